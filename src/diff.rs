@@ -1,0 +1,1 @@
+//! Diff scripts (spec/ledger.md §8).

@@ -1,0 +1,1 @@
+//! Text normalization profiles (spec/ledger.md §9).
