@@ -8,6 +8,16 @@
 #![deny(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 #![cfg_attr(test, allow(clippy::unwrap_used, clippy::expect_used, clippy::panic))]
 
+pub mod audit;
+pub mod content;
 pub mod diff;
+pub mod entry;
+pub mod hash;
+pub mod index;
+pub mod jcs;
+pub mod keys;
+pub mod ledger;
 pub mod normalize;
+pub mod signing;
 pub mod status;
+pub mod trust;

@@ -1,0 +1,181 @@
+//! Full verification (spec/ledger.md §11): one streaming pass over a ledger that checks every line
+//! and reports every problem with its line number.
+
+use crate::content::check_facts;
+use crate::diff::Script;
+use crate::entry::{Body, parse_line};
+use crate::hash::entry_hash;
+use crate::index::Index;
+use crate::ledger::{Head, Item, LedgerError, Lines, MAX_LINE_LEN, Torn, check_chain, open_for_read};
+use crate::signing;
+use crate::status::{Code, Problem};
+use crate::trust::{Decision, Keyring, decide};
+use std::collections::HashMap;
+use std::io::{BufRead, BufReader, Read};
+use std::path::Path;
+
+/// The outcome of an audit.
+#[derive(Debug)]
+pub struct Report {
+    /// Complete lines read.
+    pub lines: u64,
+    /// Entries that passed every check and entered the state.
+    pub valid_entries: u64,
+    /// Every problem, in line order.
+    pub problems: Vec<Problem>,
+    /// The torn tail, if any (also reported as a `line.torn` problem).
+    pub torn: Option<Torn>,
+    /// The last line's seq and hash.
+    pub head: Option<Head>,
+    /// Versions whose content was rebuilt from diff scripts and matched its signed hashes.
+    pub texts_verified: u64,
+    /// The state built from the valid entries.
+    pub index: Index,
+    /// Per signer: entries whose signer does not chain to a trust root (only with a keyring).
+    pub untrusted: Vec<(crate::keys::KeyId, u64, String)>,
+}
+
+impl Report {
+    /// Whether the ledger is clean.
+    pub fn is_clean(&self) -> bool {
+        self.problems.is_empty()
+    }
+}
+
+/// Audits a ledger file (§11).
+pub fn audit_file(path: &Path, trust: Option<&Keyring>) -> Result<Report, LedgerError> {
+    let (file, len) = open_for_read(path)?;
+    Ok(audit(BufReader::with_capacity(1 << 20, file.take(len)), trust))
+}
+
+/// Audits ledger bytes from `r` (§11). I/O errors become a `ledger.io` problem.
+pub fn audit(r: impl BufRead, trust: Option<&Keyring>) -> Report {
+    let mut report = Report {
+        lines: 0,
+        valid_entries: 0,
+        problems: Vec::new(),
+        torn: None,
+        head: None,
+        texts_verified: 0,
+        index: Index::new(),
+        untrusted: Vec::new(),
+    };
+    // The chain is followed over every line, valid or not, so a bad line costs one report and the
+    // lines after it are still checked against their true predecessor.
+    let mut prev_line: Option<Head> = None;
+    // Latest reconstructed text per (work, lang); None when the latest version has no content.
+    let mut texts: HashMap<(String, String), Option<String>> = HashMap::new();
+    let mut untrusted: HashMap<crate::keys::KeyId, (u64, String)> = HashMap::new();
+    let mut untrusted_order = Vec::new();
+
+    for item in Lines::new(r) {
+        let item = match item {
+            Ok(i) => i,
+            Err(e) => {
+                report.problems.push(Problem::general(Code::LedgerIo, format!("reading the ledger failed: {e}")));
+                break;
+            }
+        };
+        let line = match item {
+            Item::Line(l) => l,
+            Item::TooLong { number, .. } => {
+                report.lines += 1;
+                report.problems.push(Problem::at(
+                    number,
+                    Code::LineTooLong,
+                    format!("line is longer than {MAX_LINE_LEN} bytes"),
+                ));
+                prev_line = None;
+                continue;
+            }
+            Item::Torn(t) => {
+                report.problems.push(Problem::at(
+                    t.number,
+                    Code::LineTorn,
+                    format!("{} bytes after the last newline: an append was interrupted; the next append moves them aside, or truncate the file to {} bytes", t.len, t.offset),
+                ));
+                report.torn = Some(t);
+                continue;
+            }
+        };
+        report.lines += 1;
+        let n = line.number;
+        let mut problem = |code: Code, msg: String| report.problems.push(Problem::at(n, code, msg));
+        let parsed = match parse_line(&line.bytes) {
+            Ok(p) => p,
+            Err((code, msg)) => {
+                problem(code, msg);
+                let seq = prev_line.map_or(0, |h| h.seq + 1);
+                prev_line = Some(Head { seq, hash: entry_hash(&line.bytes) });
+                continue;
+            }
+        };
+        let e = &parsed.entry;
+        if let Err((code, msg)) = check_chain(prev_line.as_ref(), &parsed) {
+            problem(code, msg);
+            // Report a wrong prev too when the seq was already wrong: both are evidence.
+            if let (Code::EntrySeqMismatch, Some(h)) = (code, prev_line)
+                && e.prev != Some(h.hash)
+            {
+                problem(Code::EntryPrevMismatch, format!("`prev` must be {}, the hash of the previous line", h.hash));
+            }
+        }
+        prev_line = Some(Head { seq: e.seq, hash: parsed.hash });
+        if let Err((code, msg)) = report.index.check_signer(e) {
+            problem(code, msg);
+            continue;
+        }
+        let Some(key) = report.index.signer_key(e) else { continue };
+        if !signing::verify_entry(&key.0, &parsed.signed_bytes, &e.sig) {
+            problem(Code::EntrySignatureInvalid, format!("the signature does not verify under key {}", e.signer));
+            continue;
+        }
+        if let Err((code, msg)) = report.index.check_body(e) {
+            problem(code, msg);
+            continue;
+        }
+        if let Body::Version(v) = &e.body {
+            let slot = (v.work.clone(), v.lang.clone());
+            let new_text = match &v.diff {
+                None => None,
+                Some(diff) => {
+                    let base = texts.get(&slot).and_then(|t| t.as_deref()).unwrap_or("");
+                    let result = Script::from_json(diff)
+                        .and_then(|s| s.apply(base))
+                        .map_err(|d| (d.code, d.message))
+                        .and_then(|t| check_facts(&t, v.size, &v.sha256, v.norm.as_ref()).map(|()| t));
+                    match result {
+                        Ok(t) => {
+                            report.texts_verified += 1;
+                            Some(t)
+                        }
+                        Err((code, msg)) => {
+                            problem(code, msg);
+                            None
+                        }
+                    }
+                }
+            };
+            texts.insert(slot, new_text);
+        }
+        if let Some(ring) = trust
+            && let Decision::Untrusted(why) = decide(&report.index, ring, e.signer, e.seq)
+            && (!matches!(e.body, Body::Genesis(_)) || !ring.contains(&e.signer))
+        {
+            let slot = untrusted.entry(e.signer).or_insert_with(|| {
+                untrusted_order.push(e.signer);
+                (0, why)
+            });
+            slot.0 += 1;
+        }
+        report.index.apply(&parsed, line.offset);
+        report.valid_entries += 1;
+    }
+    report.head = prev_line;
+    if report.lines == 0 && report.torn.is_none() {
+        report.problems.push(Problem::general(Code::LedgerEmpty, "the ledger has no entries"));
+    }
+    report.untrusted =
+        untrusted_order.into_iter().filter_map(|k| untrusted.remove(&k).map(|(n, why)| (k, n, why))).collect();
+    report
+}

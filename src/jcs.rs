@@ -1,0 +1,177 @@
+//! Canonical JSON (spec/ledger.md §2): the RFC 8785 (JCS) serialization, restricted to JSON without
+//! floating-point numbers.
+//!
+//! colophon's format holds only integers in `0..=2^53-1`, so the one hard part of JCS (ECMAScript
+//! number formatting) reduces to printing an integer. Everything else — UTF-16 key order, the exact
+//! string escapes — is done here and checked against the RFC 8785 reference vectors.
+
+use serde_json::Value;
+use std::fmt;
+
+/// The largest integer the format allows: 2^53 - 1, the largest integer every JSON implementation
+/// represents exactly (I-JSON, RFC 7493 §2.2).
+pub const MAX_SAFE_INTEGER: u64 = (1 << 53) - 1;
+
+/// Why a value or a line is not acceptable canonical JSON.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum JcsError {
+    /// Not valid UTF-8.
+    NotUtf8,
+    /// Not parseable JSON (the parser's message).
+    NotJson(String),
+    /// A number that is not an integer in `0..=MAX_SAFE_INTEGER`.
+    Number(String),
+    /// Valid JSON, but not byte-identical to its canonical form.
+    NotCanonical,
+}
+
+impl fmt::Display for JcsError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            JcsError::NotUtf8 => f.write_str("not valid UTF-8"),
+            JcsError::NotJson(m) => write!(f, "not valid JSON: {m}"),
+            JcsError::Number(n) => write!(
+                f,
+                "number {n} is not allowed: the format has only integers from 0 to 2^53-1 (no floats, no negatives)"
+            ),
+            JcsError::NotCanonical => {
+                f.write_str("not in RFC 8785 canonical form (key order, whitespace, escapes or duplicate keys differ)")
+            }
+        }
+    }
+}
+
+impl std::error::Error for JcsError {}
+
+/// Serializes `value` canonically (spec/ledger.md §2.1). Fails only on a number outside the format.
+pub fn to_vec(value: &Value) -> Result<Vec<u8>, JcsError> {
+    let mut out = Vec::with_capacity(256);
+    write_value(value, &mut out)?;
+    Ok(out)
+}
+
+/// Parses one ledger line and checks that it is canonical (spec/ledger.md §2.2), returning the value.
+///
+/// Duplicate keys are caught by the comparison: the parser keeps one member, so the canonical
+/// re-serialization is shorter than the input.
+pub fn parse_canonical(bytes: &[u8]) -> Result<Value, JcsError> {
+    let text = std::str::from_utf8(bytes).map_err(|_| JcsError::NotUtf8)?;
+    let value: Value = serde_json::from_str(text).map_err(|e| JcsError::NotJson(e.to_string()))?;
+    let canonical = to_vec(&value)?;
+    if canonical != bytes {
+        return Err(JcsError::NotCanonical);
+    }
+    Ok(value)
+}
+
+fn write_value(value: &Value, out: &mut Vec<u8>) -> Result<(), JcsError> {
+    match value {
+        Value::Null => out.extend_from_slice(b"null"),
+        Value::Bool(true) => out.extend_from_slice(b"true"),
+        Value::Bool(false) => out.extend_from_slice(b"false"),
+        Value::Number(n) => match n.as_u64() {
+            Some(i) if i <= MAX_SAFE_INTEGER => out.extend_from_slice(i.to_string().as_bytes()),
+            _ => return Err(JcsError::Number(n.to_string())),
+        },
+        Value::String(s) => write_string(s, out),
+        Value::Array(items) => {
+            out.push(b'[');
+            for (i, item) in items.iter().enumerate() {
+                if i > 0 {
+                    out.push(b',');
+                }
+                write_value(item, out)?;
+            }
+            out.push(b']');
+        }
+        Value::Object(map) => {
+            // RFC 8785 §3.2.3: members sorted by the UTF-16 code units of their names. This differs
+            // from Rust's (UTF-8 byte) order only for names mixing U+E000..U+FFFF with astral chars.
+            let mut members: Vec<(&String, &Value)> = map.iter().collect();
+            members.sort_by(|a, b| a.0.encode_utf16().cmp(b.0.encode_utf16()));
+            out.push(b'{');
+            for (i, (k, v)) in members.into_iter().enumerate() {
+                if i > 0 {
+                    out.push(b',');
+                }
+                write_string(k, out);
+                out.push(b':');
+                write_value(v, out)?;
+            }
+            out.push(b'}');
+        }
+    }
+    Ok(())
+}
+
+/// RFC 8785 §3.2.2.2: the ECMAScript JSON.stringify escapes — the two-character forms for
+/// \b \t \n \f \r " \\, `\u00xx` (lowercase hex) for the other controls, everything else literal.
+fn write_string(s: &str, out: &mut Vec<u8>) {
+    const HEX: &[u8; 16] = b"0123456789abcdef";
+    out.push(b'"');
+    let bytes = s.as_bytes();
+    let mut start = 0;
+    for (i, &b) in bytes.iter().enumerate() {
+        let esc: &[u8] = match b {
+            b'"' => b"\\\"",
+            b'\\' => b"\\\\",
+            0x08 => b"\\b",
+            0x09 => b"\\t",
+            0x0a => b"\\n",
+            0x0c => b"\\f",
+            0x0d => b"\\r",
+            0x00..=0x1f => {
+                out.extend_from_slice(&bytes[start..i]);
+                out.extend_from_slice(b"\\u00");
+                out.push(HEX[usize::from(b >> 4)]);
+                out.push(HEX[usize::from(b & 0xf)]);
+                start = i + 1;
+                continue;
+            }
+            _ => continue,
+        };
+        out.extend_from_slice(&bytes[start..i]);
+        out.extend_from_slice(esc);
+        start = i + 1;
+    }
+    out.extend_from_slice(&bytes[start..]);
+    out.push(b'"');
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn escapes_and_order() {
+        let v = json!({"b": "\u{1}\n\"\\/\u{7f}\u{2028}", "a": [1, true, null], "\u{e000}": 0, "\u{1f600}": 0});
+        let s = String::from_utf8(to_vec(&v).unwrap()).unwrap();
+        assert_eq!(
+            s,
+            "{\"a\":[1,true,null],\"b\":\"\\u0001\\n\\\"\\\\/\u{7f}\u{2028}\",\"\u{1f600}\":0,\"\u{e000}\":0}"
+        );
+    }
+
+    #[test]
+    fn rejects_floats_negatives_and_big_integers() {
+        for bad in ["1.5", "-1", "9007199254740992", "1e3", "-0"] {
+            let v: Value = serde_json::from_str(bad).unwrap();
+            assert!(matches!(to_vec(&v), Err(JcsError::Number(_))), "{bad}");
+        }
+        assert_eq!(to_vec(&json!(9007199254740991u64)).unwrap(), b"9007199254740991");
+    }
+
+    #[test]
+    fn parse_canonical_rejects_variants() {
+        assert!(parse_canonical(br#"{"a":1,"b":2}"#).is_ok());
+        assert_eq!(parse_canonical(br#"{"b":2,"a":1}"#), Err(JcsError::NotCanonical));
+        assert_eq!(parse_canonical(br#"{"a": 1}"#), Err(JcsError::NotCanonical));
+        assert_eq!(parse_canonical(br#"{"a":1,"a":1}"#), Err(JcsError::NotCanonical));
+        assert_eq!(parse_canonical(br#"{"a":"\u0041"}"#), Err(JcsError::NotCanonical));
+        assert_eq!(parse_canonical(b"{\"a\":1}\n"), Err(JcsError::NotCanonical));
+        assert_eq!(parse_canonical(b"\xff"), Err(JcsError::NotUtf8));
+        assert!(matches!(parse_canonical(b"{"), Err(JcsError::NotJson(_))));
+        assert!(matches!(parse_canonical(br#"{"a":"\ud800"}"#), Err(JcsError::NotJson(_))));
+    }
+}

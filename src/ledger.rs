@@ -1,0 +1,451 @@
+//! The ledger file (spec/ledger.md §7): reading complete lines, finding the head, appending safely.
+//!
+//! Invariants this module keeps (§7.3): an append holds an exclusive lock, is validated against
+//! the current head exactly as a verifier would validate it, and is fsynced before it is reported;
+//! a failed append leaves the file byte-identical; a torn last line (a crash mid-append) is never
+//! taken for an entry, and the next append moves it aside before writing.
+
+use crate::entry::{Entry, ParsedLine, parse_line};
+use crate::hash::Digest;
+use crate::index::Index;
+use crate::signing;
+use crate::status::Code;
+use std::fs::{File, OpenOptions};
+use std::io::{self, BufRead, BufReader, Read, Write};
+use std::path::{Path, PathBuf};
+
+/// The longest line a verifier must accept (§7.1): 64 MiB.
+pub const MAX_LINE_LEN: usize = 64 << 20;
+
+/// One complete line of the file.
+#[derive(Clone, Debug)]
+pub struct RawLine {
+    /// 1-based line number.
+    pub number: u64,
+    /// Byte offset of the line's first byte.
+    pub offset: u64,
+    /// The line without its newline.
+    pub bytes: Vec<u8>,
+}
+
+/// An item produced by [`Lines`].
+#[derive(Clone, Debug)]
+pub enum Item {
+    /// A complete line.
+    Line(RawLine),
+    /// A line over [`MAX_LINE_LEN`], skipped.
+    TooLong {
+        /// 1-based line number.
+        number: u64,
+        /// Byte offset.
+        offset: u64,
+    },
+    /// Bytes after the last newline: an interrupted append (§7.2).
+    Torn(Torn),
+}
+
+/// A torn tail: bytes after the last newline.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize)]
+pub struct Torn {
+    /// The line number it would have had.
+    pub number: u64,
+    /// Its offset (= length of the complete part of the file).
+    pub offset: u64,
+    /// How many bytes it has.
+    pub len: u64,
+}
+
+/// Iterates over the lines of a ledger (§7.2), never holding more than one line in memory.
+#[derive(Debug)]
+pub struct Lines<R> {
+    r: R,
+    number: u64,
+    offset: u64,
+    done: bool,
+}
+
+impl<R: BufRead> Lines<R> {
+    /// Reads lines from `r`, which starts at offset 0 of the file.
+    pub fn new(r: R) -> Lines<R> {
+        Lines { r, number: 0, offset: 0, done: false }
+    }
+
+    fn skip_rest_of_line(&mut self) -> io::Result<u64> {
+        let mut skipped = 0u64;
+        loop {
+            let buf = self.r.fill_buf()?;
+            if buf.is_empty() {
+                return Ok(skipped);
+            }
+            if let Some(i) = buf.iter().position(|&b| b == b'\n') {
+                self.r.consume(i + 1);
+                return Ok(skipped + i as u64 + 1);
+            }
+            let n = buf.len();
+            self.r.consume(n);
+            skipped += n as u64;
+        }
+    }
+}
+
+impl<R: BufRead> Iterator for Lines<R> {
+    type Item = io::Result<Item>;
+
+    fn next(&mut self) -> Option<io::Result<Item>> {
+        if self.done {
+            return None;
+        }
+        let mut bytes = Vec::new();
+        let limit = (MAX_LINE_LEN + 1) as u64;
+        let n = match (&mut self.r).take(limit).read_until(b'\n', &mut bytes) {
+            Ok(n) => n,
+            Err(e) => {
+                self.done = true;
+                return Some(Err(e));
+            }
+        };
+        if n == 0 {
+            self.done = true;
+            return None;
+        }
+        self.number += 1;
+        let offset = self.offset;
+        if bytes.last() == Some(&b'\n') {
+            bytes.pop();
+            self.offset += n as u64;
+            return Some(Ok(Item::Line(RawLine { number: self.number, offset, bytes })));
+        }
+        if bytes.len() > MAX_LINE_LEN {
+            let rest = match self.skip_rest_of_line() {
+                Ok(r) => r,
+                Err(e) => return Some(Err(e)),
+            };
+            self.offset += n as u64 + rest;
+            return Some(Ok(Item::TooLong { number: self.number, offset }));
+        }
+        self.done = true;
+        Some(Ok(Item::Torn(Torn { number: self.number, offset, len: n as u64 })))
+    }
+}
+
+/// What went wrong opening, reading or appending to a ledger.
+#[derive(Debug, thiserror::Error)]
+pub enum LedgerError {
+    /// No file at the path.
+    #[error(
+        "{path}: no ledger here; create one with `colophon init`, or point --ledger / COLOPHON_LEDGER at an existing one"
+    )]
+    NotFound {
+        /// The path.
+        path: PathBuf,
+    },
+    /// A file exists where a new ledger was to be created.
+    #[error("{path}: a file already exists; colophon never overwrites a ledger (choose another --ledger path)")]
+    Exists {
+        /// The path.
+        path: PathBuf,
+    },
+    /// An OS error.
+    #[error("{path}: {source}")]
+    Io {
+        /// The path.
+        path: PathBuf,
+        /// The OS error.
+        source: io::Error,
+    },
+    /// The file does not parse as a ledger.
+    #[error("{path}:{line}: {code}: {message}; run `colophon audit` for a full report")]
+    Damaged {
+        /// The path.
+        path: PathBuf,
+        /// 1-based line.
+        line: u64,
+        /// Status code.
+        code: Code,
+        /// What is wrong.
+        message: String,
+    },
+    /// The new entry breaks a rule; nothing was written.
+    #[error("{code}: {message}")]
+    Rejected {
+        /// Status code.
+        code: Code,
+        /// What is wrong.
+        message: String,
+    },
+    /// A caller-side failure while building the entry; nothing was written.
+    #[error("{0}")]
+    Build(String),
+}
+
+impl LedgerError {
+    fn io(path: &Path) -> impl FnOnce(io::Error) -> LedgerError + '_ {
+        move |source| {
+            if source.kind() == io::ErrorKind::NotFound {
+                LedgerError::NotFound { path: path.to_path_buf() }
+            } else {
+                LedgerError::Io { path: path.to_path_buf(), source }
+            }
+        }
+    }
+}
+
+/// The last entry of a ledger.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Head {
+    /// Its seq.
+    pub seq: u64,
+    /// Its hash.
+    pub hash: Digest,
+}
+
+/// A consistent view of a ledger: the state of every complete line, the head, and any torn tail.
+#[derive(Debug)]
+pub struct Snapshot {
+    /// The state.
+    pub index: Index,
+    /// The last entry.
+    pub head: Option<Head>,
+    /// Length of the complete part of the file.
+    pub len: u64,
+    /// Bytes after the last newline, if any.
+    pub torn: Option<Torn>,
+}
+
+/// Read buffer for whole-file scans.
+const SCAN_BUF: usize = 1 << 20;
+
+/// Opens a ledger for reading and returns it with the length of a consistent prefix (§7.2):
+/// the length is read under a shared lock, so no append is half-way through it, and everything
+/// before it is immutable because the file only grows.
+pub fn open_for_read(path: &Path) -> Result<(File, u64), LedgerError> {
+    let file = File::open(path).map_err(LedgerError::io(path))?;
+    let meta = file.metadata().map_err(LedgerError::io(path))?;
+    if meta.is_dir() {
+        return Err(LedgerError::Io {
+            path: path.to_path_buf(),
+            source: io::Error::other("is a directory, not a ledger file"),
+        });
+    }
+    file.lock_shared().map_err(LedgerError::io(path))?;
+    let len = file.metadata().map(|m| m.len());
+    let _ = file.unlock();
+    Ok((file, len.map_err(LedgerError::io(path))?))
+}
+
+/// Reads a ledger's state, taking its entries on trust (no signature checks; that is audit's job,
+/// §11) but refusing a file whose lines do not parse or chain.
+pub fn load(path: &Path) -> Result<Snapshot, LedgerError> {
+    let (file, len) = open_for_read(path)?;
+    scan(path, BufReader::with_capacity(SCAN_BUF, file.take(len)))
+}
+
+fn scan(path: &Path, r: impl BufRead) -> Result<Snapshot, LedgerError> {
+    let damaged =
+        |line: u64, code: Code, message: String| LedgerError::Damaged { path: path.to_path_buf(), line, code, message };
+    let mut index = Index::new();
+    let mut head: Option<Head> = None;
+    let mut len = 0u64;
+    let mut torn = None;
+    for item in Lines::new(r) {
+        match item.map_err(LedgerError::io(path))? {
+            Item::Line(l) => {
+                let p = parse_line(&l.bytes).map_err(|(c, m)| damaged(l.number, c, m))?;
+                check_chain(head.as_ref(), &p).map_err(|(c, m)| damaged(l.number, c, m))?;
+                if p.entry.seq == 0 && !matches!(p.entry.body, crate::entry::Body::Genesis(_)) {
+                    return Err(damaged(
+                        l.number,
+                        Code::GenesisMissing,
+                        "this file does not start with a colophon genesis entry; is it a colophon ledger?".into(),
+                    ));
+                }
+                index.apply(&p, l.offset);
+                head = Some(Head { seq: p.entry.seq, hash: p.hash });
+                len = l.offset + l.bytes.len() as u64 + 1;
+            }
+            Item::TooLong { number, .. } => {
+                return Err(damaged(number, Code::LineTooLong, format!("line longer than {MAX_LINE_LEN} bytes")));
+            }
+            Item::Torn(t) => torn = Some(t),
+        }
+    }
+    Ok(Snapshot { index, head, len, torn })
+}
+
+/// The chain rules (§7.1): seq increments by one from 0, `prev` is the previous line's hash.
+pub fn check_chain(head: Option<&Head>, p: &ParsedLine) -> Result<(), (Code, String)> {
+    let e = &p.entry;
+    match head {
+        None => {
+            if e.seq != 0 {
+                return Err((Code::EntrySeqMismatch, format!("the first entry must have seq 0, not {}", e.seq)));
+            }
+            if e.prev.is_some() {
+                return Err((Code::EntryPrevMismatch, "the first entry must not have `prev`".into()));
+            }
+        }
+        Some(h) => {
+            if Some(e.seq) != h.seq.checked_add(1) {
+                return Err((Code::EntrySeqMismatch, format!("seq {} does not follow {}", e.seq, h.seq)));
+            }
+            if e.prev != Some(h.hash) {
+                return Err((
+                    Code::EntryPrevMismatch,
+                    format!("`prev` must be {}, the hash of the previous line", h.hash),
+                ));
+            }
+        }
+    }
+    Ok(())
+}
+
+/// What an append wrote.
+#[derive(Clone, Debug)]
+pub struct Appended {
+    /// The new entry's seq.
+    pub seq: u64,
+    /// Its hash.
+    pub hash: Digest,
+    /// Its line (without newline).
+    pub line: Vec<u8>,
+    /// Where a torn tail found before appending was saved, if any.
+    pub torn_saved: Option<PathBuf>,
+}
+
+/// Validates a new entry against the state exactly as a verifier would (§11), so that nothing a
+/// verifier would reject is ever written.
+fn validate_new(index: &Index, head: Option<&Head>, entry: &Entry) -> Result<ParsedLine, LedgerError> {
+    let rejected = |(code, message): (Code, String)| LedgerError::Rejected { code, message };
+    let line = entry.to_line().map_err(LedgerError::Build)?;
+    let p = parse_line(&line).map_err(rejected)?;
+    check_chain(head, &p).map_err(rejected)?;
+    index.check_signer(&p.entry).map_err(rejected)?;
+    let key = index
+        .signer_key(&p.entry)
+        .ok_or_else(|| rejected((Code::EntrySignerUnknown, "signer not registered".into())))?;
+    if !signing::verify_entry(&key.0, &p.signed_bytes, &p.entry.sig) {
+        return Err(rejected((Code::EntrySignatureInvalid, "the new entry's signature does not verify".into())));
+    }
+    index.check_body(&p.entry).map_err(rejected)?;
+    Ok(p)
+}
+
+/// Creates a new ledger holding only `genesis` (§7.3). Refuses to overwrite anything.
+pub fn create(path: &Path, genesis: &Entry) -> Result<Appended, LedgerError> {
+    let p = validate_new(&Index::new(), None, genesis)?;
+    let line = genesis.to_line().map_err(LedgerError::Build)?;
+    let mut f = OpenOptions::new().write(true).create_new(true).open(path).map_err(|e| {
+        if e.kind() == io::ErrorKind::AlreadyExists {
+            LedgerError::Exists { path: path.to_path_buf() }
+        } else {
+            LedgerError::io(path)(e)
+        }
+    })?;
+    let written = (|| {
+        let mut buf = line.clone();
+        buf.push(b'\n');
+        f.write_all(&buf)?;
+        f.sync_all()?;
+        sync_parent_dir(path)
+    })();
+    if let Err(e) = written {
+        drop(f);
+        let _ = std::fs::remove_file(path);
+        return Err(LedgerError::io(path)(e));
+    }
+    Ok(Appended { seq: 0, hash: p.hash, line, torn_saved: None })
+}
+
+fn sync_parent_dir(path: &Path) -> io::Result<()> {
+    let dir = match path.parent() {
+        Some(d) if !d.as_os_str().is_empty() => d,
+        _ => Path::new("."),
+    };
+    File::open(dir)?.sync_all()
+}
+
+/// Appends one entry (§7.3). `build` receives the current state and head and returns the signed
+/// entry; it runs under the exclusive lock, so the state it sees is the state the entry follows.
+pub fn append(
+    path: &Path,
+    build: impl FnOnce(&Index, &Head) -> Result<Entry, LedgerError>,
+) -> Result<Appended, LedgerError> {
+    let io = LedgerError::io(path);
+    let mut file = OpenOptions::new().read(true).append(true).open(path).map_err(io)?;
+    file.lock().map_err(LedgerError::io(path))?;
+    // The lock is released when `file` is dropped, on every path out of this function.
+    let reader = File::open(path).map_err(LedgerError::io(path))?;
+    let len_now = file.metadata().map_err(LedgerError::io(path))?.len();
+    let snap = scan(path, BufReader::with_capacity(SCAN_BUF, reader.take(len_now)))?;
+    let Some(head) = snap.head else {
+        return Err(LedgerError::Damaged {
+            path: path.to_path_buf(),
+            line: 1,
+            code: Code::LedgerEmpty,
+            message: "the ledger has no complete entry".into(),
+        });
+    };
+    let entry = build(&snap.index, &head)?;
+    let p = validate_new(&snap.index, Some(&head), &entry)?;
+
+    let torn_saved = match snap.torn {
+        Some(t) => Some(set_aside_torn_tail(path, &file, t, snap.len)?),
+        None => None,
+    };
+    let mut buf = p_line(&entry)?;
+    buf.push(b'\n');
+    if let Err(e) = file.write_all(&buf).and_then(|()| file.sync_data()) {
+        // Leave the file as it was: cut off whatever part of the line reached it.
+        let _ = file.set_len(snap.len).and_then(|()| file.sync_data());
+        return Err(LedgerError::io(path)(e));
+    }
+    buf.pop();
+    Ok(Appended { seq: p.entry.seq, hash: p.hash, line: buf, torn_saved })
+}
+
+fn p_line(entry: &Entry) -> Result<Vec<u8>, LedgerError> {
+    entry.to_line().map_err(LedgerError::Build)
+}
+
+/// Copies a torn tail to `<ledger>.torn-<offset>` (fsynced) and truncates it away (§7.3), so the
+/// evidence of the crash survives and the next line starts on a line boundary.
+fn set_aside_torn_tail(path: &Path, file: &File, t: Torn, good_len: u64) -> Result<PathBuf, LedgerError> {
+    use std::os::unix::fs::FileExt as _;
+    let mut tail = vec![0u8; usize::try_from(t.len).unwrap_or(0)];
+    file.read_exact_at(&mut tail, t.offset).map_err(LedgerError::io(path))?;
+    let mut name = path.as_os_str().to_owned();
+    name.push(format!(".torn-{}", t.offset));
+    let saved = PathBuf::from(name);
+    std::fs::write(&saved, &tail).and_then(|()| File::open(&saved)?.sync_all()).map_err(LedgerError::io(&saved))?;
+    file.set_len(good_len).and_then(|()| file.sync_data()).map_err(LedgerError::io(path))?;
+    Ok(saved)
+}
+
+/// Reads one line at a known location (offset and length from the index).
+pub fn read_line_at(path: &Path, offset: u64, len: u64) -> Result<Vec<u8>, LedgerError> {
+    use std::os::unix::fs::FileExt as _;
+    let file = File::open(path).map_err(LedgerError::io(path))?;
+    let n = usize::try_from(len).map_err(|_| LedgerError::Build("line too long".into()))?;
+    let mut buf = vec![0u8; n];
+    file.read_exact_at(&mut buf, offset).map_err(LedgerError::io(path))?;
+    Ok(buf)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn items(data: &[u8]) -> Vec<Item> {
+        Lines::new(data).map(|i| i.unwrap()).collect()
+    }
+
+    #[test]
+    fn lines_and_torn_tail() {
+        let v = items(b"a\nbb\ncc");
+        assert!(matches!(&v[0], Item::Line(l) if l.bytes == b"a" && l.offset == 0 && l.number == 1));
+        assert!(matches!(&v[1], Item::Line(l) if l.bytes == b"bb" && l.offset == 2));
+        assert!(matches!(&v[2], Item::Torn(t) if t.offset == 5 && t.len == 2 && t.number == 3));
+        assert_eq!(items(b"").len(), 0);
+        assert_eq!(items(b"\n").len(), 1);
+    }
+}

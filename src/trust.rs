@@ -1,0 +1,122 @@
+//! Trust (spec/ledger.md §10): keyrings of trusted keys, and whether a signature chains to one.
+
+use crate::index::Index;
+use crate::keys::{KeyId, NamedKey, read_pub_file};
+use std::path::{Path, PathBuf};
+
+/// A set of trust roots read from keyring files or `.pub` files (§10.1).
+#[derive(Clone, Debug, Default)]
+pub struct Keyring {
+    /// The trusted keys, in file order.
+    pub keys: Vec<NamedKey>,
+}
+
+/// A keyring that cannot be used, with the file and line.
+#[derive(Debug, thiserror::Error)]
+#[error("{path}:{line}: {message}")]
+pub struct KeyringError {
+    /// The file.
+    pub path: PathBuf,
+    /// 1-based line (0 when the file as a whole is at fault).
+    pub line: usize,
+    /// What is wrong and what to do.
+    pub message: String,
+}
+
+impl Keyring {
+    /// Parses keyring text (§10.1): `#` comments, blank lines, and key lines.
+    pub fn parse(path: &Path, text: &str) -> Result<Keyring, KeyringError> {
+        let mut ring = Keyring::default();
+        for (i, raw) in text.lines().enumerate() {
+            let line = raw.trim_end();
+            if line.is_empty() || line.trim_start().starts_with('#') {
+                continue;
+            }
+            let err = |message: String| KeyringError { path: path.to_path_buf(), line: i + 1, message };
+            if line.starts_with('{') || line.contains("colophon-secret-key") {
+                return Err(err("this looks like a secret key file; a keyring holds only public key lines (never share a .key file)".into()));
+            }
+            let key = NamedKey::parse_line(line).map_err(|m| {
+                err(format!("{m} (expected `ed25519 <key id> <base64 key> <name>`, as in a .pub file)"))
+            })?;
+            if !ring.contains(&key.key.id()) {
+                ring.keys.push(key);
+            }
+        }
+        Ok(ring)
+    }
+
+    /// Reads a keyring file, or a single `.pub` file (which is a one-key keyring).
+    pub fn read(path: &Path) -> Result<Keyring, KeyringError> {
+        let err = |message: String| KeyringError { path: path.to_path_buf(), line: 0, message };
+        let text = std::fs::read(path).map_err(|e| err(format!("cannot read the keyring: {e}")))?;
+        let text = String::from_utf8(text).map_err(|_| err("a keyring must be UTF-8 text".into()))?;
+        if path.extension().is_some_and(|e| e == "pub") {
+            let k = read_pub_file(path).map_err(|e| err(e.to_string()))?;
+            return Ok(Keyring { keys: vec![k] });
+        }
+        Keyring::parse(path, &text)
+    }
+
+    /// Adds every key of `other`.
+    pub fn extend(&mut self, other: Keyring) {
+        for k in other.keys {
+            if !self.contains(&k.key.id()) {
+                self.keys.push(k);
+            }
+        }
+    }
+
+    /// Whether a key is a root.
+    pub fn contains(&self, id: &KeyId) -> bool {
+        self.keys.iter().any(|k| k.key.id() == *id)
+    }
+
+    /// Whether there are no roots.
+    pub fn is_empty(&self) -> bool {
+        self.keys.is_empty()
+    }
+}
+
+/// The verdict on one signature's key (§10.2).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Decision {
+    /// The key chains to `root` through `path` (signer first, root last).
+    Trusted {
+        /// The trust root reached.
+        root: KeyId,
+        /// The chain of keys from the signer to the root.
+        path: Vec<KeyId>,
+    },
+    /// No chain: why.
+    Untrusted(String),
+}
+
+/// Decides whether `signer`, signing the entry at `seq`, is trusted (§10.2): the signer is a root,
+/// or was registered by a key entry signed by a key that was itself trusted at that entry's
+/// position; and no key on the way was revoked before the position it vouches for.
+pub fn decide(index: &Index, roots: &Keyring, signer: KeyId, seq: u64) -> Decision {
+    let mut path = Vec::new();
+    let (mut key, mut at) = (signer, seq);
+    loop {
+        let Some(info) = index.key(&key) else {
+            return Decision::Untrusted(format!("key {key} is not registered in the ledger"));
+        };
+        if !info.active_at(at) {
+            return Decision::Untrusted(format!("key {key} ({}) was revoked before entry {at}", info.name));
+        }
+        path.push(key);
+        if roots.contains(&key) {
+            return Decision::Trusted { root: key, path };
+        }
+        if info.registered_by == key || path.len() > index.len() as usize {
+            let owner = path.last().copied().unwrap_or(key);
+            return Decision::Untrusted(format!(
+                "no trusted key vouches for it: the chain ends at {owner} ({}), which is not in your keyring",
+                index.key(&owner).map_or("?", |k| k.name.as_str())
+            ));
+        }
+        at = info.seq;
+        key = info.registered_by;
+    }
+}
