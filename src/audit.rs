@@ -85,7 +85,10 @@ pub fn audit(r: impl BufRead, trust: Option<&Keyring>) -> Report {
                     Code::LineTooLong,
                     format!("line is longer than {MAX_LINE_LEN} bytes"),
                 ));
-                prev_line = None;
+                // Its hash is not computed (the line is not kept), so the next line's `prev`
+                // cannot match: §11 step 2.
+                let seq = prev_line.map_or(0, |h| h.seq + 1);
+                prev_line = Some(Head { seq, hash: crate::hash::Digest([0; 32]) });
                 continue;
             }
             Item::Torn(t) => {

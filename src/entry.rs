@@ -527,13 +527,13 @@ fn check_media_type(s: &str) -> Result<(), String> {
 
 /// Field rules of §6.2-§6.7 that need no ledger state.
 pub fn check_body(body: &Body) -> Result<(), EntryError> {
+    check_fields(body).map_err(|m| (Code::EntrySchemaInvalid, m))?;
     let weak = |k: &PublicKey| k.check_strong().map_err(|m| (Code::KeyWeak, m));
     match body {
-        Body::Genesis(g) => weak(&g.key)?,
-        Body::Key(k) => weak(&k.key)?,
-        _ => {}
+        Body::Genesis(g) => weak(&g.key),
+        Body::Key(k) => weak(&k.key),
+        _ => Ok(()),
     }
-    check_fields(body).map_err(|m| (Code::EntrySchemaInvalid, m))
 }
 
 fn check_fields(body: &Body) -> Result<(), String> {

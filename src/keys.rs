@@ -99,6 +99,11 @@ impl PublicKey {
     /// Decodes raw key bytes to a point (§5.2); see [`PublicKey::check_strong`].
     pub fn from_bytes(bytes: &[u8; 32]) -> Result<PublicKey, String> {
         let vk = VerifyingKey::from_bytes(bytes).map_err(|_| "public key is not a valid Ed25519 point".to_string())?;
+        // RFC 8032 §5.1.3 decoding rejects y >= p; the decoder used here reduces it instead, so
+        // insist on the canonical encoding to agree with strict independent verifiers.
+        if vk.to_edwards().compress().as_bytes() != bytes {
+            return Err("public key is not the canonical encoding of its point".into());
+        }
         Ok(PublicKey(vk))
     }
 
@@ -561,7 +566,7 @@ pub fn read_pub_file(path: &Path) -> Result<NamedKey, KeyError> {
     let mut found = None;
     for (i, line) in text.lines().enumerate() {
         let line = line.trim_end();
-        if line.is_empty() || line.starts_with('#') {
+        if line.is_empty() || line.trim_start().starts_with('#') {
             continue;
         }
         if line.starts_with('{') {
@@ -602,6 +607,11 @@ mod tests {
         let mut id = [0u8; 32];
         id[0] = 1;
         assert!(PublicKey::from_bytes(&id).unwrap().check_strong().unwrap_err().contains("small order"));
+        // y = p + 1 encodes the same point as y = 1 but is not canonical.
+        let mut noncanon = [0xffu8; 32];
+        noncanon[0] = 0xee;
+        noncanon[31] = 0x7f;
+        assert!(PublicKey::from_bytes(&noncanon).is_err());
         let b64 = PublicKey::from_bytes(&id).unwrap().to_base64();
         assert!(PublicKey::from_base64(&b64).is_err());
         assert!(PublicKey::from_base64_any(&b64).is_ok());

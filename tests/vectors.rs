@@ -990,3 +990,12 @@ fn shared_dsse_vectors() {
         }
     }
 }
+
+#[test]
+fn keys_example_is_a_valid_keyring() {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("keys.example");
+    let ring = Keyring::read(&path).unwrap();
+    assert_eq!(ring.keys.len(), 2);
+    assert!(ring.contains(&owner().id()));
+    assert!(ring.contains(&translator().id()));
+}
