@@ -85,6 +85,18 @@ pub enum ReconstructError {
 /// Rebuilds a version's exact bytes by applying the diff scripts from its first reconstructible
 /// ancestor (§8.5), checking every intermediate result against its signed hash.
 pub fn reconstruct(path: &Path, index: &Index, hash: &Digest) -> Result<String, ReconstructError> {
+    reconstruct_with(index, hash, |h| {
+        let loc = index.entry(h).ok_or(ReconstructError::NotAVersion(*h))?;
+        Ok(read_line_at(path, loc.offset, loc.len)?)
+    })
+}
+
+/// As [`reconstruct`], reading lines through `fetch` (a ledger file, or the lines of a bundle).
+pub fn reconstruct_with(
+    index: &Index,
+    hash: &Digest,
+    fetch: impl Fn(&Digest) -> Result<Vec<u8>, ReconstructError>,
+) -> Result<String, ReconstructError> {
     // Walk back to the nearest ancestor whose base is "" (first version, or one whose parent has
     // no stored content), then replay forwards.
     let mut chain = Vec::new();
@@ -102,8 +114,14 @@ pub fn reconstruct(path: &Path, index: &Index, hash: &Digest) -> Result<String, 
     }
     let mut text = String::new();
     for h in chain.iter().rev() {
-        let loc = index.entry(h).ok_or(ReconstructError::NotAVersion(*h))?;
-        let line = read_line_at(path, loc.offset, loc.len)?;
+        let line = fetch(h)?;
+        if Digest::of(&line) != *h {
+            return Err(ReconstructError::Invalid {
+                hash: *h,
+                code: Code::LedgerIo,
+                message: "the line read does not have the expected hash (the ledger changed?)".into(),
+            });
+        }
         let invalid = |(code, message): (Code, String)| ReconstructError::Invalid { hash: *h, code, message };
         let p = parse_line(&line).map_err(invalid)?;
         let Body::Version(v) = p.entry.body else { return Err(ReconstructError::NotAVersion(*h)) };

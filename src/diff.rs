@@ -398,6 +398,22 @@ impl Script {
     }
 }
 
+/// Line counts of a script still in its JSON form, without building it: used when indexing a
+/// whole ledger, where most scripts are never applied. `None` if the JSON is not a script shape.
+pub fn stats_of_json(v: &Value) -> Option<Stats> {
+    let mut s = Stats::default();
+    for op in v.as_array()? {
+        let op = op.as_array()?;
+        match op.first()?.as_str()? {
+            "=" => {}
+            "-" => s.lines_removed = s.lines_removed.saturating_add(op.get(1)?.as_u64()?),
+            "+" => s.lines_added = s.lines_added.saturating_add(count(op.len().saturating_sub(1))),
+            _ => return None,
+        }
+    }
+    Some(s)
+}
+
 /// Kind of a [`Chunk`] of a word diff.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize)]
 #[serde(rename_all = "lowercase")]

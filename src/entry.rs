@@ -398,6 +398,14 @@ pub fn parse_line(line: &[u8]) -> Result<ParsedLine, EntryError> {
         "release" => Body::Release(body_as(&body_value)?),
         "cosign" => Body::Cosign(body_as(&body_value)?),
         other => {
+            let name_ok = other.len() <= 64
+                && other.as_bytes().first().is_some_and(u8::is_ascii_lowercase)
+                && other.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b"._-".contains(&b));
+            if !name_ok {
+                return Err(schema(format!(
+                    "extension type name {other:?} must be 1-64 of a-z 0-9 . _ -, starting with a letter"
+                )));
+            }
             if critical {
                 return Err((
                     Code::EntryTypeUnknown,
@@ -557,10 +565,18 @@ fn check_fields(body: &Body) -> Result<(), String> {
             if v.size > jcs::MAX_SAFE_INTEGER {
                 return Err("`size` is too large".into());
             }
-            if let Some(norm) = &v.norm
-                && norm.is_empty()
-            {
-                return Err("`norm` must be absent rather than empty".into());
+            if let Some(norm) = &v.norm {
+                if norm.is_empty() {
+                    return Err("`norm` must be absent rather than empty".into());
+                }
+                let id_ok = |id: &str| {
+                    !id.is_empty()
+                        && id.len() <= 32
+                        && id.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b"/._-".contains(&b))
+                };
+                if let Some(bad) = norm.keys().find(|k| !id_ok(k)) {
+                    return Err(format!("`norm` member {bad:?} is not a profile id (1-32 of a-z 0-9 / . _ -)"));
+                }
             }
             match (v.role, v.of) {
                 (TextRole::Translation, None) => {

@@ -77,6 +77,8 @@ pub struct VersionInfo {
     pub norm: BTreeMap<String, Digest>,
     /// Whether the entry carries a diff script.
     pub has_diff: bool,
+    /// Lines added and removed by the diff script, if any.
+    pub stats: Option<crate::diff::Stats>,
     /// Media type.
     pub media_type: String,
     /// Parent version.
@@ -515,6 +517,7 @@ impl Index {
                         size: v.size,
                         norm,
                         has_diff: v.diff.is_some(),
+                        stats: v.diff.as_ref().and_then(crate::diff::stats_of_json),
                         media_type: v.media_type.clone(),
                         parent: v.parent,
                         of: v.of,

@@ -9,6 +9,7 @@
 #![cfg_attr(test, allow(clippy::unwrap_used, clippy::expect_used, clippy::panic))]
 
 pub mod audit;
+pub mod bundle;
 pub mod content;
 pub mod diff;
 pub mod entry;
@@ -18,6 +19,9 @@ pub mod jcs;
 pub mod keys;
 pub mod ledger;
 pub mod normalize;
+pub mod ops;
+pub mod refs;
 pub mod signing;
 pub mod status;
 pub mod trust;
+pub mod verify;

@@ -1,3 +1,1197 @@
-fn main() {
-    println!("colophon: under construction");
+//! The `colophon` command: parses arguments, unlocks keys, calls the library, prints.
+//! Exit codes (spec/cli.md §1): 0 success, 1 verification failed, 2 usage, input or I/O error.
+
+use anstream::{eprintln, println};
+use anstyle::{AnsiColor, Style};
+use clap::{Args, CommandFactory, Parser, Subcommand, ValueEnum};
+use colophon::audit::{Report, audit_file};
+use colophon::bundle::{self, BundleFile};
+use colophon::diff::{ChangeKind, Chunk, unified, word_diff};
+use colophon::entry::{Body, RevokeReason, Role, TextRole, parse_line};
+use colophon::hash::Digest;
+use colophon::index::Index;
+use colophon::keys::{KeyError, SecretKey, SecretKeyFile, read_pub_file, write_new_file};
+use colophon::ledger::{self, LedgerError};
+use colophon::ops::{self, OpError, RecordRequest, ReleaseRequest};
+use colophon::refs::resolve;
+use colophon::status::Code;
+use colophon::trust::{Keyring, KeyringError};
+use colophon::verify::{CopyFacts, CopyReport, Level, Store, verify_copy};
+use serde_json::{Value, json};
+use std::io::{IsTerminal, Write};
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+use zeroize::Zeroizing;
+
+mod demo;
+
+const AFTER_HELP: &str = "\
+Journeys:
+  translator  keygen, init, key add, record, release          (sign)
+  reader      verify COPY --bundle FILE --trust KEYS          (verify)
+  archivist   audit, log, show, diff                          (audit)
+
+Try `colophon demo` for all three on sample texts. Exit codes: 0 ok, 1 verification failed,
+2 usage or input error. The format is specified in spec/ledger.md.";
+
+/// A provenance ledger for translated publications: signed, hash-chained versions and releases.
+#[derive(Parser, Debug)]
+#[command(name = "colophon", version, about, after_help = AFTER_HELP, max_term_width = 100)]
+struct Cli {
+    #[command(flatten)]
+    global: Global,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Args, Debug, Clone)]
+struct Global {
+    /// The ledger file.
+    #[arg(long, global = true, env = "COLOPHON_LEDGER", default_value = "colophon.jsonl", value_name = "PATH")]
+    ledger: PathBuf,
+    /// Print machine-readable JSON on stdout (format: spec/cli-json.md).
+    #[arg(long, global = true)]
+    json: bool,
+    /// Print only errors and verdicts.
+    #[arg(long, short, global = true)]
+    quiet: bool,
+}
+
+#[derive(Subcommand, Debug)]
+enum Command {
+    /// Create a signing key pair: PREFIX.key (secret, mode 0600) and PREFIX.pub.
+    #[command(after_help = "Example:\n  colophon keygen --name \"Tina Rossi\" --out tina\n\n\
+The passphrase comes from COLOPHON_PASSPHRASE, or is asked twice on the terminal.")]
+    Keygen {
+        /// Your name as readers will see it.
+        #[arg(long)]
+        name: String,
+        /// Path prefix of the two files.
+        #[arg(long, value_name = "PREFIX")]
+        out: PathBuf,
+        /// Store the secret key without a passphrase (for tests and demos only).
+        #[arg(long)]
+        unencrypted: bool,
+    },
+    /// Create a new ledger owned by KEY.
+    #[command(after_help = "Example:\n  colophon init --origin example.org/translations --key olga.key")]
+    Init {
+        /// The ledger's name, a schema-less URL such as example.org/translations.
+        #[arg(long)]
+        origin: String,
+        /// The owner's secret key.
+        #[arg(long, value_name = "OWNER.key")]
+        key: PathBuf,
+    },
+    /// Register, revoke and list signing keys.
+    #[command(subcommand)]
+    Key(KeyCommand),
+    /// Record a new version of an original or a translation.
+    #[command(after_help = "Examples:\n  colophon record mare.it.txt --work winter-sea --lang it --key tina.key\n  \
+colophon record sea.en.txt --work winter-sea --lang en --of winter-sea:it --key tina.key\n  \
+colophon record sea.en.txt --work winter-sea --lang en --note \"Fixed line 3\" --key tina.key\n\n\
+The parent is the latest version of WORK in LANG. A correction of a translation renders the same\n\
+original as the version before it unless --of says otherwise.")]
+    Record {
+        /// The file to record.
+        file: PathBuf,
+        /// Work id shared by an original and its translations, e.g. winter-sea.
+        #[arg(long)]
+        work: String,
+        /// BCP 47 language tag, e.g. it, en, pt-BR.
+        #[arg(long)]
+        lang: String,
+        /// original or translation (default: as earlier versions; translation when --of is given).
+        #[arg(long, value_enum)]
+        role: Option<RoleArg>,
+        /// The original version this translation renders (REF, e.g. winter-sea:it).
+        #[arg(long, value_name = "REF")]
+        of: Option<String>,
+        /// What changed, for the history.
+        #[arg(long)]
+        note: Option<String>,
+        /// Record only hashes; the text is not stored in the ledger.
+        #[arg(long)]
+        hash_only: bool,
+        /// Media type (default: guessed from the file name).
+        #[arg(long, value_name = "TYPE")]
+        media_type: Option<String>,
+        /// Your secret key.
+        #[arg(long, value_name = "KEY.key")]
+        key: PathBuf,
+    },
+    /// Sign a release: a translation version and the original version it renders.
+    #[command(
+        after_help = "Example:\n  colophon release --work winter-sea --tag v1 --key tina.key --bundle winter-sea-v1.bundle\n\n\
+--translation defaults to the latest translation of the work, --original to the version it renders."
+    )]
+    Release {
+        /// Work id.
+        #[arg(long)]
+        work: String,
+        /// Release tag, e.g. v1.
+        #[arg(long)]
+        tag: String,
+        /// The translation version (REF).
+        #[arg(long, value_name = "REF")]
+        translation: Option<String>,
+        /// The original version (REF); must be the one the translation renders.
+        #[arg(long, value_name = "REF")]
+        original: Option<String>,
+        /// Where the release is published (repeatable).
+        #[arg(long = "url", value_name = "URL")]
+        urls: Vec<String>,
+        /// A note.
+        #[arg(long)]
+        note: Option<String>,
+        /// Also write the reader's bundle to this file.
+        #[arg(long, value_name = "OUT")]
+        bundle: Option<PathBuf>,
+        /// Your secret key.
+        #[arg(long, value_name = "KEY.key")]
+        key: PathBuf,
+    },
+    /// Countersign a release with a second key (e.g. an editor's).
+    #[command(after_help = "Example:\n  colophon cosign winter-sea@v1 --key edo.key")]
+    Cosign {
+        /// The release (REF, e.g. winter-sea@v1).
+        release: String,
+        /// A note.
+        #[arg(long)]
+        note: Option<String>,
+        /// Your secret key.
+        #[arg(long, value_name = "KEY.key")]
+        key: PathBuf,
+    },
+    /// Write a reader's bundle: everything needed to verify a release offline, in one file.
+    #[command(after_help = "Example:\n  colophon bundle winter-sea@v1 --out winter-sea-v1.bundle")]
+    Bundle {
+        /// The release (REF).
+        release: String,
+        /// Output file (default: stdout).
+        #[arg(long, short, value_name = "FILE")]
+        out: Option<PathBuf>,
+    },
+    /// Check a copy of a text against the signed releases.
+    #[command(after_help = "Examples:\n  colophon verify copy.txt --bundle winter-sea-v1.bundle --trust olga.pub\n  \
+colophon verify copy.txt --trust keys.txt            (against the ledger)\n  \
+colophon verify copy.txt --profile exact --trust keys.txt\n\n\
+Exit 0 when the copy matches a signed release by a trusted key; 1 otherwise, with the closest\n\
+signed version and a word diff when nothing matches.")]
+    Verify {
+        /// The copy to check.
+        copy: PathBuf,
+        /// Verify against this bundle instead of the ledger.
+        #[arg(long, value_name = "FILE")]
+        bundle: Option<PathBuf>,
+        /// Trusted keys: a keyring (see keys.example) or a .pub file; repeatable.
+        #[arg(long, value_name = "KEYRING", env = "COLOPHON_TRUST", value_delimiter = ':')]
+        trust: Vec<PathBuf>,
+        /// The loosest match accepted: exact, text/v1 or words/v1 (default: words/v1, i.e. any).
+        #[arg(long, value_name = "PROFILE", default_value = "words/v1")]
+        profile: String,
+    },
+    /// Show the history: keys, versions, releases.
+    #[command(after_help = "Example:\n  colophon log --work winter-sea")]
+    Log {
+        /// Only entries about this work.
+        #[arg(long)]
+        work: Option<String>,
+    },
+    /// Rebuild a version's exact bytes from the ledger (or show any entry).
+    #[command(
+        after_help = "Examples:\n  colophon show winter-sea:en@1 -o first-draft.txt\n  colophon show winter-sea@v1"
+    )]
+    Show {
+        /// REF of a version (a release shows its translation), or of any entry.
+        r#ref: String,
+        /// Write the text to FILE instead of stdout.
+        #[arg(long, short, value_name = "FILE")]
+        output: Option<PathBuf>,
+    },
+    /// Compare two versions (or files).
+    #[command(
+        after_help = "Examples:\n  colophon diff winter-sea:en@1 winter-sea:en@2\n  colophon diff winter-sea:en copy.txt --words"
+    )]
+    Diff {
+        /// REF or file.
+        a: String,
+        /// REF or file.
+        b: String,
+        /// Word diff instead of a unified line diff.
+        #[arg(long)]
+        words: bool,
+    },
+    /// Verify the whole ledger: canonical form, chain, signatures, keys, references, every text.
+    #[command(
+        after_help = "Example:\n  colophon audit --trust keys.txt\n\nExit 0 when clean, 1 when any problem is found."
+    )]
+    Audit {
+        /// Also report entries whose signers do not chain to these trusted keys.
+        #[arg(long, value_name = "KEYRING", env = "COLOPHON_TRUST", value_delimiter = ':')]
+        trust: Vec<PathBuf>,
+    },
+    /// Run all three journeys on embedded sample texts in a temporary directory.
+    Demo {
+        /// Keep the demo directory and print its path.
+        #[arg(long)]
+        keep: bool,
+    },
+    /// Print shell completions.
+    #[command(after_help = "Example:\n  colophon completions bash > /etc/bash_completion.d/colophon")]
+    Completions {
+        /// The shell.
+        shell: clap_complete::Shell,
+    },
+    /// Print the man page (roff).
+    #[command(after_help = "Example:\n  colophon man > colophon.1 && man ./colophon.1")]
+    Man,
+}
+
+#[derive(Subcommand, Debug)]
+enum KeyCommand {
+    /// Register a signer's public key (owner only).
+    #[command(after_help = "Example:\n  colophon key add tina.pub --role translator --key olga.key")]
+    Add {
+        /// The .pub file written by `colophon keygen`.
+        #[arg(value_name = "PUB")]
+        public: PathBuf,
+        /// Role(s): translator, editor, owner (repeatable or comma-separated).
+        #[arg(long, value_enum, value_delimiter = ',', required = true)]
+        role: Vec<RoleKind>,
+        /// The owner's secret key.
+        #[arg(long, value_name = "OWNER.key")]
+        key: PathBuf,
+    },
+    /// Retire a key; it signs nothing after this entry.
+    #[command(after_help = "Example:\n  colophon key revoke f1cde99f --reason compromised --key olga.key")]
+    Revoke {
+        /// Key id (or a unique prefix of 4+ hex digits, or the exact name).
+        keyid: String,
+        /// retired or compromised.
+        #[arg(long, value_enum)]
+        reason: ReasonArg,
+        /// A note.
+        #[arg(long)]
+        note: Option<String>,
+        /// The owner's secret key.
+        #[arg(long, value_name = "OWNER.key")]
+        key: PathBuf,
+    },
+    /// List registered keys.
+    List,
+}
+
+#[derive(ValueEnum, Clone, Copy, Debug)]
+enum RoleArg {
+    Original,
+    Translation,
+}
+
+#[derive(ValueEnum, Clone, Copy, Debug)]
+enum RoleKind {
+    Translator,
+    Editor,
+    Owner,
+}
+
+#[derive(ValueEnum, Clone, Copy, Debug)]
+enum ReasonArg {
+    Retired,
+    Compromised,
+}
+
+/// A failure: exit code and message.
+struct Fail {
+    code: u8,
+    status: Option<Code>,
+    message: String,
+}
+
+impl Fail {
+    fn input(message: impl Into<String>) -> Fail {
+        Fail { code: 2, status: None, message: message.into() }
+    }
+}
+
+impl From<OpError> for Fail {
+    fn from(e: OpError) -> Fail {
+        let status = match &e {
+            OpError::Ledger(LedgerError::Rejected { code, .. } | LedgerError::Damaged { code, .. }) => Some(*code),
+            _ => None,
+        };
+        Fail { code: 2, status, message: e.to_string() }
+    }
+}
+
+impl From<LedgerError> for Fail {
+    fn from(e: LedgerError) -> Fail {
+        OpError::from(e).into()
+    }
+}
+
+impl From<KeyError> for Fail {
+    fn from(e: KeyError) -> Fail {
+        Fail::input(e.to_string())
+    }
+}
+
+impl From<KeyringError> for Fail {
+    fn from(e: KeyringError) -> Fail {
+        Fail { code: 2, status: Some(Code::TrustKeyringInvalid), message: e.to_string() }
+    }
+}
+
+type Res = Result<ExitCode, Fail>;
+
+/// Output settings shared by all commands.
+#[derive(Clone, Copy)]
+struct Out {
+    json: bool,
+    quiet: bool,
+}
+
+impl Out {
+    fn say(&self, s: impl AsRef<str>) {
+        if !self.json && !self.quiet {
+            println!("{}", s.as_ref());
+        }
+    }
+
+    fn json(&self, v: Value) {
+        if self.json {
+            println!("{}", serde_json::to_string_pretty(&v).unwrap_or_default());
+        }
+    }
+}
+
+const GREEN: Style = AnsiColor::Green.on_default();
+const RED: Style = AnsiColor::Red.on_default();
+const YELLOW: Style = AnsiColor::Yellow.on_default();
+const BOLD: Style = Style::new().bold();
+const DIM: Style = Style::new().dimmed();
+
+fn paint(style: Style, s: &str) -> String {
+    format!("{style}{s}{style:#}")
+}
+
+fn main() -> ExitCode {
+    let cli = match Cli::try_parse() {
+        Ok(c) => c,
+        Err(e) => {
+            let _ = e.print();
+            return match e.kind() {
+                clap::error::ErrorKind::DisplayHelp | clap::error::ErrorKind::DisplayVersion => ExitCode::SUCCESS,
+                _ => ExitCode::from(2),
+            };
+        }
+    };
+    let out = Out { json: cli.global.json, quiet: cli.global.quiet };
+    let command_name = command_name(&cli.command);
+    match run(cli, out) {
+        Ok(code) => code,
+        Err(f) => {
+            if out.json {
+                let mut v = json!({"ok": false, "command": command_name, "error": f.message});
+                if let Some(s) = f.status {
+                    v["status"] = json!(s.as_str());
+                }
+                out.json(v);
+            }
+            eprintln!("{}: {}", paint(RED.bold(), "error"), f.message);
+            ExitCode::from(f.code)
+        }
+    }
+}
+
+fn command_name(c: &Command) -> &'static str {
+    match c {
+        Command::Keygen { .. } => "keygen",
+        Command::Init { .. } => "init",
+        Command::Key(KeyCommand::Add { .. }) => "key add",
+        Command::Key(KeyCommand::Revoke { .. }) => "key revoke",
+        Command::Key(KeyCommand::List) => "key list",
+        Command::Record { .. } => "record",
+        Command::Release { .. } => "release",
+        Command::Cosign { .. } => "cosign",
+        Command::Bundle { .. } => "bundle",
+        Command::Verify { .. } => "verify",
+        Command::Log { .. } => "log",
+        Command::Show { .. } => "show",
+        Command::Diff { .. } => "diff",
+        Command::Audit { .. } => "audit",
+        Command::Demo { .. } => "demo",
+        Command::Completions { .. } => "completions",
+        Command::Man => "man",
+    }
+}
+
+fn run(cli: Cli, out: Out) -> Res {
+    let ledger = cli.global.ledger.clone();
+    match cli.command {
+        Command::Keygen { name, out: prefix, unencrypted } => keygen(out, &name, &prefix, unencrypted),
+        Command::Init { origin, key } => {
+            let key = unlock(&key)?;
+            if ledger.exists() {
+                return Err(Fail::input(format!(
+                    "{}: a file already exists; colophon never overwrites a ledger (choose another --ledger path)",
+                    ledger.display()
+                )));
+            }
+            let a = ops::init(&ledger, &origin, &key)?;
+            out.say(format!(
+                "{} ledger {} with origin {origin}\n  owner: {} ({})\n  genesis entry: {}",
+                paint(GREEN, "Created"),
+                ledger.display(),
+                key.name,
+                key.id(),
+                a.hash.short(16)
+            ));
+            out.json(json!({"ok": true, "command": "init", "ledger": ledger, "origin": origin, "owner": key.id(), "entry": a.hash}));
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Key(KeyCommand::Add { public, role, key }) => {
+            let new = read_pub_file(&public)?;
+            let owner = unlock(&key)?;
+            let roles: Vec<Role> = role
+                .iter()
+                .map(|r| match r {
+                    RoleKind::Translator => Role::Translator,
+                    RoleKind::Editor => Role::Editor,
+                    RoleKind::Owner => Role::Owner,
+                })
+                .collect();
+            let a = ops::add_key(&ledger, &new, &roles, &owner)?;
+            let names: Vec<&str> = roles.iter().map(|r| r.as_str()).collect();
+            out.say(format!(
+                "{} {} ({}) as {} — entry #{} {}",
+                paint(GREEN, "Registered"),
+                new.name,
+                new.key.id(),
+                names.join(", "),
+                a.seq,
+                a.hash.short(16)
+            ));
+            out.json(json!({"ok": true, "command": "key add", "key_id": new.key.id(), "name": new.name, "roles": names, "seq": a.seq, "entry": a.hash}));
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Key(KeyCommand::Revoke { keyid, reason, note, key }) => {
+            let owner = unlock(&key)?;
+            let reason = match reason {
+                ReasonArg::Retired => RevokeReason::Retired,
+                ReasonArg::Compromised => RevokeReason::Compromised,
+            };
+            let a = ops::revoke_key(&ledger, &keyid, reason, note, &owner)?;
+            let snap = ledger::load(&ledger)?;
+            let id = ops::find_key(&snap.index, &keyid).map_err(Fail::input)?;
+            let name = snap.index.key(&id).map(|k| k.name.clone()).unwrap_or_default();
+            out.say(format!(
+                "{} {name} ({id}) as {} — entry #{}; it signs nothing after this entry",
+                paint(YELLOW, "Revoked"),
+                reason.as_str(),
+                a.seq
+            ));
+            out.json(json!({"ok": true, "command": "key revoke", "key_id": id, "reason": reason.as_str(), "seq": a.seq, "entry": a.hash}));
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Key(KeyCommand::List) => key_list(out, &ledger),
+        Command::Record { file, work, lang, role, of, note, hash_only, media_type, key } => {
+            let key = unlock(&key)?;
+            let content = read_with_progress(&file, hash_only)?;
+            let media_type = media_type.unwrap_or_else(|| ops::guess_media_type(&file, content.text.is_some()));
+            let req = RecordRequest {
+                work: work.clone(),
+                lang,
+                role: role.map(|r| match r {
+                    RoleArg::Original => TextRole::Original,
+                    RoleArg::Translation => TextRole::Translation,
+                }),
+                of,
+                note,
+                media_type: Some(media_type),
+            };
+            let size = content.size;
+            let r = ops::record(&ledger, content, &req, &key)?;
+            let reference = format!("{work}:{}@{}", r.lang, r.number);
+            let mut summary = match (r.stats, r.words, r.parent) {
+                (Some(s), Some(w), Some(_)) => format!(
+                    "+{}/−{} lines, +{}/−{} words against version {}",
+                    s.lines_added,
+                    s.lines_removed,
+                    w.words_added,
+                    w.words_removed,
+                    r.number - 1
+                ),
+                (Some(s), _, None) => format!("first version, {} lines stored", s.lines_added),
+                (Some(s), None, Some(_)) => {
+                    format!("+{}/−{} lines (previous version has no stored text)", s.lines_added, s.lines_removed)
+                }
+                (None, _, _) => r.not_stored.clone().unwrap_or_else(|| "hash only".into()),
+            };
+            if r.not_stored.is_some() && r.stats.is_none() {
+                summary = format!("{summary}; {size} bytes");
+            }
+            let snap_of = r.of.map(|h| h.short(12));
+            out.say(format!(
+                "{} {reference} ({}) — entry #{} {}\n  {summary}{}",
+                paint(GREEN, "Recorded"),
+                r.role.as_str(),
+                r.appended.seq,
+                r.appended.hash.short(16),
+                match (snap_of, r.of_inherited) {
+                    (Some(o), true) =>
+                        format!("\n  renders original {o} (same as the previous version; use --of to change)"),
+                    (Some(o), false) => format!("\n  renders original {o}"),
+                    _ => String::new(),
+                }
+            ));
+            if let Some(p) = &r.appended.torn_saved {
+                eprintln!(
+                    "{}: an interrupted earlier append left a torn line; it was moved to {}",
+                    paint(YELLOW, "note"),
+                    p.display()
+                );
+            }
+            out.json(json!({
+                "ok": true, "command": "record", "ref": reference, "entry": r.appended.hash, "seq": r.appended.seq,
+                "role": r.role.as_str(), "lang": r.lang, "number": r.number, "parent": r.parent, "of": r.of,
+                "of_inherited": r.of_inherited, "stats": r.stats, "words": r.words, "stored": r.not_stored.is_none(),
+                "not_stored_reason": r.not_stored,
+            }));
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Release { work, tag, translation, original, urls, note, bundle: bundle_out, key } => {
+            let key = unlock(&key)?;
+            let req = ReleaseRequest { work: work.clone(), tag: tag.clone(), translation, original, urls, note };
+            let a = ops::release(&ledger, &req, &key)?;
+            let snap = ledger::load(&ledger)?;
+            let rel = snap.index.release(&a.hash).ok_or_else(|| Fail::input("release vanished"))?;
+            let t = snap.index.version(&rel.translation);
+            let o = snap.index.version(&rel.original);
+            let vref = |v: Option<&colophon::index::VersionInfo>| {
+                v.map_or("?".into(), |v| format!("{}:{}@{}", v.work, v.lang, v.number))
+            };
+            out.say(format!(
+                "{} {work}@{tag} — entry #{} {}\n  translation {} renders original {}",
+                paint(GREEN, "Released"),
+                a.seq,
+                a.hash.short(16),
+                vref(t),
+                vref(o)
+            ));
+            let mut j = json!({"ok": true, "command": "release", "ref": format!("{work}@{tag}"), "entry": a.hash, "seq": a.seq,
+                "translation": rel.translation, "original": rel.original});
+            if let Some(path) = bundle_out {
+                let b = bundle::build(&ledger, &snap.index, &a.hash).map_err(Fail::input)?;
+                write_bundle(&path, &b)?;
+                out.say(format!("  bundle for readers: {} ({} entries)", path.display(), b.entries.len()));
+                j["bundle"] = json!(path);
+            }
+            out.json(j);
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Cosign { release, note, key } => {
+            let key = unlock(&key)?;
+            let a = ops::cosign(&ledger, &release, note, &key)?;
+            out.say(format!(
+                "{} {release} as {} ({}) — entry #{} {}",
+                paint(GREEN, "Cosigned"),
+                key.name,
+                key.id(),
+                a.seq,
+                a.hash.short(16)
+            ));
+            out.json(json!({"ok": true, "command": "cosign", "release": release, "entry": a.hash, "seq": a.seq}));
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Bundle { release, out: path } => {
+            let b = bundle::build_from_ledger(&ledger, &release).map_err(Fail::input)?;
+            match path {
+                Some(p) => {
+                    write_bundle(&p, &b)?;
+                    out.say(format!(
+                        "{} {} for {release} ({} entries); readers check copies with\n  colophon verify COPY --bundle {} --trust OWNER.pub",
+                        paint(GREEN, "Wrote"),
+                        p.display(),
+                        b.entries.len(),
+                        p.display()
+                    ));
+                    out.json(json!({"ok": true, "command": "bundle", "release": b.release, "out": p, "entries": b.entries.len()}));
+                }
+                None => {
+                    let text = serde_json::to_string_pretty(&b).map_err(|e| Fail::input(e.to_string()))?;
+                    println!("{text}");
+                }
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Verify { copy, bundle: bundle_path, trust, profile } => {
+            verify_cmd(out, &ledger, &copy, bundle_path.as_deref(), &trust, &profile)
+        }
+        Command::Log { work } => log_cmd(out, &ledger, work.as_deref()),
+        Command::Show { r#ref, output } => show_cmd(out, &ledger, &r#ref, output.as_deref()),
+        Command::Diff { a, b, words } => diff_cmd(out, &ledger, &a, &b, words),
+        Command::Audit { trust } => audit_cmd(out, &ledger, &trust),
+        Command::Demo { keep } => demo::run_demo(keep),
+        Command::Completions { shell } => {
+            clap_complete::generate(shell, &mut Cli::command(), "colophon", &mut std::io::stdout());
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Man => {
+            let mut buf = Vec::new();
+            clap_mangen::Man::new(Cli::command()).render(&mut buf).map_err(|e| Fail::input(e.to_string()))?;
+            std::io::stdout().write_all(&buf).map_err(|e| Fail::input(e.to_string()))?;
+            Ok(ExitCode::SUCCESS)
+        }
+    }
+}
+
+/// Reads a passphrase from COLOPHON_PASSPHRASE or the terminal.
+fn passphrase(prompt: &str, confirm: bool) -> Result<Option<Zeroizing<String>>, Fail> {
+    if let Ok(p) = std::env::var("COLOPHON_PASSPHRASE") {
+        return Ok(Some(Zeroizing::new(p)));
+    }
+    if !std::io::stdin().is_terminal() && !std::io::stderr().is_terminal() {
+        return Ok(None);
+    }
+    let first = Zeroizing::new(
+        rpassword::prompt_password(prompt).map_err(|e| Fail::input(format!("cannot read the passphrase: {e}")))?,
+    );
+    if confirm {
+        let again = Zeroizing::new(
+            rpassword::prompt_password("Repeat the passphrase: ")
+                .map_err(|e| Fail::input(format!("cannot read the passphrase: {e}")))?,
+        );
+        if *first != *again {
+            return Err(Fail::input("the two passphrases differ; nothing was written"));
+        }
+        if first.is_empty() {
+            return Err(Fail::input(
+                "an empty passphrase protects nothing; use --unencrypted if that is what you want",
+            ));
+        }
+    }
+    Ok(Some(first))
+}
+
+/// Opens a secret key file, asking for the passphrase if it is encrypted.
+fn unlock(path: &Path) -> Result<SecretKey, Fail> {
+    let file = SecretKeyFile::read(path)?;
+    if !file.is_encrypted() {
+        return Ok(file.unlock(None)?);
+    }
+    let pass = passphrase(&format!("Passphrase for {} ({}): ", path.display(), file.name()), false)?;
+    Ok(file.unlock(pass.as_ref().map(|p| p.as_bytes()))?)
+}
+
+fn keygen(out: Out, name: &str, prefix: &Path, unencrypted: bool) -> Res {
+    let key = SecretKey::generate(name).map_err(Fail::input)?;
+    let secret_path = with_suffix(prefix, "key");
+    let public_path = with_suffix(prefix, "pub");
+    for p in [&secret_path, &public_path] {
+        if p.exists() {
+            return Err(Fail::input(format!("{}: file exists; choose another --out or remove it first", p.display())));
+        }
+    }
+    let text = if unencrypted {
+        eprintln!(
+            "{}: the secret key is stored without a passphrase; anyone who can read {} can sign as {name}",
+            paint(YELLOW, "warning"),
+            secret_path.display()
+        );
+        key.to_file_text(None)
+    } else {
+        let pass = passphrase("Passphrase for the new key: ", true)?.ok_or_else(|| {
+            Fail::input("no passphrase: set COLOPHON_PASSPHRASE, run on a terminal to be asked, or pass --unencrypted")
+        })?;
+        key.to_file_text(Some(pass.as_bytes()))
+    }
+    .map_err(Fail::input)?;
+    write_new_file(&secret_path, &text, true)?;
+    if let Err(e) = write_new_file(&public_path, &key.named().to_pub_file(), false) {
+        let _ = std::fs::remove_file(&secret_path);
+        return Err(e.into());
+    }
+    out.say(format!(
+        "{} key for {name}\n  key id: {}\n  secret: {} (mode 0600{}; never share it)\n  public: {} (give this to readers and to the ledger owner)",
+        paint(GREEN, "Created"),
+        key.id(),
+        secret_path.display(),
+        if unencrypted { ", NOT encrypted" } else { ", encrypted" },
+        public_path.display()
+    ));
+    out.json(json!({"ok": true, "command": "keygen", "key_id": key.id(), "name": name, "secret_key": secret_path, "public_key": public_path, "encrypted": !unencrypted}));
+    Ok(ExitCode::SUCCESS)
+}
+
+fn with_suffix(prefix: &Path, ext: &str) -> PathBuf {
+    let mut s = prefix.as_os_str().to_owned();
+    s.push(".");
+    s.push(ext);
+    PathBuf::from(s)
+}
+
+fn write_bundle(path: &Path, b: &BundleFile) -> Result<(), Fail> {
+    let mut text = serde_json::to_string_pretty(b).map_err(|e| Fail::input(e.to_string()))?;
+    text.push('\n');
+    let dir = match path.parent() {
+        Some(d) if !d.as_os_str().is_empty() => d,
+        _ => Path::new("."),
+    };
+    // Write beside the target and rename, so a reader never sees half a bundle.
+    let mut tmp = tempfile::NamedTempFile::new_in(dir).map_err(|e| Fail::input(format!("{}: {e}", dir.display())))?;
+    tmp.write_all(text.as_bytes()).map_err(|e| Fail::input(format!("{}: {e}", path.display())))?;
+    tmp.persist(path).map_err(|e| Fail::input(format!("{}: {}", path.display(), e.error)))?;
+    Ok(())
+}
+
+/// Reads a file to record or verify, with a progress line on a terminal for large files.
+fn read_with_progress(path: &Path, hash_only: bool) -> Result<ops::Content, Fail> {
+    let tty = std::io::stderr().is_terminal();
+    let mut last = 0u64;
+    let c = ops::read_content(path, hash_only, |done, total| {
+        if tty && total > (256 << 20) && (done - last > (64 << 20) || done == total) {
+            last = done;
+            let _ = write!(std::io::stderr(), "\rhashing {}: {}%", path.display(), done * 100 / total.max(1));
+        }
+    })?;
+    if tty && last > 0 {
+        let _ = writeln!(std::io::stderr());
+    }
+    Ok(c)
+}
+
+fn load_keyrings(paths: &[PathBuf]) -> Result<Keyring, Fail> {
+    let mut ring = Keyring::default();
+    for p in paths.iter().filter(|p| !p.as_os_str().is_empty()) {
+        ring.extend(Keyring::read(p)?);
+    }
+    Ok(ring)
+}
+
+fn verify_cmd(
+    out: Out,
+    ledger_path: &Path,
+    copy: &Path,
+    bundle_path: Option<&Path>,
+    trust: &[PathBuf],
+    profile: &str,
+) -> Res {
+    let loosest = Level::from_id(profile)
+        .ok_or_else(|| Fail::input(format!("--profile {profile:?}: use exact, text/v1 or words/v1")))?;
+    let roots = load_keyrings(trust)?;
+    let facts: CopyFacts = read_with_progress(copy, false)?.into();
+    let (report, source) = match bundle_path {
+        Some(bp) => {
+            let bytes =
+                std::fs::read(bp).map_err(|e| Fail::input(format!("{}: {}", bp.display(), ops::io_hint(&e))))?;
+            match bundle::open(&bytes) {
+                Ok(opened) => {
+                    let r = verify_copy(&opened.index, Store::Bundle(&opened.lines), &roots, &facts, loosest);
+                    (r, format!("bundle {}", bp.display()))
+                }
+                Err(p) => {
+                    let msg = format!("{}: {}", bp.display(), p);
+                    if out.json {
+                        out.json(json!({"ok": false, "command": "verify", "status": p.code, "message": msg}));
+                    }
+                    eprintln!("{} {msg}", paint(RED.bold(), "✗ bundle rejected:"));
+                    return Ok(ExitCode::from(1));
+                }
+            }
+        }
+        None => {
+            let snap = ledger::load(ledger_path)?;
+            (
+                verify_copy(&snap.index, Store::Ledger(ledger_path), &roots, &facts, loosest),
+                format!("ledger {}", ledger_path.display()),
+            )
+        }
+    };
+    if out.json {
+        let mut v = serde_json::to_value(&report).unwrap_or_default();
+        v["ok"] = json!(report.ok());
+        v["command"] = json!("verify");
+        v["source"] = json!(source);
+        out.json(v);
+    } else {
+        print_copy_report(&report, copy, &source);
+    }
+    Ok(if report.ok() { ExitCode::SUCCESS } else { ExitCode::from(1) })
+}
+
+fn short_id(id: &colophon::keys::KeyId) -> String {
+    id.to_hex()[..16].to_string()
+}
+
+fn print_copy_report(r: &CopyReport, copy: &Path, source: &str) {
+    let signer_line = |s: &colophon::verify::Signer| {
+        let trust = match (&s.trust_root_name, s.trusted) {
+            (Some(root), true) if s.trust_root != Some(s.key_id) => format!("trusted via {root}"),
+            (_, true) => "trusted".to_string(),
+            _ => paint(YELLOW, "NOT trusted"),
+        };
+        format!("{} ({}), {trust}", s.name, short_id(&s.key_id))
+    };
+    if r.ok() {
+        let (Some(rel), Some(v)) = (&r.release, &r.version) else { return };
+        println!(
+            "{} {} matches release {}",
+            paint(GREEN.bold(), "✓ verified:"),
+            copy.display(),
+            paint(BOLD, &rel.r#ref)
+        );
+        println!("  version:  {} ({}), entry {}", v.r#ref, v.role.as_str(), v.entry.short(16));
+        println!("  match:    {}", r.level.map_or("", |l| l.describe()));
+        println!("  signer:   {}", signer_line(&rel.signer));
+        if v.role == TextRole::Translation {
+            println!("  renders:  original {} (entry {})", rel.original.r#ref, rel.original.entry.short(16));
+        } else {
+            println!("  rendered: by translation {} in release {}", rel.translation.r#ref, rel.r#ref);
+        }
+        for c in &rel.cosigners {
+            println!("  cosigned: {}", signer_line(c));
+        }
+        for u in &rel.urls {
+            println!("  published: {u}");
+        }
+        if !r.other_releases.is_empty() {
+            println!("  also in:  {}", r.other_releases.join(", "));
+        }
+        println!("  checked against {source}");
+    } else {
+        println!("{} {}", paint(RED.bold(), "✗ not verified:"), r.message);
+        println!("  status: {}", r.status);
+        if let Some(v) = &r.version {
+            println!("  matching version: {} signed by {}", v.r#ref, signer_line(&v.signer));
+        }
+        if let Some(rel) = &r.release {
+            println!("  release: {} signed by {}", rel.r#ref, signer_line(&rel.signer));
+        }
+        if let Some(c) = &r.closest {
+            println!(
+                "  closest signed version: {} ({}% of words in common{}), signed by {}",
+                paint(BOLD, &c.version.r#ref),
+                c.similarity_percent,
+                if c.releases.is_empty() { String::new() } else { format!(", in {}", c.releases.join(", ")) },
+                signer_line(&c.version.signer)
+            );
+            println!(
+                "  differences (+{} / −{} words; {} = signed, {} = this copy):",
+                c.words.words_added,
+                c.words.words_removed,
+                paint(RED, "[-…-]"),
+                paint(GREEN, "{+…+}")
+            );
+            print_word_diff(&c.diff, 2);
+        } else if r.version.is_none() {
+            println!("  no signed text is close to this copy");
+        }
+        println!("  checked against {source}");
+    }
+    for n in &r.notes {
+        println!("  {} {n}", paint(YELLOW, "note:"));
+    }
+}
+
+/// Prints a word diff, eliding long unchanged stretches to a few words of context.
+fn print_word_diff(chunks: &[Chunk], indent: usize) {
+    let pad = " ".repeat(indent);
+    let mut s = String::new();
+    for (i, c) in chunks.iter().enumerate() {
+        match c.kind {
+            ChangeKind::Equal => {
+                let words: Vec<&str> = c.text.split_inclusive(char::is_whitespace).collect();
+                let (first, last) = (i == 0, i + 1 == chunks.len());
+                if words.len() > 16 {
+                    if !first {
+                        s.push_str(&words[..6].concat());
+                    }
+                    s.push_str(&paint(DIM, " … "));
+                    if !last {
+                        s.push_str(&words[words.len() - 6..].concat());
+                    }
+                } else {
+                    s.push_str(&c.text);
+                }
+            }
+            ChangeKind::Delete => s.push_str(&paint(RED, &format!("[-{}-]", c.text))),
+            ChangeKind::Insert => s.push_str(&paint(GREEN, &format!("{{+{}+}}", c.text))),
+        }
+    }
+    for line in s.lines() {
+        println!("{pad}{line}");
+    }
+}
+
+fn key_list(out: Out, ledger_path: &Path) -> Res {
+    let snap = ledger::load(ledger_path)?;
+    let mut rows = Vec::new();
+    for k in snap.index.keys() {
+        let roles: Vec<&str> = k.roles.iter().map(|r| r.as_str()).collect();
+        let status = match k.revoked {
+            Some(r) => format!("revoked ({}) at #{}", r.reason.as_str(), r.seq),
+            None => "active".into(),
+        };
+        out.say(format!("{}  {:<24} {:<22} registered #{:<4} {status}", k.key.id(), k.name, roles.join(","), k.seq));
+        rows.push(json!({"key_id": k.key.id(), "name": k.name, "public_key": k.key.to_base64(), "roles": roles,
+            "registered_seq": k.seq, "registered_by": k.registered_by,
+            "revoked": k.revoked.map(|r| json!({"seq": r.seq, "reason": r.reason.as_str()}))}));
+    }
+    out.json(json!({"ok": true, "command": "key list", "keys": rows}));
+    Ok(ExitCode::SUCCESS)
+}
+
+fn vref(index: &Index, h: &Digest) -> String {
+    index.version(h).map_or_else(|| h.short(12), |v| format!("{}:{}@{}", v.work, v.lang, v.number))
+}
+
+fn log_cmd(out: Out, ledger_path: &Path, work: Option<&str>) -> Res {
+    let snap = ledger::load(ledger_path)?;
+    let idx = &snap.index;
+    let name = |id: &colophon::keys::KeyId| idx.key(id).map_or_else(|| short_id(id), |k| k.name.clone());
+    let mut rows = Vec::new();
+    let (file, len) = ledger::open_for_read(ledger_path)?;
+    let reader = std::io::BufReader::new(std::io::Read::take(file, len));
+    for item in ledger::Lines::new(reader) {
+        let ledger::Item::Line(l) = item.map_err(|e| Fail::input(e.to_string()))? else { continue };
+        let Ok(p) = parse_line(&l.bytes) else { continue };
+        let e = &p.entry;
+        let (about, text) = match &e.body {
+            Body::Genesis(g) => {
+                (None, format!("ledger {} created by owner {} ({})", g.origin, g.name, short_id(&g.key.id())))
+            }
+            Body::Key(k) => (
+                None,
+                format!(
+                    "key {} ({}) registered as {}",
+                    k.name,
+                    short_id(&k.key.id()),
+                    k.roles.iter().map(|r| r.as_str()).collect::<Vec<_>>().join(", ")
+                ),
+            ),
+            Body::Revoke(r) => (
+                None,
+                format!(
+                    "key {} ({}) revoked: {}{}",
+                    name(&r.key),
+                    short_id(&r.key),
+                    r.reason.as_str(),
+                    r.note.as_ref().map_or(String::new(), |n| format!(" — {n}"))
+                ),
+            ),
+            Body::Version(v) => {
+                let info = idx.version(&p.hash);
+                let number = info.map_or(0, |i| i.number);
+                let change = match info.and_then(|i| i.stats) {
+                    Some(s) if v.parent.is_some() => format!("+{}/−{} lines", s.lines_added, s.lines_removed),
+                    Some(s) => format!("{} lines", s.lines_added),
+                    None => format!("{} bytes, hash only", v.size),
+                };
+                let of = v.of.map_or(String::new(), |o| format!(" of {}", vref(idx, &o)));
+                let note =
+                    v.note.as_ref().map_or(String::new(), |n| format!(" — “{}”", n.lines().next().unwrap_or("")));
+                (
+                    Some(v.work.as_str()),
+                    format!("{} {}:{}@{number}{of}, {change}{note}", v.role.as_str(), v.work, v.lang),
+                )
+            }
+            Body::Release(r) => (
+                Some(r.work.as_str()),
+                format!(
+                    "release {}@{}: {} rendering {}",
+                    r.work,
+                    r.tag,
+                    vref(idx, &r.translation),
+                    vref(idx, &r.original)
+                ),
+            ),
+            Body::Cosign(c) => {
+                let rel = idx.release(&c.release);
+                (
+                    rel.map(|r| r.work.as_str()),
+                    format!(
+                        "cosign of {}",
+                        rel.map_or_else(|| c.release.short(12), |r| format!("{}@{}", r.work, r.tag))
+                    ),
+                )
+            }
+            Body::Unknown { kind, .. } => (None, format!("extension entry {kind}")),
+        };
+        if let Some(w) = work
+            && about != Some(w)
+        {
+            continue;
+        }
+        let when = e.time.replace('T', " ").trim_end_matches('Z').to_string();
+        out.say(format!(
+            "{} {} {:<8} {}  {}",
+            paint(DIM, &format!("#{:<4}", e.seq)),
+            paint(DIM, &when),
+            e.body.kind(),
+            text,
+            paint(DIM, &format!("— {} [{}]", name(&e.signer), p.hash.short(8)))
+        ));
+        rows.push(json!({"seq": e.seq, "entry": p.hash, "type": e.body.kind(), "time": e.time, "signer": e.signer,
+            "signer_name": name(&e.signer), "summary": text}));
+    }
+    if let Some(t) = snap.torn {
+        eprintln!("{}: line {} is torn (an interrupted append); it is not an entry", paint(YELLOW, "note"), t.number);
+    }
+    out.json(json!({"ok": true, "command": "log", "entries": rows}));
+    Ok(ExitCode::SUCCESS)
+}
+
+fn show_cmd(out: Out, ledger_path: &Path, r: &str, output: Option<&Path>) -> Res {
+    let snap = ledger::load(ledger_path)?;
+    let mut h = resolve(&snap.index, r).map_err(Fail::input)?;
+    if let Some(rel) = snap.index.release(&h) {
+        h = rel.translation;
+    }
+    let Some(v) = snap.index.version(&h) else {
+        // Not a version: show the entry itself.
+        let loc = snap.index.entry(&h).ok_or_else(|| Fail::input("entry not found"))?;
+        let line = ledger::read_line_at(ledger_path, loc.offset, loc.len)?;
+        let value: Value = serde_json::from_slice(&line).map_err(|e| Fail::input(e.to_string()))?;
+        if out.json {
+            out.json(json!({"ok": true, "command": "show", "entry": h, "value": value}));
+        } else {
+            println!("{}", serde_json::to_string_pretty(&value).unwrap_or_default());
+        }
+        return Ok(ExitCode::SUCCESS);
+    };
+    let text = colophon::content::reconstruct(ledger_path, &snap.index, &h).map_err(|e| Fail::input(e.to_string()))?;
+    let label = format!("{}:{}@{}", v.work, v.lang, v.number);
+    match output {
+        Some(p) => {
+            std::fs::write(p, text.as_bytes()).map_err(|e| Fail::input(format!("{}: {e}", p.display())))?;
+            out.say(format!(
+                "{} {label} to {} ({} bytes, sha256 {} verified)",
+                paint(GREEN, "Wrote"),
+                p.display(),
+                text.len(),
+                v.sha256.short(16)
+            ));
+            out.json(json!({"ok": true, "command": "show", "ref": label, "entry": h, "sha256": v.sha256, "out": p}));
+        }
+        None if out.json => {
+            out.json(json!({"ok": true, "command": "show", "ref": label, "entry": h, "sha256": v.sha256, "text": text}))
+        }
+        None => {
+            std::io::stdout().write_all(text.as_bytes()).map_err(|e| Fail::input(e.to_string()))?;
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// Resolves a diff operand: a REF in the ledger, or else a file.
+fn operand(ledger_path: &Path, snap: Option<&ledger::Snapshot>, arg: &str) -> Result<(String, String), Fail> {
+    if let Some(s) = snap
+        && let Ok(mut h) = resolve(&s.index, arg)
+    {
+        if let Some(rel) = s.index.release(&h) {
+            h = rel.translation;
+        }
+        let text = colophon::content::reconstruct(ledger_path, &s.index, &h).map_err(|e| Fail::input(e.to_string()))?;
+        return Ok((vref(&s.index, &h), text));
+    }
+    let p = Path::new(arg);
+    if p.is_file() {
+        let bytes = std::fs::read(p).map_err(|e| Fail::input(format!("{arg}: {}", ops::io_hint(&e))))?;
+        let text =
+            String::from_utf8(bytes).map_err(|_| Fail::input(format!("{arg}: not UTF-8 text; diff compares texts")))?;
+        return Ok((arg.to_string(), text));
+    }
+    match snap {
+        Some(s) => Err(Fail::input(resolve(&s.index, arg).err().unwrap_or_else(|| format!("{arg}: not found")))),
+        None => Err(Fail::input(format!(
+            "{arg}: no such file, and no ledger at {} to look up a REF",
+            ledger_path.display()
+        ))),
+    }
+}
+
+fn diff_cmd(out: Out, ledger_path: &Path, a: &str, b: &str, words: bool) -> Res {
+    let snap = ledger::load(ledger_path).ok();
+    let (na, ta) = operand(ledger_path, snap.as_ref(), a)?;
+    let (nb, tb) = operand(ledger_path, snap.as_ref(), b)?;
+    if out.json {
+        let chunks = word_diff(&ta, &tb);
+        out.json(json!({"ok": true, "command": "diff", "a": na, "b": nb, "identical": ta == tb, "chunks": chunks,
+            "unified": unified(&ta, &tb, &na, &nb, 3)}));
+        return Ok(ExitCode::SUCCESS);
+    }
+    if ta == tb {
+        out.say(format!("{na} and {nb} are identical"));
+        return Ok(ExitCode::SUCCESS);
+    }
+    if words {
+        print_word_diff(&word_diff(&ta, &tb), 0);
+    } else {
+        for line in unified(&ta, &tb, &na, &nb, 3).lines() {
+            let styled = if line.starts_with("+++") || line.starts_with("---") {
+                paint(BOLD, line)
+            } else if line.starts_with('+') {
+                paint(GREEN, line)
+            } else if line.starts_with('-') {
+                paint(RED, line)
+            } else if line.starts_with("@@") {
+                paint(AnsiColor::Cyan.on_default(), line)
+            } else {
+                line.to_string()
+            };
+            println!("{styled}");
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn audit_cmd(out: Out, ledger_path: &Path, trust: &[PathBuf]) -> Res {
+    let roots = load_keyrings(trust)?;
+    let report: Report = audit_file(ledger_path, (!roots.is_empty()).then_some(&roots))?;
+    let clean = report.is_clean();
+    if out.json {
+        out.json(json!({
+            "ok": clean, "command": "audit", "ledger": ledger_path, "lines": report.lines, "valid_entries": report.valid_entries,
+            "texts_verified": report.texts_verified, "head": report.head.map(|h| json!({"seq": h.seq, "entry": h.hash})),
+            "origin": report.index.origin(), "problems": report.problems, "torn": report.torn,
+            "untrusted_signers": report.untrusted.iter().map(|(k, n, why)| json!({"key_id": k, "entries": n, "reason": why})).collect::<Vec<_>>(),
+        }));
+    } else {
+        for p in &report.problems {
+            let at = p.line.map_or(String::new(), |l| format!("{}:{l}: ", ledger_path.display()));
+            println!("{at}{} {}", paint(RED, p.code.as_str()), p.message);
+        }
+        for (k, n, why) in &report.untrusted {
+            println!("{} {n} entries signed by {} — {why}", paint(YELLOW, "untrusted:"), short_id(k));
+        }
+        let summary = format!(
+            "{} lines, {} valid entries, {} texts rebuilt from their diffs and matched their signed hashes",
+            report.lines, report.valid_entries, report.texts_verified
+        );
+        if clean {
+            println!("{} {} is valid: {summary}", paint(GREEN.bold(), "✓ audit:"), ledger_path.display());
+            if let Some(h) = report.head {
+                println!("  head: entry #{} {}", h.seq, h.hash);
+            }
+        } else {
+            println!(
+                "{} {} problem(s) in {}: {summary}",
+                paint(RED.bold(), "✗ audit:"),
+                report.problems.len(),
+                ledger_path.display()
+            );
+        }
+    }
+    Ok(if clean { ExitCode::SUCCESS } else { ExitCode::from(1) })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn cli_definition_is_consistent() {
+        Cli::command().debug_assert();
+    }
 }

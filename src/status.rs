@@ -117,6 +117,15 @@ codes! {
     CosignRefInvalid => "cosign.ref.invalid",
     /// A release's own signer cosigns it, or a key cosigns twice.
     CosignDuplicate => "cosign.duplicate",
+    // spec/verify.md
+    /// The copy matches a signed, released version (success).
+    CopyVerified => "copy.verified",
+    /// The copy matches a signed version that is in no release.
+    CopyUnreleased => "copy.unreleased",
+    /// The copy matches no signed version.
+    CopyMismatch => "copy.mismatch",
+    /// A bundle file is malformed or incomplete.
+    BundleInvalid => "bundle.invalid",
     // §10 trust
     /// The signature is valid but the key does not chain to a trust root.
     TrustUntrusted => "trust.untrusted",

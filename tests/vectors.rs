@@ -757,6 +757,424 @@ fn ledger_cases() -> Vec<Case> {
         b.truncate(0);
         case("reject-empty", "an empty file", Some((Code::LedgerEmpty, 0)), b);
     }
+    {
+        let mut g = full.clone();
+        genesis(&mut g);
+        case(
+            "reject-second-genesis",
+            "a genesis entry after the first line",
+            Some((Code::GenesisDuplicate, 9)),
+            g.bytes(),
+        );
+    }
+    {
+        let mut g = Gen::default();
+        let o = owner();
+        let body = Body::Genesis(Genesis { origin: "example.org/x".into(), name: o.name.clone(), key: o.public() });
+        g.push(body, &translator());
+        case(
+            "reject-genesis-signer",
+            "a genesis entry signed by a key other than the owner it names",
+            Some((Code::GenesisSigner, 1)),
+            g.bytes(),
+        );
+    }
+    {
+        let mut g = full.clone();
+        add_key(&mut g, &translator(), vec![Role::Editor]);
+        case(
+            "reject-key-duplicate",
+            "registering an already registered key again",
+            Some((Code::KeyDuplicate, 9)),
+            g.bytes(),
+        );
+    }
+    {
+        let mut g = full.clone();
+        let stranger = SecretKey::from_seed(&[6; 32], "Stranger");
+        g.push(Body::Revoke(Revoke { key: stranger.id(), reason: RevokeReason::Retired, note: None }), &owner());
+        case(
+            "reject-revoke-unknown",
+            "revoking a key the ledger never registered",
+            Some((Code::RevokeUnknownKey, 9)),
+            g.bytes(),
+        );
+    }
+    {
+        let mut g = full.clone();
+        g.push(Body::Revoke(Revoke { key: editor().id(), reason: RevokeReason::Retired, note: None }), &owner());
+        g.push(Body::Revoke(Revoke { key: editor().id(), reason: RevokeReason::Compromised, note: None }), &owner());
+        case("reject-revoke-twice", "revoking a key twice", Some((Code::RevokeDuplicate, 10)), g.bytes());
+    }
+    {
+        let mut g = full.clone();
+        let second = SecretKey::from_seed(&[7; 32], "Second Owner");
+        add_key(&mut g, &second, vec![Role::Owner]);
+        g.push(Body::Revoke(Revoke { key: second.id(), reason: RevokeReason::Retired, note: None }), &second);
+        case(
+            "valid-self-revoke",
+            "an owner revokes its own key; the revoke entry itself is still valid",
+            None,
+            g.bytes(),
+        );
+        g.push(Body::Cosign(Cosign { release: h.release, note: None }), &second);
+        case(
+            "reject-after-self-revoke",
+            "the self-revoked key signs once more",
+            Some((Code::EntrySignerRevoked, 11)),
+            g.bytes(),
+        );
+    }
+    {
+        let mut g = full.clone();
+        g.push(
+            Body::Version(Box::new(version_body("winter-sea", TextRole::Original, "fr", "", ORIGINAL_V1, None, None))),
+            &translator(),
+        );
+        case(
+            "reject-second-original-language",
+            "an original of the same work in a second language",
+            Some((Code::VersionRoleMismatch, 9)),
+            g.bytes(),
+        );
+    }
+    {
+        let mut g = full.clone();
+        g.push(
+            Body::Version(Box::new(version_body(
+                "winter-sea",
+                TextRole::Translation,
+                "it",
+                "",
+                TRANSLATION_V1,
+                Some(h.original),
+                Some(h.original),
+            ))),
+            &translator(),
+        );
+        case(
+            "reject-of-same-language",
+            "a translation into the language of the original it renders",
+            Some((Code::VersionRoleMismatch, 9)),
+            g.bytes(),
+        );
+    }
+    {
+        let mut g = full.clone();
+        g.push(
+            Body::Version(Box::new(version_body(
+                "winter-sea",
+                TextRole::Translation,
+                "de",
+                "",
+                TRANSLATION_V1,
+                None,
+                Some(h.translation),
+            ))),
+            &translator(),
+        );
+        case(
+            "reject-of-not-original",
+            "a translation whose `of` names another translation",
+            Some((Code::VersionOfInvalid, 9)),
+            g.bytes(),
+        );
+    }
+    {
+        let mut g = full.clone();
+        g.push(Body::Cosign(Cosign { release: h.corrected, note: None }), &owner());
+        case(
+            "reject-cosign-not-release",
+            "a cosign that names a version instead of a release",
+            Some((Code::CosignRefInvalid, 9)),
+            g.bytes(),
+        );
+    }
+    {
+        let mut g = full.clone();
+        g.push(Body::Cosign(Cosign { release: h.release, note: Some("again".into()) }), &editor());
+        case(
+            "reject-cosign-twice",
+            "the same editor cosigns the release a second time",
+            Some((Code::CosignDuplicate, 9)),
+            g.bytes(),
+        );
+    }
+    {
+        let mut g = full.clone();
+        g.push(
+            Body::Release(Release {
+                work: "winter-sea".into(),
+                tag: "v2".into(),
+                translation: h.corrected,
+                original: h.original,
+                lang: ReleaseLangs { original: "it".into(), translation: "de".into() },
+                urls: None,
+                note: None,
+            }),
+            &translator(),
+        );
+        case(
+            "reject-release-lang",
+            "a release whose stated translation language is not the version's",
+            Some((Code::ReleaseRefInvalid, 9)),
+            g.bytes(),
+        );
+    }
+    {
+        let mut g = full.clone();
+        g.lines.truncate(5);
+        let mut b = version_body(
+            "winter-sea",
+            TextRole::Translation,
+            "en",
+            TRANSLATION_V1,
+            TRANSLATION_V2,
+            Some(h.translation),
+            Some(h.original),
+        );
+        b.diff = Some(serde_json::json!([["=", 0], ["+", "x\n"]]));
+        g.push(Body::Version(Box::new(b)), &translator());
+        case("reject-diff-malformed", "a diff script with a zero count", Some((Code::DiffMalformed, 6)), g.bytes());
+    }
+    {
+        let mut g = full.clone();
+        g.lines.truncate(5);
+        let mut b = version_body(
+            "winter-sea",
+            TextRole::Translation,
+            "en",
+            TRANSLATION_V1,
+            TRANSLATION_V2,
+            Some(h.translation),
+            Some(h.original),
+        );
+        b.diff = Some(serde_json::json!([["=", 99]]));
+        g.push(Body::Version(Box::new(b)), &translator());
+        case(
+            "reject-diff-base-mismatch",
+            "a diff script that keeps more lines than its base has",
+            Some((Code::DiffBaseMismatch, 6)),
+            g.bytes(),
+        );
+    }
+    {
+        let mut g = full.clone();
+        g.lines.truncate(5);
+        let mut b = version_body(
+            "winter-sea",
+            TextRole::Translation,
+            "en",
+            TRANSLATION_V1,
+            TRANSLATION_V2,
+            Some(h.translation),
+            Some(h.original),
+        );
+        b.norm.as_mut().unwrap().remove("words/v1");
+        g.push(Body::Version(Box::new(b)), &translator());
+        case(
+            "reject-norm-missing",
+            "a text version whose norm lacks words/v1",
+            Some((Code::ContentNormMismatch, 6)),
+            g.bytes(),
+        );
+    }
+    {
+        let mut g = Gen::default();
+        let o = owner();
+        let mut e = Entry::sign(
+            0,
+            Some(Digest::of(b"")),
+            time(0),
+            Body::Genesis(Genesis { origin: "example.org/x".into(), name: o.name.clone(), key: o.public() }),
+            &o,
+        )
+        .unwrap();
+        e.sig = signing::sign_entry(&o.signing, &e.signed_bytes().unwrap());
+        g.push_entry(&e);
+        case(
+            "reject-prev-on-first-line",
+            "the first entry has a prev member",
+            Some((Code::EntryPrevMismatch, 1)),
+            g.bytes(),
+        );
+    }
+    {
+        let mut g = full.clone();
+        let s = String::from_utf8(g.lines[2].clone()).unwrap();
+        let i = s.find("\"sig\":\"").unwrap() + 7;
+        let sig_end = i + 88;
+        // The last base64 digit before "==" carries 4 padding bits; set one.
+        let mut chars: Vec<char> = s.chars().collect();
+        let c = chars[sig_end - 3];
+        let alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+        let v = alphabet.find(c).unwrap();
+        chars[sig_end - 3] = alphabet.chars().nth(v ^ 1).unwrap();
+        g.lines[2] = chars.into_iter().collect::<String>().into_bytes();
+        case(
+            "reject-sig-noncanonical-base64",
+            "a signature spelled with a non-zero padding bit: same bytes, different line",
+            Some((Code::EntrySchemaInvalid, 3)),
+            g.bytes(),
+        );
+    }
+    {
+        let mut g = full.clone();
+        let s = String::from_utf8(g.lines[2].clone()).unwrap();
+        let i = s.find("\"sig\":\"").unwrap() + 7;
+        let short = format!("{}{}", &s[..i], &s[i + 4..]);
+        g.lines[2] = short.into_bytes();
+        case("reject-sig-short", "a signature of 61 bytes", Some((Code::EntrySchemaInvalid, 3)), g.bytes());
+    }
+    {
+        let mut g = full.clone();
+        g.lines[1] = replace_once(&g.lines[1], "\"body\":{\"key\"", "\"body\":{\"extra\":1,\"key\"");
+        case(
+            "reject-unknown-body-member",
+            "a body member the type does not define",
+            Some((Code::EntrySchemaInvalid, 2)),
+            g.bytes(),
+        );
+    }
+    {
+        let mut g = full.clone();
+        g.lines[1] = replace_once(&g.lines[1], "\"body\":", "\"banner\":1,\"body\":");
+        case(
+            "reject-unknown-envelope-member",
+            "an envelope member the format does not define",
+            Some((Code::EntrySchemaInvalid, 2)),
+            g.bytes(),
+        );
+    }
+    {
+        let mut g = full.clone();
+        let mut e = g.entry(Body::Cosign(Cosign { release: h.release, note: None }), &owner());
+        e.critical = false;
+        e.sig = signing::sign_entry(&owner().signing, &e.signed_bytes().unwrap());
+        g.push_entry(&e);
+        case(
+            "reject-critical-on-known-type",
+            "\"critical\": false on a cosign entry",
+            Some((Code::EntrySchemaInvalid, 9)),
+            g.bytes(),
+        );
+    }
+    {
+        let mut g = full.clone();
+        let e = g.entry(Body::Unknown { kind: "x-note".into(), value: serde_json::json!({}) }, &owner());
+        let line = String::from_utf8(e.to_line().unwrap()).unwrap().replacen(
+            "\"body\":{}",
+            "\"body\":{},\"critical\":true",
+            1,
+        );
+        let v: serde_json::Value = serde_json::from_str(&line).unwrap();
+        g.lines.push(colophon::jcs::to_vec(&v).unwrap());
+        case(
+            "reject-critical-true",
+            "\"critical\": true (only false may be written)",
+            Some((Code::EntrySchemaInvalid, 9)),
+            g.bytes(),
+        );
+    }
+    {
+        let mut g = full.clone();
+        g.push(
+            Body::Key(KeyReg {
+                key: SecretKey::from_seed(&[8; 32], "Two Roles").public(),
+                name: "Two Roles".into(),
+                roles: vec![Role::Translator, Role::Editor],
+            }),
+            &owner(),
+        );
+        case("reject-roles-unsorted", "roles not in ascending order", Some((Code::EntrySchemaInvalid, 9)), g.bytes());
+    }
+    {
+        let mut g = full.clone();
+        g.push(
+            Body::Version(Box::new(version_body(
+                "winter-sea",
+                TextRole::Translation,
+                "pt-br",
+                "",
+                TRANSLATION_V1,
+                None,
+                Some(h.original),
+            ))),
+            &translator(),
+        );
+        case(
+            "reject-lang-case",
+            "a language tag not in canonical case (pt-br for pt-BR)",
+            Some((Code::EntrySchemaInvalid, 9)),
+            g.bytes(),
+        );
+    }
+    {
+        let mut g = full.clone();
+        g.lines[1] =
+            replace_once(&g.lines[1], "\"time\":\"2026-01-15T10:01:00Z\"", "\"time\":\"1969-12-31T23:59:59Z\"");
+        case("reject-time-before-1970", "a time before 1970", Some((Code::EntryTimeInvalid, 2)), g.bytes());
+    }
+    {
+        let mut g = full.clone();
+        g.lines[1] = replace_once(&g.lines[1], "\"time\":\"2026-01-15T10:01:00Z\"", "\"time\":1768471260");
+        case("reject-time-not-string", "a time written as a number", Some((Code::EntrySchemaInvalid, 2)), g.bytes());
+    }
+    {
+        // y + p for a small y that is a point of large order: the same point, a second encoding.
+        let p_plus = |y: u8| {
+            let mut b = [0xffu8; 32];
+            b[0] = 0xed_u8.wrapping_add(y);
+            b[31] = 0x7f;
+            b
+        };
+        let bytes = (2u8..19)
+            .map(p_plus)
+            .find(|b| ed25519_dalek::VerifyingKey::from_bytes(b).is_ok_and(|k| !k.is_weak()))
+            .unwrap();
+        let mut g = full.clone();
+        let mut e = g.entry(
+            Body::Key(KeyReg { key: translator().public(), name: "Noncanonical".into(), roles: vec![Role::Editor] }),
+            &owner(),
+        );
+        let line = String::from_utf8(e.to_line().unwrap()).unwrap();
+        let good = translator().public().to_base64();
+        use base64::Engine as _;
+        let bad = base64::engine::general_purpose::STANDARD.encode(bytes);
+        let changed = line.replacen(&good, &bad, 1);
+        let v: serde_json::Value = serde_json::from_str(&changed).unwrap();
+        let mut obj = v.as_object().unwrap().clone();
+        obj.remove("sig");
+        let signed = colophon::jcs::to_vec(&serde_json::Value::Object(obj.clone())).unwrap();
+        e.sig = signing::sign_entry(&owner().signing, &signed);
+        obj.insert("sig".into(), serde_json::Value::from(base64::engine::general_purpose::STANDARD.encode(e.sig)));
+        g.lines.push(colophon::jcs::to_vec(&serde_json::Value::Object(obj)).unwrap());
+        case(
+            "reject-key-noncanonical-encoding",
+            "a public key whose y coordinate is written as y + p",
+            Some((Code::EntrySchemaInvalid, 9)),
+            g.bytes(),
+        );
+    }
+    {
+        let mut g = full.clone();
+        let mut ent = g.entry(Body::Unknown { kind: "X-Note".into(), value: serde_json::json!({}) }, &owner());
+        ent.critical = false;
+        ent.sig = signing::sign_entry(&owner().signing, &ent.signed_bytes().unwrap());
+        g.push_entry(&ent);
+        case(
+            "reject-extension-name",
+            "an extension type name with capital letters",
+            Some((Code::EntrySchemaInvalid, 9)),
+            g.bytes(),
+        );
+    }
+    {
+        let mut b = Vec::new();
+        b.extend_from_slice(b"{\"body\":{\"key\":\"11qYAYKxCrfVS");
+        case("reject-torn-only", "a file whose only bytes are a torn line", Some((Code::LineTorn, 1)), b);
+    }
+
     cases
 }
 

@@ -1,0 +1,140 @@
+//! Reader's bundles (spec/verify.md §3): one file holding everything a reader needs to verify a
+//! copy of a release offline: the ledger lines of the release, its versions (with their ancestors,
+//! so texts can be rebuilt), its cosignatures, and every key and revocation entry.
+
+use crate::entry::{Body, ParsedLine, parse_line};
+use crate::hash::Digest;
+use crate::index::Index;
+use crate::ledger::{self, LedgerError, read_line_at};
+use crate::signing;
+use crate::status::{Code, Problem};
+use serde::{Deserialize, Serialize};
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::Path;
+
+/// The `format` of a bundle.
+pub const BUNDLE_FORMAT: &str = "colophon-bundle-v1";
+
+/// The JSON of a bundle file (§3.1). Unknown members are ignored: nothing in the wrapper is
+/// trusted, only the signed lines it carries.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct BundleFile {
+    /// [`BUNDLE_FORMAT`].
+    pub format: String,
+    /// The ledger's origin.
+    pub origin: String,
+    /// Entry hash of the release.
+    pub release: Digest,
+    /// Ledger lines, exactly as in the ledger, in ledger order.
+    pub entries: Vec<String>,
+}
+
+/// Collects a bundle for `release` from a ledger (§3.2).
+pub fn build(path: &Path, index: &Index, release: &Digest) -> Result<BundleFile, String> {
+    let rel = index.release(release).ok_or_else(|| format!("{} is not a release entry", release.short(16)))?;
+    let mut want: BTreeSet<Digest> = BTreeSet::new();
+    want.insert(rel.hash);
+    for (_, _, h) in &rel.cosigners {
+        want.insert(*h);
+    }
+    for start in [rel.translation, rel.original] {
+        let mut cur = Some(start);
+        while let Some(h) = cur {
+            want.insert(h);
+            cur = index.version(&h).and_then(|v| v.parent);
+        }
+    }
+    for k in index.keys() {
+        want.insert(k.entry);
+        if let Some(r) = k.revoked {
+            want.insert(r.entry);
+        }
+    }
+    let mut by_seq: BTreeMap<u64, Digest> = BTreeMap::new();
+    for h in &want {
+        let loc = index.entry(h).ok_or_else(|| format!("entry {} is not in the ledger", h.short(16)))?;
+        by_seq.insert(loc.seq, *h);
+    }
+    let mut entries = Vec::with_capacity(by_seq.len());
+    for h in by_seq.values() {
+        let loc = index.entry(h).ok_or("entry vanished")?;
+        let line = read_line_at(path, loc.offset, loc.len).map_err(|e| e.to_string())?;
+        if Digest::of(&line) != *h {
+            return Err(format!("the ledger changed while the bundle was read (entry {})", h.short(16)));
+        }
+        entries.push(String::from_utf8(line).map_err(|_| "a ledger line is not UTF-8".to_string())?);
+    }
+    Ok(BundleFile {
+        format: BUNDLE_FORMAT.into(),
+        origin: index.origin().unwrap_or_default().to_string(),
+        release: *release,
+        entries,
+    })
+}
+
+/// Builds a bundle straight from a ledger file.
+pub fn build_from_ledger(path: &Path, release_ref: &str) -> Result<BundleFile, String> {
+    let snap = ledger::load(path).map_err(|e: LedgerError| e.to_string())?;
+    let release = crate::refs::resolve(&snap.index, release_ref)?;
+    build(path, &snap.index, &release)
+}
+
+/// A bundle whose every line parsed, chained by seq, and verified (§3.3).
+#[derive(Debug)]
+pub struct Opened {
+    /// The state built from the bundle's entries.
+    pub index: Index,
+    /// The release.
+    pub release: Digest,
+    /// The origin.
+    pub origin: String,
+    /// Lines by entry hash, for rebuilding texts.
+    pub lines: BTreeMap<Digest, Vec<u8>>,
+}
+
+/// Parses and verifies a bundle (§3.3): every line canonical and well-formed, the first a genesis
+/// with the bundle's origin, seqs strictly increasing, every signature valid under a key that the
+/// bundle's own key entries registered and had not revoked, and the release complete.
+pub fn open(bytes: &[u8]) -> Result<Opened, Problem> {
+    let bad = |code: Code, m: String| Problem::general(code, m);
+    let file: BundleFile =
+        serde_json::from_slice(bytes).map_err(|e| bad(Code::BundleInvalid, format!("not a colophon bundle ({e})")))?;
+    if file.format != BUNDLE_FORMAT {
+        return Err(bad(Code::BundleInvalid, format!("unsupported bundle format {:?}", file.format)));
+    }
+    let mut index = Index::new();
+    let mut last_seq: Option<u64> = None;
+    let mut lines = BTreeMap::new();
+    for (i, line) in file.entries.iter().enumerate() {
+        let n = i as u64 + 1;
+        let at = |code: Code, m: String| Problem::at(n, code, format!("bundle entry {n}: {m}"));
+        let p: ParsedLine = parse_line(line.as_bytes()).map_err(|(c, m)| at(c, m))?;
+        let e = &p.entry;
+        if i == 0 {
+            match &e.body {
+                Body::Genesis(g) if e.seq == 0 && g.origin == file.origin => {}
+                _ => return Err(at(Code::BundleInvalid, "the first entry must be the ledger's genesis".into())),
+            }
+        }
+        if last_seq.is_some_and(|s| e.seq <= s) {
+            return Err(at(Code::BundleInvalid, "entries are not in ledger order".into()));
+        }
+        last_seq = Some(e.seq);
+        index.check_signer(e).map_err(|(c, m)| at(c, m))?;
+        let key = index.signer_key(e).ok_or_else(|| at(Code::EntrySignerUnknown, "signer unknown".into()))?;
+        if !signing::verify_entry(&key.0, &p.signed_bytes, &e.sig) {
+            return Err(at(Code::EntrySignatureInvalid, format!("the signature does not verify under {}", e.signer)));
+        }
+        // Version state rules need the whole ledger (parents, tags); keys, revocations, releases
+        // and cosigns can be checked against what the bundle carries.
+        if !matches!(e.body, Body::Version(_)) {
+            index.check_body(e).map_err(|(c, m)| at(c, m))?;
+        }
+        index.apply(&p, 0);
+        lines.insert(p.hash, line.as_bytes().to_vec());
+    }
+    if index.release(&file.release).is_none() {
+        return Err(bad(Code::BundleInvalid, format!("the bundle lacks its release entry {}", file.release.short(16))));
+    }
+    Ok(Opened { index, release: file.release, origin: file.origin, lines })
+}
