@@ -37,7 +37,11 @@ If it happened to rain, she stayed at home to read the newspaper.
 Today the bridge is closed, but its voice is still here.
 ";
 
+/// Set while the demo runs, to leave out warnings the demo has already explained.
+pub(crate) static RUNNING: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
+
 pub(crate) fn run_demo(keep: bool) -> Res {
+    RUNNING.store(true, std::sync::atomic::Ordering::Relaxed);
     let dir = tempfile::Builder::new()
         .prefix("colophon-demo-")
         .tempdir()

@@ -1,7 +1,7 @@
 //! The `colophon` command: parses arguments, unlocks keys, calls the library, prints.
 //! Exit codes (spec/cli.md §1): 0 success, 1 verification failed, 2 usage, input or I/O error.
 
-use anstream::{eprintln, println};
+use anstream::eprintln;
 use anstyle::{AnsiColor, Style};
 use clap::{Args, CommandFactory, Parser, Subcommand, ValueEnum};
 use colophon::audit::{Report, audit_file};
@@ -22,6 +22,29 @@ use std::io::{IsTerminal, Write};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use zeroize::Zeroizing;
+
+/// Prints a line through anstream (which drops colour when stdout is not a terminal or NO_COLOR is
+/// set) and ends the process quietly when the reader of stdout has gone away (`colophon log | head`).
+macro_rules! println {
+    ($($t:tt)*) => { $crate::print_line(format_args!($($t)*)) };
+}
+
+fn print_line(args: std::fmt::Arguments<'_>) {
+    let mut out = anstream::stdout().lock();
+    if let Err(e) = writeln!(out, "{args}") {
+        if e.kind() == std::io::ErrorKind::BrokenPipe {
+            std::process::exit(0);
+        }
+    }
+}
+
+/// Writes raw bytes to stdout, treating a closed pipe as the reader's choice, not an error.
+fn write_stdout(bytes: &[u8]) -> Result<(), Fail> {
+    match std::io::stdout().lock().write_all(bytes) {
+        Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => Err(Fail::input(format!("writing to stdout: {e}"))),
+        _ => Ok(()),
+    }
+}
 
 mod demo;
 
@@ -531,7 +554,10 @@ fn run(cli: Cli, out: Out) -> Res {
             if r.not_stored.is_some() && r.stats.is_none() {
                 summary = format!("{summary}; {size} bytes");
             }
-            let snap_of = r.of.map(|h| h.short(12));
+            let snap_of = match r.of {
+                Some(h) => ledger::load(&ledger).ok().map(|s| format!("{} ({})", vref(&s.index, &h), h.short(12))),
+                None => None,
+            };
             out.say(format!(
                 "{} {reference} ({}) — entry #{} {}\n  {summary}{}",
                 paint(GREEN, "Recorded"),
@@ -634,13 +660,15 @@ fn run(cli: Cli, out: Out) -> Res {
         Command::Audit { trust } => audit_cmd(out, &ledger, &trust),
         Command::Demo { keep } => demo::run_demo(keep),
         Command::Completions { shell } => {
-            clap_complete::generate(shell, &mut Cli::command(), "colophon", &mut std::io::stdout());
+            let mut buf = Vec::new();
+            clap_complete::generate(shell, &mut Cli::command(), "colophon", &mut buf);
+            write_stdout(&buf)?;
             Ok(ExitCode::SUCCESS)
         }
         Command::Man => {
             let mut buf = Vec::new();
             clap_mangen::Man::new(Cli::command()).render(&mut buf).map_err(|e| Fail::input(e.to_string()))?;
-            std::io::stdout().write_all(&buf).map_err(|e| Fail::input(e.to_string()))?;
+            write_stdout(&buf)?;
             Ok(ExitCode::SUCCESS)
         }
     }
@@ -694,11 +722,13 @@ fn keygen(out: Out, name: &str, prefix: &Path, unencrypted: bool) -> Res {
         }
     }
     let text = if unencrypted {
-        eprintln!(
-            "{}: the secret key is stored without a passphrase; anyone who can read {} can sign as {name}",
-            paint(YELLOW, "warning"),
-            secret_path.display()
-        );
+        if !demo::RUNNING.load(std::sync::atomic::Ordering::Relaxed) {
+            eprintln!(
+                "{}: the secret key is stored without a passphrase; anyone who can read {} can sign as {name}",
+                paint(YELLOW, "warning"),
+                secret_path.display()
+            );
+        }
         key.to_file_text(None)
     } else {
         let pass = passphrase("Passphrase for the new key: ", true)?.ok_or_else(|| {
@@ -1078,7 +1108,7 @@ fn show_cmd(out: Out, ledger_path: &Path, r: &str, output: Option<&Path>) -> Res
             out.json(json!({"ok": true, "command": "show", "ref": label, "entry": h, "sha256": v.sha256, "text": text}))
         }
         None => {
-            std::io::stdout().write_all(text.as_bytes()).map_err(|e| Fail::input(e.to_string()))?;
+            write_stdout(text.as_bytes())?;
         }
     }
     Ok(ExitCode::SUCCESS)
@@ -1158,9 +1188,27 @@ fn audit_cmd(out: Out, ledger_path: &Path, trust: &[PathBuf]) -> Res {
             "untrusted_signers": report.untrusted.iter().map(|(k, n, why)| json!({"key_id": k, "entries": n, "reason": why})).collect::<Vec<_>>(),
         }));
     } else {
-        for p in &report.problems {
-            let at = p.line.map_or(String::new(), |l| format!("{}:{l}: ", ledger_path.display()));
-            println!("{at}{} {}", paint(RED, p.code.as_str()), p.message);
+        // A damaged entry early in a ledger makes every later entry that depends on it fail the
+        // same way; print such runs as one line so the first cause stays visible.
+        let mut i = 0;
+        while i < report.problems.len() {
+            let p = &report.problems[i];
+            let mut j = i + 1;
+            while j < report.problems.len()
+                && report.problems[j].code == p.code
+                && report.problems[j].line.is_some()
+                && report.problems[j].line.map(|l| l - 1) == report.problems[j - 1].line
+            {
+                j += 1;
+            }
+            let at = match (p.line, report.problems[j - 1].line) {
+                (Some(a), Some(b)) if b > a => format!("{}:{a}-{b}: ", ledger_path.display()),
+                (Some(a), _) => format!("{}:{a}: ", ledger_path.display()),
+                _ => String::new(),
+            };
+            let more = if j - i > 1 { format!(" (and the same on {} more lines)", j - i - 1) } else { String::new() };
+            println!("{at}{} {}{more}", paint(RED, p.code.as_str()), p.message);
+            i = j;
         }
         for (k, n, why) in &report.untrusted {
             println!("{} {n} entries signed by {} — {why}", paint(YELLOW, "untrusted:"), short_id(k));
