@@ -31,10 +31,10 @@ macro_rules! println {
 
 fn print_line(args: std::fmt::Arguments<'_>) {
     let mut out = anstream::stdout().lock();
-    if let Err(e) = writeln!(out, "{args}") {
-        if e.kind() == std::io::ErrorKind::BrokenPipe {
-            std::process::exit(0);
-        }
+    if let Err(e) = writeln!(out, "{args}")
+        && e.kind() == std::io::ErrorKind::BrokenPipe
+    {
+        std::process::exit(0);
     }
 }
 
