@@ -1,0 +1,149 @@
+//! Append safety (spec/ledger.md §7.4): locking under concurrency, byte-identical files after
+//! failed appends, torn tails detected and recovered.
+
+use colophon::audit::audit_file;
+use colophon::entry::{Body, Cosign, Entry, KeyReg, Role};
+use colophon::hash::Digest;
+use colophon::keys::SecretKey;
+use colophon::ledger::{self, LedgerError};
+use colophon::ops;
+use colophon::status::Code;
+use std::path::{Path, PathBuf};
+
+fn key(seed: u8, name: &str) -> SecretKey {
+    SecretKey::from_seed(&[seed; 32], name)
+}
+
+fn new_ledger(dir: &Path) -> (PathBuf, SecretKey) {
+    let path = dir.join("colophon.jsonl");
+    let owner = key(1, "Owner");
+    ops::init(&path, "test.example/ledger", &owner).unwrap();
+    (path, owner)
+}
+
+fn lines(path: &Path) -> Vec<Vec<u8>> {
+    std::fs::read(path).unwrap().split(|&b| b == b'\n').filter(|l| !l.is_empty()).map(<[u8]>::to_vec).collect()
+}
+
+#[test]
+fn concurrent_appends_are_serialized() {
+    let dir = tempfile::tempdir().unwrap();
+    let (path, owner) = new_ledger(dir.path());
+    let threads: Vec<_> = (0..4u8)
+        .map(|t| {
+            let path = path.clone();
+            let owner = SecretKey::from_seed(&owner.signing.to_bytes(), "Owner");
+            std::thread::spawn(move || {
+                let mut acked = Vec::new();
+                for i in 0..25u8 {
+                    let k = key(10 + t * 25 + i, &format!("Signer {t}-{i}"));
+                    let a = ops::add_key(&path, &k.named(), &[Role::Translator], &owner).unwrap();
+                    acked.push(a.hash);
+                }
+                acked
+            })
+        })
+        .collect();
+    let acked: Vec<Digest> = threads.into_iter().flat_map(|t| t.join().unwrap()).collect();
+    let report = audit_file(&path, None).unwrap();
+    assert!(report.is_clean(), "{:?}", report.problems);
+    assert_eq!(report.lines, 101);
+    let present: std::collections::HashSet<Digest> = lines(&path).iter().map(|l| Digest::of(l)).collect();
+    assert_eq!(present.len(), 101, "no duplicated lines");
+    for h in acked {
+        assert!(present.contains(&h), "acknowledged entry {h} missing");
+    }
+}
+
+#[test]
+fn failed_appends_leave_the_file_byte_identical() {
+    let dir = tempfile::tempdir().unwrap();
+    let (path, owner) = new_ledger(dir.path());
+    let before = std::fs::read(&path).unwrap();
+    // The caller's build step fails.
+    let e = ledger::append(&path, |_, _| Err(LedgerError::Build("no".into()))).unwrap_err();
+    assert!(matches!(e, LedgerError::Build(_)));
+    // The new entry breaks a rule: the owner key registered twice.
+    let e = ledger::append(&path, |_, head| {
+        let body = Body::Key(KeyReg { key: owner.public(), name: "Again".into(), roles: vec![Role::Editor] });
+        Entry::sign(head.seq + 1, Some(head.hash), "2026-01-01T00:00:00Z".into(), body, &owner)
+            .map_err(LedgerError::Build)
+    })
+    .unwrap_err();
+    assert!(matches!(e, LedgerError::Rejected { code: Code::KeyDuplicate, .. }), "{e}");
+    // Wrong position: a stale head.
+    let e = ledger::append(&path, |_, _| {
+        let body = Body::Cosign(Cosign { release: Digest::of(b"x"), note: None });
+        Entry::sign(7, None, "2026-01-01T00:00:00Z".into(), body, &owner).map_err(LedgerError::Build)
+    })
+    .unwrap_err();
+    assert!(matches!(e, LedgerError::Rejected { code: Code::EntrySeqMismatch, .. }), "{e}");
+    // Signed by a key the ledger does not know.
+    let stranger = key(99, "Stranger");
+    let e = ops::add_key(&path, &key(98, "X").named(), &[Role::Editor], &stranger).unwrap_err();
+    assert!(e.to_string().contains("entry.signer.unknown"), "{e}");
+    assert_eq!(std::fs::read(&path).unwrap(), before);
+}
+
+#[test]
+fn creating_refuses_to_overwrite() {
+    let dir = tempfile::tempdir().unwrap();
+    let (path, owner) = new_ledger(dir.path());
+    let before = std::fs::read(&path).unwrap();
+    let e = ops::init(&path, "test.example/other", &owner).unwrap_err();
+    assert!(e.to_string().contains("already exists"), "{e}");
+    assert_eq!(std::fs::read(&path).unwrap(), before);
+}
+
+/// A crash mid-append leaves the complete lines plus a prefix of the new one (no newline). For
+/// every possible prefix of the last line: readers never take it for an entry, audit reports
+/// exactly the torn tail, and the next append moves it aside and succeeds.
+#[test]
+fn torn_tail_at_every_offset_is_detected_and_recovered() {
+    let dir = tempfile::tempdir().unwrap();
+    let (path, owner) = new_ledger(dir.path());
+    let t = key(2, "Translator");
+    ops::add_key(&path, &t.named(), &[Role::Translator], &owner).unwrap();
+    let good = std::fs::read(&path).unwrap();
+    // The line a crashed writer was appending.
+    let snap = ledger::load(&path).unwrap();
+    let head = snap.head.unwrap();
+    let body = Body::Key(KeyReg { key: key(3, "Editor").public(), name: "Editor".into(), roles: vec![Role::Editor] });
+    let pending = Entry::sign(head.seq + 1, Some(head.hash), "2026-01-01T00:00:00Z".into(), body, &owner)
+        .unwrap()
+        .to_line()
+        .unwrap();
+    for cut in (1..=pending.len()).step_by(7).chain([pending.len()]) {
+        let mut bytes = good.clone();
+        bytes.extend_from_slice(&pending[..cut]);
+        std::fs::write(&path, &bytes).unwrap();
+        let snap = ledger::load(&path).unwrap();
+        assert_eq!(snap.index.len(), 2, "cut {cut}: a torn line must not count");
+        assert_eq!(snap.torn.map(|t| t.len), Some(cut as u64));
+        let report = audit_file(&path, None).unwrap();
+        assert_eq!(report.problems.len(), 1, "cut {cut}: {:?}", report.problems);
+        assert_eq!(report.problems[0].code, Code::LineTorn);
+        assert_eq!(report.problems[0].line, Some(3));
+        // The next append recovers without manual repair.
+        let a = ops::add_key(&path, &key(4, "Next").named(), &[Role::Editor], &owner).unwrap();
+        let saved = a.torn_saved.clone().expect("torn bytes saved");
+        assert_eq!(std::fs::read(&saved).unwrap(), &pending[..cut]);
+        std::fs::remove_file(saved).unwrap();
+        let report = audit_file(&path, None).unwrap();
+        assert!(report.is_clean(), "cut {cut}: {:?}", report.problems);
+        assert_eq!(report.lines, 3);
+        assert!(std::fs::read(&path).unwrap().starts_with(&good), "acknowledged entries intact");
+    }
+}
+
+#[test]
+fn a_file_that_is_not_a_ledger_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("notes.txt");
+    std::fs::write(&path, "shopping list\nmilk\n").unwrap();
+    let e = ledger::load(&path).unwrap_err();
+    assert!(matches!(e, LedgerError::Damaged { line: 1, .. }), "{e}");
+    let before = std::fs::read(&path).unwrap();
+    assert!(ops::add_key(&path, &key(5, "X").named(), &[Role::Editor], &key(1, "O")).is_err());
+    assert_eq!(std::fs::read(&path).unwrap(), before);
+}
