@@ -83,7 +83,7 @@ fn main() {
             written += 1;
             parent = Some(h);
             text = next;
-            if i % 10 == 0 && written < n {
+            if i.is_multiple_of(10) && written < n {
                 let r = Release {
                     work: w.clone(),
                     tag: format!("v{}", i / 10),
