@@ -1,6 +1,8 @@
 //! The `colophon` command: parses arguments, unlocks keys, calls the library, prints.
 //! Exit codes (spec/cli.md §1): 0 success, 1 verification failed, 2 usage, input or I/O error.
 
+#![deny(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
 use anstream::eprintln;
 use anstyle::{AnsiColor, Style};
 use clap::{Args, CommandFactory, Parser, Subcommand, ValueEnum};
@@ -813,6 +815,15 @@ fn verify_cmd(
     let facts: CopyFacts = read_with_progress(copy, false)?.into();
     let (report, source) = match bundle_path {
         Some(bp) => {
+            let meta =
+                std::fs::metadata(bp).map_err(|e| Fail::input(format!("{}: {}", bp.display(), ops::io_hint(&e))))?;
+            if meta.is_dir() || meta.len() > MAX_BUNDLE {
+                return Err(Fail::input(format!(
+                    "{}: not a bundle file (a directory, or over {} MiB)",
+                    bp.display(),
+                    MAX_BUNDLE >> 20
+                )));
+            }
             let bytes =
                 std::fs::read(bp).map_err(|e| Fail::input(format!("{}: {}", bp.display(), ops::io_hint(&e))))?;
             match bundle::open(&bytes) {
@@ -1114,6 +1125,11 @@ fn show_cmd(out: Out, ledger_path: &Path, r: &str, output: Option<&Path>) -> Res
     Ok(ExitCode::SUCCESS)
 }
 
+/// Files larger than this are not diffed: a word diff of them would not be readable anyway.
+const MAX_DIFF_FILE: u64 = 64 << 20;
+/// Bundles carry texts, not books of them.
+const MAX_BUNDLE: u64 = 256 << 20;
+
 /// Resolves a diff operand: a REF in the ledger, or else a file.
 fn operand(ledger_path: &Path, snap: Option<&ledger::Snapshot>, arg: &str) -> Result<(String, String), Fail> {
     if let Some(s) = snap
@@ -1127,6 +1143,14 @@ fn operand(ledger_path: &Path, snap: Option<&ledger::Snapshot>, arg: &str) -> Re
     }
     let p = Path::new(arg);
     if p.is_file() {
+        let size = p.metadata().map(|m| m.len()).unwrap_or(0);
+        if size > MAX_DIFF_FILE {
+            return Err(Fail::input(format!(
+                "{arg}: {} MiB is too large to diff as text (limit {} MiB); compare hashes with `colophon verify` instead",
+                size >> 20,
+                MAX_DIFF_FILE >> 20
+            )));
+        }
         let bytes = std::fs::read(p).map_err(|e| Fail::input(format!("{arg}: {}", ops::io_hint(&e))))?;
         let text =
             String::from_utf8(bytes).map_err(|_| Fail::input(format!("{arg}: not UTF-8 text; diff compares texts")))?;

@@ -49,6 +49,10 @@ impl Keyring {
     /// Reads a keyring file, or a single `.pub` file (which is a one-key keyring).
     pub fn read(path: &Path) -> Result<Keyring, KeyringError> {
         let err = |message: String| KeyringError { path: path.to_path_buf(), line: 0, message };
+        let meta = std::fs::metadata(path).map_err(|e| err(format!("cannot read the keyring: {e}")))?;
+        if meta.is_dir() || meta.len() > 1 << 20 {
+            return Err(err("not a keyring file (a directory, or over 1 MiB); see keys.example".into()));
+        }
         let text = std::fs::read(path).map_err(|e| err(format!("cannot read the keyring: {e}")))?;
         let text = String::from_utf8(text).map_err(|_| err("a keyring must be UTF-8 text".into()))?;
         if path.extension().is_some_and(|e| e == "pub") {
