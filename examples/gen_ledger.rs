@@ -7,7 +7,6 @@
 //! appended them one at a time. With KEYS_DIR, the owner's and translator's unencrypted key files
 //! are written there so commands can append to the ledger afterwards.
 
-use colophon::diff::Script;
 use colophon::entry::{Body, Entry, Genesis, KeyReg, Release, ReleaseLangs, Role, TextRole, Version};
 use colophon::hash::Digest;
 use colophon::keys::SecretKey;
@@ -114,17 +113,5 @@ fn version(
     parent: Option<Digest>,
     of: Option<Digest>,
 ) -> Version {
-    Version {
-        work: work.into(),
-        role,
-        lang: lang.into(),
-        media_type: "text/plain; charset=utf-8".into(),
-        size: text.len() as u64,
-        sha256: Digest::of(text.as_bytes()),
-        norm: Some(colophon::content::norm_hashes(text)),
-        parent,
-        of,
-        diff: Some(Script::compute(base, text).to_json()),
-        note: None,
-    }
+    colophon::content::text_version(work, role, lang, base, text, parent, of)
 }

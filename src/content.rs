@@ -20,6 +20,32 @@ pub fn norm_hashes(text: &str) -> BTreeMap<String, Digest> {
     Profile::ALL.iter().map(|p| (p.id().to_string(), Digest::of(p.apply(text).as_bytes()))).collect()
 }
 
+/// A `version` body for a text stored with its diff from `base` (§6.5, §8): the usual case, for
+/// tools and tests that build entries directly. Media type `text/plain; charset=utf-8`, no note.
+pub fn text_version(
+    work: &str,
+    role: crate::entry::TextRole,
+    lang: &str,
+    base: &str,
+    text: &str,
+    parent: Option<Digest>,
+    of: Option<Digest>,
+) -> crate::entry::Version {
+    crate::entry::Version {
+        work: work.into(),
+        role,
+        lang: lang.into(),
+        media_type: "text/plain; charset=utf-8".into(),
+        size: text.len() as u64,
+        sha256: Digest::of(text.as_bytes()),
+        norm: Some(norm_hashes(text)),
+        parent,
+        of,
+        diff: Some(Script::compute(base, text).to_json()),
+        note: None,
+    }
+}
+
 /// Checks reconstructed content against a version's signed facts (§11 step 8).
 pub fn check_facts(
     text: &str,

@@ -157,19 +157,7 @@ fn version_body(
     parent: Option<Digest>,
     of: Option<Digest>,
 ) -> Version {
-    Version {
-        work: work.into(),
-        role,
-        lang: lang.into(),
-        media_type: "text/plain; charset=utf-8".into(),
-        size: text.len() as u64,
-        sha256: Digest::of(text.as_bytes()),
-        norm: Some(colophon::content::norm_hashes(text)),
-        parent,
-        of,
-        diff: Some(Script::compute(base, text).to_json()),
-        note: None,
-    }
+    colophon::content::text_version(work, role, lang, base, text, parent, of)
 }
 
 /// The full valid history every negative case is cut from: ids of interesting entries included.
@@ -241,6 +229,18 @@ fn replace_once(line: &[u8], from: &str, to: &str) -> Vec<u8> {
     let s = String::from_utf8(line.to_vec()).unwrap();
     assert!(s.contains(from), "{from} not in {s}");
     s.replacen(from, to, 1).into_bytes()
+}
+
+fn release(tag: &str, translation: Digest, original: Digest, translation_lang: &str) -> Body {
+    Body::Release(Release {
+        work: "winter-sea".into(),
+        tag: tag.into(),
+        translation,
+        original,
+        lang: ReleaseLangs { original: "it".into(), translation: translation_lang.into() },
+        urls: None,
+        note: None,
+    })
 }
 
 fn ledger_cases() -> Vec<Case> {
@@ -467,18 +467,7 @@ fn ledger_cases() -> Vec<Case> {
             Body::Revoke(Revoke { key: translator().id(), reason: RevokeReason::Compromised, note: None }),
             &owner(),
         );
-        g.push(
-            Body::Release(Release {
-                work: "winter-sea".into(),
-                tag: "v2".into(),
-                translation: h.corrected,
-                original: h.original,
-                lang: ReleaseLangs { original: "it".into(), translation: "en".into() },
-                urls: None,
-                note: None,
-            }),
-            &translator(),
-        );
+        g.push(release("v2", h.corrected, h.original, "en"), &translator());
         case(
             "reject-revoked-signer",
             "a release signed after its key was revoked as compromised",
@@ -672,34 +661,12 @@ fn ledger_cases() -> Vec<Case> {
     }
     {
         let mut g = full.clone();
-        g.push(
-            Body::Release(Release {
-                work: "winter-sea".into(),
-                tag: "v1".into(),
-                translation: h.corrected,
-                original: h.original,
-                lang: ReleaseLangs { original: "it".into(), translation: "en".into() },
-                urls: None,
-                note: None,
-            }),
-            &translator(),
-        );
+        g.push(release("v1", h.corrected, h.original, "en"), &translator());
         case("reject-duplicate-tag", "a second release tagged v1", Some((Code::ReleaseTagDuplicate, 9)), g.bytes());
     }
     {
         let mut g = full.clone();
-        g.push(
-            Body::Release(Release {
-                work: "winter-sea".into(),
-                tag: "v2".into(),
-                translation: h.original,
-                original: h.original,
-                lang: ReleaseLangs { original: "it".into(), translation: "en".into() },
-                urls: None,
-                note: None,
-            }),
-            &translator(),
-        );
+        g.push(release("v2", h.original, h.original, "en"), &translator());
         case(
             "reject-release-ref",
             "a release whose translation is an original",
@@ -902,18 +869,7 @@ fn ledger_cases() -> Vec<Case> {
     }
     {
         let mut g = full.clone();
-        g.push(
-            Body::Release(Release {
-                work: "winter-sea".into(),
-                tag: "v2".into(),
-                translation: h.corrected,
-                original: h.original,
-                lang: ReleaseLangs { original: "it".into(), translation: "de".into() },
-                urls: None,
-                note: None,
-            }),
-            &translator(),
-        );
+        g.push(release("v2", h.corrected, h.original, "de"), &translator());
         case(
             "reject-release-lang",
             "a release whose stated translation language is not the version's",
