@@ -213,7 +213,7 @@ impl NamedKey {
 #[derive(Debug, thiserror::Error)]
 pub enum KeyError {
     /// The file could not be read or written.
-    #[error("{path}: {source}")]
+    #[error("{path}: {}", crate::ops::io_hint(source))]
     Io {
         /// The file.
         path: PathBuf,
@@ -299,6 +299,10 @@ struct KdfJson {
     r: u32,
     p: u32,
     salt: String,
+}
+
+fn looks_like_pub(bytes: &[u8]) -> bool {
+    String::from_utf8_lossy(bytes).lines().any(|l| l.starts_with(KEY_LINE_KEYWORD))
 }
 
 /// A signing key with its holder's name. The seed is wiped when dropped.
@@ -425,6 +429,17 @@ impl SecretKeyFile {
                 message: "is a directory, not a secret key file".into(),
             });
         }
+        if meta.len() > 64 * 1024 {
+            return Err(KeyError::Malformed {
+                path: path.to_path_buf(),
+                message: "too large to be a secret key file".into(),
+            });
+        }
+        let text = std::fs::read(path).map_err(io)?;
+        // A .pub file is readable by design: say what it is before complaining about its mode.
+        if looks_like_pub(&text) {
+            return Err(KeyError::PublicNotSecret { path: path.to_path_buf() });
+        }
         #[cfg(unix)]
         {
             use std::os::unix::fs::PermissionsExt as _;
@@ -433,21 +448,13 @@ impl SecretKeyFile {
                 return Err(KeyError::Permissions { path: path.to_path_buf(), mode });
             }
         }
-        if meta.len() > 64 * 1024 {
-            return Err(KeyError::Malformed {
-                path: path.to_path_buf(),
-                message: "too large to be a secret key file".into(),
-            });
-        }
-        let text = std::fs::read(path).map_err(io)?;
         SecretKeyFile::parse(path, &text)
     }
 
     /// Parses secret key file bytes; `path` is for messages.
     pub fn parse(path: &Path, bytes: &[u8]) -> Result<SecretKeyFile, KeyError> {
         let malformed = |message: String| KeyError::Malformed { path: path.to_path_buf(), message };
-        let text = String::from_utf8_lossy(bytes);
-        if text.lines().any(|l| l.starts_with(KEY_LINE_KEYWORD)) {
+        if looks_like_pub(bytes) {
             return Err(KeyError::PublicNotSecret { path: path.to_path_buf() });
         }
         let json: SecretKeyJson =

@@ -154,7 +154,7 @@ pub enum LedgerError {
         source: io::Error,
     },
     /// The file does not parse as a ledger.
-    #[error("{path}:{line}: {code}: {message}; run `colophon audit` for a full report")]
+    #[error("{path}:{line}: {code}: {message}{}", if *code == Code::LedgerEmpty || *line == 1 { "" } else { "; run `colophon audit` for a full report" })]
     Damaged {
         /// The path.
         path: PathBuf,
@@ -250,7 +250,17 @@ fn scan(path: &Path, r: impl BufRead) -> Result<Snapshot, LedgerError> {
     for item in Lines::new(r) {
         match item.map_err(LedgerError::io(path))? {
             Item::Line(l) => {
-                let p = parse_line(&l.bytes).map_err(|(c, m)| damaged(l.number, c, m))?;
+                let p = parse_line(&l.bytes).map_err(|(c, m)| {
+                    if l.number == 1 {
+                        damaged(
+                            1,
+                            c,
+                            format!("this is not a colophon ledger: its first line is not a colophon entry ({m})"),
+                        )
+                    } else {
+                        damaged(l.number, c, m)
+                    }
+                })?;
                 check_chain(head.as_ref(), &p).map_err(|(c, m)| damaged(l.number, c, m))?;
                 if p.entry.seq == 0 && !matches!(p.entry.body, crate::entry::Body::Genesis(_)) {
                     return Err(damaged(
@@ -268,6 +278,17 @@ fn scan(path: &Path, r: impl BufRead) -> Result<Snapshot, LedgerError> {
             }
             Item::Torn(t) => torn = Some(t),
         }
+    }
+    if head.is_none() {
+        let what = match torn {
+            Some(t) => format!("it holds only {} bytes of an interrupted first line", t.len),
+            None => "it is empty".into(),
+        };
+        return Err(damaged(
+            1,
+            Code::LedgerEmpty,
+            format!("not a colophon ledger: {what}; create a ledger with `colophon init`"),
+        ));
     }
     Ok(Snapshot { index, head, len, torn })
 }
@@ -334,12 +355,13 @@ fn validate_new(index: &Index, head: Option<&Head>, entry: &Entry) -> Result<Par
 pub fn create(path: &Path, genesis: &Entry) -> Result<Appended, LedgerError> {
     let p = validate_new(&Index::new(), None, genesis)?;
     let line = genesis.to_line().map_err(LedgerError::Build)?;
-    let mut f = OpenOptions::new().write(true).create_new(true).open(path).map_err(|e| {
-        if e.kind() == io::ErrorKind::AlreadyExists {
-            LedgerError::Exists { path: path.to_path_buf() }
-        } else {
-            LedgerError::io(path)(e)
-        }
+    let mut f = OpenOptions::new().write(true).create_new(true).open(path).map_err(|e| match e.kind() {
+        io::ErrorKind::AlreadyExists => LedgerError::Exists { path: path.to_path_buf() },
+        io::ErrorKind::NotFound => LedgerError::Io {
+            path: path.to_path_buf(),
+            source: io::Error::other("its directory does not exist; create the directory first"),
+        },
+        _ => LedgerError::io(path)(e),
     })?;
     let written = (|| {
         let mut buf = line.clone();

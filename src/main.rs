@@ -369,6 +369,29 @@ impl From<KeyringError> for Fail {
 
 type Res = Result<ExitCode, Fail>;
 
+/// Turns a signer-rule rejection into advice naming the key file and the fix.
+fn signer_hint(e: OpError, key_path: &Path, key: &SecretKey) -> Fail {
+    let mut f = Fail::from(e);
+    let who = format!("{} ({}, key id {})", key_path.display(), key.name, key.id());
+    let hint = match f.status {
+        Some(Code::EntrySignerUnknown) => Some(format!(
+            "the key {who} is not registered in this ledger; the ledger owner registers it with `colophon key add {}.pub --role translator --key OWNER.key`",
+            key_path.with_extension("").display()
+        )),
+        Some(Code::EntrySignerRevoked) => {
+            Some(format!("the key {who} was revoked; sign with a new key registered by the ledger owner"))
+        }
+        Some(Code::EntrySignerUnauthorized) => Some(format!(
+            "the key {who} lacks the role for this; see its roles with `colophon key list` (only owners register and revoke keys; editors cannot sign releases)"
+        )),
+        _ => None,
+    };
+    if let Some(h) = hint {
+        f.message = format!("{}\n  {h}", f.message);
+    }
+    f
+}
+
 /// Output settings shared by all commands.
 #[derive(Clone, Copy)]
 struct Out {
@@ -486,7 +509,7 @@ fn run(cli: Cli, out: Out) -> Res {
                     RoleKind::Owner => Role::Owner,
                 })
                 .collect();
-            let a = ops::add_key(&ledger, &new, &roles, &owner)?;
+            let a = ops::add_key(&ledger, &new, &roles, &owner).map_err(|e| signer_hint(e, &key, &owner))?;
             let names: Vec<&str> = roles.iter().map(|r| r.as_str()).collect();
             out.say(format!(
                 "{} {} ({}) as {} — entry #{} {}",
@@ -506,7 +529,7 @@ fn run(cli: Cli, out: Out) -> Res {
                 ReasonArg::Retired => RevokeReason::Retired,
                 ReasonArg::Compromised => RevokeReason::Compromised,
             };
-            let a = ops::revoke_key(&ledger, &keyid, reason, note, &owner)?;
+            let a = ops::revoke_key(&ledger, &keyid, reason, note, &owner).map_err(|e| signer_hint(e, &key, &owner))?;
             let snap = ledger::load(&ledger)?;
             let id = ops::find_key(&snap.index, &keyid).map_err(Fail::input)?;
             let name = snap.index.key(&id).map(|k| k.name.clone()).unwrap_or_default();
@@ -520,8 +543,8 @@ fn run(cli: Cli, out: Out) -> Res {
             Ok(ExitCode::SUCCESS)
         }
         Command::Key(KeyCommand::List) => key_list(out, &ledger),
-        Command::Record { file, work, lang, role, of, note, hash_only, media_type, key } => {
-            let key = unlock(&key)?;
+        Command::Record { file, work, lang, role, of, note, hash_only, media_type, key: key_path } => {
+            let key = unlock(&key_path)?;
             let content = read_with_progress(&file, hash_only)?;
             let media_type = media_type.unwrap_or_else(|| ops::guess_media_type(&file, content.text.is_some()));
             let req = RecordRequest {
@@ -536,7 +559,7 @@ fn run(cli: Cli, out: Out) -> Res {
                 media_type: Some(media_type),
             };
             let size = content.size;
-            let r = ops::record(&ledger, content, &req, &key)?;
+            let r = ops::record(&ledger, content, &req, &key).map_err(|e| signer_hint(e, &key_path, &key))?;
             let reference = format!("{work}:{}@{}", r.lang, r.number);
             let mut summary = match (r.stats, r.words, r.parent) {
                 (Some(s), Some(w), Some(_)) => format!(
@@ -547,7 +570,7 @@ fn run(cli: Cli, out: Out) -> Res {
                     w.words_removed,
                     r.number - 1
                 ),
-                (Some(s), _, None) => format!("first version, {} lines stored", s.lines_added),
+                (Some(s), _, None) => format!("first version, {} stored", plural(s.lines_added, "line")),
                 (Some(s), None, Some(_)) => {
                     format!("+{}/−{} lines (previous version has no stored text)", s.lines_added, s.lines_removed)
                 }
@@ -588,10 +611,15 @@ fn run(cli: Cli, out: Out) -> Res {
             }));
             Ok(ExitCode::SUCCESS)
         }
-        Command::Release { work, tag, translation, original, urls, note, bundle: bundle_out, key } => {
-            let key = unlock(&key)?;
+        Command::Release { work, tag, translation, original, urls, note, bundle: bundle_out, key: key_path } => {
+            let key = unlock(&key_path)?;
+            // Check the bundle can be written before signing anything: a failing command must not
+            // change the ledger (and would burn the tag).
+            if let Some(p) = &bundle_out {
+                check_writable_target(p)?;
+            }
             let req = ReleaseRequest { work: work.clone(), tag: tag.clone(), translation, original, urls, note };
-            let a = ops::release(&ledger, &req, &key)?;
+            let a = ops::release(&ledger, &req, &key).map_err(|e| signer_hint(e, &key_path, &key))?;
             let snap = ledger::load(&ledger)?;
             let rel = snap.index.release(&a.hash).ok_or_else(|| Fail::input("release vanished"))?;
             let t = snap.index.version(&rel.translation);
@@ -610,17 +638,24 @@ fn run(cli: Cli, out: Out) -> Res {
             let mut j = json!({"ok": true, "command": "release", "ref": format!("{work}@{tag}"), "entry": a.hash, "seq": a.seq,
                 "translation": rel.translation, "original": rel.original});
             if let Some(path) = bundle_out {
-                let b = bundle::build(&ledger, &snap.index, &a.hash).map_err(Fail::input)?;
-                write_bundle(&path, &b)?;
+                let written = bundle::build(&ledger, &snap.index, &a.hash)
+                    .map_err(Fail::input)
+                    .and_then(|b| write_bundle(&path, &b).map(|()| b));
+                let b = written.map_err(|f| {
+                    Fail::input(format!(
+                        "the release {work}@{tag} IS recorded (entry #{}), but the bundle was not written: {}; write it with `colophon bundle {work}@{tag} --out FILE`",
+                        a.seq, f.message
+                    ))
+                })?;
                 out.say(format!("  bundle for readers: {} ({} entries)", path.display(), b.entries.len()));
                 j["bundle"] = json!(path);
             }
             out.json(j);
             Ok(ExitCode::SUCCESS)
         }
-        Command::Cosign { release, note, key } => {
-            let key = unlock(&key)?;
-            let a = ops::cosign(&ledger, &release, note, &key)?;
+        Command::Cosign { release, note, key: key_path } => {
+            let key = unlock(&key_path)?;
+            let a = ops::cosign(&ledger, &release, note, &key).map_err(|e| signer_hint(e, &key_path, &key))?;
             out.say(format!(
                 "{} {release} as {} ({}) — entry #{} {}",
                 paint(GREEN, "Cosigned"),
@@ -718,6 +753,7 @@ fn keygen(out: Out, name: &str, prefix: &Path, unencrypted: bool) -> Res {
     let key = SecretKey::generate(name).map_err(Fail::input)?;
     let secret_path = with_suffix(prefix, "key");
     let public_path = with_suffix(prefix, "pub");
+    check_writable_target(&secret_path)?;
     for p in [&secret_path, &public_path] {
         if p.exists() {
             return Err(Fail::input(format!("{}: file exists; choose another --out or remove it first", p.display())));
@@ -756,6 +792,14 @@ fn keygen(out: Out, name: &str, prefix: &Path, unencrypted: bool) -> Res {
     Ok(ExitCode::SUCCESS)
 }
 
+fn plural(n: u64, what: &str) -> String {
+    match (n, what.strip_suffix('y')) {
+        (1, _) => format!("1 {what}"),
+        (_, Some(stem)) => format!("{n} {stem}ies"),
+        _ => format!("{n} {what}s"),
+    }
+}
+
 fn with_suffix(prefix: &Path, ext: &str) -> PathBuf {
     let mut s = prefix.as_os_str().to_owned();
     s.push(".");
@@ -763,7 +807,27 @@ fn with_suffix(prefix: &Path, ext: &str) -> PathBuf {
     PathBuf::from(s)
 }
 
+/// Refuses an output path whose directory is missing or which is itself a directory.
+fn check_writable_target(path: &Path) -> Result<(), Fail> {
+    let dir = match path.parent() {
+        Some(d) if !d.as_os_str().is_empty() => d,
+        _ => Path::new("."),
+    };
+    if !dir.is_dir() {
+        return Err(Fail::input(format!(
+            "{}: the directory {} does not exist; create it first",
+            path.display(),
+            dir.display()
+        )));
+    }
+    if path.is_dir() {
+        return Err(Fail::input(format!("{}: is a directory; give a file name", path.display())));
+    }
+    Ok(())
+}
+
 fn write_bundle(path: &Path, b: &BundleFile) -> Result<(), Fail> {
+    check_writable_target(path)?;
     let mut text = serde_json::to_string_pretty(b).map_err(|e| Fail::input(e.to_string()))?;
     text.push('\n');
     let dir = match path.parent() {
@@ -771,9 +835,11 @@ fn write_bundle(path: &Path, b: &BundleFile) -> Result<(), Fail> {
         _ => Path::new("."),
     };
     // Write beside the target and rename, so a reader never sees half a bundle.
-    let mut tmp = tempfile::NamedTempFile::new_in(dir).map_err(|e| Fail::input(format!("{}: {e}", dir.display())))?;
-    tmp.write_all(text.as_bytes()).map_err(|e| Fail::input(format!("{}: {e}", path.display())))?;
-    tmp.persist(path).map_err(|e| Fail::input(format!("{}: {}", path.display(), e.error)))?;
+    let fail = |e: &std::io::Error| Fail::input(format!("cannot write {}: {}", path.display(), ops::io_hint(e)));
+    let mut tmp = tempfile::NamedTempFile::new_in(dir).map_err(|e| fail(&e))?;
+    tmp.write_all(text.as_bytes()).map_err(|e| fail(&e))?;
+    tmp.as_file().sync_all().map_err(|e| fail(&e))?;
+    tmp.persist(path).map_err(|e| fail(&e.error))?;
     Ok(())
 }
 
@@ -855,6 +921,10 @@ fn verify_cmd(
         v["command"] = json!("verify");
         v["source"] = json!(source);
         out.json(v);
+    } else if out.quiet {
+        let verdict =
+            if report.ok() { paint(GREEN.bold(), "✓ verified:") } else { paint(RED.bold(), "✗ not verified:") };
+        println!("{verdict} {}", report.message);
     } else {
         print_copy_report(&report, copy, &source);
     }
@@ -917,14 +987,20 @@ fn print_copy_report(r: &CopyReport, copy: &Path, source: &str) {
                 if c.releases.is_empty() { String::new() } else { format!(", in {}", c.releases.join(", ")) },
                 signer_line(&c.version.signer)
             );
-            println!(
-                "  differences (+{} / −{} words; {} = signed, {} = this copy):",
-                c.words.words_added,
-                c.words.words_removed,
-                paint(RED, "[-…-]"),
-                paint(GREEN, "{+…+}")
-            );
-            print_word_diff(&c.diff, 2);
+            if c.diff.iter().all(|ch| ch.kind == ChangeKind::Equal) {
+                println!(
+                    "  no differences once line endings, Unicode composition and trailing blanks are normalized (text/v1)"
+                );
+            } else {
+                println!(
+                    "  differences (+{} / −{} words; {} = signed, {} = this copy):",
+                    c.words.words_added,
+                    c.words.words_removed,
+                    paint(RED, "[-…-]"),
+                    paint(GREEN, "{+…+}")
+                );
+                print_word_diff(&c.diff, 2);
+            }
         } else if r.version.is_none() {
             println!("  no signed text is close to this copy");
         }
@@ -990,6 +1066,17 @@ fn vref(index: &Index, h: &Digest) -> String {
 fn log_cmd(out: Out, ledger_path: &Path, work: Option<&str>) -> Res {
     let snap = ledger::load(ledger_path)?;
     let idx = &snap.index;
+    if let Some(w) = work {
+        let mut works: Vec<&str> = idx.work_langs().map(|(w, _)| w).collect();
+        works.dedup();
+        if !works.contains(&w) {
+            return Err(Fail::input(format!(
+                "no work named {w:?} in {}; its works: {}",
+                ledger_path.display(),
+                if works.is_empty() { "none yet".to_string() } else { works.join(", ") }
+            )));
+        }
+    }
     let name = |id: &colophon::keys::KeyId| idx.key(id).map_or_else(|| short_id(id), |k| k.name.clone());
     let mut rows = Vec::new();
     let (file, len) = ledger::open_for_read(ledger_path)?;
@@ -1156,8 +1243,14 @@ fn operand(ledger_path: &Path, snap: Option<&ledger::Snapshot>, arg: &str) -> Re
             String::from_utf8(bytes).map_err(|_| Fail::input(format!("{arg}: not UTF-8 text; diff compares texts")))?;
         return Ok((arg.to_string(), text));
     }
+    if p.exists() {
+        return Err(Fail::input(format!("{arg}: not a regular file; diff compares texts")));
+    }
     match snap {
-        Some(s) => Err(Fail::input(resolve(&s.index, arg).err().unwrap_or_else(|| format!("{arg}: not found")))),
+        Some(s) => Err(Fail::input(format!(
+            "{arg}: no such file, and not a REF of this ledger ({})",
+            resolve(&s.index, arg).err().unwrap_or_default()
+        ))),
         None => Err(Fail::input(format!(
             "{arg}: no such file, and no ledger at {} to look up a REF",
             ledger_path.display()
@@ -1238,8 +1331,10 @@ fn audit_cmd(out: Out, ledger_path: &Path, trust: &[PathBuf]) -> Res {
             println!("{} {n} entries signed by {} — {why}", paint(YELLOW, "untrusted:"), short_id(k));
         }
         let summary = format!(
-            "{} lines, {} valid entries, {} texts rebuilt from their diffs and matched their signed hashes",
-            report.lines, report.valid_entries, report.texts_verified
+            "{}, {}, {} rebuilt from their diffs and matched their signed hashes",
+            plural(report.lines, "line"),
+            plural(report.valid_entries, "valid entry"),
+            plural(report.texts_verified, "text")
         );
         if clean {
             println!("{} {} is valid: {summary}", paint(GREEN.bold(), "✓ audit:"), ledger_path.display());

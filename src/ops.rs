@@ -11,6 +11,7 @@ use crate::index::Index;
 use crate::keys::{KeyError, KeyId, NamedKey, SecretKey};
 use crate::ledger::{self, Appended, LedgerError};
 use crate::refs::resolve;
+use crate::status::Code;
 use std::io::Read;
 use std::path::Path;
 
@@ -26,6 +27,10 @@ pub enum OpError {
     /// Anything else the user gave us.
     #[error("{0}")]
     Input(String),
+}
+
+fn rejected(code: Code, m: impl Into<String>) -> LedgerError {
+    LedgerError::Rejected { code, message: m.into() }
 }
 
 fn build_err(m: impl Into<String>) -> LedgerError {
@@ -54,16 +59,19 @@ pub fn add_key(path: &Path, new: &NamedKey, roles: &[Role], owner: &SecretKey) -
     }
     Ok(ledger::append(path, |index, head| {
         if let Some(k) = index.key(&new.key.id()) {
-            return Err(build_err(format!(
-                "key {} is already registered as {:?}{}",
-                new.key.id(),
-                k.name,
-                if k.revoked.is_some() {
-                    " and was revoked; a revoked key cannot return — make a new one"
-                } else {
-                    ""
-                }
-            )));
+            return Err(rejected(
+                Code::KeyDuplicate,
+                format!(
+                    "key {} is already registered as {:?}{}",
+                    new.key.id(),
+                    k.name,
+                    if k.revoked.is_some() {
+                        " and was revoked; a revoked key cannot return — make a new one"
+                    } else {
+                        ""
+                    }
+                ),
+            ));
         }
         let body = Body::Key(KeyReg { key: new.key, name: new.name.clone(), roles });
         sign_next(head, body, owner)
@@ -125,7 +133,7 @@ pub fn read_content(path: &Path, hash_only: bool, mut progress: impl FnMut(u64, 
     let size = meta.len();
     let mut file = std::fs::File::open(path).map_err(|e| input(io_hint(&e)))?;
     if size == 0 {
-        return Err(input("is empty; there is nothing to sign".into()));
+        return Err(input("is empty (0 bytes); colophon records and verifies only non-empty files".into()));
     }
     if size > MAX_STORED_TEXT {
         let (sha256, n) = sha256_stream(file, |d| progress(d, size)).map_err(|e| input(e.to_string()))?;
@@ -234,11 +242,14 @@ pub fn record(path: &Path, content: Content, req: &RecordRequest, key: &SecretKe
         let existing_role = versions.first().and_then(|h| index.version(h)).map(|v| v.role);
         let role = match (req.role, existing_role) {
             (Some(r), Some(e)) if r != e => {
-                return Err(build_err(format!(
-                    "{}:{lang} holds {} versions; a work's texts in one language keep one role",
-                    req.work,
-                    e.as_str()
-                )));
+                return Err(rejected(
+                    Code::VersionRoleMismatch,
+                    format!(
+                        "{}:{lang} holds {} versions; a work's texts in one language keep one role",
+                        req.work,
+                        e.as_str()
+                    ),
+                ));
             }
             (Some(r), _) => r,
             (None, Some(e)) => e,
@@ -247,13 +258,19 @@ pub fn record(path: &Path, content: Content, req: &RecordRequest, key: &SecretKe
         };
         if role == TextRole::Original {
             if req.of.is_some() {
-                return Err(build_err("--of is only for translations; an original renders nothing"));
+                return Err(rejected(
+                    Code::EntrySchemaInvalid,
+                    "--of is only for translations; an original renders nothing",
+                ));
             }
             if let Some(l) = index.original_lang(&req.work).filter(|l| *l != lang) {
-                return Err(build_err(format!(
-                    "work {} already has its original in {l}; record {lang} with --role translation --of {}:{l}",
-                    req.work, req.work
-                )));
+                return Err(rejected(
+                    Code::VersionRoleMismatch,
+                    format!(
+                        "work {} already has its original in {l}; record {lang} with --role translation --of {}:{l}",
+                        req.work, req.work
+                    ),
+                ));
             }
         }
         let (of, of_inherited) = match (role, &req.of) {
@@ -265,9 +282,12 @@ pub fn record(path: &Path, content: Content, req: &RecordRequest, key: &SecretKe
                     let hint = index
                         .original_lang(&req.work)
                         .map_or(format!("{}:LANG", req.work), |l| format!("{}:{l}", req.work));
-                    return Err(build_err(format!(
-                        "a translation must say which original version it renders: add --of {hint} (or an entry hash)"
-                    )));
+                    return Err(rejected(
+                        Code::EntrySchemaInvalid,
+                        format!(
+                            "a translation must say which original version it renders: add --of {hint} (or an entry hash)"
+                        ),
+                    ));
                 }
             },
         };
@@ -275,26 +295,32 @@ pub fn record(path: &Path, content: Content, req: &RecordRequest, key: &SecretKe
             match index.version(&of) {
                 Some(o) if o.role == TextRole::Original && o.work == req.work && o.lang != lang => {}
                 Some(o) => {
-                    return Err(build_err(format!(
-                        "--of must name an original version of work {} in another language, not a {} of {} in {}",
-                        req.work,
-                        o.role.as_str(),
-                        o.work,
-                        o.lang
-                    )));
+                    return Err(rejected(
+                        Code::VersionOfInvalid,
+                        format!(
+                            "--of must name an original version of work {} in another language, not a {} of {} in {}",
+                            req.work,
+                            o.role.as_str(),
+                            o.work,
+                            o.lang
+                        ),
+                    ));
                 }
-                None => return Err(build_err(format!("--of {of} is not a version entry"))),
+                None => return Err(rejected(Code::VersionOfInvalid, format!("--of {of} is not a version entry"))),
             }
         }
         if let Some(p) = &parent
             && p.sha256 == content.sha256
         {
-            return Err(build_err(format!(
-                "this content is identical to the latest version of {}:{lang} (version {}, {}); nothing to record",
-                req.work,
-                p.number,
-                p.hash.short(12)
-            )));
+            return Err(rejected(
+                Code::VersionUnchanged,
+                format!(
+                    "this content is identical to the latest version of {}:{lang} (version {}, {}); nothing to record",
+                    req.work,
+                    p.number,
+                    p.hash.short(12)
+                ),
+            ));
         }
         // §8.5: the script's base is the parent's reconstructed text, or "" when there is none.
         let base = match &parent {
@@ -375,10 +401,13 @@ pub fn release(path: &Path, req: &ReleaseRequest, key: &SecretKey) -> Result<App
     crate::entry::check_tag(&req.tag).map_err(OpError::Input)?;
     Ok(ledger::append(path, |index, head| {
         if index.release_by_tag(&req.work, &req.tag).is_some() {
-            return Err(build_err(format!(
-                "work {} already has a release tagged {}; choose a new tag (tags are permanent)",
-                req.work, req.tag
-            )));
+            return Err(rejected(
+                Code::ReleaseTagDuplicate,
+                format!(
+                    "work {} already has a release tagged {}; choose a new tag (tags are permanent)",
+                    req.work, req.tag
+                ),
+            ));
         }
         let translation = match &req.translation {
             Some(r) => resolve(index, r).map_err(build_err)?,
@@ -387,21 +416,31 @@ pub fn release(path: &Path, req: &ReleaseRequest, key: &SecretKey) -> Result<App
         let t = index
             .version(&translation)
             .filter(|v| v.role == TextRole::Translation && v.work == req.work)
-            .ok_or_else(|| build_err(format!("--translation must be a translation version of work {}", req.work)))?;
-        let renders = t.of.ok_or_else(|| build_err("the translation names no original"))?;
+            .ok_or_else(|| {
+                rejected(
+                    Code::ReleaseRefInvalid,
+                    format!("--translation must be a translation version of work {}", req.work),
+                )
+            })?;
+        let renders = t.of.ok_or_else(|| rejected(Code::ReleaseRefInvalid, "the translation names no original"))?;
         let original = match &req.original {
             Some(r) => resolve(index, r).map_err(build_err)?,
             None => renders,
         };
         if original != renders {
             let o = index.version(&renders);
-            return Err(build_err(format!(
-                "the translation renders {} ({}), not the --original given; a release pairs a translation with the exact original it renders",
-                o.map_or(renders.short(12), |o| format!("{}:{}@{}", o.work, o.lang, o.number)),
-                renders.short(12)
-            )));
+            return Err(rejected(
+                Code::ReleaseRefInvalid,
+                format!(
+                    "the translation renders {} ({}), not the --original given; a release pairs a translation with the exact original it renders",
+                    o.map_or(renders.short(12), |o| format!("{}:{}@{}", o.work, o.lang, o.number)),
+                    renders.short(12)
+                ),
+            ));
         }
-        let o = index.version(&original).ok_or_else(|| build_err("the original is not a version entry"))?;
+        let o = index
+            .version(&original)
+            .ok_or_else(|| rejected(Code::ReleaseRefInvalid, "the original is not a version entry"))?;
         let body = Body::Release(Release {
             work: req.work.clone(),
             tag: req.tag.clone(),
@@ -440,13 +479,19 @@ pub fn cosign(path: &Path, release_ref: &str, note: Option<String>, key: &Secret
     Ok(ledger::append(path, |index, head| {
         let release = resolve(index, release_ref).map_err(build_err)?;
         let r = index.release(&release).ok_or_else(|| {
-            build_err(format!("{release_ref} is not a release; cosign names a release, e.g. WORK@TAG"))
+            rejected(
+                Code::CosignRefInvalid,
+                format!("{release_ref} is not a release; cosign names a release, e.g. WORK@TAG"),
+            )
         })?;
         if r.signer == key.id() {
-            return Err(build_err("you signed this release; a cosignature must come from another key"));
+            return Err(rejected(
+                Code::CosignDuplicate,
+                "you signed this release; a cosignature must come from another key",
+            ));
         }
         if r.cosigners.iter().any(|(k, _, _)| *k == key.id()) {
-            return Err(build_err("this key already cosigned the release"));
+            return Err(rejected(Code::CosignDuplicate, "this key already cosigned the release"));
         }
         sign_next(head, Body::Cosign(Cosign { release, note }), key)
     })?)

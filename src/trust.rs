@@ -13,7 +13,7 @@ pub struct Keyring {
 
 /// A keyring that cannot be used, with the file and line.
 #[derive(Debug, thiserror::Error)]
-#[error("{path}:{line}: {message}")]
+#[error("{}{}: {message}", path.display(), if *line > 0 { format!(":{line}") } else { String::new() })]
 pub struct KeyringError {
     /// The file.
     pub path: PathBuf,
@@ -49,7 +49,9 @@ impl Keyring {
     /// Reads a keyring file, or a single `.pub` file (which is a one-key keyring).
     pub fn read(path: &Path) -> Result<Keyring, KeyringError> {
         let err = |message: String| KeyringError { path: path.to_path_buf(), line: 0, message };
-        let meta = std::fs::metadata(path).map_err(|e| err(format!("cannot read the keyring: {e}")))?;
+        let meta = std::fs::metadata(path).map_err(|e| {
+            err(format!("cannot read the keyring: {} (see keys.example for the format)", crate::ops::io_hint(&e)))
+        })?;
         if meta.is_dir() || meta.len() > 1 << 20 {
             return Err(err("not a keyring file (a directory, or over 1 MiB); see keys.example".into()));
         }
@@ -116,7 +118,7 @@ pub fn decide(index: &Index, roots: &Keyring, signer: KeyId, seq: u64) -> Decisi
         if info.registered_by == key || path.len() > index.len() as usize {
             let owner = path.last().copied().unwrap_or(key);
             return Decision::Untrusted(format!(
-                "no trusted key vouches for it: the chain ends at {owner} ({}), which is not in your keyring",
+                "no key in your keyring vouches for it; its chain of registrations ends at {} ({owner})",
                 index.key(&owner).map_or("?", |k| k.name.as_str())
             ));
         }

@@ -362,6 +362,25 @@ pub fn verify_copy(index: &Index, store: Store<'_>, roots: &Keyring, copy: &Copy
             _ => format!("the copy matches no signed version, even under {}", loosest.id()),
         };
         report.closest = closest(index, store, roots, copy);
+        // Say when a looser level the reader excluded would have matched: the copy is probably
+        // the signed text re-typeset, which is worth knowing even when it is not accepted.
+        for level in [Level::Text, Level::Words].into_iter().filter(|l| *l > loosest) {
+            let hit = match (level.profile(), normalized.get(&level)) {
+                (Some(p), Some(d)) => index.versions_with_norm(p.id(), d).first().and_then(|h| index.version(h)),
+                _ => None,
+            };
+            if let Some(v) = hit {
+                report.notes.push(format!(
+                    "the copy matches {}:{}@{} under {}: it differs from the signed text only in what that profile ignores; drop --profile {} to accept it",
+                    v.work,
+                    v.lang,
+                    v.number,
+                    level.id(),
+                    loosest.id()
+                ));
+                break;
+            }
+        }
         return report;
     };
     report.level = Some(level);
@@ -425,7 +444,7 @@ pub fn verify_copy(index: &Index, store: Store<'_>, roots: &Keyring, copy: &Copy
         report.status = Code::TrustUntrusted;
         let s = untrusted[0];
         report.message = format!(
-            "valid signature, untrusted key: {} ({}) {}",
+            "valid signature, untrusted key: {} ({}); {}",
             s.name,
             s.key_id,
             s.untrusted_reason.as_deref().unwrap_or("does not chain to a trust root")
