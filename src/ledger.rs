@@ -252,11 +252,7 @@ fn scan(path: &Path, r: impl BufRead) -> Result<Snapshot, LedgerError> {
             Item::Line(l) => {
                 let p = parse_line(&l.bytes).map_err(|(c, m)| {
                     if l.number == 1 {
-                        damaged(
-                            1,
-                            c,
-                            format!("this is not a colophon ledger: its first line is not a colophon entry ({m})"),
-                        )
+                        damaged(1, c, format!("not a colophon ledger, or one whose first line is damaged: {m}"))
                     } else {
                         damaged(l.number, c, m)
                     }
