@@ -77,7 +77,7 @@ pub fn build_from_ledger(path: &Path, release_ref: &str) -> Result<BundleFile, S
     let snap = ledger::load(path).map_err(|e: LedgerError| e.to_string())?;
     let release = crate::refs::resolve(&snap.index, release_ref)?;
     if snap.index.release(&release).is_none() {
-        let what = snap.index.kind(&release).unwrap_or("unknown");
+        let what = snap.index.kind(&release).unwrap_or_else(|| "unknown".into());
         return Err(format!(
             "{release_ref} is a {what} entry, not a release; a bundle is made for a release, e.g. WORK@TAG"
         ));

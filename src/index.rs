@@ -3,14 +3,22 @@
 //!
 //! Every question the rest of colophon asks about "what is in the ledger" — an entry by hash or
 //! prefix, the versions of a work in a language, a release by tag, a key and its revocation — goes
-//! through [`Index`]. Today it is built by one scan of the file; a persistent index can replace the
-//! scan behind the same methods without touching callers.
+//! through [`Index`]. Two backends answer them: an in-memory one for audits and bundles (built in
+//! one pass, discarded after), and a persistent SQLite file beside a ledger (`<ledger>.index`),
+//! so that appending to or querying a million-entry ledger costs what it costs for ten entries.
+//! The ledger stays the only source of truth: the persistent index is checked against the
+//! ledger's head whenever it is opened, caught up if it lags, and rebuilt if it disagrees.
+
+mod db;
+mod mem;
 
 use crate::entry::{Body, Entry, ParsedLine, RevokeReason, Role, TextRole};
 use crate::hash::Digest;
 use crate::keys::{KeyId, PublicKey};
 use crate::status::Code;
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
+
+pub use db::{Covered, DbIndex, index_path};
 
 /// A registered key and its history.
 #[derive(Clone, Debug)]
@@ -130,137 +138,166 @@ pub struct EntryLoc {
 }
 
 /// The ledger state (§6) with its look-ups.
-#[derive(Clone, Debug, Default)]
+///
+/// Queries return owned values so both backends can answer them. A query against the persistent
+/// backend can fail (I/O); it then answers "nothing" and records the failure, which callers check
+/// with [`Index::failure`] before they act on what they learned (an append refuses to write, a
+/// verification refuses to conclude).
+#[derive(Debug)]
 pub struct Index {
-    origin: Option<String>,
-    owner: Option<KeyId>,
-    count: u64,
-    keys: HashMap<KeyId, KeyInfo>,
-    key_order: Vec<KeyId>,
-    entries: BTreeMap<Digest, EntryLoc>,
-    kinds: HashMap<Digest, String>,
-    versions: HashMap<Digest, VersionInfo>,
-    by_work_lang: BTreeMap<(String, String), Vec<Digest>>,
-    by_sha256: HashMap<Digest, Vec<Digest>>,
-    by_norm: HashMap<(String, Digest), Vec<Digest>>,
-    original_lang: HashMap<String, String>,
-    releases: HashMap<Digest, ReleaseInfo>,
-    by_work_tag: BTreeMap<(String, String), Digest>,
+    backend: Backend,
+}
+
+#[derive(Debug)]
+enum Backend {
+    Mem(Box<mem::MemIndex>),
+    Db(Box<DbIndex>),
+}
+
+impl Default for Index {
+    fn default() -> Index {
+        Index::new()
+    }
 }
 
 /// A state-rule violation: code and explanation.
 pub type StateError = (Code, String);
 
+macro_rules! dispatch {
+    ($self:ident, $b:ident => $e:expr) => {
+        match &$self.backend {
+            Backend::Mem($b) => $e,
+            Backend::Db($b) => $e,
+        }
+    };
+}
+
 impl Index {
-    /// An empty ledger's state.
+    /// An empty in-memory state, for audits and bundles.
     pub fn new() -> Index {
-        Index::default()
+        Index { backend: Backend::Mem(Box::default()) }
+    }
+
+    /// Wraps a persistent index.
+    pub fn persistent(db: DbIndex) -> Index {
+        Index { backend: Backend::Db(Box::new(db)) }
+    }
+
+    /// The persistent backend, if this index has one.
+    pub fn db_mut(&mut self) -> Option<&mut DbIndex> {
+        match &mut self.backend {
+            Backend::Db(d) => Some(d),
+            Backend::Mem(_) => None,
+        }
+    }
+
+    /// The first query failure of the persistent backend, if any: while this is `Some`, answers
+    /// may be incomplete and must not be acted on.
+    pub fn failure(&self) -> Option<String> {
+        match &self.backend {
+            Backend::Mem(_) => None,
+            Backend::Db(d) => d.failure(),
+        }
     }
 
     /// Entries applied so far.
     pub fn len(&self) -> u64 {
-        self.count
+        dispatch!(self, b => b.len())
     }
 
     /// Whether nothing was applied.
     pub fn is_empty(&self) -> bool {
-        self.count == 0
+        self.len() == 0
     }
 
     /// The origin from the genesis entry.
-    pub fn origin(&self) -> Option<&str> {
-        self.origin.as_deref()
+    pub fn origin(&self) -> Option<String> {
+        dispatch!(self, b => b.origin())
     }
 
     /// The genesis owner's key id.
     pub fn owner(&self) -> Option<KeyId> {
-        self.owner
+        dispatch!(self, b => b.owner())
     }
 
     /// A registered key.
-    pub fn key(&self, id: &KeyId) -> Option<&KeyInfo> {
-        self.keys.get(id)
+    pub fn key(&self, id: &KeyId) -> Option<KeyInfo> {
+        dispatch!(self, b => b.key(id))
     }
 
     /// All registered keys in registration order.
-    pub fn keys(&self) -> impl Iterator<Item = &KeyInfo> {
-        self.key_order.iter().filter_map(|id| self.keys.get(id))
+    pub fn keys(&self) -> Vec<KeyInfo> {
+        dispatch!(self, b => b.keys())
     }
 
     /// Where an entry is.
     pub fn entry(&self, hash: &Digest) -> Option<EntryLoc> {
-        self.entries.get(hash).copied()
+        dispatch!(self, b => b.entry(hash))
     }
 
     /// An entry's type name.
-    pub fn kind(&self, hash: &Digest) -> Option<&str> {
-        self.kinds.get(hash).map(String::as_str)
+    pub fn kind(&self, hash: &Digest) -> Option<String> {
+        dispatch!(self, b => b.kind(hash))
     }
 
-    /// Entries whose hash starts with the hex prefix `prefix` (already lowercase).
+    /// Up to 16 entries whose hash starts with the lowercase hex `prefix`.
     pub fn entries_with_prefix(&self, prefix: &str) -> Vec<Digest> {
-        // Digests sort by bytes, which is the order of their hex spelling, so the matches are one
-        // contiguous range starting at the prefix padded with zeros.
-        let mut lo = prefix.to_string();
-        while lo.len() < 64 {
-            lo.push('0');
-        }
-        let Ok(start) = lo.parse::<Digest>() else { return Vec::new() };
-        self.entries.range(start..).map(|(d, _)| *d).take_while(|d| d.to_hex().starts_with(prefix)).take(16).collect()
+        dispatch!(self, b => b.entries_with_prefix(prefix))
     }
 
     /// A version entry.
-    pub fn version(&self, hash: &Digest) -> Option<&VersionInfo> {
-        self.versions.get(hash)
+    pub fn version(&self, hash: &Digest) -> Option<VersionInfo> {
+        dispatch!(self, b => b.version(hash))
     }
 
     /// The versions of a work in a language, oldest first.
-    pub fn versions_of(&self, work: &str, lang: &str) -> &[Digest] {
-        self.by_work_lang.get(&(work.to_string(), lang.to_string())).map_or(&[], Vec::as_slice)
+    pub fn versions_of(&self, work: &str, lang: &str) -> Vec<Digest> {
+        dispatch!(self, b => b.versions_of(work, lang))
     }
 
-    /// All (work, language) pairs that have versions.
-    pub fn work_langs(&self) -> impl Iterator<Item = (&str, &str)> {
-        self.by_work_lang.keys().map(|(w, l)| (w.as_str(), l.as_str()))
+    /// The latest version of a work in a language.
+    pub fn latest_version(&self, work: &str, lang: &str) -> Option<VersionInfo> {
+        dispatch!(self, b => b.latest_version(work, lang))
+    }
+
+    /// All (work, language) pairs that have versions, sorted.
+    pub fn work_langs(&self) -> Vec<(String, String)> {
+        dispatch!(self, b => b.work_langs())
     }
 
     /// Versions whose raw content has this SHA-256.
-    pub fn versions_with_sha256(&self, d: &Digest) -> &[Digest] {
-        self.by_sha256.get(d).map_or(&[], Vec::as_slice)
+    pub fn versions_with_sha256(&self, d: &Digest) -> Vec<Digest> {
+        dispatch!(self, b => b.versions_with_sha256(d))
     }
 
     /// Versions whose content normalizes to this hash under `profile`.
-    pub fn versions_with_norm(&self, profile: &str, d: &Digest) -> &[Digest] {
-        self.by_norm.get(&(profile.to_string(), *d)).map_or(&[], Vec::as_slice)
+    pub fn versions_with_norm(&self, profile: &str, d: &Digest) -> Vec<Digest> {
+        dispatch!(self, b => b.versions_with_norm(profile, d))
     }
 
     /// The language a work's original is in.
-    pub fn original_lang(&self, work: &str) -> Option<&str> {
-        self.original_lang.get(work).map(String::as_str)
+    pub fn original_lang(&self, work: &str) -> Option<String> {
+        dispatch!(self, b => b.original_lang(work))
     }
 
     /// A release entry.
-    pub fn release(&self, hash: &Digest) -> Option<&ReleaseInfo> {
-        self.releases.get(hash)
+    pub fn release(&self, hash: &Digest) -> Option<ReleaseInfo> {
+        dispatch!(self, b => b.release(hash))
     }
 
     /// A release by work and tag.
-    pub fn release_by_tag(&self, work: &str, tag: &str) -> Option<&ReleaseInfo> {
-        self.by_work_tag.get(&(work.to_string(), tag.to_string())).and_then(|h| self.releases.get(h))
+    pub fn release_by_tag(&self, work: &str, tag: &str) -> Option<ReleaseInfo> {
+        dispatch!(self, b => b.release_by_tag(work, tag))
     }
 
-    /// All releases, in ledger order.
-    pub fn releases(&self) -> Vec<&ReleaseInfo> {
-        let mut v: Vec<&ReleaseInfo> = self.releases.values().collect();
-        v.sort_by_key(|r| r.seq);
-        v
+    /// All releases of a work (or of every work), in ledger order.
+    pub fn releases(&self, work: Option<&str>) -> Vec<ReleaseInfo> {
+        dispatch!(self, b => b.releases(work))
     }
 
-    /// Releases whose translation is this version.
-    pub fn releases_of_translation(&self, version: &Digest) -> Vec<&ReleaseInfo> {
-        let mut v: Vec<&ReleaseInfo> = self.releases.values().filter(|r| &r.translation == version).collect();
-        v.sort_by_key(|r| r.seq);
-        v
+    /// Releases whose translation or original is this version, in ledger order.
+    pub fn releases_of_version(&self, version: &Digest) -> Vec<ReleaseInfo> {
+        dispatch!(self, b => b.releases_of_version(version))
     }
 
     /// The key that verifies `e`'s signature: for a genesis entry the key it names, otherwise the
@@ -268,7 +305,7 @@ impl Index {
     pub fn signer_key(&self, e: &Entry) -> Option<PublicKey> {
         match &e.body {
             Body::Genesis(g) if self.is_empty() => Some(g.key),
-            _ => self.keys.get(&e.signer).map(|k| k.key),
+            _ => self.key(&e.signer).map(|k| k.key),
         }
     }
 
@@ -290,7 +327,7 @@ impl Index {
         if let Body::Genesis(_) = e.body {
             return Err((Code::GenesisDuplicate, "only the first entry may be a genesis entry".into()));
         }
-        let Some(k) = self.keys.get(&e.signer) else {
+        let Some(k) = self.key(&e.signer) else {
             return Err((Code::EntrySignerUnknown, format!("signer {} is not a registered key", e.signer)));
         };
         if let Some(r) = k.revoked
@@ -329,7 +366,7 @@ impl Index {
             Body::Genesis(_) | Body::Unknown { .. } => Ok(()),
             Body::Key(k) => {
                 let id = k.key.id();
-                if self.keys.contains_key(&id) {
+                if self.key(&id).is_some() {
                     return Err((
                         Code::KeyDuplicate,
                         format!("key {id} is already registered (a revoked key cannot return)"),
@@ -338,7 +375,7 @@ impl Index {
                 Ok(())
             }
             Body::Revoke(r) => {
-                let Some(target) = self.keys.get(&r.key) else {
+                let Some(target) = self.key(&r.key) else {
                     return Err((Code::RevokeUnknownKey, format!("key {} is not registered", r.key)));
                 };
                 if target.revoked.is_some() {
@@ -346,8 +383,8 @@ impl Index {
                 }
                 if target.has(Role::Owner) {
                     let others = self
-                        .keys
-                        .values()
+                        .keys()
+                        .iter()
                         .filter(|k| k.has(Role::Owner) && k.revoked.is_none() && k.key.id() != r.key)
                         .count();
                     if others == 0 {
@@ -361,8 +398,8 @@ impl Index {
                 Ok(())
             }
             Body::Version(v) => {
-                let versions = self.versions_of(&v.work, &v.lang);
-                let latest = versions.last().copied();
+                let latest_info = self.latest_version(&v.work, &v.lang);
+                let latest = latest_info.as_ref().map(|l| l.hash);
                 if v.parent != latest {
                     return Err((
                         Code::VersionParentMismatch,
@@ -372,7 +409,7 @@ impl Index {
                         },
                     ));
                 }
-                if let Some(first) = versions.first().and_then(|h| self.versions.get(h))
+                if let Some(first) = latest_info.as_ref()
                     && first.role != v.role
                 {
                     return Err((
@@ -387,8 +424,8 @@ impl Index {
                     ));
                 }
                 if v.role == TextRole::Original
-                    && let Some(l) = self.original_lang.get(&v.work)
-                    && l != &v.lang
+                    && let Some(l) = self.original_lang(&v.work)
+                    && l != v.lang
                 {
                     return Err((
                         Code::VersionRoleMismatch,
@@ -396,7 +433,7 @@ impl Index {
                     ));
                 }
                 if let Some(of) = v.of {
-                    match self.versions.get(&of) {
+                    match self.version(&of) {
                         Some(o) if o.role == TextRole::Original && o.work == v.work && o.lang != v.lang => {}
                         Some(o) => {
                             return Err((
@@ -418,7 +455,7 @@ impl Index {
                         }
                     }
                 }
-                if let Some(p) = latest.and_then(|h| self.versions.get(&h))
+                if let Some(p) = latest_info.as_ref()
                     && p.sha256 == v.sha256
                 {
                     return Err((
@@ -430,10 +467,10 @@ impl Index {
             }
             Body::Release(r) => {
                 let bad = |m: String| Err((Code::ReleaseRefInvalid, m));
-                let Some(t) = self.versions.get(&r.translation) else {
+                let Some(t) = self.version(&r.translation) else {
                     return bad(format!("`translation` {} is not a version entry", r.translation));
                 };
-                let Some(o) = self.versions.get(&r.original) else {
+                let Some(o) = self.version(&r.original) else {
                     return bad(format!("`original` {} is not a version entry", r.original));
                 };
                 if t.role != TextRole::Translation || t.work != r.work || t.lang != r.lang.translation {
@@ -452,7 +489,7 @@ impl Index {
                         r.original
                     ));
                 }
-                if self.by_work_tag.contains_key(&(r.work.clone(), r.tag.clone())) {
+                if self.release_by_tag(&r.work, &r.tag).is_some() {
                     return Err((
                         Code::ReleaseTagDuplicate,
                         format!("work {} already has a release tagged {}", r.work, r.tag),
@@ -461,7 +498,7 @@ impl Index {
                 Ok(())
             }
             Body::Cosign(c) => {
-                let Some(rel) = self.releases.get(&c.release) else {
+                let Some(rel) = self.release(&c.release) else {
                     return Err((Code::CosignRefInvalid, format!("{} is not a release entry", c.release)));
                 };
                 if rel.signer == e.signer || rel.cosigners.iter().any(|(k, _, _)| *k == e.signer) {
@@ -472,94 +509,51 @@ impl Index {
         }
     }
 
-    /// Adds an entry that passed the checks (or, when building from a ledger file already audited,
-    /// an entry taken on trust). `offset`/`len` locate its line.
+    /// Adds an entry that passed the checks (or, when indexing a ledger file, an entry taken on
+    /// trust: the audit is what checks a file). `offset` locates its line.
     pub fn apply(&mut self, p: &ParsedLine, offset: u64) {
-        let e = &p.entry;
-        let hash = p.hash;
-        self.count += 1;
-        self.entries.insert(hash, EntryLoc { seq: e.seq, offset, len: p.len });
-        self.kinds.insert(hash, e.body.kind().to_string());
-        match &e.body {
-            Body::Genesis(g) => {
-                self.origin = Some(g.origin.clone());
-                self.owner = Some(g.key.id());
-                self.add_key(g.key, g.name.clone(), vec![Role::Owner], e.seq, e.signer, hash);
-            }
-            Body::Key(k) => self.add_key(k.key, k.name.clone(), k.roles.clone(), e.seq, e.signer, hash),
-            Body::Revoke(r) => {
-                if let Some(k) = self.keys.get_mut(&r.key) {
-                    k.revoked = Some(Revocation { seq: e.seq, reason: r.reason, entry: hash });
-                }
-            }
-            Body::Version(v) => {
-                let list = self.by_work_lang.entry((v.work.clone(), v.lang.clone())).or_default();
-                list.push(hash);
-                let number = list.len() as u64;
-                if v.role == TextRole::Original {
-                    self.original_lang.entry(v.work.clone()).or_insert_with(|| v.lang.clone());
-                }
-                self.by_sha256.entry(v.sha256).or_default().push(hash);
-                let norm = v.norm.clone().unwrap_or_default();
-                for (profile, d) in &norm {
-                    self.by_norm.entry((profile.clone(), *d)).or_default().push(hash);
-                }
-                self.versions.insert(
-                    hash,
-                    VersionInfo {
-                        hash,
-                        seq: e.seq,
-                        number,
-                        work: v.work.clone(),
-                        lang: v.lang.clone(),
-                        role: v.role,
-                        sha256: v.sha256,
-                        size: v.size,
-                        norm,
-                        has_diff: v.diff.is_some(),
-                        stats: v.diff.as_ref().and_then(crate::diff::stats_of_json),
-                        media_type: v.media_type.clone(),
-                        parent: v.parent,
-                        of: v.of,
-                        signer: e.signer,
-                        time: e.time.clone(),
-                        note: v.note.clone(),
-                    },
-                );
-            }
-            Body::Release(r) => {
-                self.by_work_tag.insert((r.work.clone(), r.tag.clone()), hash);
-                self.releases.insert(
-                    hash,
-                    ReleaseInfo {
-                        hash,
-                        seq: e.seq,
-                        work: r.work.clone(),
-                        tag: r.tag.clone(),
-                        translation: r.translation,
-                        original: r.original,
-                        signer: e.signer,
-                        time: e.time.clone(),
-                        urls: r.urls.clone().unwrap_or_default(),
-                        cosigners: Vec::new(),
-                    },
-                );
-            }
-            Body::Cosign(c) => {
-                if let Some(r) = self.releases.get_mut(&c.release) {
-                    r.cosigners.push((e.signer, e.seq, hash));
-                }
-            }
-            Body::Unknown { .. } => {}
+        match &mut self.backend {
+            Backend::Mem(b) => b.apply(p, offset),
+            Backend::Db(b) => b.apply(p, offset),
         }
     }
+}
 
-    fn add_key(&mut self, key: PublicKey, name: String, roles: Vec<Role>, seq: u64, by: KeyId, entry: Digest) {
-        let id = key.id();
-        if self.keys.contains_key(&id) {
-            return;
-        }
-        self.key_order.push(id);
-        self.keys.insert(id, KeyInfo { key, name, roles, seq, registered_by: by, entry, revoked: None });
+/// Line counts from a version body's diff, for listings.
+pub(crate) fn version_info(p: &ParsedLine, v: &crate::entry::Version, number: u64) -> VersionInfo {
+    VersionInfo {
+        hash: p.hash,
+        seq: p.entry.seq,
+        number,
+        work: v.work.clone(),
+        lang: v.lang.clone(),
+        role: v.role,
+        sha256: v.sha256,
+        size: v.size,
+        norm: v.norm.clone().unwrap_or_default(),
+        has_diff: v.diff.is_some(),
+        stats: v.diff.as_ref().and_then(crate::diff::stats_of_json),
+        media_type: v.media_type.clone(),
+        parent: v.parent,
+        of: v.of,
+        signer: p.entry.signer,
+        time: p.entry.time.clone(),
+        note: v.note.clone(),
+    }
+}
+
+/// What the index keeps of a release entry.
+pub(crate) fn release_info(p: &ParsedLine, r: &crate::entry::Release) -> ReleaseInfo {
+    ReleaseInfo {
+        hash: p.hash,
+        seq: p.entry.seq,
+        work: r.work.clone(),
+        tag: r.tag.clone(),
+        translation: r.translation,
+        original: r.original,
+        signer: p.entry.signer,
+        time: p.entry.time.clone(),
+        urls: r.urls.clone().unwrap_or_default(),
+        cosigners: Vec::new(),
     }
 }

@@ -7,7 +7,7 @@
 
 use crate::entry::{Entry, ParsedLine, parse_line};
 use crate::hash::Digest;
-use crate::index::Index;
+use crate::index::{Covered, DbIndex, Index, index_path};
 use crate::signing;
 use crate::status::Code;
 use std::fs::{File, OpenOptions};
@@ -68,6 +68,11 @@ impl<R: BufRead> Lines<R> {
     /// Reads lines from `r`, which starts at offset 0 of the file.
     pub fn new(r: R) -> Lines<R> {
         Lines { r, number: 0, offset: 0, done: false }
+    }
+
+    /// Reads lines from `r`, which starts at byte `offset` of the file, the start of line `number`.
+    pub fn starting_at(r: R, offset: u64, number: u64) -> Lines<R> {
+        Lines { r, number: number.saturating_sub(1), offset, done: false }
     }
 
     fn skip_rest_of_line(&mut self) -> io::Result<u64> {
@@ -234,20 +239,110 @@ pub fn open_for_read(path: &Path) -> Result<(File, u64), LedgerError> {
 }
 
 /// Reads a ledger's state, taking its entries on trust (no signature checks; that is audit's job,
-/// §11) but refusing a file whose lines do not parse or chain.
+/// §11) but refusing a file whose lines do not parse or chain. Uses the persistent index beside
+/// the ledger, catching it up (or rebuilding it) first; falls back to a scan into memory when the
+/// index cannot be used (a read-only directory, say).
 pub fn load(path: &Path) -> Result<Snapshot, LedgerError> {
-    let (file, len) = open_for_read(path)?;
-    scan(path, BufReader::with_capacity(SCAN_BUF, file.take(len)))
+    let (_file, len) = open_for_read(path)?;
+    load_upto(path, len)
 }
 
-fn scan(path: &Path, r: impl BufRead) -> Result<Snapshot, LedgerError> {
+/// Loads the state of the first `len` bytes of the ledger.
+fn load_upto(path: &Path, len: u64) -> Result<Snapshot, LedgerError> {
+    let ipath = index_path(path);
+    // Never leave an index beside a file that is not a ledger.
+    if (ipath.exists() || starts_with_genesis(path))
+        && let Ok(db) = DbIndex::open(&ipath)
+    {
+        match sync(path, len, Index::persistent(db)) {
+            Ok(snap) => return Ok(snap),
+            Err(SyncError::Ledger(e)) => return Err(e),
+            // The index itself failed: answer from a scan instead.
+            Err(SyncError::Index) => {}
+        }
+    }
+    let mut snap = Snapshot { index: Index::new(), head: None, len: 0, torn: None };
+    scan_range(path, len, &mut snap)?;
+    finish(path, snap)
+}
+
+/// Whether the file's first line is a well-formed genesis entry.
+fn starts_with_genesis(path: &Path) -> bool {
+    let Ok(file) = File::open(path) else { return false };
+    match Lines::new(BufReader::new(file)).next() {
+        Some(Ok(Item::Line(l))) => {
+            parse_line(&l.bytes).is_ok_and(|p| matches!(p.entry.body, crate::entry::Body::Genesis(_)))
+        }
+        _ => false,
+    }
+}
+
+enum SyncError {
+    Ledger(LedgerError),
+    Index,
+}
+
+/// Brings a persistent index up to date with the first `len` bytes of the ledger (§7.2 rules).
+fn sync(path: &Path, len: u64, mut index: Index) -> Result<Snapshot, SyncError> {
+    let Some(db) = index.db_mut() else { return Err(SyncError::Index) };
+    // IMMEDIATE: of two processes catching up at once, the second waits and then finds nothing
+    // left to do, instead of indexing the same lines twice.
+    db.begin().map_err(|_| SyncError::Index)?;
+    let covered = db.covered().map_err(|_| SyncError::Index)?;
+    let trusted = covered.len <= len
+        && match covered.head {
+            None => covered.len == 0,
+            Some((_, hash, off, l)) => {
+                off + l + 1 == covered.len && read_line_at(path, off, l).is_ok_and(|line| Digest::of(&line) == hash)
+            }
+        };
+    let mut snap = Snapshot { index, head: None, len: 0, torn: None };
+    if trusted {
+        snap.len = covered.len;
+        snap.head = covered.head.map(|(seq, hash, _, _)| Head { seq, hash });
+    } else if let Some(db) = snap.index.db_mut() {
+        // Truncated, replaced or rewritten behind the index's back: start over.
+        db.reset().map_err(|_| SyncError::Index)?;
+    }
+    let mut last = covered.head.filter(|_| trusted).map(|(_, _, o, l)| (o, l));
+    let scanned = scan_range(path, len, &mut snap).map(|l| {
+        if l.is_some() {
+            last = l;
+        }
+    });
+    let Some(db) = snap.index.db_mut() else { return Err(SyncError::Index) };
+    if let Err(e) = scanned {
+        db.rollback();
+        return Err(SyncError::Ledger(e));
+    }
+    if snap.index.failure().is_some() {
+        if let Some(db) = snap.index.db_mut() {
+            db.rollback();
+        }
+        return Err(SyncError::Index);
+    }
+    let c = Covered {
+        len: snap.len,
+        count: snap.index.len(),
+        head: snap.head.zip(last).map(|(h, (o, l))| (h.seq, h.hash, o, l)),
+    };
+    let Some(db) = snap.index.db_mut() else { return Err(SyncError::Index) };
+    db.commit(&c).map_err(|_| SyncError::Index)?;
+    finish(path, snap).map_err(SyncError::Ledger)
+}
+
+/// Applies the complete lines between `snap.len` and `len` to `snap`, checking that they parse
+/// and chain on from `snap.head`. Returns the offset and length of the last line applied.
+fn scan_range(path: &Path, len: u64, snap: &mut Snapshot) -> Result<Option<(u64, u64)>, LedgerError> {
+    use std::io::{Seek, SeekFrom};
     let damaged =
         |line: u64, code: Code, message: String| LedgerError::Damaged { path: path.to_path_buf(), line, code, message };
-    let mut index = Index::new();
-    let mut head: Option<Head> = None;
-    let mut len = 0u64;
-    let mut torn = None;
-    for item in Lines::new(r) {
+    let mut file = File::open(path).map_err(LedgerError::io(path))?;
+    file.seek(SeekFrom::Start(snap.len)).map_err(LedgerError::io(path))?;
+    let reader = BufReader::with_capacity(SCAN_BUF, file.take(len.saturating_sub(snap.len)));
+    let first_number = snap.head.map_or(1, |h| h.seq + 2);
+    let mut last = None;
+    for item in Lines::starting_at(reader, snap.len, first_number) {
         match item.map_err(LedgerError::io(path))? {
             Item::Line(l) => {
                 let p = parse_line(&l.bytes).map_err(|(c, m)| {
@@ -257,7 +352,7 @@ fn scan(path: &Path, r: impl BufRead) -> Result<Snapshot, LedgerError> {
                         damaged(l.number, c, m)
                     }
                 })?;
-                check_chain(head.as_ref(), &p).map_err(|(c, m)| damaged(l.number, c, m))?;
+                check_chain(snap.head.as_ref(), &p).map_err(|(c, m)| damaged(l.number, c, m))?;
                 if p.entry.seq == 0 && !matches!(p.entry.body, crate::entry::Body::Genesis(_)) {
                     return Err(damaged(
                         l.number,
@@ -265,28 +360,34 @@ fn scan(path: &Path, r: impl BufRead) -> Result<Snapshot, LedgerError> {
                         "this file does not start with a colophon genesis entry; is it a colophon ledger?".into(),
                     ));
                 }
-                index.apply(&p, l.offset);
-                head = Some(Head { seq: p.entry.seq, hash: p.hash });
-                len = l.offset + l.bytes.len() as u64 + 1;
+                snap.index.apply(&p, l.offset);
+                snap.head = Some(Head { seq: p.entry.seq, hash: p.hash });
+                snap.len = l.offset + l.bytes.len() as u64 + 1;
+                last = Some((l.offset, l.bytes.len() as u64));
             }
             Item::TooLong { number, .. } => {
                 return Err(damaged(number, Code::LineTooLong, format!("line longer than {MAX_LINE_LEN} bytes")));
             }
-            Item::Torn(t) => torn = Some(t),
+            Item::Torn(t) => snap.torn = Some(t),
         }
     }
-    if head.is_none() {
-        let what = match torn {
+    Ok(last)
+}
+
+fn finish(path: &Path, snap: Snapshot) -> Result<Snapshot, LedgerError> {
+    if snap.head.is_none() {
+        let what = match snap.torn {
             Some(t) => format!("it holds only {} bytes of an interrupted first line", t.len),
             None => "it is empty".into(),
         };
-        return Err(damaged(
-            1,
-            Code::LedgerEmpty,
-            format!("not a colophon ledger: {what}; create a ledger with `colophon init`"),
-        ));
+        return Err(LedgerError::Damaged {
+            path: path.to_path_buf(),
+            line: 1,
+            code: Code::LedgerEmpty,
+            message: format!("not a colophon ledger: {what}; create a ledger with `colophon init`"),
+        });
     }
-    Ok(Snapshot { index, head, len, torn })
+    Ok(snap)
 }
 
 /// The chain rules (§7.1): seq increments by one from 0, `prev` is the previous line's hash.
@@ -392,9 +493,8 @@ pub fn append(
     let mut file = OpenOptions::new().read(true).append(true).open(path).map_err(io)?;
     file.lock().map_err(LedgerError::io(path))?;
     // The lock is released when `file` is dropped, on every path out of this function.
-    let reader = File::open(path).map_err(LedgerError::io(path))?;
     let len_now = file.metadata().map_err(LedgerError::io(path))?.len();
-    let snap = scan(path, BufReader::with_capacity(SCAN_BUF, reader.take(len_now)))?;
+    let mut snap = load_upto(path, len_now)?;
     let Some(head) = snap.head else {
         return Err(LedgerError::Damaged {
             path: path.to_path_buf(),
@@ -405,6 +505,10 @@ pub fn append(
     };
     let entry = build(&snap.index, &head)?;
     let p = validate_new(&snap.index, Some(&head), &entry)?;
+    // An index that failed to answer may have hidden a rule violation: write nothing.
+    if let Some(f) = snap.index.failure() {
+        return Err(LedgerError::Build(f));
+    }
 
     let torn_saved = match snap.torn {
         Some(t) => Some(set_aside_torn_tail(path, &file, t, snap.len)?),
@@ -418,6 +522,23 @@ pub fn append(
         return Err(LedgerError::io(path)(e));
     }
     buf.pop();
+    // The entry is durable; now the index. If this fails, the next load catches the index up.
+    let offset = snap.len;
+    let began = snap.index.db_mut().is_some_and(|db| db.begin().is_ok());
+    if began {
+        snap.index.apply(&p, offset);
+        let c = Covered {
+            len: offset + buf.len() as u64 + 1,
+            count: snap.index.len(),
+            head: Some((p.entry.seq, p.hash, offset, buf.len() as u64)),
+        };
+        let failed = snap.index.failure().is_some();
+        if let Some(db) = snap.index.db_mut()
+            && (failed || db.commit(&c).is_err())
+        {
+            db.rollback();
+        }
+    }
     Ok(Appended { seq: p.entry.seq, hash: p.hash, line: buf, torn_saved })
 }
 

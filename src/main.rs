@@ -624,7 +624,7 @@ fn run(cli: Cli, out: Out) -> Res {
             let rel = snap.index.release(&a.hash).ok_or_else(|| Fail::input("release vanished"))?;
             let t = snap.index.version(&rel.translation);
             let o = snap.index.version(&rel.original);
-            let vref = |v: Option<&colophon::index::VersionInfo>| {
+            let vref = |v: Option<colophon::index::VersionInfo>| {
                 v.map_or("?".into(), |v| format!("{}:{}@{}", v.work, v.lang, v.number))
             };
             out.say(format!(
@@ -1067,9 +1067,9 @@ fn log_cmd(out: Out, ledger_path: &Path, work: Option<&str>) -> Res {
     let snap = ledger::load(ledger_path)?;
     let idx = &snap.index;
     if let Some(w) = work {
-        let mut works: Vec<&str> = idx.work_langs().map(|(w, _)| w).collect();
+        let mut works: Vec<String> = idx.work_langs().into_iter().map(|(w, _)| w).collect();
         works.dedup();
-        if !works.contains(&w) {
+        if !works.iter().any(|x| x == w) {
             return Err(Fail::input(format!(
                 "no work named {w:?} in {}; its works: {}",
                 ledger_path.display(),
@@ -1110,7 +1110,7 @@ fn log_cmd(out: Out, ledger_path: &Path, work: Option<&str>) -> Res {
             ),
             Body::Version(v) => {
                 let info = idx.version(&p.hash);
-                let number = info.map_or(0, |i| i.number);
+                let number = info.as_ref().map_or(0, |i| i.number);
                 let change = match info.and_then(|i| i.stats) {
                     Some(s) if v.parent.is_some() => format!("+{}/−{} lines", s.lines_added, s.lines_removed),
                     Some(s) => format!("{} lines", s.lines_added),
@@ -1120,12 +1120,12 @@ fn log_cmd(out: Out, ledger_path: &Path, work: Option<&str>) -> Res {
                 let note =
                     v.note.as_ref().map_or(String::new(), |n| format!(" — “{}”", n.lines().next().unwrap_or("")));
                 (
-                    Some(v.work.as_str()),
+                    Some(v.work.clone()),
                     format!("{} {}:{}@{number}{of}, {change}{note}", v.role.as_str(), v.work, v.lang),
                 )
             }
             Body::Release(r) => (
-                Some(r.work.as_str()),
+                Some(r.work.clone()),
                 format!(
                     "release {}@{}: {} rendering {}",
                     r.work,
@@ -1137,17 +1137,17 @@ fn log_cmd(out: Out, ledger_path: &Path, work: Option<&str>) -> Res {
             Body::Cosign(c) => {
                 let rel = idx.release(&c.release);
                 (
-                    rel.map(|r| r.work.as_str()),
+                    rel.as_ref().map(|r| r.work.clone()),
                     format!(
                         "cosign of {}",
-                        rel.map_or_else(|| c.release.short(12), |r| format!("{}@{}", r.work, r.tag))
+                        rel.as_ref().map_or_else(|| c.release.short(12), |r| format!("{}@{}", r.work, r.tag))
                     ),
                 )
             }
             Body::Unknown { kind, .. } => (None, format!("extension entry {kind}")),
         };
         if let Some(w) = work
-            && about != Some(w)
+            && about.as_deref() != Some(w)
         {
             continue;
         }

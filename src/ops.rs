@@ -97,11 +97,11 @@ pub fn revoke_key(
 pub fn find_key(index: &Index, r: &str) -> Result<KeyId, String> {
     let lower = r.to_ascii_lowercase();
     let by_id: Vec<KeyId> = if lower.len() >= 4 && lower.bytes().all(|b| b.is_ascii_hexdigit()) {
-        index.keys().filter(|k| k.key.id().to_hex().starts_with(&lower)).map(|k| k.key.id()).collect()
+        index.keys().into_iter().filter(|k| k.key.id().to_hex().starts_with(&lower)).map(|k| k.key.id()).collect()
     } else {
         Vec::new()
     };
-    let by_name: Vec<KeyId> = index.keys().filter(|k| k.name == r).map(|k| k.key.id()).collect();
+    let by_name: Vec<KeyId> = index.keys().into_iter().filter(|k| k.name == r).map(|k| k.key.id()).collect();
     match (by_id.as_slice(), by_name.as_slice()) {
         ([one], _) | ([], [one]) => Ok(*one),
         ([], []) => Err(format!("no registered key has id or name {r:?}; see `colophon key list`")),
@@ -238,7 +238,7 @@ pub fn record(path: &Path, content: Content, req: &RecordRequest, key: &SecretKe
     let mut out: Option<Recorded> = None;
     let appended = ledger::append(path, |index, head| {
         let versions = index.versions_of(&req.work, &lang);
-        let parent = versions.last().and_then(|h| index.version(h)).cloned();
+        let parent = versions.last().and_then(|h| index.version(h));
         let existing_role = versions.first().and_then(|h| index.version(h)).map(|v| v.role);
         let role = match (req.role, existing_role) {
             (Some(r), Some(e)) if r != e => {
@@ -455,17 +455,14 @@ pub fn release(path: &Path, req: &ReleaseRequest, key: &SecretKey) -> Result<App
 }
 
 fn latest_translation(index: &Index, work: &str) -> Result<Digest, String> {
-    let langs: Vec<&str> = index
+    let langs: Vec<String> = index
         .work_langs()
-        .filter(|(w, l)| {
-            *w == work
-                && index.versions_of(w, l).first().and_then(|h| index.version(h)).map(|v| v.role)
-                    == Some(TextRole::Translation)
-        })
+        .into_iter()
+        .filter(|(w, l)| w == work && index.latest_version(w, l).map(|v| v.role) == Some(TextRole::Translation))
         .map(|(_, l)| l)
         .collect();
     match langs.as_slice() {
-        [l] => index.versions_of(work, l).last().copied().ok_or_else(|| "no versions".into()),
+        [l] => index.latest_version(work, l).map(|v| v.hash).ok_or_else(|| "no versions".into()),
         [] => Err(format!("work {work} has no translation recorded yet; record one with `colophon record --of`")),
         many => Err(format!(
             "work {work} has translations in {}; say which with --translation {work}:LANG",

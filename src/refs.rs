@@ -15,7 +15,7 @@ pub fn resolve(index: &Index, r: &str) -> Result<Digest, String> {
     let r = r.trim();
     if let Some((work, tag)) = r.split_once('@').filter(|(w, _)| !w.contains(':')) {
         return index.release_by_tag(work, tag).map(|rel| rel.hash).ok_or_else(|| {
-            let tags: Vec<String> = index.releases().iter().filter(|x| x.work == work).map(|x| x.tag.clone()).collect();
+            let tags: Vec<String> = index.releases(Some(work)).into_iter().map(|x| x.tag).collect();
             if tags.is_empty() {
                 format!("{r}: work {work:?} has no releases")
             } else {
@@ -37,7 +37,7 @@ pub fn resolve(index: &Index, r: &str) -> Result<Digest, String> {
         let versions = index.versions_of(work, &lang);
         if versions.is_empty() {
             let known: Vec<String> =
-                index.work_langs().filter(|(w, _)| *w == work).map(|(w, l)| format!("{w}:{l}")).collect();
+                index.work_langs().into_iter().filter(|(w, _)| w == work).map(|(w, l)| format!("{w}:{l}")).collect();
             return Err(if known.is_empty() {
                 format!("{r}: no versions of work {work:?} are recorded")
             } else {

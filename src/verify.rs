@@ -238,7 +238,7 @@ fn signer(index: &Index, roots: &Keyring, id: KeyId, seq: u64) -> Signer {
     let info = index.key(&id);
     let mut s = Signer {
         key_id: id,
-        name: info.map_or_else(|| "(unregistered key)".into(), |k| k.name.clone()),
+        name: info.as_ref().map_or_else(|| "(unregistered key)".into(), |k| k.name.clone()),
         trusted: false,
         trust_root: None,
         trust_root_name: None,
@@ -279,8 +279,8 @@ fn release_view(index: &Index, roots: &Keyring, r: &ReleaseInfo) -> Option<Relea
         time: r.time.clone(),
         signer: signer(index, roots, r.signer, r.seq),
         cosigners: r.cosigners.iter().map(|(k, seq, _)| signer(index, roots, *k, *seq)).collect(),
-        translation: version_view(index, roots, t),
-        original: version_view(index, roots, o),
+        translation: version_view(index, roots, &t),
+        original: version_view(index, roots, &o),
         urls: r.urls.clone(),
     })
 }
@@ -385,12 +385,10 @@ pub fn verify_copy(index: &Index, store: Store<'_>, roots: &Keyring, copy: &Copy
     };
     report.level = Some(level);
     // Prefer a version that is in a release; among those the latest release.
-    let mut best: Option<(&VersionInfo, Vec<&ReleaseInfo>)> = None;
+    let mut best: Option<(VersionInfo, Vec<ReleaseInfo>)> = None;
     for h in &hits {
         let Some(v) = index.version(h) else { continue };
-        let mut rels: Vec<&ReleaseInfo> =
-            index.releases().into_iter().filter(|r| r.translation == v.hash || r.original == v.hash).collect();
-        rels.sort_by_key(|r| r.seq);
+        let rels = index.releases_of_version(&v.hash);
         let better = match &best {
             None => true,
             Some((bv, brels)) => (rels.last().map(|r| r.seq), v.seq) > (brels.last().map(|r| r.seq), bv.seq),
@@ -403,7 +401,7 @@ pub fn verify_copy(index: &Index, store: Store<'_>, roots: &Keyring, copy: &Copy
         report.message = "internal error: matched versions vanished".into();
         return report;
     };
-    report.version = Some(version_view(index, roots, v));
+    report.version = Some(version_view(index, roots, &v));
     let Some(rel) = rels.last() else {
         report.status = Code::CopyUnreleased;
         report.message = format!(
@@ -468,13 +466,13 @@ pub fn verify_copy(index: &Index, store: Store<'_>, roots: &Keyring, copy: &Copy
 fn closest(index: &Index, store: Store<'_>, roots: &Keyring, copy: &CopyFacts) -> Option<Closest> {
     let text = copy.text.as_deref()?;
     let mut candidates: BTreeSet<Digest> = BTreeSet::new();
-    for r in index.releases() {
+    for r in index.releases(None) {
         candidates.insert(r.translation);
         candidates.insert(r.original);
     }
     for (w, l) in index.work_langs() {
-        if let Some(h) = index.versions_of(w, l).last() {
-            candidates.insert(*h);
+        if let Some(v) = index.latest_version(&w, &l) {
+            candidates.insert(v.hash);
         }
     }
     let copy_words = word_bag(text);
@@ -493,14 +491,9 @@ fn closest(index: &Index, store: Store<'_>, roots: &Keyring, copy: &CopyFacts) -
     let (pct, h, signed) = scored.into_iter().next()?;
     let v = index.version(&h)?;
     let (a, b) = (Profile::TextV1.apply(&signed), Profile::TextV1.apply(text));
-    let releases = index
-        .releases()
-        .iter()
-        .filter(|r| r.translation == h || r.original == h)
-        .map(|r| format!("{}@{}", r.work, r.tag))
-        .collect();
+    let releases = index.releases_of_version(&h).into_iter().map(|r| format!("{}@{}", r.work, r.tag)).collect();
     Some(Closest {
-        version: version_view(index, roots, v),
+        version: version_view(index, roots, &v),
         releases,
         similarity_percent: pct,
         words: word_stats(&a, &b),

@@ -147,3 +147,71 @@ fn a_file_that_is_not_a_ledger_is_refused() {
     assert!(ops::add_key(&path, &key(5, "X").named(), &[Role::Editor], &key(1, "O")).is_err());
     assert_eq!(std::fs::read(&path).unwrap(), before);
 }
+
+/// The persistent index beside a ledger is derived data: whatever happens to it or to the ledger
+/// behind its back, answers come from the ledger as it is now.
+#[test]
+fn the_index_follows_the_ledger_whatever_happens() {
+    use colophon::index::index_path;
+    let dir = tempfile::tempdir().unwrap();
+    let (path, owner) = new_ledger(dir.path());
+    let keys: Vec<SecretKey> = (0..5u8).map(|i| key(20 + i, &format!("K{i}"))).collect();
+    for k in &keys[..3] {
+        ops::add_key(&path, &k.named(), &[Role::Editor], &owner).unwrap();
+    }
+    let ipath = index_path(&path);
+    assert!(ipath.exists(), "appends keep an index");
+    let known = |p: &Path| {
+        let s = ledger::load(p).unwrap();
+        (s.index.len(), keys.iter().filter(|k| s.index.key(&k.id()).is_some()).count())
+    };
+    assert_eq!(known(&path), (4, 3));
+
+    // Deleted: rebuilt.
+    std::fs::remove_file(&ipath).unwrap();
+    assert_eq!(known(&path), (4, 3));
+    assert!(ipath.exists());
+
+    // Garbage: replaced.
+    std::fs::write(&ipath, b"not a database at all").unwrap();
+    assert_eq!(known(&path), (4, 3));
+
+    // Stale (an older copy of the index): caught up.
+    let old_index = std::fs::read(&ipath).unwrap();
+    ops::add_key(&path, &keys[3].named(), &[Role::Editor], &owner).unwrap();
+    let _ = std::fs::remove_file(format!("{}-wal", ipath.display()));
+    std::fs::write(&ipath, &old_index).unwrap();
+    assert_eq!(known(&path), (5, 4));
+
+    // Truncated behind its back (last line removed): the removed key is gone.
+    let bytes = std::fs::read(&path).unwrap();
+    let cut = bytes[..bytes.len() - 1].iter().rposition(|&b| b == b'\n').unwrap() + 1;
+    std::fs::write(&path, &bytes[..cut]).unwrap();
+    assert_eq!(known(&path), (4, 3));
+    // ... and appending works on top of it.
+    ops::add_key(&path, &keys[4].named(), &[Role::Editor], &owner).unwrap();
+    assert_eq!(known(&path), (5, 4));
+
+    // Replaced by another ledger: the other ledger's state.
+    let other = dir.path().join("other.jsonl");
+    ops::init(&other, "test.example/other", &key(9, "Other owner")).unwrap();
+    std::fs::copy(&other, &path).unwrap();
+    let s = ledger::load(&path).unwrap();
+    assert_eq!(s.index.origin().as_deref(), Some("test.example/other"));
+    assert_eq!(s.index.len(), 1);
+    assert!(audit_file(&path, None).unwrap().is_clean());
+}
+
+#[test]
+fn a_ledger_in_a_read_only_place_is_read_without_an_index() {
+    let dir = tempfile::tempdir().unwrap();
+    let (path, owner) = new_ledger(dir.path());
+    ops::add_key(&path, &key(30, "K").named(), &[Role::Editor], &owner).unwrap();
+    let ipath = colophon::index::index_path(&path);
+    std::fs::remove_file(&ipath).unwrap();
+    // A directory where the index file would go makes the index unusable.
+    std::fs::create_dir(&ipath).unwrap();
+    let s = ledger::load(&path).unwrap();
+    assert_eq!(s.index.len(), 2);
+    assert!(s.index.key(&key(30, "K").id()).is_some());
+}

@@ -1,0 +1,176 @@
+//! The in-memory index: everything in hash maps, built in one pass (audits, bundles, and ledgers
+//! whose directory cannot hold a persistent index).
+
+use super::{EntryLoc, KeyInfo, ReleaseInfo, Revocation, VersionInfo, release_info, version_info};
+use crate::entry::{Body, ParsedLine, Role, TextRole};
+use crate::hash::Digest;
+use crate::keys::{KeyId, PublicKey};
+use std::collections::{BTreeMap, HashMap};
+
+#[derive(Debug, Default)]
+pub(super) struct MemIndex {
+    origin: Option<String>,
+    owner: Option<KeyId>,
+    count: u64,
+    keys: HashMap<KeyId, KeyInfo>,
+    key_order: Vec<KeyId>,
+    entries: BTreeMap<Digest, EntryLoc>,
+    kinds: HashMap<Digest, String>,
+    versions: HashMap<Digest, VersionInfo>,
+    by_work_lang: BTreeMap<(String, String), Vec<Digest>>,
+    by_sha256: HashMap<Digest, Vec<Digest>>,
+    by_norm: HashMap<(String, Digest), Vec<Digest>>,
+    original_lang: HashMap<String, String>,
+    releases: HashMap<Digest, ReleaseInfo>,
+    by_work_tag: BTreeMap<(String, String), Digest>,
+}
+
+impl MemIndex {
+    pub(super) fn len(&self) -> u64 {
+        self.count
+    }
+
+    pub(super) fn origin(&self) -> Option<String> {
+        self.origin.clone()
+    }
+
+    pub(super) fn owner(&self) -> Option<KeyId> {
+        self.owner
+    }
+
+    pub(super) fn key(&self, id: &KeyId) -> Option<KeyInfo> {
+        self.keys.get(id).cloned()
+    }
+
+    pub(super) fn keys(&self) -> Vec<KeyInfo> {
+        self.key_order.iter().filter_map(|id| self.keys.get(id).cloned()).collect()
+    }
+
+    pub(super) fn entry(&self, hash: &Digest) -> Option<EntryLoc> {
+        self.entries.get(hash).copied()
+    }
+
+    pub(super) fn kind(&self, hash: &Digest) -> Option<String> {
+        self.kinds.get(hash).cloned()
+    }
+
+    pub(super) fn entries_with_prefix(&self, prefix: &str) -> Vec<Digest> {
+        // Digests sort by bytes, which is the order of their hex spelling, so the matches are one
+        // contiguous range starting at the prefix padded with zeros.
+        let Some(start) = prefix_start(prefix) else { return Vec::new() };
+        self.entries.range(start..).map(|(d, _)| *d).take_while(|d| d.to_hex().starts_with(prefix)).take(16).collect()
+    }
+
+    pub(super) fn version(&self, hash: &Digest) -> Option<VersionInfo> {
+        self.versions.get(hash).cloned()
+    }
+
+    pub(super) fn versions_of(&self, work: &str, lang: &str) -> Vec<Digest> {
+        self.by_work_lang.get(&(work.to_string(), lang.to_string())).cloned().unwrap_or_default()
+    }
+
+    pub(super) fn latest_version(&self, work: &str, lang: &str) -> Option<VersionInfo> {
+        let list = self.by_work_lang.get(&(work.to_string(), lang.to_string()))?;
+        list.last().and_then(|h| self.versions.get(h)).cloned()
+    }
+
+    pub(super) fn work_langs(&self) -> Vec<(String, String)> {
+        self.by_work_lang.keys().cloned().collect()
+    }
+
+    pub(super) fn versions_with_sha256(&self, d: &Digest) -> Vec<Digest> {
+        self.by_sha256.get(d).cloned().unwrap_or_default()
+    }
+
+    pub(super) fn versions_with_norm(&self, profile: &str, d: &Digest) -> Vec<Digest> {
+        self.by_norm.get(&(profile.to_string(), *d)).cloned().unwrap_or_default()
+    }
+
+    pub(super) fn original_lang(&self, work: &str) -> Option<String> {
+        self.original_lang.get(work).cloned()
+    }
+
+    pub(super) fn release(&self, hash: &Digest) -> Option<ReleaseInfo> {
+        self.releases.get(hash).cloned()
+    }
+
+    pub(super) fn release_by_tag(&self, work: &str, tag: &str) -> Option<ReleaseInfo> {
+        self.by_work_tag.get(&(work.to_string(), tag.to_string())).and_then(|h| self.releases.get(h)).cloned()
+    }
+
+    pub(super) fn releases(&self, work: Option<&str>) -> Vec<ReleaseInfo> {
+        let mut v: Vec<ReleaseInfo> =
+            self.releases.values().filter(|r| work.is_none_or(|w| r.work == w)).cloned().collect();
+        v.sort_by_key(|r| r.seq);
+        v
+    }
+
+    pub(super) fn releases_of_version(&self, version: &Digest) -> Vec<ReleaseInfo> {
+        let mut v: Vec<ReleaseInfo> =
+            self.releases.values().filter(|r| &r.translation == version || &r.original == version).cloned().collect();
+        v.sort_by_key(|r| r.seq);
+        v
+    }
+
+    pub(super) fn apply(&mut self, p: &ParsedLine, offset: u64) {
+        let e = &p.entry;
+        let hash = p.hash;
+        self.count += 1;
+        self.entries.insert(hash, EntryLoc { seq: e.seq, offset, len: p.len });
+        self.kinds.insert(hash, e.body.kind().to_string());
+        match &e.body {
+            Body::Genesis(g) => {
+                self.origin = Some(g.origin.clone());
+                self.owner = Some(g.key.id());
+                self.add_key(g.key, g.name.clone(), vec![Role::Owner], e.seq, e.signer, hash);
+            }
+            Body::Key(k) => self.add_key(k.key, k.name.clone(), k.roles.clone(), e.seq, e.signer, hash),
+            Body::Revoke(r) => {
+                if let Some(k) = self.keys.get_mut(&r.key) {
+                    k.revoked = Some(Revocation { seq: e.seq, reason: r.reason, entry: hash });
+                }
+            }
+            Body::Version(v) => {
+                let list = self.by_work_lang.entry((v.work.clone(), v.lang.clone())).or_default();
+                list.push(hash);
+                let info = version_info(p, v, list.len() as u64);
+                if v.role == TextRole::Original {
+                    self.original_lang.entry(v.work.clone()).or_insert_with(|| v.lang.clone());
+                }
+                self.by_sha256.entry(v.sha256).or_default().push(hash);
+                for (profile, d) in &info.norm {
+                    self.by_norm.entry((profile.clone(), *d)).or_default().push(hash);
+                }
+                self.versions.insert(hash, info);
+            }
+            Body::Release(r) => {
+                self.by_work_tag.insert((r.work.clone(), r.tag.clone()), hash);
+                self.releases.insert(hash, release_info(p, r));
+            }
+            Body::Cosign(c) => {
+                if let Some(r) = self.releases.get_mut(&c.release) {
+                    r.cosigners.push((e.signer, e.seq, hash));
+                }
+            }
+            Body::Unknown { .. } => {}
+        }
+    }
+
+    fn add_key(&mut self, key: PublicKey, name: String, roles: Vec<Role>, seq: u64, by: KeyId, entry: Digest) {
+        let id = key.id();
+        if self.keys.contains_key(&id) {
+            return;
+        }
+        self.key_order.push(id);
+        self.keys.insert(id, KeyInfo { key, name, roles, seq, registered_by: by, entry, revoked: None });
+    }
+}
+
+/// The smallest digest with this hex prefix.
+pub(super) fn prefix_start(prefix: &str) -> Option<Digest> {
+    let mut lo = prefix.to_string();
+    while lo.len() < 64 {
+        lo.push('0');
+    }
+    lo.parse().ok()
+}
