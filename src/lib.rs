@@ -10,6 +10,7 @@
 
 pub mod audit;
 pub mod bundle;
+pub mod checkpoint;
 pub mod content;
 pub mod diff;
 pub mod entry;
@@ -18,6 +19,8 @@ pub mod index;
 pub mod jcs;
 pub mod keys;
 pub mod ledger;
+pub mod merkle;
+pub mod note;
 pub mod normalize;
 pub mod ops;
 pub mod refs;
