@@ -9,6 +9,10 @@ use std::path::{Path, PathBuf};
 pub struct Keyring {
     /// The trusted keys, in file order.
     pub keys: Vec<NamedKey>,
+    /// Witness cosigner keys (spec/transparency.md §9).
+    pub witnesses: Vec<crate::note::Verifier>,
+    /// How many witnesses must cosign a checkpoint (`quorum N`; 0 when absent).
+    pub quorum: usize,
 }
 
 /// A keyring that cannot be used, with the file and line.
@@ -36,12 +40,34 @@ impl Keyring {
             if line.starts_with('{') || line.contains("colophon-secret-key") {
                 return Err(err("this looks like a secret key file; a keyring holds only public key lines (never share a .key file)".into()));
             }
+            if let Some(vkey) = line.strip_prefix("witness ") {
+                let v = crate::note::Verifier::parse_vkey(vkey.trim())
+                    .map_err(|e| err(format!("{e} (expected `witness <name>+<key id>+<base64 key>`)")))?;
+                if v.kind != crate::note::VerifierKind::CosignatureV1 {
+                    return Err(err("a witness key must be a cosignature/v1 (type 0x04) vkey; `colophon vkey --witness` prints one".into()));
+                }
+                ring.witnesses.push(v);
+                continue;
+            }
+            if let Some(n) = line.strip_prefix("quorum ") {
+                ring.quorum = n.trim().parse().map_err(|_| err(format!("`quorum {n}`: expected a whole number")))?;
+                continue;
+            }
             let key = NamedKey::parse_line(line).map_err(|m| {
-                err(format!("{m} (expected `ed25519 <key id> <base64 key> <name>`, as in a .pub file)"))
+                err(format!(
+                    "{m} (expected `ed25519 <key id> <base64 key> <name>` as in a .pub file, `witness <vkey>` or `quorum <n>`)"
+                ))
             })?;
             if !ring.contains(&key.key.id()) {
                 ring.keys.push(key);
             }
+        }
+        if ring.quorum > ring.witnesses.len() {
+            return Err(KeyringError {
+                path: path.to_path_buf(),
+                line: 0,
+                message: format!("quorum {} is more than the {} witness(es) listed", ring.quorum, ring.witnesses.len()),
+            });
         }
         Ok(ring)
     }
@@ -59,7 +85,7 @@ impl Keyring {
         let text = String::from_utf8(text).map_err(|_| err("a keyring must be UTF-8 text".into()))?;
         if path.extension().is_some_and(|e| e == "pub") {
             let k = read_pub_file(path).map_err(|e| err(e.to_string()))?;
-            return Ok(Keyring { keys: vec![k] });
+            return Ok(Keyring { keys: vec![k], ..Keyring::default() });
         }
         Keyring::parse(path, &text)
     }
@@ -71,6 +97,12 @@ impl Keyring {
                 self.keys.push(k);
             }
         }
+        for w in other.witnesses {
+            if !self.witnesses.iter().any(|x| x.name == w.name && x.key_id == w.key_id) {
+                self.witnesses.push(w);
+            }
+        }
+        self.quorum = self.quorum.max(other.quorum);
     }
 
     /// Whether a key is a root.

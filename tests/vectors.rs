@@ -1210,7 +1210,7 @@ fn trust_decisions_on_the_full_history() {
     let report = audit::audit(&h.g.bytes()[..], None);
     assert!(report.is_clean());
     let idx = &report.index;
-    let ring = |keys: &[&SecretKey]| Keyring { keys: keys.iter().map(|k| k.named()).collect() };
+    let ring = |keys: &[&SecretKey]| Keyring { keys: keys.iter().map(|k| k.named()).collect(), ..Keyring::default() };
     // The owner as root vouches for the translator through the key entry.
     assert!(matches!(trust::decide(idx, &ring(&[&owner()]), translator().id(), 6), trust::Decision::Trusted { .. }));
     // An unrelated root vouches for nobody.
