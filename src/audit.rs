@@ -4,7 +4,7 @@
 use crate::content::check_facts;
 use crate::diff::Script;
 use crate::entry::{Body, parse_line};
-use crate::hash::entry_hash;
+use crate::hash::{Digest, entry_hash};
 use crate::index::Index;
 use crate::ledger::{Head, Item, LedgerError, Lines, MAX_LINE_LEN, Torn, check_chain, open_for_read};
 use crate::signing;
@@ -33,6 +33,11 @@ pub struct Report {
     pub index: Index,
     /// Per signer: entries whose signer does not chain to a trust root (only with a keyring).
     pub untrusted: Vec<(crate::keys::KeyId, u64, String)>,
+    /// The Merkle root of all complete lines (spec/transparency.md §2), when every line could be
+    /// hashed (a line over the length limit is skipped unread, and then the root is unknown).
+    pub root: Option<Digest>,
+    /// The outcome of `--since`: the old checkpoint, checked against this ledger.
+    pub since: Option<crate::transparency::CheckedCheckpoint>,
 }
 
 impl Report {
@@ -44,12 +49,31 @@ impl Report {
 
 /// Audits a ledger file (§11).
 pub fn audit_file(path: &Path, trust: Option<&Keyring>) -> Result<Report, LedgerError> {
+    audit_file_since(path, trust, None)
+}
+
+/// Audits a ledger file and checks that it extends the one an old checkpoint signed
+/// (spec/transparency.md §8).
+pub fn audit_file_since(path: &Path, trust: Option<&Keyring>, since: Option<&[u8]>) -> Result<Report, LedgerError> {
     let (file, len) = open_for_read(path)?;
-    Ok(audit(BufReader::with_capacity(1 << 20, file.take(len)), trust))
+    Ok(audit_since(BufReader::with_capacity(1 << 20, file.take(len)), trust, since))
 }
 
 /// Audits ledger bytes from `r` (§11). I/O errors become a `ledger.io` problem.
 pub fn audit(r: impl BufRead, trust: Option<&Keyring>) -> Report {
+    audit_since(r, trust, None)
+}
+
+/// As [`audit`], also checking the ledger against an old signed checkpoint (`since`, the note's
+/// bytes): its signature by an owner key in effect at its size, and its root against the root of
+/// the ledger's first `size` lines (spec/transparency.md §8).
+pub fn audit_since(r: impl BufRead, trust: Option<&Keyring>, since: Option<&[u8]>) -> Report {
+    let since_cp = since.and_then(|b| {
+        crate::note::Note::parse(b).ok().and_then(|n| crate::checkpoint::Checkpoint::parse(&n.text).ok())
+    });
+    let mut frontier = crate::merkle::Frontier::new();
+    let mut merkle_known = true;
+    let mut since_root: Option<Digest> = None;
     let mut report = Report {
         lines: 0,
         valid_entries: 0,
@@ -59,6 +83,8 @@ pub fn audit(r: impl BufRead, trust: Option<&Keyring>) -> Report {
         texts_verified: 0,
         index: Index::new(),
         untrusted: Vec::new(),
+        root: None,
+        since: None,
     };
     // The chain is followed over every line, valid or not, so a bad line costs one report and the
     // lines after it are still checked against their true predecessor.
@@ -80,6 +106,7 @@ pub fn audit(r: impl BufRead, trust: Option<&Keyring>) -> Report {
             Item::Line(l) => l,
             Item::TooLong { number, .. } => {
                 report.lines += 1;
+                merkle_known = false;
                 report.problems.push(Problem::at(
                     number,
                     Code::LineTooLong,
@@ -102,6 +129,13 @@ pub fn audit(r: impl BufRead, trust: Option<&Keyring>) -> Report {
             }
         };
         report.lines += 1;
+        frontier.push(crate::hash::leaf_hash(&line.bytes));
+        if let Some(cp) = &since_cp
+            && frontier.size() == cp.size
+            && merkle_known
+        {
+            since_root = Some(frontier.root());
+        }
         let n = line.number;
         let mut problem = |code: Code, msg: String| report.problems.push(Problem::at(n, code, msg));
         let parsed = match parse_line(&line.bytes) {
@@ -175,10 +209,59 @@ pub fn audit(r: impl BufRead, trust: Option<&Keyring>) -> Report {
         report.valid_entries += 1;
     }
     report.head = prev_line;
+    report.root = merkle_known.then(|| frontier.root());
+    if let Some(bytes) = since {
+        check_since(&mut report, bytes, since_root, trust);
+    }
     if report.lines == 0 && report.torn.is_none() {
         report.problems.push(Problem::general(Code::LedgerEmpty, "the ledger has no entries"));
     }
     report.untrusted =
         untrusted_order.into_iter().filter_map(|k| untrusted.remove(&k).map(|(n, why)| (k, n, why))).collect();
     report
+}
+
+/// `--since` (spec/transparency.md §8): the old checkpoint must be signed by an owner key in
+/// effect at its size, and the ledger's first `size` lines must hash to its root.
+fn check_since(report: &mut Report, bytes: &[u8], since_root: Option<Digest>, trust: Option<&Keyring>) {
+    let Some(origin) = report.index.origin() else {
+        report.problems.push(Problem::general(
+            Code::CheckpointSignature,
+            "the ledger has no valid genesis entry to check the checkpoint against",
+        ));
+        return;
+    };
+    let size = crate::note::Note::parse(bytes)
+        .ok()
+        .and_then(|n| crate::checkpoint::Checkpoint::parse(&n.text).ok())
+        .map_or(0, |c| c.size);
+    let keys = crate::transparency::owner_keys(&report.index, &origin, size);
+    let ring = trust.cloned().unwrap_or_default();
+    match crate::transparency::verify_checkpoint(bytes, &origin, &keys, &ring) {
+        Err(p) => report.problems.push(p),
+        Ok(checked) => {
+            match since_root {
+                None if checked.size > report.lines => report.problems.push(Problem::general(
+                    Code::CheckpointInconsistent,
+                    format!(
+                        "history was rewritten: the checkpoint signed {} entries but the ledger now has only {}",
+                        checked.size, report.lines
+                    ),
+                )),
+                None => report.problems.push(Problem::general(
+                    Code::LineTooLong,
+                    "a line over the length limit makes the Merkle root unknown; the checkpoint cannot be compared",
+                )),
+                Some(root) if root != checked.root => report.problems.push(Problem::general(
+                    Code::CheckpointInconsistent,
+                    format!(
+                        "history was rewritten: the ledger's first {} entries hash to {root}, the checkpoint signed {}",
+                        checked.size, checked.root
+                    ),
+                )),
+                Some(_) => {}
+            }
+            report.since = Some(checked);
+        }
+    }
 }

@@ -27,10 +27,35 @@ pub struct BundleFile {
     pub release: Digest,
     /// Ledger lines, exactly as in the ledger, in ledger order.
     pub entries: Vec<String>,
+    /// A signed checkpoint covering every entry (spec/transparency.md §6).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub checkpoint: Option<String>,
+    /// Per entry, a c2sp.org/tlog-proof@v1 inclusion proof in `checkpoint`'s tree.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub proofs: Option<Vec<String>>,
 }
 
-/// Collects a bundle for `release` from a ledger (§3.2).
+/// Collects a bundle for `release` from a ledger (§3.2), with inclusion proofs in `checkpoint`
+/// (a signed note) when one is given that covers every entry (spec/transparency.md §6).
 pub fn build(path: &Path, index: &Index, release: &Digest) -> Result<BundleFile, String> {
+    // The checkpoint kept beside the ledger, if it covers the release (its entries come before it).
+    let seq = index.entry(release).map_or(u64::MAX, |l| l.seq);
+    let kept = crate::transparency::kept_checkpoint(path, seq.saturating_add(1)).filter(|note| {
+        crate::note::Note::parse(note)
+            .ok()
+            .and_then(|n| crate::checkpoint::Checkpoint::parse(&n.text).ok())
+            .is_some_and(|cp| crate::transparency::matches_tree(&cp, index.len(), index).is_ok())
+    });
+    build_with_checkpoint(path, index, release, kept.as_deref())
+}
+
+/// As [`build`], with an optional checkpoint.
+pub fn build_with_checkpoint(
+    path: &Path,
+    index: &Index,
+    release: &Digest,
+    checkpoint: Option<&[u8]>,
+) -> Result<BundleFile, String> {
     let rel = index.release(release).ok_or_else(|| format!("{} is not a release entry", release.short(16)))?;
     let mut want: BTreeSet<Digest> = BTreeSet::new();
     want.insert(rel.hash);
@@ -64,12 +89,27 @@ pub fn build(path: &Path, index: &Index, release: &Digest) -> Result<BundleFile,
         }
         entries.push(String::from_utf8(line).map_err(|_| "a ledger line is not UTF-8".to_string())?);
     }
-    Ok(BundleFile {
+    let mut bundle = BundleFile {
         format: BUNDLE_FORMAT.into(),
         origin: index.origin().unwrap_or_default().to_string(),
         release: *release,
         entries,
-    })
+        checkpoint: None,
+        proofs: None,
+    };
+    if let Some(note) = checkpoint {
+        let mut proofs = Vec::with_capacity(by_seq.len());
+        for (seq, line) in by_seq.keys().zip(&bundle.entries) {
+            let mut p = crate::transparency::inclusion_proof(index, *seq, line.as_bytes(), note)?;
+            // The line is in `entries` already.
+            p.extra = None;
+            proofs.push(String::from_utf8(p.to_bytes()).map_err(|_| "a proof is not UTF-8".to_string())?);
+        }
+        bundle.checkpoint =
+            Some(String::from_utf8(note.to_vec()).map_err(|_| "the checkpoint is not UTF-8".to_string())?);
+        bundle.proofs = Some(proofs);
+    }
+    Ok(bundle)
 }
 
 /// Builds a bundle straight from a ledger file.
@@ -96,12 +136,19 @@ pub struct Opened {
     pub origin: String,
     /// Lines by entry hash, for rebuilding texts.
     pub lines: BTreeMap<Digest, Vec<u8>>,
+    /// The bundle's checkpoint, verified, with every entry's inclusion proof checked.
+    pub checkpoint: Option<crate::transparency::CheckedCheckpoint>,
 }
 
 /// Parses and verifies a bundle (§3.3): every line canonical and well-formed, the first a genesis
 /// with the bundle's origin, seqs strictly increasing, every signature valid under a key that the
 /// bundle's own key entries registered and had not revoked, and the release complete.
 pub fn open(bytes: &[u8]) -> Result<Opened, Problem> {
+    open_with(bytes, &crate::trust::Keyring::default())
+}
+
+/// As [`open`], checking the bundle's checkpoint (if any) against the reader's witness policy.
+pub fn open_with(bytes: &[u8], ring: &crate::trust::Keyring) -> Result<Opened, Problem> {
     let bad = |code: Code, m: String| Problem::general(code, m);
     let file: BundleFile =
         serde_json::from_slice(bytes).map_err(|e| bad(Code::BundleInvalid, format!("not a colophon bundle ({e})")))?;
@@ -111,6 +158,7 @@ pub fn open(bytes: &[u8]) -> Result<Opened, Problem> {
     let mut index = Index::new();
     let mut last_seq: Option<u64> = None;
     let mut lines = BTreeMap::new();
+    let mut seqs = Vec::new();
     for (i, line) in file.entries.iter().enumerate() {
         let n = i as u64 + 1;
         let at = |code: Code, m: String| Problem::at(n, code, format!("bundle entry {n}: {m}"));
@@ -138,9 +186,58 @@ pub fn open(bytes: &[u8]) -> Result<Opened, Problem> {
         }
         index.apply(&p, 0);
         lines.insert(p.hash, line.as_bytes().to_vec());
+        seqs.push(e.seq);
     }
     if index.release(&file.release).is_none() {
         return Err(bad(Code::BundleInvalid, format!("the bundle lacks its release entry {}", file.release.short(16))));
     }
-    Ok(Opened { index, release: file.release, origin: file.origin, lines })
+    let checkpoint = match &file.checkpoint {
+        None => None,
+        Some(note) => Some(check_proofs(&file, note, &seqs, &index, ring)?),
+    };
+    Ok(Opened { index, release: file.release, origin: file.origin, lines, checkpoint })
+}
+
+/// spec/transparency.md §6: the checkpoint is signed by an owner key the bundle's entries show in
+/// effect at its size, and every entry has an inclusion proof in its tree.
+fn check_proofs(
+    file: &BundleFile,
+    note: &str,
+    seqs: &[u64],
+    index: &Index,
+    ring: &crate::trust::Keyring,
+) -> Result<crate::transparency::CheckedCheckpoint, Problem> {
+    use crate::transparency::{check_inclusion, owner_keys, verify_checkpoint};
+    let size = crate::note::Note::parse(note.as_bytes())
+        .ok()
+        .and_then(|n| crate::checkpoint::Checkpoint::parse(&n.text).ok())
+        .map_or(0, |c| c.size);
+    let checked = verify_checkpoint(note.as_bytes(), &file.origin, &owner_keys(index, &file.origin, size), ring)?;
+    let proofs = file.proofs.as_deref().unwrap_or_default();
+    if proofs.len() != file.entries.len() {
+        return Err(Problem::general(
+            Code::ProofInclusion,
+            format!("the bundle has {} entries but {} inclusion proofs", file.entries.len(), proofs.len()),
+        ));
+    }
+    for (i, ((line, proof), seq)) in file.entries.iter().zip(proofs).zip(seqs).enumerate() {
+        let n = i as u64 + 1;
+        let p = crate::checkpoint::TlogProof::parse(proof.as_bytes())
+            .map_err(|e| Problem::at(n, Code::CheckpointMalformed, format!("bundle proof {n}: {e}")))?;
+        if p.checkpoint != note.as_bytes() {
+            return Err(Problem::at(n, Code::ProofInclusion, format!("bundle proof {n} is for another checkpoint")));
+        }
+        if p.index != *seq {
+            return Err(Problem::at(
+                n,
+                Code::ProofInclusion,
+                format!("bundle proof {n} proves entry {}, not entry {seq}", p.index),
+            ));
+        }
+        check_inclusion(&p, line.as_bytes(), &checked.checkpoint).map_err(|mut e| {
+            e.line = Some(n);
+            e
+        })?;
+    }
+    Ok(checked)
 }

@@ -276,6 +276,8 @@ pub struct ParsedLine {
     pub signed_bytes: Vec<u8>,
     /// Length of the line in bytes, without its newline.
     pub len: u64,
+    /// Merkle leaf hash of the line (§3.2).
+    pub leaf: Digest,
 }
 
 impl Entry {
@@ -420,7 +422,13 @@ pub fn parse_line(line: &[u8]) -> Result<ParsedLine, EntryError> {
     }
     check_body(&body)?;
     let entry = Entry { seq, prev, critical, signer, time: time.to_string(), body, sig };
-    Ok(ParsedLine { entry, hash: crate::hash::entry_hash(line), signed_bytes, len: line.len() as u64 })
+    Ok(ParsedLine {
+        entry,
+        hash: crate::hash::entry_hash(line),
+        signed_bytes,
+        len: line.len() as u64,
+        leaf: crate::hash::leaf_hash(line),
+    })
 }
 
 /// Deserializes a body strictly: the struct must re-serialize to exactly the same JSON, so an

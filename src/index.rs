@@ -178,6 +178,14 @@ impl Index {
         Index { backend: Backend::Mem(Box::default()) }
     }
 
+    /// An empty in-memory state that also keeps the Merkle tree's stored hashes, so proofs and
+    /// checkpoints can be made from it.
+    pub fn new_with_hashes() -> Index {
+        let mut m = mem::MemIndex::default();
+        m.hashes = Some(Vec::new());
+        Index { backend: Backend::Mem(Box::new(m)) }
+    }
+
     /// Wraps a persistent index.
     pub fn persistent(db: DbIndex) -> Index {
         Index { backend: Backend::Db(Box::new(db)) }
@@ -233,6 +241,11 @@ impl Index {
     /// Where an entry is.
     pub fn entry(&self, hash: &Digest) -> Option<EntryLoc> {
         dispatch!(self, b => b.entry(hash))
+    }
+
+    /// The entry at position `seq`: its hash and location.
+    pub fn entry_at(&self, seq: u64) -> Option<(Digest, EntryLoc)> {
+        dispatch!(self, b => b.entry_at(seq))
     }
 
     /// An entry's type name.
@@ -515,6 +528,18 @@ impl Index {
         match &mut self.backend {
             Backend::Mem(b) => b.apply(p, offset),
             Backend::Db(b) => b.apply(p, offset),
+        }
+    }
+}
+
+impl crate::merkle::HashReader for Index {
+    fn read_hashes(&self, indexes: &[u64]) -> Result<Vec<Digest>, String> {
+        match &self.backend {
+            Backend::Mem(m) => match &m.hashes {
+                Some(h) => h.read_hashes(indexes),
+                None => Err("this index keeps no Merkle hashes".into()),
+            },
+            Backend::Db(d) => d.read_hashes(indexes),
         }
     }
 }

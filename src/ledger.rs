@@ -261,7 +261,7 @@ fn load_upto(path: &Path, len: u64) -> Result<Snapshot, LedgerError> {
             Err(SyncError::Index) => {}
         }
     }
-    let mut snap = Snapshot { index: Index::new(), head: None, len: 0, torn: None };
+    let mut snap = Snapshot { index: Index::new_with_hashes(), head: None, len: 0, torn: None };
     scan_range(path, len, &mut snap)?;
     finish(path, snap)
 }

@@ -6,7 +6,7 @@
 use anstream::eprintln;
 use anstyle::{AnsiColor, Style};
 use clap::{Args, CommandFactory, Parser, Subcommand, ValueEnum};
-use colophon::audit::{Report, audit_file};
+use colophon::audit::Report;
 use colophon::bundle::{self, BundleFile};
 use colophon::diff::{ChangeKind, Chunk, unified, word_diff};
 use colophon::entry::{Body, RevokeReason, Role, TextRole, parse_line};
@@ -49,6 +49,8 @@ fn write_stdout(bytes: &[u8]) -> Result<(), Fail> {
 }
 
 mod demo;
+mod transparency_cmd;
+use transparency_cmd::*;
 
 const AFTER_HELP: &str = "\
 Journeys:
@@ -215,6 +217,12 @@ signed version and a word diff when nothing matches.")]
         /// The loosest match accepted: exact, text/v1 or words/v1 (default: words/v1, i.e. any).
         #[arg(long, value_name = "PROFILE", default_value = "words/v1")]
         profile: String,
+        /// A checkpoint of this log you saw before: the bundle's must be consistent with it.
+        #[arg(long, value_name = "FILE")]
+        checkpoint: Option<PathBuf>,
+        /// A consistency proof (from `colophon prove consistency`) between that checkpoint and the bundle's.
+        #[arg(long, value_name = "FILE", requires = "checkpoint")]
+        consistency: Option<PathBuf>,
     },
     /// Show the history: keys, versions, releases.
     #[command(after_help = "Example:\n  colophon log --work winter-sea")]
@@ -255,6 +263,100 @@ signed version and a word diff when nothing matches.")]
         /// Also report entries whose signers do not chain to these trusted keys.
         #[arg(long, value_name = "KEYRING", env = "COLOPHON_TRUST", value_delimiter = ':')]
         trust: Vec<PathBuf>,
+        /// Prove the ledger is an append-only extension of the one this old checkpoint signed.
+        #[arg(long, value_name = "CHECKPOINT")]
+        since: Option<PathBuf>,
+        /// Audit a published tiles directory (`colophon publish`) instead of the ledger file.
+        #[arg(long, value_name = "DIR")]
+        tiles: Option<String>,
+    },
+    /// Sign a checkpoint (tree size and Merkle root) of the ledger with an owner key.
+    #[command(after_help = "Example:\n  colophon checkpoint --key olga.key -o 2026-03.checkpoint\n\n\
+The latest checkpoint is also kept beside the ledger (<ledger>.checkpoint); bundles made afterwards\n\
+carry it with an inclusion proof for every entry. Keep old checkpoints: `audit --since` uses them.")]
+    Checkpoint {
+        /// An owner's secret key.
+        #[arg(long, value_name = "OWNER.key")]
+        key: PathBuf,
+        /// Also write the checkpoint to FILE (default: print it).
+        #[arg(long, short, value_name = "FILE")]
+        output: Option<PathBuf>,
+    },
+    /// Print an inclusion proof of an entry, or a consistency proof between two checkpoints.
+    #[command(subcommand)]
+    Prove(ProveCommand),
+    /// Check a proof file without the ledger.
+    #[command(after_help = "Examples:\n  colophon verify-proof entry.tlog-proof --trust olga.pub\n  \
+colophon verify-proof grow.proof --old jan.checkpoint --new mar.checkpoint --trust olga.pub")]
+    VerifyProof {
+        /// A .tlog-proof file (inclusion) or a consistency proof file.
+        proof: PathBuf,
+        /// The log's keys (and witnesses): a keyring or .pub file; repeatable.
+        #[arg(long, value_name = "KEYRING", env = "COLOPHON_TRUST", value_delimiter = ':')]
+        trust: Vec<PathBuf>,
+        /// The ledger line the inclusion proof is about, when the proof does not carry it.
+        #[arg(long, value_name = "FILE")]
+        entry: Option<PathBuf>,
+        /// For a consistency proof: the older checkpoint.
+        #[arg(long, value_name = "CHECKPOINT")]
+        old: Option<PathBuf>,
+        /// For a consistency proof: the newer checkpoint.
+        #[arg(long, value_name = "CHECKPOINT")]
+        new: Option<PathBuf>,
+    },
+    /// Write the ledger as a static C2SP tlog-tiles directory any web host can serve.
+    #[command(after_help = "Example:\n  colophon publish public/log --key olga.key\n\n\
+Publishing again only adds new tiles and rewrites the partial ones and the checkpoint.")]
+    Publish {
+        /// The directory.
+        dir: PathBuf,
+        /// Sign a fresh checkpoint with this owner key first (default: the kept checkpoint).
+        #[arg(long, value_name = "OWNER.key")]
+        key: Option<PathBuf>,
+    },
+    /// Act as a witness: cosign a checkpoint after checking it extends the last one you cosigned.
+    #[command(
+        after_help = "Example:\n  colophon cosign-checkpoint log.checkpoint --key w.key --name witness.example/w1 \\\n    \
+--state w.state --log-key olga.pub --tiles public/log -o log.checkpoint\n\n\
+Readers list the witness with the line printed by `colophon vkey w.pub --name witness.example/w1 --witness`."
+    )]
+    CosignCheckpoint {
+        /// The checkpoint to cosign.
+        checkpoint: PathBuf,
+        /// The witness's secret key.
+        #[arg(long, value_name = "KEY.key")]
+        key: PathBuf,
+        /// The witness's name, a schema-less URL such as witness.example/w1.
+        #[arg(long)]
+        name: String,
+        /// The witness's state file: the last checkpoint cosigned per log.
+        #[arg(long, value_name = "FILE")]
+        state: PathBuf,
+        /// The log owner's public key(s) (a .pub file or keyring).
+        #[arg(long = "log-key", value_name = "KEYRING", required = true)]
+        log_key: Vec<PathBuf>,
+        /// Where to get consistency proofs: the log's tiles directory (default: --ledger).
+        #[arg(long, value_name = "DIR")]
+        tiles: Option<String>,
+        /// Or a consistency proof file from `colophon prove consistency`.
+        #[arg(long, value_name = "FILE")]
+        proof: Option<PathBuf>,
+        /// Write the cosigned checkpoint here (default: stdout).
+        #[arg(long, short, value_name = "FILE")]
+        output: Option<PathBuf>,
+    },
+    /// Print the signed-note verifier key (vkey) of a public key, for keyrings and witness tools.
+    #[command(after_help = "Example:\n  colophon vkey w.pub --name witness.example/w1 --witness >> keys.txt")]
+    Vkey {
+        /// The .pub file.
+        #[arg(value_name = "PUB")]
+        public: PathBuf,
+        /// The key name: the witness name, or the log's origin.
+        #[arg(long)]
+        name: String,
+        /// A witness cosigner key (cosignature/v1, type 0x04); prints a `witness ...` keyring line.
+        #[arg(long)]
+        witness: bool,
     },
     /// Run all three journeys on embedded sample texts in a temporary directory.
     Demo {
@@ -271,6 +373,36 @@ signed version and a word diff when nothing matches.")]
     /// Print the man page (roff).
     #[command(after_help = "Example:\n  colophon man > colophon.1 && man ./colophon.1")]
     Man,
+}
+
+#[derive(Subcommand, Debug)]
+enum ProveCommand {
+    /// An inclusion proof (c2sp.org/tlog-proof@v1) of an entry in a checkpoint's tree.
+    #[command(after_help = "Example:\n  colophon prove inclusion ponte@v1 -o release.tlog-proof")]
+    Inclusion {
+        /// The entry (REF).
+        r#ref: String,
+        /// The checkpoint to prove against (default: the one kept beside the ledger).
+        #[arg(long, value_name = "FILE")]
+        checkpoint: Option<PathBuf>,
+        /// Write the proof here (default: stdout).
+        #[arg(long, short, value_name = "FILE")]
+        output: Option<PathBuf>,
+    },
+    /// A consistency proof between two checkpoints of the ledger.
+    #[command(after_help = "Example:\n  colophon prove consistency jan.checkpoint mar.checkpoint -o grow.proof")]
+    Consistency {
+        /// The older checkpoint.
+        old: PathBuf,
+        /// The newer checkpoint.
+        new: PathBuf,
+        /// Use a published tiles directory instead of the ledger.
+        #[arg(long, value_name = "DIR")]
+        tiles: Option<String>,
+        /// Write the proof here (default: stdout).
+        #[arg(long, short, value_name = "FILE")]
+        output: Option<PathBuf>,
+    },
 }
 
 #[derive(Subcommand, Debug)]
@@ -468,6 +600,13 @@ fn command_name(c: &Command) -> &'static str {
         Command::Show { .. } => "show",
         Command::Diff { .. } => "diff",
         Command::Audit { .. } => "audit",
+        Command::Checkpoint { .. } => "checkpoint",
+        Command::Prove(ProveCommand::Inclusion { .. }) => "prove inclusion",
+        Command::Prove(ProveCommand::Consistency { .. }) => "prove consistency",
+        Command::VerifyProof { .. } => "verify-proof",
+        Command::Publish { .. } => "publish",
+        Command::CosignCheckpoint { .. } => "cosign-checkpoint",
+        Command::Vkey { .. } => "vkey",
         Command::Demo { .. } => "demo",
         Command::Completions { .. } => "completions",
         Command::Man => "man",
@@ -647,7 +786,16 @@ fn run(cli: Cli, out: Out) -> Res {
                         a.seq, f.message
                     ))
                 })?;
-                out.say(format!("  bundle for readers: {} ({} entries)", path.display(), b.entries.len()));
+                out.say(format!(
+                    "  bundle for readers: {} ({} entries{})",
+                    path.display(),
+                    b.entries.len(),
+                    if b.checkpoint.is_some() {
+                        ", with inclusion proofs"
+                    } else {
+                        "; no checkpoint covers the release yet: for inclusion proofs, run `colophon checkpoint --key OWNER.key` and then `colophon bundle`"
+                    }
+                ));
                 j["bundle"] = json!(path);
             }
             out.json(j);
@@ -673,13 +821,19 @@ fn run(cli: Cli, out: Out) -> Res {
                 Some(p) => {
                     write_bundle(&p, &b)?;
                     out.say(format!(
-                        "{} {} for {release} ({} entries); readers check copies with\n  colophon verify COPY --bundle {} --trust OWNER.pub",
+                        "{} {} for {release} ({} entries, {}); readers check copies with\n  colophon verify COPY --bundle {} --trust OWNER.pub",
                         paint(GREEN, "Wrote"),
                         p.display(),
                         b.entries.len(),
+                        if b.checkpoint.is_some() {
+                            "a signed checkpoint and an inclusion proof for each"
+                        } else {
+                            "no checkpoint: `colophon checkpoint --key OWNER.key` first adds inclusion proofs"
+                        },
                         p.display()
                     ));
-                    out.json(json!({"ok": true, "command": "bundle", "release": b.release, "out": p, "entries": b.entries.len()}));
+                    out.json(json!({"ok": true, "command": "bundle", "release": b.release, "out": p, "entries": b.entries.len(),
+                        "checkpoint": b.checkpoint.is_some()}));
                 }
                 None => {
                     let text = serde_json::to_string_pretty(&b).map_err(|e| Fail::input(e.to_string()))?;
@@ -688,13 +842,23 @@ fn run(cli: Cli, out: Out) -> Res {
             }
             Ok(ExitCode::SUCCESS)
         }
-        Command::Verify { copy, bundle: bundle_path, trust, profile } => {
-            verify_cmd(out, &ledger, &copy, bundle_path.as_deref(), &trust, &profile)
+        Command::Verify { copy, bundle, trust, profile, checkpoint, consistency } => {
+            verify_cmd(out, &ledger, VerifyArgs { copy, bundle, trust, profile, seen: checkpoint, consistency })
         }
         Command::Log { work } => log_cmd(out, &ledger, work.as_deref()),
         Command::Show { r#ref, output } => show_cmd(out, &ledger, &r#ref, output.as_deref()),
         Command::Diff { a, b, words } => diff_cmd(out, &ledger, &a, &b, words),
-        Command::Audit { trust } => audit_cmd(out, &ledger, &trust),
+        Command::Audit { trust, since, tiles } => audit_cmd(out, &ledger, &trust, since.as_deref(), tiles.as_deref()),
+        Command::Checkpoint { key, output } => checkpoint_cmd(out, &ledger, &key, output.as_deref()),
+        Command::Prove(p) => prove_cmd(out, &ledger, p),
+        Command::VerifyProof { proof, trust, entry, old, new } => {
+            verify_proof_cmd(out, &proof, &trust, entry.as_deref(), old.as_deref(), new.as_deref())
+        }
+        Command::Publish { dir, key } => publish_cmd(out, &ledger, &dir, key.as_deref()),
+        Command::CosignCheckpoint { checkpoint, key, name, state, log_key, tiles, proof, output } => {
+            witness_cmd(out, &ledger, WitnessArgs { checkpoint, key, name, state, log_key, tiles, proof, output })
+        }
+        Command::Vkey { public, name, witness } => vkey_cmd(&public, &name, witness),
         Command::Demo { keep } => demo::run_demo(keep),
         Command::Completions { shell } => {
             let mut buf = Vec::new();
@@ -867,19 +1031,39 @@ fn load_keyrings(paths: &[PathBuf]) -> Result<Keyring, Fail> {
     Ok(ring)
 }
 
-fn verify_cmd(
-    out: Out,
-    ledger_path: &Path,
-    copy: &Path,
-    bundle_path: Option<&Path>,
-    trust: &[PathBuf],
-    profile: &str,
-) -> Res {
+struct VerifyArgs {
+    copy: PathBuf,
+    bundle: Option<PathBuf>,
+    trust: Vec<PathBuf>,
+    profile: String,
+    seen: Option<PathBuf>,
+    consistency: Option<PathBuf>,
+}
+
+fn verify_cmd(out: Out, ledger_path: &Path, args: VerifyArgs) -> Res {
+    let (copy, bundle_path, trust, profile) =
+        (args.copy.as_path(), args.bundle.as_deref(), &args.trust, args.profile.as_str());
+    let (seen, consistency) = (args.seen.as_deref(), args.consistency.as_deref());
+    use colophon::transparency::{
+        check_consistent, matches_tree, owner_keys, parse_consistency_proof, verify_checkpoint,
+    };
     let loosest = Level::from_id(profile)
         .ok_or_else(|| Fail::input(format!("--profile {profile:?}: use exact, text/v1 or words/v1")))?;
     let roots = load_keyrings(trust)?;
     let facts: CopyFacts = read_with_progress(copy, false)?.into();
-    let (report, source) = match bundle_path {
+    let seen_bytes = seen.map(|p| read_small(p, "checkpoint")).transpose()?;
+    let proof_hashes = match consistency {
+        Some(p) => {
+            let text = String::from_utf8(read_small(p, "consistency proof")?).unwrap_or_default();
+            Some(parse_consistency_proof(&text).map_err(|m| Fail::input(format!("{}: {m}", p.display())))?.2)
+        }
+        None => None,
+    };
+    // A verdict about the log itself (checkpoint, witnesses, consistency) that overrides a match.
+    let mut log_problem: Option<colophon::status::Problem> = None;
+    let mut log_json = Value::Null;
+    let mut log_lines: Vec<String> = Vec::new();
+    let (mut report, source) = match bundle_path {
         Some(bp) => {
             let meta =
                 std::fs::metadata(bp).map_err(|e| Fail::input(format!("{}: {}", bp.display(), ops::io_hint(&e))))?;
@@ -892,9 +1076,58 @@ fn verify_cmd(
             }
             let bytes =
                 std::fs::read(bp).map_err(|e| Fail::input(format!("{}: {}", bp.display(), ops::io_hint(&e))))?;
-            match bundle::open(&bytes) {
+            match bundle::open_with(&bytes, &roots) {
                 Ok(opened) => {
                     let r = verify_copy(&opened.index, Store::Bundle(&opened.lines), &roots, &facts, loosest);
+                    match &opened.checkpoint {
+                        Some(c) => {
+                            log_lines.push(format!(
+                                "log:      checkpoint of {} at size {} signed by {}; every entry's inclusion proof checked; {}",
+                                c.origin,
+                                c.size,
+                                c.signed_by.first().map_or("?", |(_, n)| n.as_str()),
+                                witnesses_line(&c.witnesses, c.quorum)
+                            ));
+                            log_json = serde_json::to_value(c).unwrap_or_default();
+                            if let Some(sb) = &seen_bytes {
+                                let keys = owner_keys(
+                                    &opened.index,
+                                    &opened.origin,
+                                    parse_cp(sb, Path::new("--checkpoint"))?.size,
+                                );
+                                match verify_checkpoint(sb, &opened.origin, &keys, &colophon::trust::Keyring::default())
+                                    .and_then(|s| {
+                                        check_consistent(&s.checkpoint, &c.checkpoint, proof_hashes.as_deref())
+                                            .map(|()| s)
+                                    }) {
+                                    Ok(s) => log_lines.push(format!(
+                                        "log:      consistent with the checkpoint you saw (size {})",
+                                        s.size
+                                    )),
+                                    Err(p) => log_problem = Some(p),
+                                }
+                            }
+                        }
+                        None => {
+                            log_lines.push(
+                                "log:      this bundle carries no checkpoint (no proof it is in the public log)".into(),
+                            );
+                            if roots.quorum > 0 {
+                                log_problem = Some(colophon::status::Problem::general(
+                                    Code::CheckpointQuorum,
+                                    format!(
+                                        "your keyring requires {} witness cosignature(s), but the bundle carries no checkpoint",
+                                        roots.quorum
+                                    ),
+                                ));
+                            } else if seen_bytes.is_some() {
+                                log_problem = Some(colophon::status::Problem::general(
+                                    Code::ProofConsistency,
+                                    "the bundle carries no checkpoint to compare with the one you saw",
+                                ));
+                            }
+                        }
+                    }
                     (r, format!("bundle {}", bp.display()))
                 }
                 Err(p) => {
@@ -909,17 +1142,37 @@ fn verify_cmd(
         }
         None => {
             let snap = ledger::load(ledger_path)?;
+            if let Some(sb) = &seen_bytes {
+                let origin = snap.index.origin().unwrap_or_default();
+                let keys = owner_keys(&snap.index, &origin, parse_cp(sb, Path::new("--checkpoint"))?.size);
+                match verify_checkpoint(sb, &origin, &keys, &roots)
+                    .and_then(|s| matches_tree(&s.checkpoint, snap.index.len(), &snap.index).map(|()| s))
+                {
+                    Ok(s) => log_lines.push(format!(
+                        "log:      the ledger extends the checkpoint you saw (size {}, {})",
+                        s.size,
+                        witnesses_line(&s.witnesses, s.quorum)
+                    )),
+                    Err(p) => log_problem = Some(p),
+                }
+            }
             (
                 verify_copy(&snap.index, Store::Ledger(ledger_path), &roots, &facts, loosest),
                 format!("ledger {}", ledger_path.display()),
             )
         }
     };
+    if let Some(p) = log_problem {
+        report.status = p.code;
+        report.message = format!("the log is not trustworthy: {}", p.message);
+    }
+    report.notes.extend(log_lines);
     if out.json {
         let mut v = serde_json::to_value(&report).unwrap_or_default();
         v["ok"] = json!(report.ok());
         v["command"] = json!("verify");
         v["source"] = json!(source);
+        v["checkpoint"] = log_json;
         out.json(v);
     } else if out.quiet {
         let verdict =
@@ -1293,9 +1546,51 @@ fn diff_cmd(out: Out, ledger_path: &Path, a: &str, b: &str, words: bool) -> Res 
     Ok(ExitCode::SUCCESS)
 }
 
-fn audit_cmd(out: Out, ledger_path: &Path, trust: &[PathBuf]) -> Res {
+fn audit_cmd(out: Out, ledger_path: &Path, trust: &[PathBuf], since: Option<&Path>, tiles: Option<&str>) -> Res {
     let roots = load_keyrings(trust)?;
-    let report: Report = audit_file(ledger_path, (!roots.is_empty()).then_some(&roots))?;
+    let since_bytes = since.map(|p| read_small(p, "checkpoint")).transpose()?;
+    // A tiles directory is audited by rebuilding the ledger's bytes from it (every line checked
+    // against the tiles on the way) into a temporary file, then auditing that exactly like a file.
+    let mut rebuilt = None;
+    let mut tiles_source = None;
+    if let Some(t) = tiles {
+        let dir = colophon::tiles::tiles_dir(t).map_err(Fail::input)?;
+        let src = colophon::tiles::TilesSource::open(&dir).map_err(Fail::input)?;
+        let mut tmp = tempfile::NamedTempFile::new().map_err(|e| Fail::input(format!("temporary file: {e}")))?;
+        {
+            let mut w = std::io::BufWriter::new(tmp.as_file_mut());
+            src.write_ledger(&mut w).map_err(|m| Fail {
+                code: 1,
+                status: Some(Code::ProofInclusion),
+                message: format!("{}: {m}", dir.display()),
+            })?;
+            w.flush().map_err(|e| Fail::input(e.to_string()))?;
+        }
+        rebuilt = Some(tmp);
+        tiles_source = Some((dir, src));
+    }
+    let audited: &Path = rebuilt.as_ref().map_or(ledger_path, |t| t.path());
+    let mut report: Report =
+        colophon::audit::audit_file_since(audited, (!roots.is_empty()).then_some(&roots), since_bytes.as_deref())?;
+    if let Some((dir, src)) = &tiles_source {
+        // The published checkpoint must be the log's own, and describe exactly these lines.
+        let origin = report.index.origin().unwrap_or_default();
+        let keys = colophon::transparency::owner_keys(&report.index, &origin, src.size);
+        match colophon::transparency::verify_checkpoint(&src.checkpoint, &origin, &keys, &roots) {
+            Err(mut p) => {
+                p.message = format!("{}/checkpoint: {}", dir.display(), p.message);
+                report.problems.push(p);
+            }
+            Ok(_) if report.root != Some(src.root) || report.lines != src.size => {
+                report.problems.push(colophon::status::Problem::general(
+                    Code::CheckpointInconsistent,
+                    format!("{}: the published entries do not hash to the published checkpoint", dir.display()),
+                ))
+            }
+            Ok(_) => {}
+        }
+    }
+    let ledger_path: &Path = tiles_source.as_ref().map_or(ledger_path, |(d, _)| d.as_path());
     let clean = report.is_clean();
     if out.json {
         out.json(json!({
@@ -1303,6 +1598,7 @@ fn audit_cmd(out: Out, ledger_path: &Path, trust: &[PathBuf]) -> Res {
             "texts_verified": report.texts_verified, "head": report.head.map(|h| json!({"seq": h.seq, "entry": h.hash})),
             "origin": report.index.origin(), "problems": report.problems, "torn": report.torn,
             "untrusted_signers": report.untrusted.iter().map(|(k, n, why)| json!({"key_id": k, "entries": n, "reason": why})).collect::<Vec<_>>(),
+            "merkle_root": report.root, "since": report.since,
         }));
     } else {
         // A damaged entry early in a ledger makes every later entry that depends on it fail the
@@ -1340,6 +1636,18 @@ fn audit_cmd(out: Out, ledger_path: &Path, trust: &[PathBuf]) -> Res {
             println!("{} {} is valid: {summary}", paint(GREEN.bold(), "✓ audit:"), ledger_path.display());
             if let Some(h) = report.head {
                 println!("  head: entry #{} {}", h.seq, h.hash);
+            }
+            if let Some(r) = report.root {
+                println!("  Merkle root of its {} lines: {}", report.lines, r);
+            }
+            if let Some(s) = &report.since {
+                println!(
+                    "  {} the ledger is an append-only extension of the checkpoint of size {} (signed by {}; {})",
+                    paint(GREEN, "✓"),
+                    s.size,
+                    s.signed_by.first().map_or("?", |(_, n)| n.as_str()),
+                    witnesses_line(&s.witnesses, s.quorum)
+                );
             }
         } else {
             println!(

@@ -126,6 +126,21 @@ codes! {
     CopyMismatch => "copy.mismatch",
     /// A bundle file is malformed or incomplete.
     BundleInvalid => "bundle.invalid",
+    // spec/transparency.md §10
+    /// A checkpoint, note or proof file does not parse.
+    CheckpointMalformed => "checkpoint.malformed",
+    /// No trusted owner key signed the checkpoint, or a known key's signature is invalid.
+    CheckpointSignature => "checkpoint.signature",
+    /// The checkpoint names another log.
+    CheckpointOrigin => "checkpoint.origin",
+    /// Two checkpoints, or a checkpoint and the ledger, describe different histories.
+    CheckpointInconsistent => "checkpoint.inconsistent",
+    /// Fewer witnesses cosigned than the keyring's quorum requires.
+    CheckpointQuorum => "checkpoint.quorum",
+    /// An inclusion proof does not verify.
+    ProofInclusion => "proof.inclusion",
+    /// A consistency proof does not verify (or is missing).
+    ProofConsistency => "proof.consistency",
     // §10 trust
     /// The signature is valid but the key does not chain to a trust root.
     TrustUntrusted => "trust.untrusted",

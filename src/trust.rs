@@ -44,7 +44,10 @@ impl Keyring {
                 let v = crate::note::Verifier::parse_vkey(vkey.trim())
                     .map_err(|e| err(format!("{e} (expected `witness <name>+<key id>+<base64 key>`)")))?;
                 if v.kind != crate::note::VerifierKind::CosignatureV1 {
-                    return Err(err("a witness key must be a cosignature/v1 (type 0x04) vkey; `colophon vkey --witness` prints one".into()));
+                    return Err(err(
+                        "a witness key must be a cosignature/v1 (type 0x04) vkey; `colophon vkey --witness` prints one"
+                            .into(),
+                    ));
                 }
                 ring.witnesses.push(v);
                 continue;

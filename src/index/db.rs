@@ -15,7 +15,7 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 /// Bumped whenever the schema or what is stored changes; a mismatch triggers a rebuild.
-const FORMAT: &str = "colophon-index-4";
+const FORMAT: &str = "colophon-index-5";
 
 const SCHEMA: &str = "
 CREATE TABLE IF NOT EXISTS meta(k TEXT PRIMARY KEY, v BLOB NOT NULL);
@@ -41,9 +41,11 @@ CREATE INDEX IF NOT EXISTS releases_o ON releases(original);
 CREATE TABLE IF NOT EXISTS cosigns(release BLOB NOT NULL, signer BLOB NOT NULL, seq INTEGER NOT NULL, hash BLOB NOT NULL);
 CREATE INDEX IF NOT EXISTS cosigns_r ON cosigns(release);
 CREATE TABLE IF NOT EXISTS originals(work TEXT PRIMARY KEY, lang TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS hashes(idx INTEGER PRIMARY KEY, hash BLOB NOT NULL);
 ";
 
-const TABLES: [&str; 8] = ["meta", "entries", "keys", "versions", "norms", "releases", "cosigns", "originals"];
+const TABLES: [&str; 9] =
+    ["meta", "entries", "keys", "versions", "norms", "releases", "cosigns", "originals", "hashes"];
 
 /// Where the index of a ledger lives.
 pub fn index_path(ledger: &Path) -> PathBuf {
@@ -312,6 +314,14 @@ impl DbIndex {
         })
     }
 
+    pub(super) fn entry_at(&self, seq: u64) -> Option<(Digest, EntryLoc)> {
+        self.q(None, |c| {
+            c.prepare_cached("SELECT hash, off, len FROM entries WHERE seq=?1")?
+                .query_row([seq], |r| Ok((digest(r, 0)?, EntryLoc { seq, offset: r.get(1)?, len: r.get(2)? })))
+                .optional()
+        })
+    }
+
     pub(super) fn kind(&self, hash: &Digest) -> Option<String> {
         self.q(None, |c| {
             c.prepare_cached("SELECT kind FROM entries WHERE hash=?1")?
@@ -494,9 +504,26 @@ impl DbIndex {
         }
     }
 
+    /// Stored Merkle hashes by index (spec/transparency.md §2).
+    pub(super) fn read_hashes(&self, indexes: &[u64]) -> Result<Vec<Digest>, String> {
+        let mut stmt = self.conn.prepare_cached("SELECT hash FROM hashes WHERE idx=?1").map_err(|e| e.to_string())?;
+        indexes
+            .iter()
+            .map(|i| stmt.query_row([i], |r| digest(r, 0)).map_err(|e| format!("stored hash {i}: {e}")))
+            .collect()
+    }
+
     fn try_apply(&mut self, p: &ParsedLine, offset: u64) -> Sql<()> {
         let e = &p.entry;
         let h = &p.hash.0[..];
+        let stored = crate::merkle::stored_hashes(e.seq, p.leaf, &*self)
+            .map_err(|m| rusqlite::Error::ToSqlConversionFailure(m.into()))?;
+        let first = crate::merkle::stored_hash_index(0, e.seq);
+        for (i, d) in stored.iter().enumerate() {
+            self.conn
+                .prepare_cached("INSERT OR REPLACE INTO hashes(idx, hash) VALUES (?1, ?2)")?
+                .execute(params![first + i as u64, &d.0[..]])?;
+        }
         self.conn
             .prepare_cached("INSERT INTO entries(seq, hash, off, len, kind) VALUES (?1, ?2, ?3, ?4, ?5)")?
             .execute(params![e.seq, h, offset, p.len, e.body.kind()])?;
@@ -589,5 +616,11 @@ impl DbIndex {
             Body::Unknown { .. } => {}
         }
         Ok(())
+    }
+}
+
+impl crate::merkle::HashReader for DbIndex {
+    fn read_hashes(&self, indexes: &[u64]) -> Result<Vec<Digest>, String> {
+        DbIndex::read_hashes(self, indexes)
     }
 }

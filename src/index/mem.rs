@@ -15,6 +15,7 @@ pub(super) struct MemIndex {
     keys: HashMap<KeyId, KeyInfo>,
     key_order: Vec<KeyId>,
     entries: BTreeMap<Digest, EntryLoc>,
+    by_seq: Vec<Digest>,
     kinds: HashMap<Digest, String>,
     versions: HashMap<Digest, VersionInfo>,
     by_work_lang: BTreeMap<(String, String), Vec<Digest>>,
@@ -23,6 +24,8 @@ pub(super) struct MemIndex {
     original_lang: HashMap<String, String>,
     releases: HashMap<Digest, ReleaseInfo>,
     by_work_tag: BTreeMap<(String, String), Digest>,
+    /// Stored Merkle hashes (spec/transparency.md §2), kept only when proofs may be asked for.
+    pub(super) hashes: Option<Vec<Digest>>,
 }
 
 impl MemIndex {
@@ -48,6 +51,12 @@ impl MemIndex {
 
     pub(super) fn entry(&self, hash: &Digest) -> Option<EntryLoc> {
         self.entries.get(hash).copied()
+    }
+
+    pub(super) fn entry_at(&self, seq: u64) -> Option<(Digest, EntryLoc)> {
+        // Ledgers apply every line in order; bundles skip some, so check the position matches.
+        let h = *self.by_seq.get(usize::try_from(seq).ok()?)?;
+        self.entries.get(&h).filter(|l| l.seq == seq).map(|l| (h, *l))
     }
 
     pub(super) fn kind(&self, hash: &Digest) -> Option<String> {
@@ -115,8 +124,15 @@ impl MemIndex {
     pub(super) fn apply(&mut self, p: &ParsedLine, offset: u64) {
         let e = &p.entry;
         let hash = p.hash;
+        if let Some(hashes) = self.hashes.as_mut() {
+            // Records arrive in order, so the hashes they depend on are already stored.
+            if let Ok(new) = crate::merkle::stored_hashes(e.seq, p.leaf, hashes.as_slice()) {
+                hashes.extend(new);
+            }
+        }
         self.count += 1;
         self.entries.insert(hash, EntryLoc { seq: e.seq, offset, len: p.len });
+        self.by_seq.push(hash);
         self.kinds.insert(hash, e.body.kind().to_string());
         match &e.body {
             Body::Genesis(g) => {

@@ -1,0 +1,371 @@
+//! The transparency commands of the binary: checkpoint, prove, verify-proof, publish,
+//! cosign-checkpoint, vkey (spec/transparency.md). Argument parsing is in main.rs.
+
+use super::*;
+
+pub(crate) fn read_small(path: &Path, what: &str) -> Result<Vec<u8>, Fail> {
+    let meta = std::fs::metadata(path).map_err(|e| Fail::input(format!("{}: {}", path.display(), ops::io_hint(&e))))?;
+    if meta.is_dir() || meta.len() > 16 << 20 {
+        return Err(Fail::input(format!("{}: not a {what} (a directory, or over 16 MiB)", path.display())));
+    }
+    std::fs::read(path).map_err(|e| Fail::input(format!("{}: {}", path.display(), ops::io_hint(&e))))
+}
+
+pub(crate) fn parse_cp(bytes: &[u8], path: &Path) -> Result<colophon::checkpoint::Checkpoint, Fail> {
+    colophon::note::Note::parse(bytes)
+        .map_err(|e| e.to_string())
+        .and_then(|n| colophon::checkpoint::Checkpoint::parse(&n.text).map_err(|e| e.to_string()))
+        .map_err(|m| Fail {
+            code: 2,
+            status: Some(Code::CheckpointMalformed),
+            message: format!("{}: not a checkpoint: {m}", path.display()),
+        })
+}
+
+pub(crate) fn write_out(path: Option<&Path>, bytes: &[u8]) -> Result<(), Fail> {
+    match path {
+        Some(p) => {
+            check_writable_target(p)?;
+            colophon::transparency::write_file_atomic(p, bytes).map_err(Fail::input)
+        }
+        None => write_stdout(bytes),
+    }
+}
+
+pub(crate) fn witnesses_line(w: &[(String, u64)], quorum: usize) -> String {
+    if w.is_empty() && quorum == 0 {
+        return "no witness cosignatures required or present".into();
+    }
+    let names: Vec<&str> = w.iter().map(|(n, _)| n.as_str()).collect();
+    format!(
+        "{} witness(es) cosigned{}{}",
+        w.len(),
+        if names.is_empty() { String::new() } else { format!(": {}", names.join(", ")) },
+        if quorum > 0 { format!(" (quorum {quorum})") } else { String::new() }
+    )
+}
+
+pub(crate) fn checkpoint_cmd(out: Out, ledger_path: &Path, key: &Path, output: Option<&Path>) -> Res {
+    let key = unlock(key)?;
+    let (note, cp) = colophon::transparency::checkpoint_ledger(ledger_path, &key).map_err(Fail::input)?;
+    if let Some(p) = output {
+        write_out(Some(p), &note)?;
+    }
+    if out.json {
+        out.json(json!({"ok": true, "command": "checkpoint", "origin": cp.origin, "size": cp.size,
+            "root": cp.root, "note": String::from_utf8_lossy(&note), "kept": colophon::transparency::checkpoint_path(ledger_path)}));
+    } else if output.is_none() && !out.quiet {
+        write_stdout(&note)?;
+    }
+    out.say(format!(
+        "{} checkpoint of {} at {} entries, root {}\n  kept in {}{}",
+        paint(GREEN, "Signed"),
+        cp.origin,
+        cp.size,
+        cp.root.short(16),
+        colophon::transparency::checkpoint_path(ledger_path).display(),
+        output.map_or(String::new(), |p| format!(" and written to {}", p.display()))
+    ));
+    Ok(ExitCode::SUCCESS)
+}
+
+pub(crate) fn prove_cmd(out: Out, ledger_path: &Path, p: ProveCommand) -> Res {
+    match p {
+        ProveCommand::Inclusion { r#ref, checkpoint, output } => {
+            let snap = ledger::load(ledger_path)?;
+            let h = resolve(&snap.index, &r#ref).map_err(Fail::input)?;
+            let loc = snap.index.entry(&h).ok_or_else(|| Fail::input("entry not found"))?;
+            let note = match &checkpoint {
+                Some(p) => read_small(p, "checkpoint")?,
+                None => colophon::transparency::kept_checkpoint(ledger_path, loc.seq + 1).ok_or_else(|| {
+                    Fail::input(format!(
+                        "no checkpoint covers entry #{}; sign one with `colophon checkpoint --key OWNER.key`",
+                        loc.seq
+                    ))
+                })?,
+            };
+            let cp = parse_cp(&note, checkpoint.as_deref().unwrap_or(Path::new("checkpoint")))?;
+            colophon::transparency::matches_tree(&cp, snap.index.len(), &snap.index).map_err(|p| Fail {
+                code: 1,
+                status: Some(p.code),
+                message: p.message,
+            })?;
+            let line = ledger::read_line_at(ledger_path, loc.offset, loc.len)?;
+            let proof =
+                colophon::transparency::inclusion_proof(&snap.index, loc.seq, &line, &note).map_err(Fail::input)?;
+            write_out(output.as_deref(), &proof.to_bytes())?;
+            if output.is_some() {
+                out.say(format!(
+                    "{} inclusion proof of entry #{} in {} at size {} ({} hashes)",
+                    paint(GREEN, "Wrote"),
+                    loc.seq,
+                    cp.origin,
+                    cp.size,
+                    proof.hashes.len()
+                ));
+            }
+            out.json(json!({"ok": true, "command": "prove inclusion", "entry": h, "index": loc.seq, "size": cp.size, "hashes": proof.hashes.len()}));
+            Ok(ExitCode::SUCCESS)
+        }
+        ProveCommand::Consistency { old, new, tiles, output } => {
+            let (ob, nb) = (read_small(&old, "checkpoint")?, read_small(&new, "checkpoint")?);
+            let (oc, nc) = (parse_cp(&ob, &old)?, parse_cp(&nb, &new)?);
+            if oc.origin != nc.origin {
+                return Err(Fail::input(format!(
+                    "the checkpoints are of two logs: {:?} and {:?}",
+                    oc.origin, nc.origin
+                )));
+            }
+            let (small, big) = if oc.size <= nc.size { (&oc, &nc) } else { (&nc, &oc) };
+            let text =
+                match tiles {
+                    Some(t) => {
+                        let dir = colophon::tiles::tiles_dir(&t).map_err(Fail::input)?;
+                        let src = colophon::tiles::TilesSource::open(&dir).map_err(Fail::input)?;
+                        if src.size < big.size {
+                            return Err(Fail::input(format!("{} publishes only {} entries", dir.display(), src.size)));
+                        }
+                        let hashes = src.hashes();
+                        colophon::transparency::matches_tree(big, src.size, &hashes).map_err(|p| Fail {
+                            code: 1,
+                            status: Some(p.code),
+                            message: p.message,
+                        })?;
+                        colophon::transparency::consistency_proof_text(small.size, big.size, &hashes)
+                            .map_err(Fail::input)?
+                    }
+                    None => {
+                        let snap = ledger::load(ledger_path)?;
+                        for c in [small, big] {
+                            colophon::transparency::matches_tree(c, snap.index.len(), &snap.index)
+                                .map_err(|p| Fail { code: 1, status: Some(p.code), message: p.message })?;
+                        }
+                        colophon::transparency::consistency_proof_text(small.size, big.size, &snap.index)
+                            .map_err(Fail::input)?
+                    }
+                };
+            write_out(output.as_deref(), text.as_bytes())?;
+            if output.is_some() {
+                out.say(format!(
+                    "{} consistency proof from size {} to {}",
+                    paint(GREEN, "Wrote"),
+                    small.size,
+                    big.size
+                ));
+            }
+            out.json(json!({"ok": true, "command": "prove consistency", "old_size": small.size, "new_size": big.size}));
+            Ok(ExitCode::SUCCESS)
+        }
+    }
+}
+
+pub(crate) fn verify_proof_cmd(
+    out: Out,
+    proof_path: &Path,
+    trust: &[PathBuf],
+    entry: Option<&Path>,
+    old: Option<&Path>,
+    new: Option<&Path>,
+) -> Res {
+    use colophon::transparency::{check_consistent, check_inclusion, keyring_log_keys, verify_checkpoint};
+    let ring = load_keyrings(trust)?;
+    if ring.is_empty() {
+        return Err(Fail::input(
+            "name the log's key with --trust OWNER.pub (or a keyring): a proof is only as good as the key that signed its checkpoint",
+        ));
+    }
+    let bytes = read_small(proof_path, "proof file")?;
+    let fail1 = |p: colophon::status::Problem| {
+        if out.json {
+            out.json(json!({"ok": false, "command": "verify-proof", "status": p.code, "message": p.message}));
+        } else {
+            println!("{} {}: {}", paint(RED.bold(), "✗ proof rejected:"), p.code, p.message);
+        }
+        Ok(ExitCode::from(1))
+    };
+    if bytes.starts_with(colophon::transparency::CONSISTENCY_HEADER.as_bytes()) {
+        let (Some(old), Some(new)) = (old, new) else {
+            return Err(Fail::input("a consistency proof is checked against two checkpoints: give --old and --new"));
+        };
+        let (ob, nb) = (read_small(old, "checkpoint")?, read_small(new, "checkpoint")?);
+        let (oc, nc) = (parse_cp(&ob, old)?, parse_cp(&nb, new)?);
+        let (osz, nsz, hashes) = colophon::transparency::parse_consistency_proof(&String::from_utf8_lossy(&bytes))
+            .map_err(|m| Fail {
+                code: 2,
+                status: Some(Code::CheckpointMalformed),
+                message: format!("{}: {m}", proof_path.display()),
+            })?;
+        for (b, c) in [(&ob, &oc), (&nb, &nc)] {
+            if let Err(p) = verify_checkpoint(b, &c.origin, &keyring_log_keys(&ring, &c.origin), &ring) {
+                return fail1(p);
+            }
+        }
+        if (osz, nsz) != (oc.size.min(nc.size), oc.size.max(nc.size)) {
+            return fail1(colophon::status::Problem::general(
+                Code::ProofConsistency,
+                format!("the proof is for sizes {osz} → {nsz}, the checkpoints are {} and {}", oc.size, nc.size),
+            ));
+        }
+        if let Err(p) = check_consistent(&oc, &nc, Some(&hashes)) {
+            return fail1(p);
+        }
+        out.say(format!(
+            "{} {} at size {} is an append-only extension of size {}",
+            paint(GREEN.bold(), "✓ consistent:"),
+            nc.origin,
+            oc.size.max(nc.size),
+            oc.size.min(nc.size)
+        ));
+        out.json(
+            json!({"ok": true, "command": "verify-proof", "kind": "consistency", "old_size": osz, "new_size": nsz}),
+        );
+        return Ok(ExitCode::SUCCESS);
+    }
+    let proof = colophon::checkpoint::TlogProof::parse(&bytes).map_err(|e| Fail {
+        code: 2,
+        status: Some(Code::CheckpointMalformed),
+        message: format!("{}: {e}", proof_path.display()),
+    })?;
+    let (_, cp) = proof.parse_checkpoint().map_err(|e| Fail::input(e.to_string()))?;
+    let checked = match verify_checkpoint(&proof.checkpoint, &cp.origin, &keyring_log_keys(&ring, &cp.origin), &ring) {
+        Ok(c) => c,
+        Err(p) => return fail1(p),
+    };
+    let line = match (entry, &proof.extra) {
+        (Some(p), _) => {
+            let mut b = read_small(p, "ledger line")?;
+            while b.last() == Some(&b'\n') {
+                b.pop();
+            }
+            b
+        }
+        (None, Some(x)) => x.clone(),
+        (None, None) => {
+            return Err(Fail::input("this proof does not carry its entry; give the ledger line with --entry FILE"));
+        }
+    };
+    if let Err(p) = check_inclusion(&proof, &line, &checked.checkpoint) {
+        return fail1(p);
+    }
+    let parsed = parse_line(&line).ok();
+    if parsed.as_ref().is_some_and(|p| p.entry.seq != proof.index) {
+        return fail1(colophon::status::Problem::general(
+            Code::ProofInclusion,
+            "the entry's seq is not the proof's index",
+        ));
+    }
+    let signer = checked.signed_by.first().map_or(String::new(), |(_, n)| n.clone());
+    out.say(format!(
+        "{} entry #{} ({}, {}) is in {} at size {}, checkpoint signed by {signer}; {}",
+        paint(GREEN.bold(), "✓ included:"),
+        proof.index,
+        parsed.as_ref().map_or("?".into(), |p| p.entry.body.kind().to_string()),
+        Digest::of(&line).short(16),
+        checked.origin,
+        checked.size,
+        witnesses_line(&checked.witnesses, checked.quorum)
+    ));
+    out.json(json!({"ok": true, "command": "verify-proof", "kind": "inclusion", "index": proof.index, "entry": Digest::of(&line),
+        "checkpoint": checked}));
+    Ok(ExitCode::SUCCESS)
+}
+
+pub(crate) fn publish_cmd(out: Out, ledger_path: &Path, dir: &Path, key: Option<&Path>) -> Res {
+    let note = match key {
+        Some(k) => {
+            let key = unlock(k)?;
+            colophon::transparency::checkpoint_ledger(ledger_path, &key).map_err(Fail::input)?.0
+        }
+        None => std::fs::read(colophon::transparency::checkpoint_path(ledger_path)).map_err(|_| {
+            Fail::input(
+                "no checkpoint kept for this ledger; pass --key OWNER.key to sign one, or run `colophon checkpoint`",
+            )
+        })?,
+    };
+    let p = colophon::transparency::publish_ledger(ledger_path, dir, &note).map_err(Fail::input)?;
+    out.say(format!(
+        "{} {} entries to {}: {} tiles written, {} kept, {} entry bundles{}",
+        paint(GREEN, "Published"),
+        p.size,
+        dir.display(),
+        p.tiles_written,
+        p.tiles_kept,
+        p.bundles_written,
+        if p.colophon_only_bundles > 0 {
+            format!(" ({} only in the colophon format: a line exceeds 65,535 bytes)", p.colophon_only_bundles)
+        } else {
+            String::new()
+        }
+    ));
+    out.json(json!({"ok": true, "command": "publish", "dir": dir, "published": p}));
+    Ok(ExitCode::SUCCESS)
+}
+
+pub(crate) struct WitnessArgs {
+    pub(crate) checkpoint: PathBuf,
+    pub(crate) key: PathBuf,
+    pub(crate) name: String,
+    pub(crate) state: PathBuf,
+    pub(crate) log_key: Vec<PathBuf>,
+    pub(crate) tiles: Option<String>,
+    pub(crate) proof: Option<PathBuf>,
+    pub(crate) output: Option<PathBuf>,
+}
+
+pub(crate) fn witness_cmd(out: Out, ledger_path: &Path, a: WitnessArgs) -> Res {
+    let key = unlock(&a.key)?;
+    let ring = load_keyrings(&a.log_key)?;
+    let note = read_small(&a.checkpoint, "checkpoint")?;
+    let cp = parse_cp(&note, &a.checkpoint)?;
+    let log_keys = colophon::transparency::keyring_log_keys(&ring, &cp.origin);
+    let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_secs());
+    let consistency = |old: u64, new: u64| -> Result<Vec<Digest>, String> {
+        if let Some(p) = &a.proof {
+            let text = std::fs::read_to_string(p).map_err(|e| format!("{}: {e}", p.display()))?;
+            let (o, n, h) = colophon::transparency::parse_consistency_proof(&text)?;
+            if (o, n) != (old, new) {
+                return Err(format!("{} proves {o} → {n}, but {old} → {new} is needed", p.display()));
+            }
+            return Ok(h);
+        }
+        if let Some(t) = &a.tiles {
+            let src = colophon::tiles::TilesSource::open(&colophon::tiles::tiles_dir(t)?)?;
+            if src.size < new {
+                return Err(format!("the tiles publish only {} entries", src.size));
+            }
+            return colophon::merkle::prove_consistency(new, old, &src.hashes());
+        }
+        let snap = ledger::load(ledger_path).map_err(|e| e.to_string())?;
+        colophon::merkle::prove_consistency(new, old, &snap.index)
+    };
+    let cosigned =
+        match colophon::transparency::witness_cosign(&note, &log_keys, &a.state, &a.name, &key, now, consistency) {
+            Ok(n) => n,
+            Err(p) => {
+                if out.json {
+                    out.json(
+                        json!({"ok": false, "command": "cosign-checkpoint", "status": p.code, "message": p.message}),
+                    );
+                }
+                anstream::eprintln!("{} {}: {}", paint(RED.bold(), "✗ not cosigned:"), p.code, p.message);
+                return Ok(ExitCode::from(1));
+            }
+        };
+    write_out(a.output.as_deref(), &cosigned)?;
+    if a.output.is_some() || out.json {
+        out.say(format!("{} {} at size {} as witness {}", paint(GREEN, "Cosigned"), cp.origin, cp.size, a.name));
+    }
+    out.json(
+        json!({"ok": true, "command": "cosign-checkpoint", "origin": cp.origin, "size": cp.size, "witness": a.name}),
+    );
+    Ok(ExitCode::SUCCESS)
+}
+
+pub(crate) fn vkey_cmd(public: &Path, name: &str, witness: bool) -> Res {
+    let k = read_pub_file(public)?;
+    let kind =
+        if witness { colophon::note::VerifierKind::CosignatureV1 } else { colophon::note::VerifierKind::Ed25519 };
+    let v = colophon::note::Verifier::new(name, kind, k.key.0).map_err(|e| Fail::input(e.to_string()))?;
+    println!("{}{}", if witness { "witness " } else { "" }, v.to_vkey());
+    Ok(ExitCode::SUCCESS)
+}
