@@ -135,6 +135,8 @@ fn steps(dir: &std::path::Path) -> Res {
     cmd("diff ponte:en@1 ponte:en@2 --words", 0)?;
     cmd("release --work ponte --tag v1 --url https://blog.example/the-stone-bridge --key tina.key", 0)?;
     cmd("cosign ponte@v1 --key edo.key", 0)?;
+    println!("{}", paint(DIM, "(the publisher signs a checkpoint of the log, so the bundle carries inclusion proofs)"));
+    cmd("checkpoint --key olga.key -o march.checkpoint", 0)?;
     cmd("bundle ponte@v1 --out ponte-v1.bundle", 0)?;
 
     heading("3. A reader checks copies with the bundle and the publisher's public key");
@@ -161,7 +163,7 @@ fn steps(dir: &std::path::Path) -> Res {
     heading("4. The archivist audits the whole history");
     cmd("log", 0)?;
     cmd("show ponte:en@1 -o first-draft.txt", 0)?;
-    cmd("audit --trust olga.pub", 0)?;
+    cmd("audit --trust olga.pub --since march.checkpoint", 0)?;
 
     println!(
         "\n{} all three journeys ran: signed (keys, ledger, versions, release, bundle), verified (exact, re-typeset, tampered, untrusted) and audited.",

@@ -1166,7 +1166,7 @@ fn verify_cmd(out: Out, ledger_path: &Path, args: VerifyArgs) -> Res {
         report.status = p.code;
         report.message = format!("the log is not trustworthy: {}", p.message);
     }
-    report.notes.extend(log_lines);
+
     if out.json {
         let mut v = serde_json::to_value(&report).unwrap_or_default();
         v["ok"] = json!(report.ok());
@@ -1180,6 +1180,9 @@ fn verify_cmd(out: Out, ledger_path: &Path, args: VerifyArgs) -> Res {
         println!("{verdict} {}", report.message);
     } else {
         print_copy_report(&report, copy, &source);
+        for l in &log_lines {
+            println!("  {l}");
+        }
     }
     Ok(if report.ok() { ExitCode::SUCCESS } else { ExitCode::from(1) })
 }
