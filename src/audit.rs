@@ -81,7 +81,7 @@ pub fn audit_since(r: impl BufRead, trust: Option<&Keyring>, since: Option<&[u8]
         torn: None,
         head: None,
         texts_verified: 0,
-        index: Index::new(),
+        index: Index::new_lean(),
         untrusted: Vec::new(),
         root: None,
         since: None,

@@ -10,6 +10,7 @@
 //! ledger's head whenever it is opened, caught up if it lags, and rebuilt if it disagrees.
 
 mod db;
+mod lean;
 mod mem;
 
 use crate::entry::{Body, Entry, ParsedLine, RevokeReason, Role, TextRole};
@@ -151,6 +152,7 @@ pub struct Index {
 #[derive(Debug)]
 enum Backend {
     Mem(Box<mem::MemIndex>),
+    Lean(Box<lean::LeanIndex>),
     Db(Box<DbIndex>),
 }
 
@@ -167,6 +169,7 @@ macro_rules! dispatch {
     ($self:ident, $b:ident => $e:expr) => {
         match &$self.backend {
             Backend::Mem($b) => $e,
+            Backend::Lean($b) => $e,
             Backend::Db($b) => $e,
         }
     };
@@ -186,6 +189,11 @@ impl Index {
         Index { backend: Backend::Mem(Box::new(m)) }
     }
 
+    /// The compact state an audit keeps (see `lean.rs`): what the rules consult, nothing more.
+    pub fn new_lean() -> Index {
+        Index { backend: Backend::Lean(Box::default()) }
+    }
+
     /// Wraps a persistent index.
     pub fn persistent(db: DbIndex) -> Index {
         Index { backend: Backend::Db(Box::new(db)) }
@@ -195,7 +203,7 @@ impl Index {
     pub fn db_mut(&mut self) -> Option<&mut DbIndex> {
         match &mut self.backend {
             Backend::Db(d) => Some(d),
-            Backend::Mem(_) => None,
+            Backend::Mem(_) | Backend::Lean(_) => None,
         }
     }
 
@@ -203,7 +211,7 @@ impl Index {
     /// may be incomplete and must not be acted on.
     pub fn failure(&self) -> Option<String> {
         match &self.backend {
-            Backend::Mem(_) => None,
+            Backend::Mem(_) | Backend::Lean(_) => None,
             Backend::Db(d) => d.failure(),
         }
     }
@@ -527,6 +535,7 @@ impl Index {
     pub fn apply(&mut self, p: &ParsedLine, offset: u64) {
         match &mut self.backend {
             Backend::Mem(b) => b.apply(p, offset),
+            Backend::Lean(b) => b.apply(p, offset),
             Backend::Db(b) => b.apply(p, offset),
         }
     }
@@ -539,6 +548,7 @@ impl crate::merkle::HashReader for Index {
                 Some(h) => h.read_hashes(indexes),
                 None => Err("this index keeps no Merkle hashes".into()),
             },
+            Backend::Lean(_) => Err("an audit's state keeps no Merkle hashes".into()),
             Backend::Db(d) => d.read_hashes(indexes),
         }
     }
