@@ -3,7 +3,7 @@
 
 use crate::content::check_facts;
 use crate::diff::Script;
-use crate::entry::{Body, parse_line};
+use crate::entry::{Body, ParsedLine, parse_line};
 use crate::hash::{Digest, entry_hash};
 use crate::index::Index;
 use crate::ledger::{Head, Item, LedgerError, Lines, MAX_LINE_LEN, Torn, check_chain, open_for_read};
@@ -56,6 +56,12 @@ pub fn audit_file(path: &Path, trust: Option<&Keyring>) -> Result<Report, Ledger
 /// (spec/transparency.md §8).
 pub fn audit_file_since(path: &Path, trust: Option<&Keyring>, since: Option<&[u8]>) -> Result<Report, LedgerError> {
     let (file, len) = open_for_read(path)?;
+    if let Some(report) = audit_fast(BufReader::with_capacity(1 << 20, file.take(len)), trust, since) {
+        return Ok(report);
+    }
+    // Something is wrong: read the same bytes again on the exact path, which reports every
+    // problem with its line.
+    let (file, _) = open_for_read(path)?;
     Ok(audit_since(BufReader::with_capacity(1 << 20, file.take(len)), trust, since))
 }
 
@@ -66,47 +72,91 @@ pub fn audit(r: impl BufRead, trust: Option<&Keyring>) -> Report {
 
 /// As [`audit`], also checking the ledger against an old signed checkpoint (`since`, the note's
 /// bytes): its signature by an owner key in effect at its size, and its root against the root of
-/// the ledger's first `size` lines (spec/transparency.md §8).
+/// the ledger's first `size` lines (spec/transparency.md §8). This is the exact, sequential path:
+/// every other way of auditing must report what this reports.
 pub fn audit_since(r: impl BufRead, trust: Option<&Keyring>, since: Option<&[u8]>) -> Report {
-    let since_cp = since.and_then(|b| {
-        crate::note::Note::parse(b).ok().and_then(|n| crate::checkpoint::Checkpoint::parse(&n.text).ok())
-    });
-    let mut frontier = crate::merkle::Frontier::new();
-    let mut merkle_known = true;
-    let mut since_root: Option<Digest> = None;
-    let mut report = Report {
-        lines: 0,
-        valid_entries: 0,
-        problems: Vec::new(),
-        torn: None,
-        head: None,
-        texts_verified: 0,
-        index: Index::new_lean(),
-        untrusted: Vec::new(),
-        root: None,
-        since: None,
-    };
-    // The chain is followed over every line, valid or not, so a bad line costs one report and the
-    // lines after it are still checked against their true predecessor.
-    let mut prev_line: Option<Head> = None;
-    // Latest reconstructed text per (work, lang); None when the latest version has no content.
-    let mut texts: HashMap<(String, String), Option<String>> = HashMap::new();
-    let mut untrusted: HashMap<crate::keys::KeyId, (u64, String)> = HashMap::new();
-    let mut untrusted_order = Vec::new();
-
+    let mut a = Auditor::new(trust, since);
     for item in Lines::new(r) {
-        let item = match item {
-            Ok(i) => i,
+        match item {
+            Ok(item) => a.item(item, None, None),
             Err(e) => {
-                report.problems.push(Problem::general(Code::LedgerIo, format!("reading the ledger failed: {e}")));
+                a.report.problems.push(Problem::general(Code::LedgerIo, format!("reading the ledger failed: {e}")));
                 break;
             }
-        };
+        }
+    }
+    a.finish(since)
+}
+
+/// A signature whose check was deferred to a batch (the fast path of [`audit_file_since`]).
+struct SigJob {
+    key: ed25519_dalek::VerifyingKey,
+    message: Vec<u8>,
+    sig: [u8; 64],
+}
+
+/// The state of one audit pass (§11), fed one line at a time.
+struct Auditor<'k> {
+    report: Report,
+    trust: Option<&'k Keyring>,
+    since_cp: Option<crate::checkpoint::Checkpoint>,
+    frontier: crate::merkle::Frontier,
+    merkle_known: bool,
+    since_root: Option<Digest>,
+    // The chain is followed over every line, valid or not, so a bad line costs one report and the
+    // lines after it are still checked against their true predecessor.
+    prev_line: Option<Head>,
+    // Latest reconstructed text per (work, lang); None when the latest version has no content.
+    texts: HashMap<(String, String), Option<String>>,
+    untrusted: HashMap<crate::keys::KeyId, (u64, String)>,
+    untrusted_order: Vec<crate::keys::KeyId>,
+}
+
+impl<'k> Auditor<'k> {
+    fn new(trust: Option<&'k Keyring>, since: Option<&[u8]>) -> Auditor<'k> {
+        Auditor {
+            report: Report {
+                lines: 0,
+                valid_entries: 0,
+                problems: Vec::new(),
+                torn: None,
+                head: None,
+                texts_verified: 0,
+                index: Index::new_lean(),
+                untrusted: Vec::new(),
+                root: None,
+                since: None,
+            },
+            trust,
+            since_cp: since.and_then(|b| {
+                crate::note::Note::parse(b).ok().and_then(|n| crate::checkpoint::Checkpoint::parse(&n.text).ok())
+            }),
+            frontier: crate::merkle::Frontier::new(),
+            merkle_known: true,
+            since_root: None,
+            prev_line: None,
+            texts: HashMap::new(),
+            untrusted: HashMap::new(),
+            untrusted_order: Vec::new(),
+        }
+    }
+
+    /// Checks one line (§11). `parsed` is the line already parsed (by the parallel path), or
+    /// `None` to parse here. With `defer`, the signature check is queued there instead of done,
+    /// on the assumption that it will pass; the caller verifies the queue and discards this pass
+    /// if it does not.
+    fn item(
+        &mut self,
+        item: Item,
+        parsed: Option<Result<ParsedLine, crate::entry::EntryError>>,
+        defer: Option<&mut Vec<SigJob>>,
+    ) {
+        let report = &mut self.report;
         let line = match item {
             Item::Line(l) => l,
             Item::TooLong { number, .. } => {
                 report.lines += 1;
-                merkle_known = false;
+                self.merkle_known = false;
                 report.problems.push(Problem::at(
                     number,
                     Code::LineTooLong,
@@ -114,9 +164,9 @@ pub fn audit_since(r: impl BufRead, trust: Option<&Keyring>, since: Option<&[u8]
                 ));
                 // Its hash is not computed (the line is not kept), so the next line's `prev`
                 // cannot match: §11 step 2.
-                let seq = prev_line.map_or(0, |h| h.seq + 1);
-                prev_line = Some(Head { seq, hash: crate::hash::Digest([0; 32]) });
-                continue;
+                let seq = self.prev_line.map_or(0, |h| h.seq + 1);
+                self.prev_line = Some(Head { seq, hash: Digest([0; 32]) });
+                return;
             }
             Item::Torn(t) => {
                 report.problems.push(Problem::at(
@@ -125,58 +175,76 @@ pub fn audit_since(r: impl BufRead, trust: Option<&Keyring>, since: Option<&[u8]
                     format!("{} bytes after the last newline: an append was interrupted; the next append moves them aside, or truncate the file to {} bytes", t.len, t.offset),
                 ));
                 report.torn = Some(t);
-                continue;
+                return;
             }
         };
         report.lines += 1;
-        frontier.push(crate::hash::leaf_hash(&line.bytes));
-        if let Some(cp) = &since_cp
-            && frontier.size() == cp.size
-            && merkle_known
+        let parsed = parsed.unwrap_or_else(|| parse_line(&line.bytes));
+        let leaf = match &parsed {
+            Ok(p) => p.leaf,
+            Err(_) => crate::hash::leaf_hash(&line.bytes),
+        };
+        self.frontier.push(leaf);
+        if let Some(cp) = &self.since_cp
+            && self.frontier.size() == cp.size
+            && self.merkle_known
         {
-            since_root = Some(frontier.root());
+            self.since_root = Some(self.frontier.root());
         }
         let n = line.number;
         let mut problem = |code: Code, msg: String| report.problems.push(Problem::at(n, code, msg));
-        let parsed = match parse_line(&line.bytes) {
+        let mut parsed = match parsed {
             Ok(p) => p,
             Err((code, msg)) => {
                 problem(code, msg);
-                let seq = prev_line.map_or(0, |h| h.seq + 1);
-                prev_line = Some(Head { seq, hash: entry_hash(&line.bytes) });
-                continue;
+                let seq = self.prev_line.map_or(0, |h| h.seq + 1);
+                self.prev_line = Some(Head { seq, hash: entry_hash(&line.bytes) });
+                return;
             }
         };
         let e = &parsed.entry;
-        if let Err((code, msg)) = check_chain(prev_line.as_ref(), &parsed) {
+        if let Err((code, msg)) = check_chain(self.prev_line.as_ref(), &parsed) {
             problem(code, msg);
             // Report a wrong prev too when the seq was already wrong: both are evidence.
-            if let (Code::EntrySeqMismatch, Some(h)) = (code, prev_line)
+            if let (Code::EntrySeqMismatch, Some(h)) = (code, self.prev_line)
                 && e.prev != Some(h.hash)
             {
                 problem(Code::EntryPrevMismatch, format!("`prev` must be {}, the hash of the previous line", h.hash));
             }
         }
-        prev_line = Some(Head { seq: e.seq, hash: parsed.hash });
+        self.prev_line = Some(Head { seq: e.seq, hash: parsed.hash });
         if let Err((code, msg)) = report.index.check_signer(e) {
             problem(code, msg);
-            continue;
+            return;
         }
-        let Some(key) = report.index.signer_key(e) else { continue };
-        if !signing::verify_entry(&key.0, &parsed.signed_bytes, &e.sig) {
-            problem(Code::EntrySignatureInvalid, format!("the signature does not verify under key {}", e.signer));
-            continue;
+        let Some(key) = report.index.signer_key(e) else { return };
+        match defer {
+            None => {
+                if !signing::verify_entry(&key.0, &parsed.signed_bytes, &e.sig) {
+                    problem(
+                        Code::EntrySignatureInvalid,
+                        format!("the signature does not verify under key {}", e.signer),
+                    );
+                    return;
+                }
+            }
+            Some(queue) => queue.push(SigJob {
+                key: key.0,
+                message: signing::pae(signing::PAYLOAD_TYPE, &std::mem::take::<Vec<u8>>(&mut parsed.signed_bytes)),
+                sig: e.sig,
+            }),
         }
+        let e = &parsed.entry;
         if let Err((code, msg)) = report.index.check_body(e) {
             problem(code, msg);
-            continue;
+            return;
         }
         if let Body::Version(v) = &e.body {
             let slot = (v.work.clone(), v.lang.clone());
             let new_text = match &v.diff {
                 None => None,
                 Some(diff) => {
-                    let base = texts.get(&slot).and_then(|t| t.as_deref()).unwrap_or("");
+                    let base = self.texts.get(&slot).and_then(|t| t.as_deref()).unwrap_or("");
                     let result = Script::from_json(diff)
                         .and_then(|s| s.apply(base))
                         .map_err(|d| (d.code, d.message))
@@ -193,14 +261,15 @@ pub fn audit_since(r: impl BufRead, trust: Option<&Keyring>, since: Option<&[u8]
                     }
                 }
             };
-            texts.insert(slot, new_text);
+            self.texts.insert(slot, new_text);
         }
-        if let Some(ring) = trust
+        if let Some(ring) = self.trust
             && let Decision::Untrusted(why) = decide(&report.index, ring, e.signer, e.seq)
             && (!matches!(e.body, Body::Genesis(_)) || !ring.contains(&e.signer))
         {
-            let slot = untrusted.entry(e.signer).or_insert_with(|| {
-                untrusted_order.push(e.signer);
+            let order = &mut self.untrusted_order;
+            let slot = self.untrusted.entry(e.signer).or_insert_with(|| {
+                order.push(e.signer);
                 (0, why)
             });
             slot.0 += 1;
@@ -208,17 +277,122 @@ pub fn audit_since(r: impl BufRead, trust: Option<&Keyring>, since: Option<&[u8]
         report.index.apply(&parsed, line.offset);
         report.valid_entries += 1;
     }
-    report.head = prev_line;
-    report.root = merkle_known.then(|| frontier.root());
-    if let Some(bytes) = since {
-        check_since(&mut report, bytes, since_root, trust);
+
+    fn finish(mut self, since: Option<&[u8]>) -> Report {
+        let report = &mut self.report;
+        report.head = self.prev_line;
+        report.root = self.merkle_known.then(|| self.frontier.root());
+        if let Some(bytes) = since {
+            check_since(report, bytes, self.since_root, self.trust);
+        }
+        if report.lines == 0 && report.torn.is_none() {
+            report.problems.push(Problem::general(Code::LedgerEmpty, "the ledger has no entries"));
+        }
+        let mut untrusted = std::mem::take(&mut self.untrusted);
+        report.untrusted =
+            self.untrusted_order.iter().filter_map(|k| untrusted.remove(k).map(|(n, why)| (*k, n, why))).collect();
+        self.report
     }
-    if report.lines == 0 && report.torn.is_none() {
-        report.problems.push(Problem::general(Code::LedgerEmpty, "the ledger has no entries"));
+}
+
+/// Lines parsed together: large enough that spreading the parsing over threads pays, small
+/// enough that memory stays flat.
+const CHUNK: usize = 4096;
+
+/// The fast path (§11, reference implementation notes in bench/README.md): lines are parsed in
+/// parallel, the state rules run in order on one thread while the previous chunk's signatures are
+/// verified in batches on the others. It only ever answers for a clean ledger: at the first
+/// problem or signature failure it gives up (`None`), and the caller runs the exact path.
+fn audit_fast(r: impl BufRead, trust: Option<&Keyring>, since: Option<&[u8]>) -> Option<Report> {
+    use rayon::prelude::*;
+    let mut a = Auditor::new(trust, since);
+    let mut lines = Lines::new(r);
+    let mut pending: Vec<SigJob> = Vec::new();
+    loop {
+        let mut chunk = Vec::with_capacity(CHUNK);
+        for item in lines.by_ref().take(CHUNK) {
+            chunk.push(item.ok()?);
+        }
+        if chunk.is_empty() {
+            break;
+        }
+        let parsed: Vec<Option<Result<ParsedLine, crate::entry::EntryError>>> = chunk
+            .par_iter()
+            .map(|item| match item {
+                Item::Line(l) => Some(parse_line(&l.bytes)),
+                _ => None,
+            })
+            .collect();
+        let (jobs, ok) = rayon::join(
+            || {
+                let mut jobs = Vec::with_capacity(CHUNK);
+                for (item, p) in chunk.into_iter().zip(parsed) {
+                    a.item(item, p, Some(&mut jobs));
+                }
+                jobs
+            },
+            || verify_jobs(&pending),
+        );
+        if !ok || !a.report.problems.is_empty() {
+            return None;
+        }
+        pending = jobs;
     }
-    report.untrusted =
-        untrusted_order.into_iter().filter_map(|k| untrusted.remove(&k).map(|(n, why)| (k, n, why))).collect();
-    report
+    if !verify_jobs(&pending) {
+        return None;
+    }
+    let report = a.finish(since);
+    report.problems.is_empty().then_some(report)
+}
+
+/// Batch verification with exactly the verdict of `verify_strict` (§4.3) for every signature that
+/// passes: `verify_strict` also rejects a non-canonical or small-order R, which the batch
+/// equation alone does not, so those are checked first (weak keys never got registered, and S is
+/// checked by both). Any batch that fails makes the whole fast path give up.
+fn verify_jobs(jobs: &[SigJob]) -> bool {
+    use rayon::prelude::*;
+    jobs.par_chunks(256).all(|batch| {
+        if batch.iter().any(|j| !r_is_strict(&j.sig)) {
+            return false;
+        }
+        let messages: Vec<&[u8]> = batch.iter().map(|j| j.message.as_slice()).collect();
+        let sigs: Vec<ed25519_dalek::Signature> =
+            batch.iter().map(|j| ed25519_dalek::Signature::from_bytes(&j.sig)).collect();
+        let keys: Vec<ed25519_dalek::VerifyingKey> = batch.iter().map(|j| j.key).collect();
+        ed25519_dalek::verify_batch(&messages, &sigs, &keys).is_ok()
+    })
+}
+
+/// Whether R (the first half of a signature) passes `verify_strict`'s checks on R alone: its
+/// encoding is canonical and it is not one of the eight points of small order.
+///
+/// Both are byte comparisons, so the check costs nothing next to the batch: y ≥ p is the only
+/// non-canonical y, and the eight small-order points have fixed encodings (plus the two x = 0
+/// points written with the sign bit set, which are not canonical either).
+fn r_is_strict(sig: &[u8; 64]) -> bool {
+    let r = &sig[..32];
+    let y_not_below_p = r[0] >= 0xed && r[1..31].iter().all(|&b| b == 0xff) && r[31] & 0x7f == 0x7f;
+    !y_not_below_p && !SMALL_ORDER_R.iter().any(|bad| hex_eq(bad, r))
+}
+
+/// Encodings rejected as R: the eight points of small order, and the two x = 0 points (y = ±1)
+/// with the sign bit set.
+const SMALL_ORDER_R: [&str; 10] = [
+    "0100000000000000000000000000000000000000000000000000000000000000",
+    "ecffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff7f",
+    "0000000000000000000000000000000000000000000000000000000000000000",
+    "0000000000000000000000000000000000000000000000000000000000000080",
+    "c7176a703d4dd84fba3c0b760d10670f2a2053fa2c39ccc64ec7fd7792ac037a",
+    "c7176a703d4dd84fba3c0b760d10670f2a2053fa2c39ccc64ec7fd7792ac03fa",
+    "26e8958fc2b227b045c3f489f2ef98f0d5dfac05d3c63339b13802886d53fc05",
+    "26e8958fc2b227b045c3f489f2ef98f0d5dfac05d3c63339b13802886d53fc85",
+    "0100000000000000000000000000000000000000000000000000000000000080",
+    "ecffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff",
+];
+
+fn hex_eq(hex: &str, bytes: &[u8]) -> bool {
+    let mut buf = [0u8; 32];
+    hex::decode_to_slice(hex, &mut buf).is_ok() && buf[..] == *bytes
 }
 
 /// `--since` (spec/transparency.md §8): the old checkpoint must be signed by an owner key in
@@ -263,5 +437,43 @@ fn check_since(report: &mut Report, bytes: &[u8], since_root: Option<Digest>, tr
             }
             report.since = Some(checked);
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn small_order_list_is_exactly_the_small_order_points() {
+        // Every listed encoding decodes to a small-order point (or is a non-canonical x = 0 one).
+        for h in SMALL_ORDER_R {
+            let mut b = [0u8; 32];
+            hex::decode_to_slice(h, &mut b).unwrap();
+            if let Ok(k) = ed25519_dalek::VerifyingKey::from_bytes(&b) {
+                assert!(k.is_weak() || k.to_edwards().compress().as_bytes() != &b, "{h}");
+            }
+            let mut sig = [0u8; 64];
+            sig[..32].copy_from_slice(&b);
+            assert!(!r_is_strict(&sig), "{h}");
+        }
+        // And every small-order point is listed: the eight multiples of a point of order 8.
+        use curve25519_dalek::constants::EIGHT_TORSION;
+        for p in EIGHT_TORSION {
+            let mut sig = [0u8; 64];
+            sig[..32].copy_from_slice(p.compress().as_bytes());
+            assert!(!r_is_strict(&sig), "{:?}", p.compress());
+        }
+        // Real signatures pass.
+        let k = ed25519_dalek::SigningKey::from_bytes(&[3; 32]);
+        for i in 0..50u8 {
+            let s = ed25519_dalek::Signer::sign(&k, &[i]).to_bytes();
+            assert!(r_is_strict(&s));
+        }
+        // y = p + 1 is not canonical.
+        let mut sig = [0xffu8; 64];
+        sig[0] = 0xee;
+        sig[31] = 0x7f;
+        assert!(!r_is_strict(&sig));
     }
 }

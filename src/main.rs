@@ -1052,12 +1052,27 @@ fn verify_cmd(out: Out, ledger_path: &Path, args: VerifyArgs) -> Res {
     let roots = load_keyrings(trust)?;
     let facts: CopyFacts = read_with_progress(copy, false)?.into();
     let seen_bytes = seen.map(|p| read_small(p, "checkpoint")).transpose()?;
-    let proof_hashes = match consistency {
+    let proof = match consistency {
         Some(p) => {
             let text = String::from_utf8(read_small(p, "consistency proof")?).unwrap_or_default();
-            Some(parse_consistency_proof(&text).map_err(|m| Fail::input(format!("{}: {m}", p.display())))?.2)
+            Some(parse_consistency_proof(&text).map_err(|m| Fail::input(format!("{}: {m}", p.display())))?)
         }
         None => None,
+    };
+    // A proof is for one pair of sizes; a proof for another pair proves nothing either way.
+    let proof_for = |a: u64, b: u64| -> Result<Option<Vec<Digest>>, colophon::status::Problem> {
+        match &proof {
+            None => Ok(None),
+            Some((o, n, h)) if (*o, *n) == (a.min(b), a.max(b)) => Ok(Some(h.clone())),
+            Some((o, n, _)) => Err(colophon::status::Problem::general(
+                Code::ProofConsistency,
+                format!(
+                    "the consistency proof is for sizes {o} → {n}, but the checkpoints are {} and {}",
+                    a.min(b),
+                    a.max(b)
+                ),
+            )),
+        }
     };
     // A verdict about the log itself (checkpoint, witnesses, consistency) that overrides a match.
     let mut log_problem: Option<colophon::status::Problem> = None;
@@ -1097,8 +1112,8 @@ fn verify_cmd(out: Out, ledger_path: &Path, args: VerifyArgs) -> Res {
                                 );
                                 match verify_checkpoint(sb, &opened.origin, &keys, &colophon::trust::Keyring::default())
                                     .and_then(|s| {
-                                        check_consistent(&s.checkpoint, &c.checkpoint, proof_hashes.as_deref())
-                                            .map(|()| s)
+                                        let hashes = proof_for(s.size, c.size)?;
+                                        check_consistent(&s.checkpoint, &c.checkpoint, hashes.as_deref()).map(|()| s)
                                     }) {
                                     Ok(s) => log_lines.push(format!(
                                         "log:      consistent with the checkpoint you saw (size {})",

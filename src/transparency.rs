@@ -294,10 +294,11 @@ pub fn check_consistent(a: &Checkpoint, b: &Checkpoint, proof: Option<&[Digest]>
     if verify_consistency(old.size, new.size, &old.root, &new.root, proof) {
         Ok(())
     } else {
+        // A damaged proof and a log that showed two histories look the same from here.
         Err(problem(
-            Code::CheckpointInconsistent,
+            Code::ProofConsistency,
             format!(
-                "the checkpoint of size {} is not a prefix of the one of size {}: the log showed two histories",
+                "the consistency proof from size {} to {} does not verify: the proof is damaged, or the log showed two histories",
                 old.size, new.size
             ),
         ))

@@ -46,6 +46,10 @@ pub(crate) fn witnesses_line(w: &[(String, u64)], quorum: usize) -> String {
 }
 
 pub(crate) fn checkpoint_cmd(out: Out, ledger_path: &Path, key: &Path, output: Option<&Path>) -> Res {
+    // Check the output can be written before signing: a failing command changes nothing.
+    if let Some(p) = output {
+        check_writable_target(p)?;
+    }
     let key = unlock(key)?;
     let (note, cp) = colophon::transparency::checkpoint_ledger(ledger_path, &key).map_err(Fail::input)?;
     if let Some(p) = output {
@@ -313,6 +317,11 @@ pub(crate) struct WitnessArgs {
 }
 
 pub(crate) fn witness_cmd(out: Out, ledger_path: &Path, a: WitnessArgs) -> Res {
+    // The state must be recorded before the cosignature leaves (a witness must never forget what
+    // it signed), so check the output can be written before either happens.
+    if let Some(p) = &a.output {
+        check_writable_target(p)?;
+    }
     let key = unlock(&a.key)?;
     let ring = load_keyrings(&a.log_key)?;
     let note = read_small(&a.checkpoint, "checkpoint")?;
@@ -341,7 +350,15 @@ pub(crate) fn witness_cmd(out: Out, ledger_path: &Path, a: WitnessArgs) -> Res {
     let cosigned =
         match colophon::transparency::witness_cosign(&note, &log_keys, &a.state, &a.name, &key, now, consistency) {
             Ok(n) => n,
-            Err(p) => {
+            Err(mut p) => {
+                // A proof computed from the log's own tiles or ledger (checked against the new
+                // checkpoint) that fails against what the witness saw is proof of a split view,
+                // not of a damaged file.
+                if p.code == Code::ProofConsistency && a.proof.is_none() {
+                    p.code = Code::CheckpointInconsistent;
+                    p.message =
+                        format!("the log is not an extension of what this witness cosigned before: {}", p.message);
+                }
                 if out.json {
                     out.json(
                         json!({"ok": false, "command": "cosign-checkpoint", "status": p.code, "message": p.message}),
