@@ -223,6 +223,9 @@ signed version and a word diff when nothing matches.")]
         /// A consistency proof (from `colophon prove consistency`) between that checkpoint and the bundle's.
         #[arg(long, value_name = "FILE", requires = "checkpoint")]
         consistency: Option<PathBuf>,
+        /// Verify against a published tiles directory (`colophon publish`) instead of the ledger.
+        #[arg(long, value_name = "DIR", conflicts_with = "bundle")]
+        tiles: Option<String>,
     },
     /// Show the history: keys, versions, releases.
     #[command(after_help = "Example:\n  colophon log --work winter-sea")]
@@ -385,6 +388,9 @@ enum ProveCommand {
         /// The checkpoint to prove against (default: the one kept beside the ledger).
         #[arg(long, value_name = "FILE")]
         checkpoint: Option<PathBuf>,
+        /// Use a published tiles directory instead of the ledger (default checkpoint: the published one).
+        #[arg(long, value_name = "DIR")]
+        tiles: Option<String>,
         /// Write the proof here (default: stdout).
         #[arg(long, short, value_name = "FILE")]
         output: Option<PathBuf>,
@@ -842,8 +848,8 @@ fn run(cli: Cli, out: Out) -> Res {
             }
             Ok(ExitCode::SUCCESS)
         }
-        Command::Verify { copy, bundle, trust, profile, checkpoint, consistency } => {
-            verify_cmd(out, &ledger, VerifyArgs { copy, bundle, trust, profile, seen: checkpoint, consistency })
+        Command::Verify { copy, bundle, trust, profile, checkpoint, consistency, tiles } => {
+            verify_cmd(out, &ledger, VerifyArgs { copy, bundle, trust, profile, seen: checkpoint, consistency, tiles })
         }
         Command::Log { work } => log_cmd(out, &ledger, work.as_deref()),
         Command::Show { r#ref, output } => show_cmd(out, &ledger, &r#ref, output.as_deref()),
@@ -1038,12 +1044,15 @@ struct VerifyArgs {
     profile: String,
     seen: Option<PathBuf>,
     consistency: Option<PathBuf>,
+    tiles: Option<String>,
 }
 
 fn verify_cmd(out: Out, ledger_path: &Path, args: VerifyArgs) -> Res {
     let (copy, bundle_path, trust, profile) =
         (args.copy.as_path(), args.bundle.as_deref(), &args.trust, args.profile.as_str());
     let (seen, consistency) = (args.seen.as_deref(), args.consistency.as_deref());
+    let published = args.tiles.as_deref().map(rebuild_from_tiles).transpose()?;
+    let ledger_path = published.as_ref().map_or(ledger_path, |r| r.ledger.as_path());
     use colophon::transparency::{
         check_consistent, matches_tree, owner_keys, parse_consistency_proof, verify_checkpoint,
     };
@@ -1157,6 +1166,14 @@ fn verify_cmd(out: Out, ledger_path: &Path, args: VerifyArgs) -> Res {
         }
         None => {
             let snap = ledger::load(ledger_path)?;
+            if let Some(r) = &published {
+                check_published(r, &snap.index, &roots)?;
+                log_lines.push(format!(
+                    "log:      the published checkpoint of {} at size {} was verified, and every entry checked against the tiles",
+                    snap.index.origin().unwrap_or_default(),
+                    r.source.size
+                ));
+            }
             if let Some(sb) = &seen_bytes {
                 let origin = snap.index.origin().unwrap_or_default();
                 let keys = owner_keys(&snap.index, &origin, parse_cp(sb, Path::new("--checkpoint"))?.size);
@@ -1177,6 +1194,7 @@ fn verify_cmd(out: Out, ledger_path: &Path, args: VerifyArgs) -> Res {
             )
         }
     };
+    let source = published.as_ref().map_or(source, |r| format!("published tiles {}", r.dir.display()));
     if let Some(p) = log_problem {
         report.status = p.code;
         report.message = format!("the log is not trustworthy: {}", p.message);
@@ -1483,6 +1501,45 @@ fn show_cmd(out: Out, ledger_path: &Path, r: &str, output: Option<&Path>) -> Res
     Ok(ExitCode::SUCCESS)
 }
 
+/// A published log turned back into a ledger file in a temporary directory, every line checked
+/// against the tiles on the way (spec/transparency.md §7.3).
+pub(crate) struct Rebuilt {
+    tmp: tempfile::TempDir,
+    pub(crate) ledger: PathBuf,
+    pub(crate) dir: PathBuf,
+    pub(crate) source: colophon::tiles::TilesSource,
+}
+
+pub(crate) fn rebuild_from_tiles(arg: &str) -> Result<Rebuilt, Fail> {
+    let dir = colophon::tiles::tiles_dir(arg).map_err(Fail::input)?;
+    let source = colophon::tiles::TilesSource::open(&dir).map_err(Fail::input)?;
+    let tmp = tempfile::tempdir().map_err(|e| Fail::input(format!("temporary directory: {e}")))?;
+    let ledger = tmp.path().join("published.jsonl");
+    let file = std::fs::File::create(&ledger).map_err(|e| Fail::input(format!("{}: {e}", ledger.display())))?;
+    let mut w = std::io::BufWriter::new(file);
+    source.write_ledger(&mut w).map_err(|m| Fail {
+        code: 1,
+        status: Some(Code::ProofInclusion),
+        message: format!("{}: {m}", dir.display()),
+    })?;
+    w.flush().map_err(|e| Fail::input(e.to_string()))?;
+    Ok(Rebuilt { tmp, ledger, dir, source })
+}
+
+/// After loading a rebuilt ledger: its published checkpoint must be signed by one of its owner
+/// keys and describe exactly its lines.
+pub(crate) fn check_published(r: &Rebuilt, index: &Index, roots: &colophon::trust::Keyring) -> Result<(), Fail> {
+    let origin = index.origin().unwrap_or_default();
+    let keys = colophon::transparency::owner_keys(index, &origin, r.source.size);
+    colophon::transparency::verify_checkpoint(&r.source.checkpoint, &origin, &keys, roots)
+        .and_then(|c| colophon::transparency::matches_tree(&c.checkpoint, index.len(), index))
+        .map_err(|p| Fail {
+            code: 1,
+            status: Some(p.code),
+            message: format!("{}/checkpoint: {}", r.dir.display(), p.message),
+        })
+}
+
 /// Files larger than this are not diffed: a word diff of them would not be readable anyway.
 const MAX_DIFF_FILE: u64 = 64 << 20;
 /// Bundles carry texts, not books of them.
@@ -1572,22 +1629,11 @@ fn audit_cmd(out: Out, ledger_path: &Path, trust: &[PathBuf], since: Option<&Pat
     let mut rebuilt = None;
     let mut tiles_source = None;
     if let Some(t) = tiles {
-        let dir = colophon::tiles::tiles_dir(t).map_err(Fail::input)?;
-        let src = colophon::tiles::TilesSource::open(&dir).map_err(Fail::input)?;
-        let mut tmp = tempfile::NamedTempFile::new().map_err(|e| Fail::input(format!("temporary file: {e}")))?;
-        {
-            let mut w = std::io::BufWriter::new(tmp.as_file_mut());
-            src.write_ledger(&mut w).map_err(|m| Fail {
-                code: 1,
-                status: Some(Code::ProofInclusion),
-                message: format!("{}: {m}", dir.display()),
-            })?;
-            w.flush().map_err(|e| Fail::input(e.to_string()))?;
-        }
-        rebuilt = Some(tmp);
-        tiles_source = Some((dir, src));
+        let r = rebuild_from_tiles(t)?;
+        tiles_source = Some((r.dir.clone(), r.source));
+        rebuilt = Some((r.tmp, r.ledger));
     }
-    let audited: &Path = rebuilt.as_ref().map_or(ledger_path, |t| t.path());
+    let audited: &Path = rebuilt.as_ref().map_or(ledger_path, |(_, l)| l.as_path());
     let mut report: Report =
         colophon::audit::audit_file_since(audited, (!roots.is_empty()).then_some(&roots), since_bytes.as_deref())?;
     if let Some((dir, src)) = &tiles_source {

@@ -75,13 +75,19 @@ pub(crate) fn checkpoint_cmd(out: Out, ledger_path: &Path, key: &Path, output: O
 
 pub(crate) fn prove_cmd(out: Out, ledger_path: &Path, p: ProveCommand) -> Res {
     match p {
-        ProveCommand::Inclusion { r#ref, checkpoint, output } => {
+        ProveCommand::Inclusion { r#ref, checkpoint, tiles, output } => {
+            let published = tiles.as_deref().map(rebuild_from_tiles).transpose()?;
+            let ledger_path = published.as_ref().map_or(ledger_path, |r| r.ledger.as_path());
             let snap = ledger::load(ledger_path)?;
+            if let Some(r) = &published {
+                check_published(r, &snap.index, &colophon::trust::Keyring::default())?;
+            }
             let h = resolve(&snap.index, &r#ref).map_err(Fail::input)?;
             let loc = snap.index.entry(&h).ok_or_else(|| Fail::input("entry not found"))?;
-            let note = match &checkpoint {
-                Some(p) => read_small(p, "checkpoint")?,
-                None => colophon::transparency::kept_checkpoint(ledger_path, loc.seq + 1).ok_or_else(|| {
+            let note = match (&checkpoint, &published) {
+                (Some(p), _) => read_small(p, "checkpoint")?,
+                (None, Some(r)) => r.source.checkpoint.clone(),
+                (None, None) => colophon::transparency::kept_checkpoint(ledger_path, loc.seq + 1).ok_or_else(|| {
                     Fail::input(format!(
                         "no checkpoint covers entry #{}; sign one with `colophon checkpoint --key OWNER.key`",
                         loc.seq
