@@ -1,7 +1,8 @@
-//! The lean in-memory state of an audit (spec/ledger.md §11): only what the state rules of §6
-//! consult, in compact form, so that auditing a million-entry ledger needs tens of megabytes,
-//! not gigabytes. Look-ups the rules never make (prefixes, content hashes, listings) answer
-//! nothing here; audits do not make them either.
+//! The lean state of an audit (spec/ledger.md §11): only what the state rules of §6 consult, in
+//! compact form. Every version must be remembered (a later `of` or release may name it), so past
+//! [`SPILL_AT`] versions they move to a temporary SQLite file: memory then grows only with the
+//! number of works, not of entries. Look-ups the rules never make (prefixes, content hashes,
+//! listings) answer nothing here; audits do not make them either.
 
 use super::{EntryLoc, KeyInfo, ReleaseInfo, Revocation, VersionInfo};
 use crate::entry::{Body, ParsedLine, Role, TextRole};
@@ -9,14 +10,73 @@ use crate::hash::Digest;
 use crate::keys::{KeyId, PublicKey};
 use std::collections::{BTreeMap, HashMap, HashSet};
 
-/// A version as the rules need it: 16 bytes beside its hash.
+/// Versions kept in memory before they are moved to disk.
+pub(super) const SPILL_AT: usize = 1 << 16;
+
+/// A version as the rules need it.
 #[derive(Clone, Copy, Debug)]
 struct Version {
     work: u32,
     lang: u32,
     role: TextRole,
-    /// Position in `hashes` of the original this translation renders.
-    of: Option<u32>,
+    /// The original this translation renders.
+    of: Option<Digest>,
+}
+
+/// Versions moved out of memory.
+struct Spill {
+    _file: tempfile::NamedTempFile,
+    conn: rusqlite::Connection,
+}
+
+impl std::fmt::Debug for Spill {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Spill")
+    }
+}
+
+impl Spill {
+    fn new() -> Option<Spill> {
+        let file = tempfile::NamedTempFile::new().ok()?;
+        let conn = rusqlite::Connection::open(file.path()).ok()?;
+        conn.execute_batch(
+            "PRAGMA journal_mode=OFF; PRAGMA synchronous=OFF;
+             CREATE TABLE v(hash BLOB PRIMARY KEY, work INTEGER, lang INTEGER, role INTEGER, of BLOB) WITHOUT ROWID;",
+        )
+        .ok()?;
+        Some(Spill { _file: file, conn })
+    }
+
+    fn put(&self, batch: &HashMap<Digest, Version>) -> rusqlite::Result<()> {
+        let tx = self.conn.unchecked_transaction()?;
+        {
+            let mut st = tx.prepare_cached("INSERT OR REPLACE INTO v(hash, work, lang, role, of) VALUES (?1, ?2, ?3, ?4, ?5)")?;
+            for (h, v) in batch {
+                st.execute(rusqlite::params![
+                    &h.0[..],
+                    v.work,
+                    v.lang,
+                    u8::from(v.role == TextRole::Original),
+                    v.of.map(|d| d.0.to_vec())
+                ])?;
+            }
+        }
+        tx.commit()
+    }
+
+    fn get(&self, h: &Digest) -> Option<Version> {
+        let mut st = self.conn.prepare_cached("SELECT work, lang, role, of FROM v WHERE hash=?1").ok()?;
+        st.query_row([&h.0[..]], |r| {
+            let of: Option<Vec<u8>> = r.get(3)?;
+            Ok(Version {
+                work: r.get(0)?,
+                lang: r.get(1)?,
+                role: if r.get::<_, u8>(2)? == 1 { TextRole::Original } else { TextRole::Translation },
+                of: of.and_then(|b| b.as_slice().try_into().ok().map(Digest)),
+            })
+        })
+        .ok()
+    }
 }
 
 #[derive(Clone, Debug)]
@@ -38,8 +98,10 @@ pub(super) struct LeanIndex {
     key_order: Vec<KeyId>,
     names: Vec<Box<str>>,
     name_ids: HashMap<Box<str>, u32>,
-    hashes: Vec<Digest>,
-    versions: HashMap<Digest, (u32, Version)>,
+    versions: HashMap<Digest, Version>,
+    spill: Option<Spill>,
+    /// The spill could not be created or written: keep everything in memory instead.
+    no_spill: bool,
     /// (work, lang) → (latest version hash, its sha256, how many versions).
     latest: HashMap<(u32, u32), (Digest, Digest, u32)>,
     originals: HashMap<u32, u32>,
@@ -95,7 +157,7 @@ impl LeanIndex {
     }
 
     pub(super) fn kind(&self, h: &Digest) -> Option<String> {
-        if self.versions.contains_key(h) {
+        if self.lookup(h).is_some() {
             Some("version".into())
         } else if self.releases.contains_key(h) {
             Some("release".into())
@@ -123,17 +185,21 @@ impl LeanIndex {
             stats: None,
             media_type: String::new(),
             parent: None,
-            of: v.of.and_then(|i| self.hashes.get(i as usize).copied()),
+            of: v.of,
             signer: KeyId([0; 16]),
             time: String::new(),
             note: None,
         }
     }
 
+    fn lookup(&self, hash: &Digest) -> Option<Version> {
+        self.versions.get(hash).copied().or_else(|| self.spill.as_ref().and_then(|s| s.get(hash)))
+    }
+
     pub(super) fn version(&self, hash: &Digest) -> Option<VersionInfo> {
-        let (_, v) = self.versions.get(hash)?;
+        let v = self.lookup(hash)?;
         let latest = self.latest.get(&(v.work, v.lang)).filter(|l| &l.0 == hash);
-        Some(self.info(*hash, v, latest.map_or(0, |l| u64::from(l.2)), latest.map(|l| l.1)))
+        Some(self.info(*hash, &v, latest.map_or(0, |l| u64::from(l.2)), latest.map(|l| l.1)))
     }
 
     pub(super) fn versions_of(&self, _: &str, _: &str) -> Vec<Digest> {
@@ -143,8 +209,8 @@ impl LeanIndex {
     pub(super) fn latest_version(&self, work: &str, lang: &str) -> Option<VersionInfo> {
         let key = (self.id_of(work)?, self.id_of(lang)?);
         let (hash, sha, n) = self.latest.get(&key)?;
-        let (_, v) = self.versions.get(hash)?;
-        Some(self.info(*hash, v, u64::from(*n), Some(*sha)))
+        let v = self.lookup(hash)?;
+        Some(self.info(*hash, &v, u64::from(*n), Some(*sha)))
     }
 
     pub(super) fn work_langs(&self) -> Vec<(String, String)> {
@@ -220,10 +286,16 @@ impl LeanIndex {
             Body::Version(v) => {
                 let work = self.intern(&v.work);
                 let lang = self.intern(&v.lang);
-                let of = v.of.and_then(|o| self.versions.get(&o).map(|(i, _)| *i));
-                let pos = self.hashes.len() as u32;
-                self.hashes.push(hash);
-                self.versions.insert(hash, (pos, Version { work, lang, role: v.role, of }));
+                self.versions.insert(hash, Version { work, lang, role: v.role, of: v.of });
+                if self.versions.len() >= SPILL_AT && !self.no_spill {
+                    if self.spill.is_none() {
+                        self.spill = Spill::new();
+                    }
+                    match &self.spill {
+                        Some(s) if s.put(&self.versions).is_ok() => self.versions.clear(),
+                        _ => self.no_spill = true,
+                    }
+                }
                 let n = self.latest.get(&(work, lang)).map_or(0, |l| l.2) + 1;
                 self.latest.insert((work, lang), (hash, v.sha256, n));
                 if v.role == TextRole::Original {
