@@ -11,7 +11,7 @@ use crate::keys::{KeyId, PublicKey};
 use std::collections::{BTreeMap, HashMap, HashSet};
 
 /// Versions kept in memory before they are moved to disk.
-pub(super) const SPILL_AT: usize = 1 << 16;
+pub(super) const SPILL_AT: usize = if cfg!(test) { 32 } else { 1 << 16 };
 
 /// A version as the rules need it.
 #[derive(Clone, Copy, Debug)]
@@ -50,7 +50,8 @@ impl Spill {
     fn put(&self, batch: &HashMap<Digest, Version>) -> rusqlite::Result<()> {
         let tx = self.conn.unchecked_transaction()?;
         {
-            let mut st = tx.prepare_cached("INSERT OR REPLACE INTO v(hash, work, lang, role, of) VALUES (?1, ?2, ?3, ?4, ?5)")?;
+            let mut st =
+                tx.prepare_cached("INSERT OR REPLACE INTO v(hash, work, lang, role, of) VALUES (?1, ?2, ?3, ?4, ?5)")?;
             for (h, v) in batch {
                 st.execute(rusqlite::params![
                     &h.0[..],
