@@ -490,7 +490,7 @@ mod spill_tests {
     fn references_to_spilled_versions_resolve() {
         let k = SecretKey::from_seed(&[4; 32], "Owner");
         let mut lines: Vec<Vec<u8>> = Vec::new();
-        let mut push = |body: Body, lines: &mut Vec<Vec<u8>>| -> Digest {
+        let push = |body: Body, lines: &mut Vec<Vec<u8>>| -> Digest {
             let prev = lines.last().map(|l| Digest::of(l));
             let e = Entry::sign(lines.len() as u64, prev, "2026-01-01T00:00:00Z".into(), body, &k).unwrap();
             let line = e.to_line().unwrap();
