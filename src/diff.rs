@@ -20,6 +20,78 @@ use crate::status::Code;
 /// producer spends on pathological inputs without affecting what verifiers accept.
 const ALIGN_TIMEOUT: Duration = Duration::from_secs(3);
 
+/// Aligns two sequences (lines or word tokens) with Myers' algorithm, after setting aside the
+/// elements that occur in only one of them (as GNU diff does): such an element can never be part
+/// of a common subsequence, so the result is the same, but two unrelated texts no longer cost
+/// Myers' worst case. The Myers step still runs under `deadline`.
+fn align<'t>(a: &[&'t str], b: &[&'t str], deadline: Option<Instant>) -> Vec<DiffOp> {
+    // Each element is hashed once, to a small id; the rest works on ids.
+    let mut ids: std::collections::HashMap<&'t str, usize> =
+        std::collections::HashMap::with_capacity(a.len() + b.len());
+    let mut seen: Vec<(bool, bool)> = Vec::new();
+    let mut ia = Vec::with_capacity(a.len());
+    let mut ib = Vec::with_capacity(b.len());
+    for (side, out, in_a) in [(a, &mut ia, true), (b, &mut ib, false)] {
+        for &x in side {
+            let next = seen.len();
+            let id = *ids.entry(x).or_insert(next);
+            if id == next {
+                seen.push((false, false));
+            }
+            if let Some(s) = seen.get_mut(id) {
+                if in_a {
+                    s.0 = true;
+                } else {
+                    s.1 = true;
+                }
+            }
+            out.push(id);
+        }
+    }
+    let shared = |id: &usize| seen.get(*id).is_some_and(|s| s.0 && s.1);
+    let ka: Vec<usize> = (0..a.len()).filter(|&i| ia.get(i).is_some_and(shared)).collect();
+    let kb: Vec<usize> = (0..b.len()).filter(|&j| ib.get(j).is_some_and(shared)).collect();
+    // Worth it only when a good share of the elements is set aside.
+    if (a.len() - ka.len()) + (b.len() - kb.len()) < (a.len() + b.len()) / 16 {
+        return similar::capture_diff_slices_deadline(Algorithm::Myers, a, b, deadline);
+    }
+    let sa: Vec<&str> = ka.iter().filter_map(|&i| a.get(i).copied()).collect();
+    let sb: Vec<&str> = kb.iter().filter_map(|&j| b.get(j).copied()).collect();
+    let mut pairs: Vec<(usize, usize)> = Vec::new();
+    for op in similar::capture_diff_slices_deadline(Algorithm::Myers, &sa, &sb, deadline) {
+        if let DiffOp::Equal { old_index, new_index, len } = op {
+            for k in 0..len {
+                if let (Some(&i), Some(&j)) = (ka.get(old_index + k), kb.get(new_index + k)) {
+                    pairs.push((i, j));
+                }
+            }
+        }
+    }
+    // Back to the full sequences: matched pairs are equal, everything between them changes.
+    let mut ops: Vec<DiffOp> = Vec::new();
+    let (mut i, mut j) = (0usize, 0usize);
+    for (pi, pj) in pairs.into_iter().chain(std::iter::once((a.len(), b.len()))) {
+        match (pi - i, pj - j) {
+            (0, 0) => {}
+            (d, 0) => ops.push(DiffOp::Delete { old_index: i, old_len: d, new_index: j }),
+            (0, n) => ops.push(DiffOp::Insert { old_index: i, new_index: j, new_len: n }),
+            (d, n) => ops.push(DiffOp::Replace { old_index: i, old_len: d, new_index: j, new_len: n }),
+        }
+        if pi == a.len() && pj == b.len() {
+            break;
+        }
+        match ops.last_mut() {
+            Some(DiffOp::Equal { old_index, new_index, len }) if *old_index + *len == pi && *new_index + *len == pj => {
+                *len += 1;
+            }
+            _ => ops.push(DiffOp::Equal { old_index: pi, new_index: pj, len: 1 }),
+        }
+        i = pi + 1;
+        j = pj + 1;
+    }
+    ops
+}
+
 fn align_deadline() -> Option<Instant> {
     Instant::now().checked_add(ALIGN_TIMEOUT)
 }
@@ -203,7 +275,7 @@ impl Script {
     fn align(base: &str, new: &str, deadline: Option<Instant>) -> Script {
         let old_lines: Vec<&str> = lines(base).collect();
         let new_lines: Vec<&str> = lines(new).collect();
-        let aligned = similar::capture_diff_slices_deadline(Algorithm::Myers, &old_lines, &new_lines, deadline);
+        let aligned = align(&old_lines, &new_lines, deadline);
         let mut b = Builder::default();
         for op in aligned {
             let (tag, old, new_range) = op.as_tag_tuple();
@@ -468,7 +540,7 @@ pub fn word_diff(old: &str, new: &str) -> Vec<Chunk> {
 fn word_diff_until(old: &str, new: &str, deadline: Option<Instant>) -> Vec<Chunk> {
     let a = tokens(old);
     let b = tokens(new);
-    let aligned = similar::capture_diff_slices_deadline(Algorithm::Myers, &a, &b, deadline);
+    let aligned = align(&a, &b, deadline);
     let mut regions: Vec<Region> = Vec::new();
     for op in aligned {
         let (tag, ra, rb) = op.as_tag_tuple();
@@ -573,7 +645,7 @@ fn hunk_range(start: usize, end: usize) -> String {
 pub fn unified(old: &str, new: &str, old_name: &str, new_name: &str, context: usize) -> String {
     let a: Vec<&str> = lines(old).collect();
     let b: Vec<&str> = lines(new).collect();
-    let ops = similar::capture_diff_slices_deadline(Algorithm::Myers, &a, &b, align_deadline());
+    let ops = align(&a, &b, align_deadline());
     // group_diff_ops computes `2 * context`; more context than lines changes nothing.
     let context = context.min(a.len().saturating_add(b.len()));
     let groups = similar::group_diff_ops(ops, context);

@@ -32,7 +32,7 @@ macro_rules! println {
 }
 
 fn print_line(args: std::fmt::Arguments<'_>) {
-    let mut out = anstream::stdout().lock();
+    let mut out = std::io::stdout().lock();
     if let Err(e) = writeln!(out, "{args}")
         && e.kind() == std::io::ErrorKind::BrokenPipe
     {
@@ -557,8 +557,16 @@ const YELLOW: Style = AnsiColor::Yellow.on_default();
 const BOLD: Style = Style::new().bold();
 const DIM: Style = Style::new().dimmed();
 
+/// Whether stdout gets colour: decided once (anstream's rules: a terminal, NO_COLOR,
+/// CLICOLOR, CLICOLOR_FORCE), so that printing needs neither per-line environment look-ups nor
+/// stripping escapes back out.
+fn color() -> bool {
+    static COLOR: std::sync::OnceLock<bool> = std::sync::OnceLock::new();
+    *COLOR.get_or_init(|| !matches!(anstream::AutoStream::choice(&std::io::stdout()), anstream::ColorChoice::Never))
+}
+
 fn paint(style: Style, s: &str) -> String {
-    format!("{style}{s}{style:#}")
+    if color() { format!("{style}{s}{style:#}") } else { s.to_string() }
 }
 
 fn main() -> ExitCode {
@@ -1602,22 +1610,35 @@ fn diff_cmd(out: Out, ledger_path: &Path, a: &str, b: &str, words: bool) -> Res 
     }
     if words {
         print_word_diff(&word_diff(&ta, &tb), 0);
-    } else {
-        for line in unified(&ta, &tb, &na, &nb, 3).lines() {
-            let styled = if line.starts_with("+++") || line.starts_with("---") {
-                paint(BOLD, line)
-            } else if line.starts_with('+') {
-                paint(GREEN, line)
-            } else if line.starts_with('-') {
-                paint(RED, line)
-            } else if line.starts_with("@@") {
-                paint(AnsiColor::Cyan.on_default(), line)
-            } else {
-                line.to_string()
-            };
-            println!("{styled}");
+        return Ok(ExitCode::SUCCESS);
+    }
+    let text = unified(&ta, &tb, &na, &nb, 3);
+    if !color() {
+        // A diff can be megabytes: write it in one go.
+        write_stdout(text.as_bytes())?;
+        return Ok(ExitCode::SUCCESS);
+    }
+    let mut styled = String::with_capacity(text.len() + text.len() / 4);
+    for line in text.split_inclusive('\n') {
+        let style = if line.starts_with("+++") || line.starts_with("---") {
+            BOLD
+        } else if line.starts_with('+') {
+            GREEN
+        } else if line.starts_with('-') {
+            RED
+        } else if line.starts_with("@@") {
+            AnsiColor::Cyan.on_default()
+        } else {
+            styled.push_str(line);
+            continue;
+        };
+        let body = line.strip_suffix('\n').unwrap_or(line);
+        styled.push_str(&paint(style, body));
+        if body.len() < line.len() {
+            styled.push('\n');
         }
     }
+    write_stdout(styled.as_bytes())?;
     Ok(ExitCode::SUCCESS)
 }
 
