@@ -111,7 +111,7 @@ pub struct Revoke {
     /// Why.
     pub reason: RevokeReason,
     /// Free text.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none", deserialize_with = "no_null")]
     pub note: Option<String>,
 }
 
@@ -132,19 +132,19 @@ pub struct Version {
     /// SHA-256 of the raw content bytes.
     pub sha256: Digest,
     /// SHA-256 of the content under each normalization profile, by profile id (UTF-8 content only).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none", deserialize_with = "no_null")]
     pub norm: Option<BTreeMap<String, Digest>>,
     /// The previous version entry of the same work and language.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none", deserialize_with = "no_null")]
     pub parent: Option<Digest>,
     /// For a translation: the original version entry it renders.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none", deserialize_with = "no_null")]
     pub of: Option<Digest>,
     /// The edit script from the base (§8); absent for binary or hash-only content.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none", deserialize_with = "no_null_value")]
     pub diff: Option<Value>,
     /// Free text.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none", deserialize_with = "no_null")]
     pub note: Option<String>,
 }
 
@@ -173,10 +173,10 @@ pub struct Release {
     /// The two languages.
     pub lang: ReleaseLangs,
     /// Where the release is published.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none", deserialize_with = "no_null")]
     pub urls: Option<Vec<String>>,
     /// Free text.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none", deserialize_with = "no_null")]
     pub note: Option<String>,
 }
 
@@ -187,7 +187,7 @@ pub struct Cosign {
     /// The release entry.
     pub release: Digest,
     /// Free text.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none", deserialize_with = "no_null")]
     pub note: Option<String>,
 }
 
@@ -344,7 +344,10 @@ pub fn parse_line(line: &[u8]) -> Result<ParsedLine, EntryError> {
         None => return Err((Code::EntryVersionUnsupported, "the `v` field is missing".into())),
     }
     let sig_value = obj.remove("sig");
-    let signed_bytes = jcs::to_vec(&Value::Object(obj.clone())).map_err(|e| (Code::LineNumber, e.to_string()))?;
+    let signed_bytes = match signed_by_cut(line, sig_value.as_ref()) {
+        Some(b) => b,
+        None => jcs::to_vec(&Value::Object(obj.clone())).map_err(|e| (Code::LineNumber, e.to_string()))?,
+    };
     let schema = |m: String| (Code::EntrySchemaInvalid, m);
     const FIELDS: [&str; 8] = ["v", "seq", "prev", "type", "critical", "signer", "time", "body"];
     if let Some(k) = obj.keys().find(|k| !FIELDS.contains(&k.as_str())) {
@@ -393,12 +396,12 @@ pub fn parse_line(line: &[u8]) -> Result<ParsedLine, EntryError> {
     }
     check_time(time).map_err(|m| (Code::EntryTimeInvalid, m))?;
     let body = match kind {
-        "genesis" => Body::Genesis(body_as(&body_value)?),
-        "key" => Body::Key(body_as(&body_value)?),
-        "revoke" => Body::Revoke(body_as(&body_value)?),
-        "version" => Body::Version(Box::new(body_as(&body_value)?)),
-        "release" => Body::Release(body_as(&body_value)?),
-        "cosign" => Body::Cosign(body_as(&body_value)?),
+        "genesis" => Body::Genesis(body_as(body_value)?),
+        "key" => Body::Key(body_as(body_value)?),
+        "revoke" => Body::Revoke(body_as(body_value)?),
+        "version" => Body::Version(Box::new(body_as(body_value)?)),
+        "release" => Body::Release(body_as(body_value)?),
+        "cosign" => Body::Cosign(body_as(body_value)?),
         other => {
             let name_ok = other.len() <= 64
                 && other.as_bytes().first().is_some_and(u8::is_ascii_lowercase)
@@ -431,16 +434,43 @@ pub fn parse_line(line: &[u8]) -> Result<ParsedLine, EntryError> {
     })
 }
 
-/// Deserializes a body strictly: the struct must re-serialize to exactly the same JSON, so an
-/// optional member written as `null` (a second spelling of "absent") is rejected.
-fn body_as<T: DeserializeOwned + Serialize>(v: &Value) -> Result<T, EntryError> {
-    let schema = |m: String| (Code::EntrySchemaInvalid, m);
-    let t: T = serde_json::from_value(v.clone()).map_err(|e| schema(format!("body: {e}")))?;
-    let back = serde_json::to_value(&t).map_err(|e| schema(e.to_string()))?;
-    if &back != v {
-        return Err(schema("body: optional members must be absent, not null".into()));
+/// The signed bytes (§4.2) cut straight out of a canonical line: JCS of the entry without `sig`
+/// is the line without its `,"sig":"…"` member. `sig` sorts after `body` (and `critical`, `prev`,
+/// `seq`), so it is never the first member, and after it come only `signer`, `time`, `type` and
+/// `v`, whose values cannot contain `,"sig":"` (a quote inside a canonical string is escaped):
+/// the last occurrence is the member. `None` when the line is not of that shape; the caller then
+/// serializes the object without `sig` instead.
+fn signed_by_cut(line: &[u8], sig: Option<&Value>) -> Option<Vec<u8>> {
+    let Some(Value::String(s)) = sig else { return None };
+    const KEY: &[u8] = b",\"sig\":\"";
+    let start = line.windows(KEY.len()).rposition(|w| w == KEY)?;
+    let end = start + KEY.len() + s.len() + 1;
+    if line.get(start + KEY.len()..end - 1)? != s.as_bytes() || line.get(end - 1) != Some(&b'"') {
+        return None;
     }
-    Ok(t)
+    let mut out = Vec::with_capacity(line.len() - (end - start));
+    out.extend_from_slice(&line[..start]);
+    out.extend_from_slice(&line[end..]);
+    Some(out)
+}
+
+/// Deserializes a body strictly. Optional members use [`no_null`], so `null` (a second spelling
+/// of "absent") is rejected, and unknown members by `deny_unknown_fields`.
+fn body_as<T: DeserializeOwned>(v: Value) -> Result<T, EntryError> {
+    serde_json::from_value(v).map_err(|e| (Code::EntrySchemaInvalid, format!("body: {e}")))
+}
+
+/// For optional body members: present means a value of the member's type, never `null`.
+fn no_null<'de, D: serde::Deserializer<'de>, T: Deserialize<'de>>(d: D) -> Result<Option<T>, D::Error> {
+    T::deserialize(d).map(Some)
+}
+
+/// As [`no_null`] for a member held as raw JSON, where `null` would otherwise be a value.
+fn no_null_value<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<Value>, D::Error> {
+    match Value::deserialize(d)? {
+        Value::Null => Err(serde::de::Error::custom("optional members must be absent, not null")),
+        v => Ok(Some(v)),
+    }
 }
 
 /// `YYYY-MM-DDTHH:MM:SSZ`, a real calendar time in UTC (§6.1).
@@ -645,6 +675,24 @@ mod tests {
         assert_eq!(parse_line(time.as_bytes()).unwrap_err().0, Code::EntryTimeInvalid);
         let badday = s.replace("2026-01-02", "2026-02-30");
         assert_eq!(parse_line(badday.as_bytes()).unwrap_err().0, Code::EntryTimeInvalid);
+    }
+
+    #[test]
+    fn cut_signed_bytes_equal_the_serialized_ones() {
+        let path = concat!(env!("CARGO_MANIFEST_DIR"), "/spec/vectors/ledger/valid-revoke-and-extension.txt");
+        let text = std::fs::read(path).unwrap();
+        let body = &text[text.windows(2).position(|w| w == b"\n\n").unwrap() + 2..];
+        let mut n = 0;
+        for line in body.split(|&b| b == b'\n').filter(|l| !l.is_empty()) {
+            let mut obj = serde_json::from_slice::<Value>(line).unwrap().as_object().unwrap().clone();
+            let sig = obj.remove("sig");
+            let serialized = jcs::to_vec(&Value::Object(obj)).unwrap();
+            assert_eq!(signed_by_cut(line, sig.as_ref()).unwrap(), serialized);
+            n += 1;
+        }
+        assert!(n > 8);
+        // Not of the expected shape: no cut, the caller serializes.
+        assert!(signed_by_cut(br#"{"sig":"x","v":1}"#, Some(&Value::from("x"))).is_none());
     }
 
     #[test]
