@@ -236,8 +236,8 @@ impl Index {
         dispatch!(self, b => b.owner())
     }
 
-    /// A registered key.
-    pub fn key(&self, id: &KeyId) -> Option<KeyInfo> {
+    /// A registered key (shared: the audit asks for the signer of every entry).
+    pub fn key(&self, id: &KeyId) -> Option<std::sync::Arc<KeyInfo>> {
         dispatch!(self, b => b.key(id))
     }
 

@@ -154,7 +154,7 @@ pub fn decide(index: &Index, roots: &Keyring, signer: KeyId, seq: u64) -> Decisi
             let owner = path.last().copied().unwrap_or(key);
             return Decision::Untrusted(format!(
                 "no key in your keyring vouches for it; its chain of registrations ends at {} ({owner})",
-                index.key(&owner).map_or_else(|| "?".to_string(), |k| k.name)
+                index.key(&owner).map_or_else(|| "?".to_string(), |k| k.name.clone())
             ));
         }
         at = info.seq;

@@ -288,12 +288,13 @@ impl DbIndex {
         })
     }
 
-    pub(super) fn key(&self, id: &KeyId) -> Option<KeyInfo> {
+    pub(super) fn key(&self, id: &KeyId) -> Option<std::sync::Arc<KeyInfo>> {
         self.q(None, |c| {
             c.prepare_cached("SELECT id, pk, name, roles, seq, by, entry, rseq, rreason, rentry FROM keys WHERE id=?1")?
                 .query_row([&id.0[..]], DbIndex::key_row)
                 .optional()
         })
+        .map(std::sync::Arc::new)
     }
 
     pub(super) fn keys(&self) -> Vec<KeyInfo> {

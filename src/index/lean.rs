@@ -40,7 +40,7 @@ impl Spill {
         let file = tempfile::NamedTempFile::new().ok()?;
         let conn = rusqlite::Connection::open(file.path()).ok()?;
         conn.execute_batch(
-            "PRAGMA journal_mode=OFF; PRAGMA synchronous=OFF;
+            "PRAGMA journal_mode=OFF; PRAGMA synchronous=OFF; PRAGMA cache_size=-16384;
              CREATE TABLE v(hash BLOB PRIMARY KEY, work INTEGER, lang INTEGER, role INTEGER, of BLOB) WITHOUT ROWID;",
         )
         .ok()?;
@@ -95,7 +95,7 @@ pub(super) struct LeanIndex {
     origin: Option<String>,
     owner: Option<KeyId>,
     count: u64,
-    keys: HashMap<KeyId, KeyInfo>,
+    keys: HashMap<KeyId, std::sync::Arc<KeyInfo>>,
     key_order: Vec<KeyId>,
     names: Vec<Box<str>>,
     name_ids: HashMap<Box<str>, u32>,
@@ -141,12 +141,12 @@ impl LeanIndex {
         self.owner
     }
 
-    pub(super) fn key(&self, id: &KeyId) -> Option<KeyInfo> {
+    pub(super) fn key(&self, id: &KeyId) -> Option<std::sync::Arc<KeyInfo>> {
         self.keys.get(id).cloned()
     }
 
     pub(super) fn keys(&self) -> Vec<KeyInfo> {
-        self.key_order.iter().filter_map(|id| self.keys.get(id).cloned()).collect()
+        self.key_order.iter().filter_map(|id| self.keys.get(id).map(|k| KeyInfo::clone(k))).collect()
     }
 
     pub(super) fn entry(&self, _: &Digest) -> Option<EntryLoc> {
@@ -281,7 +281,8 @@ impl LeanIndex {
             Body::Key(k) => self.add_key(k.key, k.name.clone(), k.roles.clone(), e.seq, e.signer, hash),
             Body::Revoke(r) => {
                 if let Some(k) = self.keys.get_mut(&r.key) {
-                    k.revoked = Some(Revocation { seq: e.seq, reason: r.reason, entry: hash });
+                    std::sync::Arc::make_mut(k).revoked =
+                        Some(Revocation { seq: e.seq, reason: r.reason, entry: hash });
                 }
             }
             Body::Version(v) => {
@@ -333,6 +334,9 @@ impl LeanIndex {
             return;
         }
         self.key_order.push(id);
-        self.keys.insert(id, KeyInfo { key, name, roles, seq, registered_by: by, entry, revoked: None });
+        self.keys.insert(
+            id,
+            std::sync::Arc::new(KeyInfo { key, name, roles, seq, registered_by: by, entry, revoked: None }),
+        );
     }
 }

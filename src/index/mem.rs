@@ -41,8 +41,8 @@ impl MemIndex {
         self.owner
     }
 
-    pub(super) fn key(&self, id: &KeyId) -> Option<KeyInfo> {
-        self.keys.get(id).cloned()
+    pub(super) fn key(&self, id: &KeyId) -> Option<std::sync::Arc<KeyInfo>> {
+        self.keys.get(id).cloned().map(std::sync::Arc::new)
     }
 
     pub(super) fn keys(&self) -> Vec<KeyInfo> {
