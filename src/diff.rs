@@ -26,8 +26,8 @@ const ALIGN_TIMEOUT: Duration = Duration::from_secs(3);
 /// Myers' worst case. The Myers step still runs under `deadline`.
 fn align<'t>(a: &[&'t str], b: &[&'t str], deadline: Option<Instant>) -> Vec<DiffOp> {
     // Each element is hashed once, to a small id; the rest works on ids.
-    let mut ids: std::collections::HashMap<&'t str, usize> =
-        std::collections::HashMap::with_capacity(a.len() + b.len());
+    let mut ids: rustc_hash::FxHashMap<&'t str, usize> =
+        rustc_hash::FxHashMap::with_capacity_and_hasher(a.len() + b.len(), Default::default());
     let mut seen: Vec<(bool, bool)> = Vec::new();
     let mut ia = Vec::with_capacity(a.len());
     let mut ib = Vec::with_capacity(b.len());
@@ -51,12 +51,13 @@ fn align<'t>(a: &[&'t str], b: &[&'t str], deadline: Option<Instant>) -> Vec<Dif
     let shared = |id: &usize| seen.get(*id).is_some_and(|s| s.0 && s.1);
     let ka: Vec<usize> = (0..a.len()).filter(|&i| ia.get(i).is_some_and(shared)).collect();
     let kb: Vec<usize> = (0..b.len()).filter(|&j| ib.get(j).is_some_and(shared)).collect();
-    // Worth it only when a good share of the elements is set aside.
+    // Myers works on the ids: comparing and hashing integers instead of lines. Setting elements
+    // aside is worth it only when a good share of them goes.
     if (a.len() - ka.len()) + (b.len() - kb.len()) < (a.len() + b.len()) / 16 {
-        return similar::capture_diff_slices_deadline(Algorithm::Myers, a, b, deadline);
+        return similar::capture_diff_slices_deadline(Algorithm::Myers, &ia, &ib, deadline);
     }
-    let sa: Vec<&str> = ka.iter().filter_map(|&i| a.get(i).copied()).collect();
-    let sb: Vec<&str> = kb.iter().filter_map(|&j| b.get(j).copied()).collect();
+    let sa: Vec<usize> = ka.iter().filter_map(|&i| ia.get(i).copied()).collect();
+    let sb: Vec<usize> = kb.iter().filter_map(|&j| ib.get(j).copied()).collect();
     let mut pairs: Vec<(usize, usize)> = Vec::new();
     for op in similar::capture_diff_slices_deadline(Algorithm::Myers, &sa, &sb, deadline) {
         if let DiffOp::Equal { old_index, new_index, len } = op {
