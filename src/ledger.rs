@@ -315,6 +315,11 @@ fn sync(path: &Path, len: u64, mut index: Index) -> Result<Snapshot, SyncError> 
         db.rollback();
         return Err(SyncError::Ledger(e));
     }
+    if trusted && last == covered.head.map(|(_, _, o, l)| (o, l)) {
+        // Already up to date: nothing to write.
+        db.rollback();
+        return finish(path, snap).map_err(SyncError::Ledger);
+    }
     if snap.index.failure().is_some() {
         if let Some(db) = snap.index.db_mut() {
             db.rollback();

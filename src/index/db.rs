@@ -140,6 +140,10 @@ impl DbIndex {
         // WAL lets readers query while an append updates the index; NORMAL sync is enough for
         // derived data (a lost update is caught up from the ledger on the next open).
         conn.execute_batch("PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;").map_err(|e| e.to_string())?;
+        // Leave the WAL for the next command instead of folding it into the database (and
+        // syncing both) on every close: SQLite checkpoints it every thousand pages anyway, so
+        // an append costs the same in a small and a huge index.
+        let _ = conn.set_db_config(rusqlite::config::DbConfig::SQLITE_DBCONFIG_NO_CKPT_ON_CLOSE, true);
         conn.execute_batch(SCHEMA).map_err(|e| e.to_string())?;
         let format: Option<Vec<u8>> = conn
             .query_row("SELECT v FROM meta WHERE k='format'", [], |r| r.get(0))
