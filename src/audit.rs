@@ -305,44 +305,98 @@ const CHUNK: usize = 4096;
 /// problem or signature failure it gives up (`None`), and the caller runs the exact path.
 fn audit_fast(r: impl BufRead, trust: Option<&Keyring>, since: Option<&[u8]>) -> Option<Report> {
     use rayon::prelude::*;
+    use std::sync::atomic::{AtomicBool, Ordering};
+    use std::sync::mpsc;
+    type Parsed = Vec<(Item, Option<Result<ParsedLine, crate::entry::EntryError>>)>;
+    // Three stages on two cores: this thread reads and parses (on every core) and verifies
+    // signature batches (on every core); a state thread applies the rules in order. A bounded
+    // queue keeps the reader at most a few chunks ahead, so memory stays flat.
+    let failed = AtomicBool::new(false);
+    let (to_state, from_reader) = mpsc::sync_channel::<Parsed>(2);
+    let (to_verifier, from_state) = mpsc::sync_channel::<Vec<SigJob>>(4);
     let mut a = Auditor::new(trust, since);
-    let mut lines = Lines::new(r);
-    let mut pending: Vec<SigJob> = Vec::new();
-    loop {
-        let mut chunk = Vec::with_capacity(CHUNK);
-        for item in lines.by_ref().take(CHUNK) {
-            chunk.push(item.ok()?);
-        }
-        if chunk.is_empty() {
-            break;
-        }
-        let parsed: Vec<Option<Result<ParsedLine, crate::entry::EntryError>>> = chunk
-            .par_iter()
-            .map(|item| match item {
-                Item::Line(l) => Some(parse_line(&l.bytes)),
-                _ => None,
-            })
-            .collect();
-        let (jobs, ok) = rayon::join(
-            || {
+    std::thread::scope(|scope| {
+        let failed = &failed;
+        let state = scope.spawn(move || {
+            for chunk in from_reader {
                 let mut jobs = Vec::with_capacity(CHUNK);
-                for (item, p) in chunk.into_iter().zip(parsed) {
+                for (item, p) in chunk {
                     a.item(item, p, Some(&mut jobs));
                 }
-                jobs
-            },
-            || verify_jobs(&pending),
-        );
-        if !ok || !a.report.problems.is_empty() {
+                if !a.report.problems.is_empty() {
+                    failed.store(true, Ordering::Relaxed);
+                }
+                if to_verifier.send(jobs).is_err() {
+                    break;
+                }
+            }
+            a
+        });
+        let mut lines = Lines::new(r);
+        let verify_ready = |from_state: &mpsc::Receiver<Vec<SigJob>>| {
+            while let Ok(jobs) = from_state.try_recv() {
+                if !verify_jobs(&jobs) {
+                    failed.store(true, Ordering::Relaxed);
+                }
+            }
+        };
+        while !failed.load(Ordering::Relaxed) {
+            verify_ready(&from_state);
+            let mut chunk = Vec::with_capacity(CHUNK);
+            for item in lines.by_ref().take(CHUNK) {
+                match item {
+                    Ok(i) => chunk.push(i),
+                    Err(_) => failed.store(true, Ordering::Relaxed),
+                }
+            }
+            if chunk.is_empty() {
+                break;
+            }
+            let parsed: Parsed = chunk
+                .into_par_iter()
+                .map(|item| {
+                    let p = match &item {
+                        Item::Line(l) => Some(parse_line(&l.bytes)),
+                        _ => None,
+                    };
+                    (item, p)
+                })
+                .collect();
+            // Never block on a full queue while the state thread may be waiting for us to take
+            // its signatures: verify them while waiting.
+            let mut parsed = parsed;
+            loop {
+                match to_state.try_send(parsed) {
+                    Ok(()) => break,
+                    Err(mpsc::TrySendError::Full(back)) => {
+                        parsed = back;
+                        match from_state.recv_timeout(std::time::Duration::from_millis(1)) {
+                            Ok(jobs) => {
+                                if !verify_jobs(&jobs) {
+                                    failed.store(true, Ordering::Relaxed);
+                                }
+                            }
+                            Err(mpsc::RecvTimeoutError::Timeout) => {}
+                            Err(mpsc::RecvTimeoutError::Disconnected) => break,
+                        }
+                    }
+                    Err(mpsc::TrySendError::Disconnected(_)) => break,
+                }
+            }
+        }
+        drop(to_state);
+        for jobs in from_state.iter() {
+            if !failed.load(Ordering::Relaxed) && !verify_jobs(&jobs) {
+                failed.store(true, Ordering::Relaxed);
+            }
+        }
+        let a = state.join().ok()?;
+        if failed.load(Ordering::Relaxed) {
             return None;
         }
-        pending = jobs;
-    }
-    if !verify_jobs(&pending) {
-        return None;
-    }
-    let report = a.finish(since);
-    report.problems.is_empty().then_some(report)
+        let report = a.finish(since);
+        report.problems.is_empty().then_some(report)
+    })
 }
 
 /// Batch verification with exactly the verdict of `verify_strict` (§4.3) for every signature that
@@ -351,7 +405,7 @@ fn audit_fast(r: impl BufRead, trust: Option<&Keyring>, since: Option<&[u8]>) ->
 /// checked by both). Any batch that fails makes the whole fast path give up.
 fn verify_jobs(jobs: &[SigJob]) -> bool {
     use rayon::prelude::*;
-    jobs.par_chunks(256).all(|batch| {
+    jobs.par_chunks(1024).all(|batch| {
         if batch.iter().any(|j| !r_is_strict(&j.sig)) {
             return false;
         }

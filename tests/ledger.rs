@@ -215,3 +215,64 @@ fn a_ledger_in_a_read_only_place_is_read_without_an_index() {
     assert_eq!(s.index.len(), 2);
     assert!(s.index.key(&key(30, "K").id()).is_some());
 }
+
+/// The parallel, batch-verifying audit of a file must report exactly what the sequential audit
+/// of the same bytes reports: on a clean ledger, and on every kind of damage (where the fast path
+/// gives up and the exact path runs).
+#[test]
+fn parallel_audit_reports_exactly_what_the_sequential_one_does() {
+    use colophon::audit::audit;
+    let dir = tempfile::tempdir().unwrap();
+    let (path, owner) = new_ledger(dir.path());
+    // Enough entries for several parallel chunks and signature batches.
+    let keys: Vec<SecretKey> = (0..40u8).map(|i| key(100 + i, &format!("K{i}"))).collect();
+    for k in &keys {
+        ops::add_key(&path, &k.named(), &[Role::Editor], &owner).unwrap();
+    }
+    // Write many more entries directly (one process, one pass), re-signing each properly.
+    let good = std::fs::read(&path).unwrap();
+    let mut lines: Vec<Vec<u8>> = good.split(|&b| b == b'\n').filter(|l| !l.is_empty()).map(<[u8]>::to_vec).collect();
+    for i in 0..5000u64 {
+        let seq = lines.len() as u64;
+        let prev = Some(Digest::of(lines.last().unwrap()));
+        let body = Body::Unknown { kind: "x-note".into(), value: serde_json::json!({ "n": i }) };
+        let mut e = Entry::sign(seq, prev, "2026-01-01T00:00:00Z".into(), body, &keys[(i % 40) as usize]).unwrap();
+        e.critical = false;
+        e.sig = colophon::signing::sign_entry(&keys[(i % 40) as usize].signing, &e.signed_bytes().unwrap());
+        lines.push(e.to_line().unwrap());
+    }
+    let join = |ls: &[Vec<u8>]| ls.iter().flat_map(|l| l.iter().copied().chain([b'\n'])).collect::<Vec<u8>>();
+    let compare = |bytes: Vec<u8>, what: &str| {
+        std::fs::write(&path, &bytes).unwrap();
+        let fast = audit_file(&path, None).unwrap();
+        let exact = audit(&bytes[..], None);
+        assert_eq!(fast.problems, exact.problems, "{what}");
+        assert_eq!(
+            (fast.lines, fast.valid_entries, fast.root),
+            (exact.lines, exact.valid_entries, exact.root),
+            "{what}"
+        );
+        fast.problems.len()
+    };
+    assert_eq!(compare(join(&lines), "clean"), 0);
+    let mut flipped = lines.clone();
+    let l = &mut flipped[4000];
+    let at = l.len() - 30;
+    l[at] ^= 0x01;
+    assert!(compare(join(&flipped), "flipped byte") > 0);
+    let mut swapped = lines.clone();
+    swapped.swap(4500, 4501);
+    assert!(compare(join(&swapped), "swapped") > 0);
+    let mut dropped = lines.clone();
+    dropped.remove(3000);
+    assert!(compare(join(&dropped), "dropped") > 0);
+    // A signature that batch verification must reject: a valid entry re-signed over other bytes.
+    let mut forged = lines.clone();
+    let mut p = colophon::entry::parse_line(&forged[4800]).unwrap().entry;
+    p.sig = colophon::signing::sign_entry(&keys[0].signing, b"other bytes");
+    forged[4800] = p.to_line().unwrap();
+    assert!(compare(join(&forged), "bad signature") > 0);
+    let mut torn = join(&lines);
+    torn.extend_from_slice(b"{\"body\":");
+    assert!(compare(torn, "torn tail") > 0);
+}
