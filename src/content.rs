@@ -111,6 +111,14 @@ pub enum ReconstructError {
 /// Rebuilds a version's exact bytes by applying the diff scripts from its first reconstructible
 /// ancestor (§8.5), checking every intermediate result against its signed hash.
 pub fn reconstruct(path: &Path, index: &Index, hash: &Digest) -> Result<String, ReconstructError> {
+    // The persistent index keeps the latest text of each work and language; it is derived data,
+    // so it is used only when it has exactly the signed size and hash.
+    if let (Some(text), Some(v)) = (index.cached_text(hash), index.version(hash))
+        && text.len() as u64 == v.size
+        && Digest::of(text.as_bytes()) == v.sha256
+    {
+        return Ok(text);
+    }
     reconstruct_with(index, hash, |h| {
         let loc = index.entry(h).ok_or(ReconstructError::NotAVersion(*h))?;
         Ok(read_line_at(path, loc.offset, loc.len)?)

@@ -271,6 +271,15 @@ impl Index {
         dispatch!(self, b => b.version(hash))
     }
 
+    /// The text of a version, if the index keeps it (the persistent index keeps the latest text of
+    /// every work and language). Unverified: callers check it against the signed hash.
+    pub fn cached_text(&self, hash: &Digest) -> Option<String> {
+        match &self.backend {
+            Backend::Db(d) => d.cached_text(hash),
+            Backend::Mem(_) | Backend::Lean(_) => None,
+        }
+    }
+
     /// The versions of a work in a language, oldest first.
     pub fn versions_of(&self, work: &str, lang: &str) -> Vec<Digest> {
         dispatch!(self, b => b.versions_of(work, lang))

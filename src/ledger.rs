@@ -333,6 +333,11 @@ fn sync(path: &Path, len: u64, mut index: Index) -> Result<Snapshot, SyncError> 
     };
     let Some(db) = snap.index.db_mut() else { return Err(SyncError::Index) };
     db.commit(&c).map_err(|_| SyncError::Index)?;
+    // A large catch-up (a rebuild) left a large write-ahead log; fold it into the database now,
+    // or every later open would have to read it through.
+    if c.count.saturating_sub(covered.count) > 1000 {
+        db.checkpoint();
+    }
     finish(path, snap).map_err(SyncError::Ledger)
 }
 

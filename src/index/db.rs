@@ -15,7 +15,7 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 /// Bumped whenever the schema or what is stored changes; a mismatch triggers a rebuild.
-const FORMAT: &str = "colophon-index-5";
+const FORMAT: &str = "colophon-index-6";
 
 const SCHEMA: &str = "
 CREATE TABLE IF NOT EXISTS meta(k TEXT PRIMARY KEY, v BLOB NOT NULL);
@@ -42,10 +42,13 @@ CREATE TABLE IF NOT EXISTS cosigns(release BLOB NOT NULL, signer BLOB NOT NULL, 
 CREATE INDEX IF NOT EXISTS cosigns_r ON cosigns(release);
 CREATE TABLE IF NOT EXISTS originals(work TEXT PRIMARY KEY, lang TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS hashes(idx INTEGER PRIMARY KEY, hash BLOB NOT NULL);
+CREATE TABLE IF NOT EXISTS texts(work TEXT NOT NULL, lang TEXT NOT NULL, version BLOB NOT NULL, text TEXT,
+    PRIMARY KEY (work, lang));
+CREATE INDEX IF NOT EXISTS texts_v ON texts(version);
 ";
 
-const TABLES: [&str; 9] =
-    ["meta", "entries", "keys", "versions", "norms", "releases", "cosigns", "originals", "hashes"];
+const TABLES: [&str; 10] =
+    ["meta", "entries", "keys", "versions", "norms", "releases", "cosigns", "originals", "hashes", "texts"];
 
 /// Where the index of a ledger lives.
 pub fn index_path(ledger: &Path) -> PathBuf {
@@ -228,6 +231,11 @@ impl DbIndex {
         self.conn.execute_batch("COMMIT")
     }
 
+    /// Folds the write-ahead log into the database and empties it.
+    pub fn checkpoint(&self) {
+        let _ = self.conn.execute_batch("PRAGMA wal_checkpoint(TRUNCATE);");
+    }
+
     /// Abandons the open transaction.
     pub fn rollback(&mut self) {
         let _ = self.conn.execute_batch("ROLLBACK");
@@ -384,6 +392,15 @@ impl DbIndex {
             c.prepare_cached(&format!("SELECT {VERSION_COLS} FROM versions WHERE hash=?1"))?
                 .query_row([&hash.0[..]], |r| self.version_row(r))
                 .optional()
+        })
+    }
+
+    pub(super) fn cached_text(&self, hash: &Digest) -> Option<String> {
+        self.q(None, |c| {
+            c.prepare_cached("SELECT text FROM texts WHERE version=?1")?
+                .query_row([&hash.0[..]], |r| r.get::<_, Option<String>>(0))
+                .optional()
+                .map(Option::flatten)
         })
     }
 
@@ -593,6 +610,30 @@ impl DbIndex {
                         .prepare_cached("INSERT OR IGNORE INTO originals(work, lang) VALUES (?1, ?2)")?
                         .execute([&v.work, &v.lang])?;
                 }
+                // Keep the latest text (§8.5 base rules), so the next version's base and `show`
+                // need no replay of the whole history. Only a text that reproduces the signed hash
+                // is kept; otherwise none is.
+                let base = match v.parent {
+                    None => Some(String::new()),
+                    Some(p) => self.cached_text(&p),
+                };
+                let text = match (&v.diff, base) {
+                    (Some(diff), Some(base)) => crate::diff::Script::from_json(diff)
+                        .and_then(|s| s.apply(&base))
+                        .ok()
+                        .filter(|t| t.len() as u64 == v.size && crate::hash::Digest::of(t.as_bytes()) == v.sha256),
+                    (Some(diff), None) if v.parent.is_some() => {
+                        // The parent's text is not kept (it has no diff): base "".
+                        crate::diff::Script::from_json(diff)
+                            .and_then(|s| s.apply(""))
+                            .ok()
+                            .filter(|t| t.len() as u64 == v.size && crate::hash::Digest::of(t.as_bytes()) == v.sha256)
+                    }
+                    _ => None,
+                };
+                self.conn
+                    .prepare_cached("INSERT OR REPLACE INTO texts(work, lang, version, text) VALUES (?1, ?2, ?3, ?4)")?
+                    .execute(params![v.work, v.lang, h, text])?;
             }
             Body::Release(r) => {
                 let info = release_info(p, r);
