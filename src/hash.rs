@@ -44,13 +44,35 @@ impl FromStr for Digest {
     type Err = String;
     /// Accepts exactly 64 lowercase hex characters: the format has one spelling per hash.
     fn from_str(s: &str) -> Result<Digest, String> {
-        if s.len() != 64 || !s.bytes().all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b)) {
+        let mut out = [0u8; 32];
+        if !lower_hex_into(s.as_bytes(), &mut out) {
             return Err(format!("expected 64 lowercase hex characters, got {s:?}"));
         }
-        let mut out = [0u8; 32];
-        hex::decode_to_slice(s, &mut out).map_err(|e| e.to_string())?;
         Ok(Digest(out))
     }
+}
+
+/// Decodes lowercase hex of exactly `2 * out.len()` digits into `out`; `false` on anything else
+/// (uppercase included: the format has one spelling per value). Every entry holds several
+/// hashes, so this is on the audit's hot path.
+pub fn lower_hex_into(s: &[u8], out: &mut [u8]) -> bool {
+    fn nibble(c: u8) -> Option<u8> {
+        match c {
+            b'0'..=b'9' => Some(c - b'0'),
+            b'a'..=b'f' => Some(c - b'a' + 10),
+            _ => None,
+        }
+    }
+    if s.len() != out.len() * 2 {
+        return false;
+    }
+    for (o, pair) in out.iter_mut().zip(s.chunks_exact(2)) {
+        match (nibble(pair[0]), nibble(pair[1])) {
+            (Some(h), Some(l)) => *o = h << 4 | l,
+            _ => return false,
+        }
+    }
+    true
 }
 
 impl serde::Serialize for Digest {

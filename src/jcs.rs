@@ -57,48 +57,107 @@ pub fn to_vec(value: &Value) -> Result<Vec<u8>, JcsError> {
 pub fn parse_canonical(bytes: &[u8]) -> Result<Value, JcsError> {
     let text = std::str::from_utf8(bytes).map_err(|_| JcsError::NotUtf8)?;
     let value: Value = serde_json::from_str(text).map_err(|e| JcsError::NotJson(e.to_string()))?;
-    let canonical = to_vec(&value)?;
-    if canonical != bytes {
+    // Serialize into a comparator rather than a buffer: no allocation, and a mismatch is known at
+    // the first differing byte.
+    let mut check = Check { expected: bytes, pos: 0, same: true };
+    write_value(&value, &mut check)?;
+    if !check.same || check.pos != bytes.len() {
         return Err(JcsError::NotCanonical);
     }
     Ok(value)
 }
 
-fn write_value(value: &Value, out: &mut Vec<u8>) -> Result<(), JcsError> {
+/// Where canonical bytes go: a buffer, or a comparison with bytes already at hand.
+trait Sink {
+    fn put(&mut self, b: &[u8]);
+    fn byte(&mut self, b: u8) {
+        self.put(&[b]);
+    }
+}
+
+impl Sink for Vec<u8> {
+    fn put(&mut self, b: &[u8]) {
+        self.extend_from_slice(b);
+    }
+    fn byte(&mut self, b: u8) {
+        self.push(b);
+    }
+}
+
+struct Check<'a> {
+    expected: &'a [u8],
+    pos: usize,
+    same: bool,
+}
+
+impl Sink for Check<'_> {
+    fn put(&mut self, b: &[u8]) {
+        if self.same {
+            let end = self.pos + b.len();
+            self.same = self.expected.get(self.pos..end) == Some(b);
+            self.pos = end;
+        }
+    }
+}
+
+fn write_value(value: &Value, out: &mut impl Sink) -> Result<(), JcsError> {
     match value {
-        Value::Null => out.extend_from_slice(b"null"),
-        Value::Bool(true) => out.extend_from_slice(b"true"),
-        Value::Bool(false) => out.extend_from_slice(b"false"),
+        Value::Null => out.put(b"null"),
+        Value::Bool(true) => out.put(b"true"),
+        Value::Bool(false) => out.put(b"false"),
         Value::Number(n) => match n.as_u64() {
-            Some(i) if i <= MAX_SAFE_INTEGER => out.extend_from_slice(i.to_string().as_bytes()),
+            Some(i) if i <= MAX_SAFE_INTEGER => {
+                let mut buf = [0u8; 20];
+                let mut at = buf.len();
+                let mut v = i;
+                loop {
+                    at -= 1;
+                    buf[at] = b'0' + (v % 10) as u8;
+                    v /= 10;
+                    if v == 0 {
+                        break;
+                    }
+                }
+                out.put(&buf[at..]);
+            }
             _ => return Err(JcsError::Number(n.to_string())),
         },
         Value::String(s) => write_string(s, out),
         Value::Array(items) => {
-            out.push(b'[');
+            out.byte(b'[');
             for (i, item) in items.iter().enumerate() {
                 if i > 0 {
-                    out.push(b',');
+                    out.byte(b',');
                 }
                 write_value(item, out)?;
             }
-            out.push(b']');
+            out.byte(b']');
         }
         Value::Object(map) => {
-            // RFC 8785 §3.2.3: members sorted by the UTF-16 code units of their names. This differs
-            // from Rust's (UTF-8 byte) order only for names mixing U+E000..U+FFFF with astral chars.
-            let mut members: Vec<(&String, &Value)> = map.iter().collect();
-            members.sort_by(|a, b| a.0.encode_utf16().cmp(b.0.encode_utf16()));
-            out.push(b'{');
-            for (i, (k, v)) in members.into_iter().enumerate() {
+            // RFC 8785 §3.2.3: members sorted by the UTF-16 code units of their names. That is the
+            // map's own (UTF-8 byte) order unless a name has a character at or above U+E000
+            // (UTF-8 lead byte 0xEE or more), where astral characters sort differently.
+            out.byte(b'{');
+            let member = |i: usize, k: &String, v: &Value, out: &mut _| -> Result<(), JcsError> {
                 if i > 0 {
-                    out.push(b',');
+                    Sink::byte(out, b',');
                 }
                 write_string(k, out);
-                out.push(b':');
-                write_value(v, out)?;
+                Sink::byte(out, b':');
+                write_value(v, out)
+            };
+            if map.keys().all(|k| k.bytes().all(|b| b < 0xee)) {
+                for (i, (k, v)) in map.iter().enumerate() {
+                    member(i, k, v, out)?;
+                }
+            } else {
+                let mut members: Vec<(&String, &Value)> = map.iter().collect();
+                members.sort_by(|a, b| a.0.encode_utf16().cmp(b.0.encode_utf16()));
+                for (i, (k, v)) in members.into_iter().enumerate() {
+                    member(i, k, v, out)?;
+                }
             }
-            out.push(b'}');
+            out.byte(b'}');
         }
     }
     Ok(())
@@ -106,9 +165,9 @@ fn write_value(value: &Value, out: &mut Vec<u8>) -> Result<(), JcsError> {
 
 /// RFC 8785 §3.2.2.2: the ECMAScript JSON.stringify escapes — the two-character forms for
 /// \b \t \n \f \r " \\, `\u00xx` (lowercase hex) for the other controls, everything else literal.
-fn write_string(s: &str, out: &mut Vec<u8>) {
+fn write_string(s: &str, out: &mut impl Sink) {
     const HEX: &[u8; 16] = b"0123456789abcdef";
-    out.push(b'"');
+    out.byte(b'"');
     let bytes = s.as_bytes();
     let mut start = 0;
     for (i, &b) in bytes.iter().enumerate() {
@@ -121,21 +180,21 @@ fn write_string(s: &str, out: &mut Vec<u8>) {
             0x0c => b"\\f",
             0x0d => b"\\r",
             0x00..=0x1f => {
-                out.extend_from_slice(&bytes[start..i]);
-                out.extend_from_slice(b"\\u00");
-                out.push(HEX[usize::from(b >> 4)]);
-                out.push(HEX[usize::from(b & 0xf)]);
+                out.put(&bytes[start..i]);
+                out.put(b"\\u00");
+                out.byte(HEX[usize::from(b >> 4)]);
+                out.byte(HEX[usize::from(b & 0xf)]);
                 start = i + 1;
                 continue;
             }
             _ => continue,
         };
-        out.extend_from_slice(&bytes[start..i]);
-        out.extend_from_slice(esc);
+        out.put(&bytes[start..i]);
+        out.put(esc);
         start = i + 1;
     }
-    out.extend_from_slice(&bytes[start..]);
-    out.push(b'"');
+    out.put(&bytes[start..]);
+    out.byte(b'"');
 }
 
 #[cfg(test)]

@@ -54,11 +54,10 @@ impl fmt::Debug for KeyId {
 impl FromStr for KeyId {
     type Err = String;
     fn from_str(s: &str) -> Result<KeyId, String> {
-        if s.len() != 32 || !s.bytes().all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b)) {
+        let mut out = [0u8; 16];
+        if !crate::hash::lower_hex_into(s.as_bytes(), &mut out) {
             return Err(format!("expected a key id of 32 lowercase hex characters, got {s:?}"));
         }
-        let mut out = [0u8; 16];
-        hex::decode_to_slice(s, &mut out).map_err(|e| e.to_string())?;
         Ok(KeyId(out))
     }
 }
