@@ -88,7 +88,7 @@ pub fn audit_since(r: impl BufRead, trust: Option<&Keyring>, since: Option<&[u8]
     a.finish(since)
 }
 
-/// A signature whose check was deferred to a batch (the fast path of [`audit_file_since`]).
+/// A signature whose check was deferred to the verifying threads (the fast path of [`audit_file_since`]).
 struct SigJob {
     key: ed25519_dalek::VerifyingKey,
     message: Vec<u8>,
@@ -301,7 +301,7 @@ const CHUNK: usize = 4096;
 
 /// The fast path (§11, reference implementation notes in bench/README.md): lines are parsed in
 /// parallel, the state rules run in order on one thread while the previous chunk's signatures are
-/// verified in batches on the others. It only ever answers for a clean ledger: at the first
+/// verified on every core. It only ever answers for a clean ledger: at the first
 /// problem or signature failure it gives up (`None`), and the caller runs the exact path.
 fn audit_fast(r: impl BufRead, trust: Option<&Keyring>, since: Option<&[u8]>) -> Option<Report> {
     use rayon::prelude::*;
@@ -309,7 +309,7 @@ fn audit_fast(r: impl BufRead, trust: Option<&Keyring>, since: Option<&[u8]>) ->
     use std::sync::mpsc;
     type Parsed = Vec<(Item, Option<Result<ParsedLine, crate::entry::EntryError>>)>;
     // Three stages on two cores: this thread reads and parses (on every core) and verifies
-    // signature batches (on every core); a state thread applies the rules in order. A bounded
+    // signatures (on every core); a state thread applies the rules in order. A bounded
     // queue keeps the reader at most a few chunks ahead, so memory stays flat.
     let failed = AtomicBool::new(false);
     let (to_state, from_reader) = mpsc::sync_channel::<Parsed>(2);
@@ -399,54 +399,17 @@ fn audit_fast(r: impl BufRead, trust: Option<&Keyring>, since: Option<&[u8]>) ->
     })
 }
 
-/// Batch verification with exactly the verdict of `verify_strict` (§4.3) for every signature that
-/// passes: `verify_strict` also rejects a non-canonical or small-order R, which the batch
-/// equation alone does not, so those are checked first (weak keys never got registered, and S is
-/// checked by both). Any batch that fails makes the whole fast path give up.
+/// Checks the deferred signatures with `verify_strict` (§4.3) on every core. Not batch
+/// verification: its equation is cofactored, so it accepts an R with a small-order component that
+/// `verify_strict`'s cofactorless equation rejects, and no batch can agree with `verify_strict` on
+/// every input (tests/stress.rs, `audit_rejects_an_r_with_a_small_order_component`). Any failure
+/// makes the whole fast path give up, and the exact path names the entry.
 fn verify_jobs(jobs: &[SigJob]) -> bool {
     use rayon::prelude::*;
-    jobs.par_chunks(1024).all(|batch| {
-        if batch.iter().any(|j| !r_is_strict(&j.sig)) {
-            return false;
-        }
-        let messages: Vec<&[u8]> = batch.iter().map(|j| j.message.as_slice()).collect();
-        let sigs: Vec<ed25519_dalek::Signature> =
-            batch.iter().map(|j| ed25519_dalek::Signature::from_bytes(&j.sig)).collect();
-        let keys: Vec<ed25519_dalek::VerifyingKey> = batch.iter().map(|j| j.key).collect();
-        ed25519_dalek::verify_batch(&messages, &sigs, &keys).is_ok()
+    jobs.par_iter().all(|j| {
+        let sig = ed25519_dalek::Signature::from_bytes(&j.sig);
+        j.key.verify_strict(&j.message, &sig).is_ok()
     })
-}
-
-/// Whether R (the first half of a signature) passes `verify_strict`'s checks on R alone: its
-/// encoding is canonical and it is not one of the eight points of small order.
-///
-/// Both are byte comparisons, so the check costs nothing next to the batch: y ≥ p is the only
-/// non-canonical y, and the eight small-order points have fixed encodings (plus the two x = 0
-/// points written with the sign bit set, which are not canonical either).
-fn r_is_strict(sig: &[u8; 64]) -> bool {
-    let r = &sig[..32];
-    let y_not_below_p = r[0] >= 0xed && r[1..31].iter().all(|&b| b == 0xff) && r[31] & 0x7f == 0x7f;
-    !y_not_below_p && !SMALL_ORDER_R.iter().any(|bad| hex_eq(bad, r))
-}
-
-/// Encodings rejected as R: the eight points of small order, and the two x = 0 points (y = ±1)
-/// with the sign bit set.
-const SMALL_ORDER_R: [&str; 10] = [
-    "0100000000000000000000000000000000000000000000000000000000000000",
-    "ecffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff7f",
-    "0000000000000000000000000000000000000000000000000000000000000000",
-    "0000000000000000000000000000000000000000000000000000000000000080",
-    "c7176a703d4dd84fba3c0b760d10670f2a2053fa2c39ccc64ec7fd7792ac037a",
-    "c7176a703d4dd84fba3c0b760d10670f2a2053fa2c39ccc64ec7fd7792ac03fa",
-    "26e8958fc2b227b045c3f489f2ef98f0d5dfac05d3c63339b13802886d53fc05",
-    "26e8958fc2b227b045c3f489f2ef98f0d5dfac05d3c63339b13802886d53fc85",
-    "0100000000000000000000000000000000000000000000000000000000000080",
-    "ecffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff",
-];
-
-fn hex_eq(hex: &str, bytes: &[u8]) -> bool {
-    let mut buf = [0u8; 32];
-    hex::decode_to_slice(hex, &mut buf).is_ok() && buf[..] == *bytes
 }
 
 /// `--since` (spec/transparency.md §8): the old checkpoint must be signed by an owner key in
@@ -491,44 +454,6 @@ fn check_since(report: &mut Report, bytes: &[u8], since_root: Option<Digest>, tr
             }
             report.since = Some(checked);
         }
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn small_order_list_is_exactly_the_small_order_points() {
-        // Every listed encoding decodes to a small-order point (or is a non-canonical x = 0 one).
-        for h in SMALL_ORDER_R {
-            let mut b = [0u8; 32];
-            hex::decode_to_slice(h, &mut b).unwrap();
-            if let Ok(k) = ed25519_dalek::VerifyingKey::from_bytes(&b) {
-                assert!(k.is_weak() || k.to_edwards().compress().as_bytes() != &b, "{h}");
-            }
-            let mut sig = [0u8; 64];
-            sig[..32].copy_from_slice(&b);
-            assert!(!r_is_strict(&sig), "{h}");
-        }
-        // And every small-order point is listed: the eight multiples of a point of order 8.
-        use curve25519_dalek::constants::EIGHT_TORSION;
-        for p in EIGHT_TORSION {
-            let mut sig = [0u8; 64];
-            sig[..32].copy_from_slice(p.compress().as_bytes());
-            assert!(!r_is_strict(&sig), "{:?}", p.compress());
-        }
-        // Real signatures pass.
-        let k = ed25519_dalek::SigningKey::from_bytes(&[3; 32]);
-        for i in 0..50u8 {
-            let s = ed25519_dalek::Signer::sign(&k, &[i]).to_bytes();
-            assert!(r_is_strict(&s));
-        }
-        // y = p + 1 is not canonical.
-        let mut sig = [0xffu8; 64];
-        sig[0] = 0xee;
-        sig[31] = 0x7f;
-        assert!(!r_is_strict(&sig));
     }
 }
 
