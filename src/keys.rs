@@ -543,25 +543,39 @@ impl SecretKeyFile {
     }
 }
 
-/// Writes `text` to a new file with mode 0600 (secret) or 0644, refusing to overwrite, and fsyncs.
+/// Writes `text` to a new file with mode 0600 (secret) or 0644, refusing to overwrite. The text is
+/// written and fsynced in a temporary file beside the target, then linked into place, so a full
+/// disk or a crash never leaves an empty or partial key file (which would also block a retry).
 pub fn write_new_file(path: &Path, text: &str, secret: bool) -> Result<(), KeyError> {
     let io = |source| KeyError::Io { path: path.to_path_buf(), source };
-    let mut opts = std::fs::OpenOptions::new();
-    opts.write(true).create_new(true);
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::OpenOptionsExt as _;
-        opts.mode(if secret { 0o600 } else { 0o644 });
+    if path.exists() {
+        return Err(KeyError::Exists { path: path.to_path_buf() });
     }
-    let mut f = opts.open(path).map_err(|e| {
-        if e.kind() == std::io::ErrorKind::AlreadyExists {
+    let dir = match path.parent() {
+        Some(d) if !d.as_os_str().is_empty() => d,
+        _ => Path::new("."),
+    };
+    // tempfile creates the file with mode 0600 on Unix.
+    let mut tmp = tempfile::NamedTempFile::new_in(dir).map_err(io)?;
+    tmp.write_all(text.as_bytes()).map_err(io)?;
+    #[cfg(unix)]
+    if !secret {
+        use std::os::unix::fs::PermissionsExt as _;
+        tmp.as_file().set_permissions(std::fs::Permissions::from_mode(0o644)).map_err(io)?;
+    }
+    #[cfg(not(unix))]
+    let _ = secret;
+    tmp.as_file().sync_all().map_err(io)?;
+    tmp.persist_noclobber(path).map_err(|e| {
+        if e.error.kind() == std::io::ErrorKind::AlreadyExists {
             KeyError::Exists { path: path.to_path_buf() }
         } else {
-            io(e)
+            io(e.error)
         }
     })?;
-    f.write_all(text.as_bytes()).map_err(io)?;
-    f.sync_all().map_err(io)?;
+    if let Ok(d) = std::fs::File::open(dir) {
+        let _ = d.sync_all();
+    }
     Ok(())
 }
 

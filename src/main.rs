@@ -33,19 +33,36 @@ macro_rules! println {
 
 fn print_line(args: std::fmt::Arguments<'_>) {
     let mut out = std::io::stdout().lock();
-    if let Err(e) = writeln!(out, "{args}")
-        && e.kind() == std::io::ErrorKind::BrokenPipe
-    {
+    if let Err(e) = writeln!(out, "{args}") {
+        stdout_failed(e);
+    }
+}
+
+/// The first error writing stdout (other than a closed pipe). A command whose output was lost must
+/// not exit 0: `main` turns this into an I/O error, exit 2 (spec/cli.md §2).
+static STDOUT_ERROR: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+
+fn stdout_failed(e: std::io::Error) {
+    if e.kind() == std::io::ErrorKind::BrokenPipe {
+        // The reader chose to stop (`colophon log | head`): not an error.
         std::process::exit(0);
     }
+    let _ = STDOUT_ERROR.set(ops::io_hint(&e));
 }
 
 /// Writes raw bytes to stdout, treating a closed pipe as the reader's choice, not an error.
 fn write_stdout(bytes: &[u8]) -> Result<(), Fail> {
     match std::io::stdout().lock().write_all(bytes) {
-        Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => Err(Fail::input(format!("writing to stdout: {e}"))),
+        Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => Err(stdout_fail(&e)),
         _ => Ok(()),
     }
+}
+
+fn stdout_fail(e: &std::io::Error) -> Fail {
+    Fail::input(format!(
+        "writing to stdout failed: {}; the output is incomplete (free space where stdout goes, or use -o FILE)",
+        ops::io_hint(e)
+    ))
 }
 
 mod demo;
@@ -582,7 +599,18 @@ fn main() -> ExitCode {
     };
     let out = Out { json: cli.global.json, quiet: cli.global.quiet };
     let command_name = command_name(&cli.command);
-    match run(cli, out) {
+    let result = run(cli, out);
+    // Buffered output is written now; an error here or earlier means the output was lost.
+    if let Err(e) = std::io::stdout().lock().flush() {
+        stdout_failed(e);
+    }
+    let result = match (result, STDOUT_ERROR.get()) {
+        (Ok(_), Some(e)) => Err(Fail::input(format!(
+            "writing to stdout failed: {e}; the output is incomplete (free space where stdout goes, or redirect it elsewhere)"
+        ))),
+        (r, _) => r,
+    };
+    match result {
         Ok(code) => code,
         Err(f) => {
             if out.json {
@@ -1489,7 +1517,8 @@ fn show_cmd(out: Out, ledger_path: &Path, r: &str, output: Option<&Path>) -> Res
     let label = format!("{}:{}@{}", v.work, v.lang, v.number);
     match output {
         Some(p) => {
-            std::fs::write(p, text.as_bytes()).map_err(|e| Fail::input(format!("{}: {e}", p.display())))?;
+            // Atomic, so a full disk leaves no partial text behind.
+            write_out(Some(p), text.as_bytes())?;
             out.say(format!(
                 "{} {label} to {} ({} bytes, sha256 {} verified)",
                 paint(GREEN, "Wrote"),

@@ -2474,7 +2474,7 @@ fn stdout_full(env: &Env, t: &mut Tally) {
         if !r.is(2) {
             t.fail(format!(
                 "stdout full: `colophon {}` exited {:?}, expected 2 (its output was lost; see \
-                 `bug_output_lost_on_a_full_stdout_exits_0`)",
+                 `output_lost_on_a_full_stdout_exits_2`)",
                 args.join(" "),
                 r.code
             ));
@@ -2846,7 +2846,7 @@ fn keys_suite(torsion_rounds: usize) -> Tally {
         if first != Some((*code, Some(*line))) {
             t.fail(format!("{what}: the library audit reports {:?} first, expected {code} at line {line}", first));
         }
-        // The binary's audit (the parallel, batch-verifying path for a ledger that looks clean).
+        // The binary's audit (the parallel path for a ledger that looks clean).
         cli_checked += 1;
         env.write("forged.jsonl", bytes);
         let r = env.run(&["--ledger", "forged.jsonl", "--json", "audit"]);
@@ -2854,13 +2854,7 @@ fn keys_suite(torsion_rounds: usize) -> Tally {
             continue;
         }
         let got = r.json().map(|j| json_problems(&j)).unwrap_or_default();
-        if r.is(0) && what.contains("small-order component") {
-            let bug = "bug_audit_batch_verification_accepts_an_r_with_a_small_order_component";
-            t.miss_known(
-                bug,
-                format!("{what}: `colophon audit` passes it (the library's audit reports {code} at line {line})"),
-            );
-        } else if r.is(0) {
+        if r.is(0) {
             t.miss(format!(
                 "{what}: `colophon audit` passes it (the library's exact audit reports {code} at line {line})"
             ));
@@ -3006,10 +3000,10 @@ fn without_entry(env: &Env, kind: &str, nth: usize) -> Vec<u8> {
     serde_json::to_vec_pretty(&b).expect("JSON")
 }
 
+/// Found by the keys suite: batch verification (cofactored) accepted these, `verify_strict` does
+/// not; the audit's fast path now checks every signature with `verify_strict`.
 #[test]
-#[ignore = "BUG: `colophon audit` (batch verification) accepts a signature whose R has a small-order component, \
-            which verify_strict (spec/ledger.md §4.3) and the library's exact audit reject"]
-fn bug_audit_batch_verification_accepts_an_r_with_a_small_order_component() {
+fn audit_rejects_an_r_with_a_small_order_component() {
     let c = cast();
     let lines = rich_ledger(8, &c);
     let last = lines.len() - 1;
@@ -3077,10 +3071,9 @@ fn bug_bundle_fails_after_an_append_past_the_checkpoint() {
     assert!(r.is(0), "{r}");
 }
 
+/// Found by the bad-input suite: these exited 0 when their output could not be written.
 #[test]
-#[ignore = "BUG: `log`, `key list`, `audit`, `bundle REF` (to stdout) and `vkey` exit 0 when their output cannot \
-            be written (stdout on a full disk); `show`, `prove` and `diff` exit 2"]
-fn bug_output_lost_on_a_full_stdout_exits_0() {
+fn output_lost_on_a_full_stdout_exits_2() {
     let env = Env::new();
     env.standard();
     env.ok(&["checkpoint", "--key", "olga.key"]);
@@ -3101,9 +3094,10 @@ fn bug_output_lost_on_a_full_stdout_exits_0() {
     assert!(wrong.is_empty(), "output lost without an error: {wrong:?}");
 }
 
+/// Found by the bad-input suite: `keygen` left an empty secret key file, and `show -o` a partial
+/// text, when the disk was full.
 #[test]
-#[ignore = "BUG: `keygen` leaves an empty secret key file, and `show -o` a partial text, when the disk is full"]
-fn bug_failed_writes_leave_partial_files() {
+fn failed_writes_leave_no_partial_files() {
     let env = Env::new();
     env.standard();
     let r = run_limited(&env, &["keygen", "--name", "Full Disk", "--out", "full", "--unencrypted"], 0);
