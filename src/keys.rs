@@ -581,8 +581,15 @@ pub fn write_new_file(path: &Path, text: &str, secret: bool) -> Result<(), KeyEr
 
 /// Reads a `.pub` file: comment lines and exactly one key line.
 pub fn read_pub_file(path: &Path) -> Result<NamedKey, KeyError> {
-    let text = std::fs::read_to_string(path).map_err(|source| KeyError::Io { path: path.to_path_buf(), source })?;
+    let bytes = std::fs::read(path).map_err(|source| KeyError::Io { path: path.to_path_buf(), source })?;
     let malformed = |message: String| KeyError::Malformed { path: path.to_path_buf(), message };
+    let text = String::from_utf8(bytes).map_err(|_| {
+        malformed(
+            "not a public key file (not UTF-8 text); give the .pub file `colophon keygen` wrote, one key line \
+             `ed25519 <key id> <base64 key> <name>`"
+                .into(),
+        )
+    })?;
     let mut found = None;
     for (i, line) in text.lines().enumerate() {
         let line = line.trim_end();

@@ -1674,6 +1674,21 @@ fn diff_cmd(out: Out, ledger_path: &Path, a: &str, b: &str, words: bool) -> Res 
 fn audit_cmd(out: Out, ledger_path: &Path, trust: &[PathBuf], since: Option<&Path>, tiles: Option<&str>) -> Res {
     let roots = load_keyrings(trust)?;
     let since_bytes = since.map(|p| read_small(p, "checkpoint")).transpose()?;
+    // A file that is not a signed note at all is bad input (exit 2); a note that is not a valid
+    // checkpoint, is not signed by an owner, or does not match the ledger is an audit finding
+    // (exit 1, spec/transparency.md §8).
+    if let (Some(p), Some(b)) = (since, &since_bytes)
+        && let Err(e) = colophon::note::Note::parse(b)
+    {
+        return Err(Fail {
+            code: 2,
+            status: Some(Code::CheckpointMalformed),
+            message: format!(
+                "{}: not a checkpoint: {e}; give a checkpoint saved by `colophon checkpoint`",
+                p.display()
+            ),
+        });
+    }
     // A tiles directory is audited by rebuilding the ledger's bytes from it (every line checked
     // against the tiles on the way) into a temporary file, then auditing that exactly like a file.
     let mut rebuilt = None;

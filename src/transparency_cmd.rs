@@ -334,14 +334,40 @@ pub(crate) fn witness_cmd(out: Out, ledger_path: &Path, a: WitnessArgs) -> Res {
     let cp = parse_cp(&note, &a.checkpoint)?;
     let log_keys = colophon::transparency::keyring_log_keys(&ring, &cp.origin);
     let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_secs());
+    // Files the witness was given that cannot be read or parsed are bad input (exit 2), not a
+    // refusal to cosign (exit 1): check them before anything is decided.
+    colophon::transparency::WitnessState::read(&a.state).map_err(|m| {
+        Fail::input(format!(
+            "{m}; give this witness's state file (format {}), or a path that does not exist yet for a new witness",
+            colophon::transparency::WITNESS_STATE_FORMAT
+        ))
+    })?;
+    let given_proof = match &a.proof {
+        None => None,
+        Some(p) => {
+            let text = read_small(p, "consistency proof")?;
+            let text = String::from_utf8(text)
+                .map_err(|_| Fail::input(format!("{}: not a consistency proof (not UTF-8 text)", p.display())))?;
+            let parsed = colophon::transparency::parse_consistency_proof(&text).map_err(|m| {
+                Fail::input(format!(
+                    "{}: not a consistency proof ({m}); make one with `colophon prove consistency`",
+                    p.display()
+                ))
+            })?;
+            Some((p, parsed))
+        }
+    };
     let consistency = |old: u64, new: u64| -> Result<Vec<Digest>, String> {
-        if let Some(p) = &a.proof {
-            let text = std::fs::read_to_string(p).map_err(|e| format!("{}: {e}", p.display()))?;
-            let (o, n, h) = colophon::transparency::parse_consistency_proof(&text)?;
-            if (o, n) != (old, new) {
-                return Err(format!("{} proves {o} → {n}, but {old} → {new} is needed", p.display()));
+        if let Some((p, (o, n, h))) = &given_proof {
+            if (*o, *n) != (old, new) {
+                // A proof of other sizes proves nothing: a refusal, as a proof that fails is.
+                return Err(format!(
+                    "{} proves {o} → {n}, but {old} → {new} is needed (`colophon prove consistency` between \
+                     the checkpoints of sizes {old} and {new})",
+                    p.display()
+                ));
             }
-            return Ok(h);
+            return Ok(h.clone());
         }
         if let Some(t) = &a.tiles {
             let src = colophon::tiles::TilesSource::open(&colophon::tiles::tiles_dir(t)?)?;
@@ -357,6 +383,10 @@ pub(crate) fn witness_cmd(out: Out, ledger_path: &Path, a: WitnessArgs) -> Res {
         match colophon::transparency::witness_cosign(&note, &log_keys, &a.state, &a.name, &key, now, consistency) {
             Ok(n) => n,
             Err(mut p) => {
+                if p.code == Code::LedgerIo {
+                    // The state could not be written: nothing was cosigned.
+                    return Err(Fail::input(format!("{}; nothing was cosigned", p.message)));
+                }
                 // A proof computed from the log's own tiles or ledger (checked against the new
                 // checkpoint) that fails against what the witness saw is proof of a split view,
                 // not of a damaged file.

@@ -90,7 +90,17 @@ impl Keyring {
             let k = read_pub_file(path).map_err(|e| err(e.to_string()))?;
             return Ok(Keyring { keys: vec![k], ..Keyring::default() });
         }
-        Keyring::parse(path, &text)
+        let ring = Keyring::parse(path, &text)?;
+        // A keyring that trusts nobody is a mistake (an empty or all-comment file), and taking it
+        // for "no keyring given" would silently skip the trust check.
+        if ring.keys.is_empty() && ring.witnesses.is_empty() {
+            return Err(err(
+                "the keyring lists no keys; add the keys you trust, one `ed25519 <key id> <base64 key> <name>` \
+                 line each (see keys.example), or give a .pub file"
+                    .into(),
+            ));
+        }
+        Ok(ring)
     }
 
     /// Adds every key of `other`.

@@ -3109,10 +3109,10 @@ fn failed_writes_leave_no_partial_files() {
     assert!(!env.path("out.txt").exists(), "show -o left a partial out.txt behind");
 }
 
+/// Found by the bad-input suite: unreadable, malformed or unwritable --state and --proof files
+/// were reported as a refusal (exit 1) instead of bad input (exit 2).
 #[test]
-#[ignore = "BUG: `cosign-checkpoint` reports unreadable, malformed or unwritable --state and --proof files as a \
-            refusal (exit 1, status ledger.io or proof.consistency) instead of an input or I/O error (exit 2)"]
-fn bug_cosign_checkpoint_reports_input_errors_as_a_refusal() {
+fn cosign_checkpoint_reports_input_errors_as_input_errors() {
     let env = Env::new();
     env.standard();
     env.keygen("Witness One", "w1");
@@ -3141,10 +3141,10 @@ fn bug_cosign_checkpoint_reports_input_errors_as_a_refusal() {
     }
 }
 
+/// Found by the bad-input suite: an empty keyring file was taken for no keyring (`audit --trust
+/// EMPTY` exited 0 without reporting untrusted signers).
 #[test]
-#[ignore = "BUG: an empty keyring file (--trust EMPTY) is taken for no keyring: `audit --trust EMPTY` exits 0 \
-            without reporting untrusted signers, `verify` says no trust roots were given"]
-fn bug_an_empty_keyring_is_taken_for_none() {
+fn an_empty_keyring_is_refused() {
     let env = Env::new();
     env.standard();
     env.write("empty.keys", "");
@@ -3157,10 +3157,9 @@ fn bug_an_empty_keyring_is_taken_for_none() {
     assert!(!r.stdout.contains("no trust roots were given"), "the keyring was given:\n{r}");
 }
 
+/// Found by the bad-input suite: these messages named neither the file nor the fix.
 #[test]
-#[ignore = "BUG: some error messages name neither the file nor the fix: `audit --since` with a file that is not a \
-            checkpoint, and a .pub file that is not UTF-8"]
-fn bug_some_messages_name_neither_the_file_nor_the_fix() {
+fn messages_name_the_file_and_the_fix() {
     let env = Env::new();
     env.standard();
     env.write("notes.txt", "shopping list\n");
