@@ -75,10 +75,20 @@ pub fn build_with_checkpoint(
             want.insert(r.entry);
         }
     }
+    // With a checkpoint, the bundle is the ledger as of the checkpoint's size (§3.2): entries
+    // appended since (a later cosign, key or revocation) cannot have inclusion proofs in it.
+    let size = checkpoint.map_or(u64::MAX, |note| {
+        crate::note::Note::parse(note)
+            .ok()
+            .and_then(|n| crate::checkpoint::Checkpoint::parse(&n.text).ok())
+            .map_or(0, |cp| cp.size)
+    });
     let mut by_seq: BTreeMap<u64, Digest> = BTreeMap::new();
     for h in &want {
         let loc = index.entry(h).ok_or_else(|| format!("entry {} is not in the ledger", h.short(16)))?;
-        by_seq.insert(loc.seq, *h);
+        if loc.seq < size {
+            by_seq.insert(loc.seq, *h);
+        }
     }
     let mut entries = Vec::with_capacity(by_seq.len());
     for h in by_seq.values() {
@@ -112,8 +122,17 @@ pub fn build_with_checkpoint(
     Ok(bundle)
 }
 
-/// Builds a bundle straight from a ledger file.
-pub fn build_from_ledger(path: &Path, release_ref: &str) -> Result<BundleFile, String> {
+impl BundleFile {
+    /// The size of the bundle's checkpoint, if it has one that parses.
+    pub fn checkpoint_size(&self) -> Option<u64> {
+        let note = crate::note::Note::parse(self.checkpoint.as_deref()?.as_bytes()).ok()?;
+        crate::checkpoint::Checkpoint::parse(&note.text).ok().map(|cp| cp.size)
+    }
+}
+
+/// Builds a bundle straight from a ledger file. Also returns the ledger's number of entries, so a
+/// caller can say when the bundle's checkpoint is older than the ledger.
+pub fn build_from_ledger(path: &Path, release_ref: &str) -> Result<(BundleFile, u64), String> {
     let snap = ledger::load(path).map_err(|e: LedgerError| e.to_string())?;
     let release = crate::refs::resolve(&snap.index, release_ref)?;
     if snap.index.release(&release).is_none() {
@@ -122,7 +141,7 @@ pub fn build_from_ledger(path: &Path, release_ref: &str) -> Result<BundleFile, S
             "{release_ref} is a {what} entry, not a release; a bundle is made for a release, e.g. WORK@TAG"
         ));
     }
-    build(path, &snap.index, &release)
+    Ok((build(path, &snap.index, &release)?, snap.index.len()))
 }
 
 /// A bundle whose every line parsed, chained by seq, and verified (§3.3).
@@ -183,6 +202,20 @@ pub fn open_with(bytes: &[u8], ring: &crate::trust::Keyring) -> Result<Opened, P
         // and cosigns can be checked against what the bundle carries.
         if !matches!(e.body, Body::Version(_)) {
             index.check_body(e).map_err(|(c, m)| at(c, m))?;
+        }
+        // Every ancestor of a version rides along (§3.2); without this a bundle that drops one
+        // would still open, and name its versions with the wrong numbers.
+        if let Body::Version(v) = &e.body
+            && let Some(parent) = v.parent
+            && !lines.contains_key(&parent)
+        {
+            return Err(at(
+                Code::BundleInvalid,
+                format!(
+                    "the parent version {} of this version is not in the bundle (a bundle carries every ancestor)",
+                    parent.short(16)
+                ),
+            ));
         }
         index.apply(&p, 0);
         lines.insert(p.hash, line.as_bytes().to_vec());

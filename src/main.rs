@@ -858,7 +858,15 @@ fn run(cli: Cli, out: Out) -> Res {
             Ok(ExitCode::SUCCESS)
         }
         Command::Bundle { release, out: path } => {
-            let b = bundle::build_from_ledger(&ledger, &release).map_err(Fail::input)?;
+            let (b, ledger_len) = bundle::build_from_ledger(&ledger, &release).map_err(Fail::input)?;
+            if let Some(size) = b.checkpoint_size().filter(|&s| s < ledger_len) {
+                eprintln!(
+                    "{} the bundle is the ledger as of its kept checkpoint ({size} of {ledger_len} entries): later \
+                     cosigns, keys and revocations are not in it; to include them, sign a new checkpoint \
+                     (`colophon checkpoint --key OWNER.key`) and bundle again",
+                    paint(YELLOW, "note:")
+                );
+            }
             match path {
                 Some(p) => {
                     write_bundle(&p, &b)?;

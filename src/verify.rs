@@ -435,6 +435,14 @@ pub fn verify_copy(index: &Index, store: Store<'_>, roots: &Keyring, copy: &Copy
             ));
         }
     }
+    if matches!(store, Store::Bundle(_)) {
+        // spec/verify.md §3.4: a bundle proves what it holds, not that nothing was left out.
+        report.notes.push(
+            "a bundle holds the revocations and cosignatures its writer put in it, up to its checkpoint; \
+             to be sure none was left out or made later, verify against the ledger or its published tiles (--tiles)"
+                .into(),
+        );
+    }
     // Both the release's signer and the version's recorder must be trusted.
     let version_signer = report.version.as_ref().map_or(&rv.signer, |x| &x.signer);
     let untrusted: Vec<&Signer> = [&rv.signer, version_signer].into_iter().filter(|s| !s.trusted).collect();
