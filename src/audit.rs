@@ -400,10 +400,11 @@ fn audit_fast(r: impl BufRead, trust: Option<&Keyring>, since: Option<&[u8]>) ->
 }
 
 /// Checks the deferred signatures with `verify_strict` (§4.3) on every core. Not batch
-/// verification: its equation is cofactored, so it accepts an R with a small-order component that
-/// `verify_strict`'s cofactorless equation rejects, and no batch can agree with `verify_strict` on
-/// every input (tests/stress.rs, `audit_rejects_an_r_with_a_small_order_component`). Any failure
-/// makes the whole fast path give up, and the exact path names the entry.
+/// verification: a small-order component T in R survives a randomized batch only as z·T, which
+/// vanishes when z is a multiple of T's order, so a batch passes, at random, signatures that
+/// `verify_strict` rejects (tests/stress.rs, `audit_rejects_an_r_with_a_small_order_component`;
+/// vector `reject-mixed-order-r`). Any failure makes the whole fast path give up, and the exact
+/// path names the entry.
 fn verify_jobs(jobs: &[SigJob]) -> bool {
     use rayon::prelude::*;
     jobs.par_iter().all(|j| {

@@ -438,8 +438,8 @@ pub fn verify_copy(index: &Index, store: Store<'_>, roots: &Keyring, copy: &Copy
     if matches!(store, Store::Bundle(_)) {
         // spec/verify.md §3.4: a bundle proves what it holds, not that nothing was left out.
         report.notes.push(
-            "a bundle holds the revocations and cosignatures its writer put in it, up to its checkpoint; \
-             to be sure none was left out or made later, verify against the ledger or its published tiles (--tiles)"
+            "revocations and cosignatures are those the bundle holds; for any left out or made since, \
+             verify against the ledger or its published tiles (--tiles)"
                 .into(),
         );
     }

@@ -455,6 +455,20 @@ fn ledger_cases() -> Vec<Case> {
     }
     {
         let mut g = full.clone();
+        let mut e = g.entry(Body::Cosign(Cosign { release: h.release, note: None }), &owner());
+        // R = [r]B + T with T a point of order 8: the cofactored equation holds, the cofactorless
+        // one of §4.3 rule 4 does not (and a randomized batch passes it one time in eight).
+        e.sig = sign_with_torsion(&e.signed_bytes().unwrap(), &owner());
+        g.push_entry(&e);
+        case(
+            "reject-mixed-order-r",
+            "R has a small-order component: valid under the cofactored equation, rejected by verify_strict",
+            Some((Code::EntrySignatureInvalid, 9)),
+            g.bytes(),
+        );
+    }
+    {
+        let mut g = full.clone();
         let mut small = [0u8; 32];
         small[0] = 1; // the identity point, of order 1
         let weak = PublicKey::from_bytes(&small).unwrap();
@@ -1372,4 +1386,28 @@ fn keys_example_is_a_valid_keyring() {
     assert_eq!(ring.keys.len(), 2);
     assert!(ring.contains(&owner().id()));
     assert!(ring.contains(&translator().id()));
+}
+
+/// An Ed25519 signature by `key` over an entry's signed bytes whose R carries a torsion component
+/// of order 8 (spec/ledger.md §4.3 rule 4 rejects it; a cofactored check accepts it).
+fn sign_with_torsion(signed_bytes: &[u8], key: &SecretKey) -> [u8; 64] {
+    use curve25519_dalek::{EdwardsPoint, Scalar, constants::EIGHT_TORSION};
+    use sha2::Digest as _;
+    let h: [u8; 64] = sha2::Sha512::digest(key.signing.to_bytes()).into();
+    let mut a = [0u8; 32];
+    a.copy_from_slice(&h[..32]);
+    a[0] &= 248;
+    a[31] &= 127;
+    a[31] |= 64;
+    let a = Scalar::from_bytes_mod_order(a);
+    let public = key.public().0.to_bytes();
+    let m = signing::pae(signing::PAYLOAD_TYPE, signed_bytes);
+    let r = Scalar::from_bytes_mod_order([7; 32]);
+    let big_r = (EdwardsPoint::mul_base(&r) + EIGHT_TORSION[1]).compress().to_bytes();
+    let k: [u8; 64] = sha2::Sha512::new().chain_update(big_r).chain_update(public).chain_update(&m).finalize().into();
+    let s = r + Scalar::from_bytes_mod_order_wide(&k) * a;
+    let mut sig = [0u8; 64];
+    sig[..32].copy_from_slice(&big_r);
+    sig[32..].copy_from_slice(&s.to_bytes());
+    sig
 }
