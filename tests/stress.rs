@@ -2323,6 +2323,11 @@ fn bad_input_suite(with_big_file: bool) -> Tally {
     ));
 
     full_disk(&env, &mut t);
+    if full() {
+        real_full_disk(&env, &mut t);
+    } else {
+        t.info("full tmpfs: only in the full run (COLOPHON_STRESS=full), which mounts one when allowed");
+    }
     stdout_full(&env, &mut t);
     if with_big_file {
         big_input(&env, &mut t);
@@ -2443,7 +2448,121 @@ fn full_disk(env: &Env, t: &mut Tally) {
     }
     t.info(format!(
         "full disk ({} cases, simulated with `ulimit -f` in {block}-byte blocks: EFBIG where a full disk gives ENOSPC; a real \
-         full filesystem needs root to mount and is not run here): {codes:?}",
+         full filesystem is the next case): {codes:?}",
+        cases.len()
+    ));
+}
+
+/// Unmounts the tmpfs of [`real_full_disk`] however the suite ends.
+struct Mounted(PathBuf);
+
+impl Drop for Mounted {
+    fn drop(&mut self) {
+        let _ = Command::new("umount").arg(&self.0).status();
+    }
+}
+
+/// Fills `dir` (a filesystem of its own) until writes fail with ENOSPC.
+fn fill(dir: &Path) {
+    let mut f = std::fs::OpenOptions::new().create(true).append(true).open(dir.join("filler")).expect("filler");
+    let page = [0x55u8; 4096];
+    while f.write_all(&page).is_ok() {}
+    while f.write_all(&page[..1]).is_ok() {}
+    let _ = f.sync_all();
+}
+
+/// A real full disk: a 1 MiB tmpfs (when this user may mount one; root in a container usually
+/// can), with the ledger on it and every byte of free space taken. The ledger's last page still
+/// has room, so an append writes part of its line before ENOSPC: the torn write a full disk
+/// really makes, which the append must undo.
+fn real_full_disk(env: &Env, t: &mut Tally) {
+    let mnt = env.path("tmpfs");
+    std::fs::create_dir_all(&mnt).expect("mount point");
+    let mounted = Command::new("mount")
+        .args(["-t", "tmpfs", "-o", "size=1m", "tmpfs"])
+        .arg(&mnt)
+        .stderr(Stdio::null())
+        .status()
+        .is_ok_and(|s| s.success());
+    if !mounted {
+        t.info("full tmpfs: not run (mounting a tmpfs is not allowed here; the `ulimit -f` cases stand in)");
+        return;
+    }
+    let _guard = Mounted(mnt.clone());
+    std::fs::copy(env.path(LEDGER), mnt.join("ledger.jsonl")).expect("copy ledger");
+    env.write("long.txt", format!("{TEXT_IT}{TEXT_EN_1}{TEXT_EN_2}").repeat(3));
+    let l = ["--ledger", "tmpfs/ledger.jsonl"];
+    let cases: Vec<(&str, Vec<&str>)> = vec![
+        ("record", vec!["record", "long.txt", "--work", "full", "--lang", "it", "--key", "tina.key"]),
+        ("key add", vec!["key", "add", "extra.pub", "--role", "editor", "--key", "olga.key"]),
+        ("release", vec!["release", "--work", "ponte", "--tag", "v9", "--key", "tina.key"]),
+        ("cosign", vec!["cosign", "ponte@v1", "--key", "newbie.key"]),
+        ("init", vec!["--ledger", "tmpfs/new.jsonl", "init", "--origin", "x.example/y", "--key", "olga.key"]),
+        ("keygen", vec!["keygen", "--name", "Full Disk", "--out", "tmpfs/fulldisk", "--unencrypted"]),
+        ("checkpoint", vec!["checkpoint", "--key", "olga.key", "-o", "tmpfs/full.cp"]),
+        ("bundle --out", vec!["bundle", "ponte@v1", "--out", "tmpfs/full.bundle"]),
+        ("show -o", vec!["show", "ponte:it@1", "-o", "tmpfs/full.txt"]),
+        ("publish", vec!["publish", "tmpfs/tiles", "--key", "olga.key"]),
+    ];
+    // The index is built first, while there is room: the cases are about the ledger and outputs.
+    let mut with_ledger = l.to_vec();
+    with_ledger.push("log");
+    if !env.run(&with_ledger).is(0) {
+        t.fail("full tmpfs: `log` on the copied ledger failed");
+        return;
+    }
+    fill(&mnt);
+    let mut codes: BTreeMap<String, u64> = BTreeMap::new();
+    for (what, args) in &cases {
+        t.tried += 1;
+        let mut full_args = if args[0] == "--ledger" { Vec::new() } else { l.to_vec() };
+        full_args.extend(args.iter().copied());
+        let before = snapshot(&mnt);
+        let r = env.run(&full_args);
+        if !t.no_panic(&r) {
+            continue;
+        }
+        let changed: Vec<String> = diff_snapshots(&before, &snapshot(&mnt))
+            .into_iter()
+            .filter(|c| !c.contains(".jsonl.index") && c != "created tiles" && !c.contains("filler"))
+            .collect();
+        // A small entry can still fit in the ledger's last page: then it is appended, whole.
+        let fitted = r.is(0) && changed == ["changed /ledger.jsonl"];
+        let outcome =
+            if fitted { "exit 0, appended whole in the last page's room".into() } else { format!("exit {:?}", r.code) };
+        *codes.entry(outcome).or_default() += 1;
+        if fitted {
+            let mut aud = l.to_vec();
+            aud.push("audit");
+            let a = env.run(&aud);
+            if !a.is(0) {
+                t.fail(format!("full tmpfs, {what}: appended in the last page's room, but the audit fails: {a}"));
+            }
+            continue;
+        }
+        if !changed.is_empty() {
+            t.fail(format!("full tmpfs, {what}: changed or left behind {changed:?}: {r}"));
+        }
+        if !r.is(2) {
+            t.fail(format!("full tmpfs, {what}: expected exit 2: {r}"));
+        } else if !r.stderr.contains("space") {
+            t.fail(format!("full tmpfs, {what}: the message does not say the disk is full: {r}"));
+        }
+    }
+    // Room again: the next append works with no repair, and the ledger audits clean.
+    let _ = std::fs::remove_file(mnt.join("filler"));
+    t.tried += 1;
+    let mut rec = l.to_vec();
+    rec.extend(["record", "long.txt", "--work", "full", "--lang", "it", "--key", "tina.key"]);
+    let r = env.run(&rec);
+    let mut aud = l.to_vec();
+    aud.push("audit");
+    let a = env.run(&aud);
+    if !r.is(0) || !a.is(0) {
+        t.fail(format!("full tmpfs: after freeing space, record and audit must succeed: {r}\n{a}"));
+    }
+    t.info(format!(
+        "full tmpfs (a real 1 MiB tmpfs filled to ENOSPC, {} commands, then recovery): {codes:?}",
         cases.len()
     ));
 }
