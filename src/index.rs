@@ -19,7 +19,7 @@ use crate::keys::{KeyId, PublicKey};
 use crate::status::Code;
 use std::collections::BTreeMap;
 
-pub use db::{Covered, DbIndex, index_path};
+pub use db::{Covered, DbIndex, WAL_LIMIT, index_path};
 
 /// A registered key and its history.
 #[derive(Clone, Debug)]

@@ -333,11 +333,9 @@ fn sync(path: &Path, len: u64, mut index: Index) -> Result<Snapshot, SyncError> 
     };
     let Some(db) = snap.index.db_mut() else { return Err(SyncError::Index) };
     db.commit(&c).map_err(|_| SyncError::Index)?;
-    // A large catch-up (a rebuild) left a large write-ahead log; fold it into the database now,
-    // or every later open would have to read it through.
-    if c.count.saturating_sub(covered.count) > 1000 {
-        db.checkpoint();
-    }
+    // A catch-up (a rebuild, or lines another writer appended) may leave a large write-ahead
+    // log; fold it into the database now, or every later open would have to read it through.
+    db.checkpoint_if_large();
     finish(path, snap).map_err(SyncError::Ledger)
 }
 
@@ -543,10 +541,12 @@ pub fn append(
             head: Some((p.entry.seq, p.hash, offset, buf.len() as u64)),
         };
         let failed = snap.index.failure().is_some();
-        if let Some(db) = snap.index.db_mut()
-            && (failed || db.commit(&c).is_err())
-        {
-            db.rollback();
+        if let Some(db) = snap.index.db_mut() {
+            if failed || db.commit(&c).is_err() {
+                db.rollback();
+            } else {
+                db.checkpoint_if_large();
+            }
         }
     }
     Ok(Appended { seq: p.entry.seq, hash: p.hash, line: buf, torn_saved })

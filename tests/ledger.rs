@@ -276,3 +276,23 @@ fn parallel_audit_reports_exactly_what_the_sequential_one_does() {
     torn.extend_from_slice(b"{\"body\":");
     assert!(compare(torn, "torn tail") > 0);
 }
+
+#[test]
+fn the_index_write_ahead_log_stays_bounded() {
+    // Each command opens the index anew; a write-ahead log left to grow would be read through on
+    // every open (and copied in full at every checkpoint), so writers empty it past a limit.
+    use colophon::index::{WAL_LIMIT, index_path};
+    let dir = tempfile::tempdir().unwrap();
+    let (path, owner) = new_ledger(dir.path());
+    let mut wal = index_path(&path).into_os_string();
+    wal.push("-wal");
+    let mut largest = 0;
+    for i in 0..120u8 {
+        let k = key(100 + i, &format!("Signer {i}"));
+        ops::add_key(&path, &k.named(), &[Role::Translator], &owner).unwrap();
+        largest = largest.max(std::fs::metadata(&wal).map_or(0, |m| m.len()));
+    }
+    assert!(largest > 0, "the index keeps a write-ahead log");
+    assert!(largest <= 2 * WAL_LIMIT, "the write-ahead log grew to {largest} bytes");
+    assert!(audit_file(&path, None).unwrap().is_clean());
+}
