@@ -128,9 +128,7 @@ impl<'k> Auditor<'k> {
                 since: None,
             },
             trust,
-            since_cp: since.and_then(|b| {
-                crate::note::Note::parse(b).ok().and_then(|n| crate::checkpoint::Checkpoint::parse(&n.text).ok())
-            }),
+            since_cp: since.and_then(crate::checkpoint::Checkpoint::in_note),
             frontier: crate::merkle::Frontier::new(),
             merkle_known: true,
             since_root: None,
@@ -423,10 +421,7 @@ fn check_since(report: &mut Report, bytes: &[u8], since_root: Option<Digest>, tr
         ));
         return;
     };
-    let size = crate::note::Note::parse(bytes)
-        .ok()
-        .and_then(|n| crate::checkpoint::Checkpoint::parse(&n.text).ok())
-        .map_or(0, |c| c.size);
+    let size = crate::checkpoint::Checkpoint::in_note(bytes).map_or(0, |c| c.size);
     let keys = crate::transparency::owner_keys(&report.index, &origin, size);
     let ring = trust.cloned().unwrap_or_default();
     match crate::transparency::verify_checkpoint(bytes, &origin, &keys, &ring) {

@@ -2,6 +2,7 @@
 //! copy of a release offline: the ledger lines of the release, its versions (with their ancestors,
 //! so texts can be rebuilt), its cosignatures, and every key and revocation entry.
 
+use crate::checkpoint::Checkpoint;
 use crate::entry::{Body, ParsedLine, parse_line};
 use crate::hash::Digest;
 use crate::index::Index;
@@ -41,10 +42,7 @@ pub fn build(path: &Path, index: &Index, release: &Digest) -> Result<BundleFile,
     // The checkpoint kept beside the ledger, if it covers the release (its entries come before it).
     let seq = index.entry(release).map_or(u64::MAX, |l| l.seq);
     let kept = crate::transparency::kept_checkpoint(path, seq.saturating_add(1)).filter(|note| {
-        crate::note::Note::parse(note)
-            .ok()
-            .and_then(|n| crate::checkpoint::Checkpoint::parse(&n.text).ok())
-            .is_some_and(|cp| crate::transparency::matches_tree(&cp, index.len(), index).is_ok())
+        Checkpoint::in_note(note).is_some_and(|cp| crate::transparency::matches_tree(&cp, index.len(), index).is_ok())
     });
     build_with_checkpoint(path, index, release, kept.as_deref())
 }
@@ -77,12 +75,7 @@ pub fn build_with_checkpoint(
     }
     // With a checkpoint, the bundle is the ledger as of the checkpoint's size (§3.2): entries
     // appended since (a later cosign, key or revocation) cannot have inclusion proofs in it.
-    let size = checkpoint.map_or(u64::MAX, |note| {
-        crate::note::Note::parse(note)
-            .ok()
-            .and_then(|n| crate::checkpoint::Checkpoint::parse(&n.text).ok())
-            .map_or(0, |cp| cp.size)
-    });
+    let size = checkpoint.map_or(u64::MAX, |note| Checkpoint::in_note(note).map_or(0, |cp| cp.size));
     let mut by_seq: BTreeMap<u64, Digest> = BTreeMap::new();
     for h in &want {
         let loc = index.entry(h).ok_or_else(|| format!("entry {} is not in the ledger", h.short(16)))?;
@@ -125,8 +118,7 @@ pub fn build_with_checkpoint(
 impl BundleFile {
     /// The size of the bundle's checkpoint, if it has one that parses.
     pub fn checkpoint_size(&self) -> Option<u64> {
-        let note = crate::note::Note::parse(self.checkpoint.as_deref()?.as_bytes()).ok()?;
-        crate::checkpoint::Checkpoint::parse(&note.text).ok().map(|cp| cp.size)
+        Checkpoint::in_note(self.checkpoint.as_deref()?.as_bytes()).map(|cp| cp.size)
     }
 }
 
@@ -241,10 +233,7 @@ fn check_proofs(
     ring: &crate::trust::Keyring,
 ) -> Result<crate::transparency::CheckedCheckpoint, Problem> {
     use crate::transparency::{check_inclusion, owner_keys, verify_checkpoint};
-    let size = crate::note::Note::parse(note.as_bytes())
-        .ok()
-        .and_then(|n| crate::checkpoint::Checkpoint::parse(&n.text).ok())
-        .map_or(0, |c| c.size);
+    let size = Checkpoint::in_note(note.as_bytes()).map_or(0, |c| c.size);
     let checked = verify_checkpoint(note.as_bytes(), &file.origin, &owner_keys(index, &file.origin, size), ring)?;
     let proofs = file.proofs.as_deref().unwrap_or_default();
     if proofs.len() != file.entries.len() {

@@ -34,6 +34,12 @@ pub struct Checkpoint {
 }
 
 impl Checkpoint {
+    /// The checkpoint a signed note carries, without checking any signature: for reading a size
+    /// or root before deciding which keys to verify with, or from a note already verified.
+    pub fn in_note(note: &[u8]) -> Option<Checkpoint> {
+        Checkpoint::parse(&Note::parse(note).ok()?.text).ok()
+    }
+
     /// Parses a checkpoint text with the tlog-checkpoint "Note text" rules: at least three
     /// non-empty lines, each ending in LF; the origin (any non-empty text: clients MUST NOT assume
     /// a format); the tree size in ASCII decimal without leading zeros; the root hash as canonical

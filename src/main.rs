@@ -53,15 +53,14 @@ fn stdout_failed(e: std::io::Error) {
 /// Writes raw bytes to stdout, treating a closed pipe as the reader's choice, not an error.
 fn write_stdout(bytes: &[u8]) -> Result<(), Fail> {
     match std::io::stdout().lock().write_all(bytes) {
-        Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => Err(stdout_fail(&e)),
+        Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => Err(stdout_lost(&ops::io_hint(&e))),
         _ => Ok(()),
     }
 }
 
-fn stdout_fail(e: &std::io::Error) -> Fail {
+fn stdout_lost(why: &str) -> Fail {
     Fail::input(format!(
-        "writing to stdout failed: {}; the output is incomplete (free space where stdout goes, or use -o FILE)",
-        ops::io_hint(e)
+        "writing to stdout failed: {why}; the output is incomplete (free space where stdout goes, or send it elsewhere)"
     ))
 }
 
@@ -605,9 +604,7 @@ fn main() -> ExitCode {
         stdout_failed(e);
     }
     let result = match (result, STDOUT_ERROR.get()) {
-        (Ok(_), Some(e)) => Err(Fail::input(format!(
-            "writing to stdout failed: {e}; the output is incomplete (free space where stdout goes, or redirect it elsewhere)"
-        ))),
+        (Ok(_), Some(e)) => Err(stdout_lost(e)),
         (r, _) => r,
     };
     match result {

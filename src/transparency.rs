@@ -318,9 +318,7 @@ pub fn checkpoint_ledger(ledger: &std::path::Path, key: &SecretKey) -> Result<(V
     let snap = crate::ledger::load(ledger).map_err(|e| e.to_string())?;
     let keep = checkpoint_path(ledger);
     if let Ok(old) = std::fs::read(&keep) {
-        let old_cp = Note::parse(&old)
-            .ok()
-            .and_then(|n| Checkpoint::parse(&n.text).ok())
+        let old_cp = Checkpoint::in_note(&old)
             .ok_or_else(|| format!("{}: not a checkpoint; move it away to start over", keep.display()))?;
         matches_tree(&old_cp, snap.index.len(), &snap.index).map_err(|p| {
             format!(
@@ -341,7 +339,7 @@ pub fn checkpoint_ledger(ledger: &std::path::Path, key: &SecretKey) -> Result<(V
 /// Reads the checkpoint kept beside a ledger, if it covers at least `size` entries.
 pub fn kept_checkpoint(ledger: &std::path::Path, size: u64) -> Option<Vec<u8>> {
     let note = std::fs::read(checkpoint_path(ledger)).ok()?;
-    let cp = Note::parse(&note).ok().and_then(|n| Checkpoint::parse(&n.text).ok())?;
+    let cp = Checkpoint::in_note(&note)?;
     (cp.size >= size).then_some(note)
 }
 
@@ -366,13 +364,11 @@ pub fn publish_ledger(
     note: &[u8],
 ) -> Result<crate::tiles::Published, String> {
     let snap = crate::ledger::load(ledger).map_err(|e| e.to_string())?;
-    let cp = Note::parse(note).ok().and_then(|n| Checkpoint::parse(&n.text).ok()).ok_or("not a checkpoint")?;
+    let cp = Checkpoint::in_note(note).ok_or("not a checkpoint")?;
     matches_tree(&cp, snap.index.len(), &snap.index).map_err(|p| p.message)?;
     if let Ok(old) = std::fs::read(dir.join("checkpoint")) {
-        let old_cp = Note::parse(&old)
-            .ok()
-            .and_then(|n| Checkpoint::parse(&n.text).ok())
-            .ok_or_else(|| format!("{}/checkpoint: not a checkpoint", dir.display()))?;
+        let old_cp =
+            Checkpoint::in_note(&old).ok_or_else(|| format!("{}/checkpoint: not a checkpoint", dir.display()))?;
         if old_cp.origin != cp.origin {
             return Err(format!(
                 "{} holds the log {:?}, not {:?}; publish into another directory",
