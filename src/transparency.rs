@@ -428,10 +428,19 @@ impl WitnessState {
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
                 Ok(WitnessState { format: WITNESS_STATE_FORMAT.into(), ..WitnessState::default() })
             }
-            Err(e) => Err(format!("{}: {e}", path.display())),
+            Err(e) => Err(format!(
+                "{}: {}; give this witness's state file, or a path that does not exist yet for a new witness",
+                path.display(),
+                crate::ops::io_hint(&e)
+            )),
             Ok(b) => {
-                let s: WitnessState = serde_json::from_slice(&b)
-                    .map_err(|e| format!("{}: not a witness state file ({e})", path.display()))?;
+                let s: WitnessState = serde_json::from_slice(&b).map_err(|e| {
+                    format!(
+                        "{}: not a witness state file ({e}); give this witness's state file ({WITNESS_STATE_FORMAT}), \
+                         or a path that does not exist yet for a new witness",
+                        path.display()
+                    )
+                })?;
                 if s.format != WITNESS_STATE_FORMAT {
                     return Err(format!("{}: unsupported witness state format {:?}", path.display(), s.format));
                 }

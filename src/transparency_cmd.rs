@@ -335,13 +335,8 @@ pub(crate) fn witness_cmd(out: Out, ledger_path: &Path, a: WitnessArgs) -> Res {
     let log_keys = colophon::transparency::keyring_log_keys(&ring, &cp.origin);
     let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_secs());
     // Files the witness was given that cannot be read or parsed are bad input (exit 2), not a
-    // refusal to cosign (exit 1): check them before anything is decided.
-    colophon::transparency::WitnessState::read(&a.state).map_err(|m| {
-        Fail::input(format!(
-            "{m}; give this witness's state file (format {}), or a path that does not exist yet for a new witness",
-            colophon::transparency::WITNESS_STATE_FORMAT
-        ))
-    })?;
+    // refusal to cosign (exit 1): the proof is checked here, the state by `witness_cosign`
+    // (reported as `ledger.io`).
     let given_proof = match &a.proof {
         None => None,
         Some(p) => {
@@ -384,7 +379,7 @@ pub(crate) fn witness_cmd(out: Out, ledger_path: &Path, a: WitnessArgs) -> Res {
             Ok(n) => n,
             Err(mut p) => {
                 if p.code == Code::LedgerIo {
-                    // The state could not be written: nothing was cosigned.
+                    // The state could not be read or written: nothing was cosigned.
                     return Err(Fail::input(format!("{}; nothing was cosigned", p.message)));
                 }
                 // A proof computed from the log's own tiles or ledger (checked against the new
