@@ -88,6 +88,44 @@ pub fn audit_since(r: impl BufRead, trust: Option<&Keyring>, since: Option<&[u8]
     a.finish(since)
 }
 
+/// Admits ledger lines into a state exactly as an audit judges them (§11): the same code decides,
+/// so a command that reads a ledger ignores precisely the lines `audit` rejects. `ledger::load`
+/// feeds it the lines its state has not seen yet; the caller has already refused lines that do
+/// not parse or do not chain (a damaged file, §11 steps 3–5).
+pub struct Admission {
+    auditor: Auditor<'static>,
+}
+
+impl std::fmt::Debug for Admission {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Admission").field("head", &self.auditor.prev_line).finish()
+    }
+}
+
+impl Admission {
+    /// Continues from `index`, the state of the lines before `head` (`None`: an empty ledger).
+    pub fn new(index: Index, head: Option<Head>) -> Admission {
+        Admission { auditor: Auditor::with_state(index, head, None, None) }
+    }
+
+    /// The state so far.
+    pub fn index(&self) -> &Index {
+        &self.auditor.report.index
+    }
+
+    /// Checks one line that parsed (`p`) and enters it into the state, or records it as rejected.
+    /// Returns the problems an audit reports for it (empty: a valid line).
+    pub fn line(&mut self, line: crate::ledger::RawLine, p: ParsedLine) -> Vec<Problem> {
+        self.auditor.item(Item::Line(line), Some(Ok(p)), None);
+        std::mem::take(&mut self.auditor.report.problems)
+    }
+
+    /// The state after the last line.
+    pub fn finish(self) -> Index {
+        self.auditor.report.index
+    }
+}
+
 /// A signature whose check was deferred to the verifying threads (the fast path of [`audit_file_since`]).
 struct SigJob {
     key: ed25519_dalek::VerifyingKey,
@@ -114,6 +152,10 @@ struct Auditor<'k> {
 
 impl<'k> Auditor<'k> {
     fn new(trust: Option<&'k Keyring>, since: Option<&[u8]>) -> Auditor<'k> {
+        Auditor::with_state(Index::new_lean(), None, trust, since)
+    }
+
+    fn with_state(index: Index, head: Option<Head>, trust: Option<&'k Keyring>, since: Option<&[u8]>) -> Auditor<'k> {
         Auditor {
             report: Report {
                 lines: 0,
@@ -122,7 +164,7 @@ impl<'k> Auditor<'k> {
                 torn: None,
                 head: None,
                 texts_verified: 0,
-                index: Index::new_lean(),
+                index,
                 untrusted: Vec::new(),
                 root: None,
                 since: None,
@@ -132,7 +174,7 @@ impl<'k> Auditor<'k> {
             frontier: crate::merkle::Frontier::new(),
             merkle_known: true,
             since_root: None,
-            prev_line: None,
+            prev_line: head,
             texts: HashMap::new(),
             untrusted: HashMap::new(),
             untrusted_order: Vec::new(),
@@ -212,17 +254,26 @@ impl<'k> Auditor<'k> {
         }
         self.prev_line = Some(Head { seq: e.seq, hash: parsed.hash });
         if let Err((code, msg)) = report.index.check_signer(e) {
+            report.index.apply_rejected(&parsed, line.offset, &format!("{code}: {msg}"));
             problem(code, msg);
             return;
         }
-        let Some(key) = report.index.signer_key(e) else { return };
+        let Some(key) = report.index.signer_key(e) else {
+            let msg = format!("signer {} is not a registered key", e.signer);
+            report.index.apply_rejected(&parsed, line.offset, &format!("{}: {msg}", Code::EntrySignerUnknown));
+            problem(Code::EntrySignerUnknown, msg);
+            return;
+        };
         match defer {
             None => {
                 if !signing::verify_entry(&key.0, &parsed.signed_bytes, &e.sig) {
-                    problem(
-                        Code::EntrySignatureInvalid,
-                        format!("the signature does not verify under key {}", e.signer),
+                    let msg = format!("the signature does not verify under key {}", e.signer);
+                    report.index.apply_rejected(
+                        &parsed,
+                        line.offset,
+                        &format!("{}: {msg}", Code::EntrySignatureInvalid),
                     );
+                    problem(Code::EntrySignatureInvalid, msg);
                     return;
                 }
             }
@@ -234,11 +285,18 @@ impl<'k> Auditor<'k> {
         }
         let e = &parsed.entry;
         if let Err((code, msg)) = report.index.check_body(e) {
+            report.index.apply_rejected(&parsed, line.offset, &format!("{code}: {msg}"));
             problem(code, msg);
             return;
         }
         if let Body::Version(v) = &e.body {
             let slot = (v.work.clone(), v.lang.clone());
+            if !self.texts.contains_key(&slot)
+                && let Some(kept) = report.index.latest_text(&v.work, &v.lang)
+            {
+                // Resuming from a persistent state: the base is the text it kept (§8.5).
+                self.texts.insert(slot.clone(), kept);
+            }
             let new_text = match &v.diff {
                 None => None,
                 Some(diff) => {
@@ -259,6 +317,7 @@ impl<'k> Auditor<'k> {
                     }
                 }
             };
+            report.index.set_text(&v.work, &v.lang, &parsed.hash, new_text.as_deref());
             self.texts.insert(slot, new_text);
         }
         if let Some(ring) = self.trust

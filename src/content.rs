@@ -108,26 +108,71 @@ pub enum ReconstructError {
     NotAVersion(Digest),
 }
 
-/// Rebuilds a version's exact bytes by applying the diff scripts from its first reconstructible
-/// ancestor (§8.5), checking every intermediate result against its signed hash.
-pub fn reconstruct(path: &Path, index: &Index, hash: &Digest) -> Result<String, ReconstructError> {
-    // The persistent index keeps the latest text of each work and language; it is derived data,
-    // so it is used only when it has exactly the signed size and hash.
-    if let (Some(text), Some(v)) = (index.cached_text(hash), index.version(hash))
-        && text.len() as u64 == v.size
-        && Digest::of(text.as_bytes()) == v.sha256
-    {
-        return Ok(text);
+/// Reads a version's line from the ledger and returns its signed body and seq (spec/verify.md
+/// §2.3): the index only says where the line is; the line must hash to `hash`, and every fact comes
+/// from it, never from the index.
+pub fn signed_version(
+    path: &Path,
+    index: &Index,
+    hash: &Digest,
+) -> Result<(crate::entry::Version, u64), ReconstructError> {
+    let loc = index.entry(hash).ok_or(ReconstructError::NotAVersion(*hash))?;
+    let line = read_line_at(path, loc.offset, loc.len)?;
+    parse_version(hash, &line)
+}
+
+fn parse_version(hash: &Digest, line: &[u8]) -> Result<(crate::entry::Version, u64), ReconstructError> {
+    if Digest::of(line) != *hash {
+        return Err(ReconstructError::Invalid {
+            hash: *hash,
+            code: Code::LedgerIo,
+            message:
+                "the line at this entry's place does not have its hash (the ledger changed, or the index is wrong)"
+                    .into(),
+        });
     }
-    reconstruct_with(index, hash, |h| {
+    let p = parse_line(line).map_err(|(code, message)| ReconstructError::Invalid { hash: *hash, code, message })?;
+    let seq = p.entry.seq;
+    match p.entry.body {
+        Body::Version(v) => Ok((*v, seq)),
+        _ => Err(ReconstructError::NotAVersion(*hash)),
+    }
+}
+
+/// Rebuilds a version's exact bytes by applying the diff scripts from its first reconstructible
+/// ancestor (§8.5), checking every intermediate result against its signed hash. The text the
+/// index keeps for the latest version is used only when it has exactly the facts the version's
+/// signed line states.
+pub fn reconstruct(path: &Path, index: &Index, hash: &Digest) -> Result<String, ReconstructError> {
+    if let Some(text) = index.cached_text(hash) {
+        let (v, _) = signed_version(path, index, hash)?;
+        if v.diff.is_some() && check_facts(&text, v.size, &v.sha256, v.norm.as_ref()).is_ok() {
+            return Ok(text);
+        }
+    }
+    reconstruct_with(hash, |h| {
         let loc = index.entry(h).ok_or(ReconstructError::NotAVersion(*h))?;
         Ok(read_line_at(path, loc.offset, loc.len)?)
     })
 }
 
+/// The base of a new version's script (§8.5): the reconstructed content of `parent`, or `""`
+/// when there is no parent or its content cannot be reconstructed (no diff, or a script that
+/// does not reproduce its signed hash, §11 step 10).
+pub fn base_text(path: &Path, index: &Index, parent: Option<&Digest>) -> Result<String, ReconstructError> {
+    let Some(parent) = parent else { return Ok(String::new()) };
+    match reconstruct(path, index, parent) {
+        Ok(t) => Ok(t),
+        Err(ReconstructError::NotStored(_)) => Ok(String::new()),
+        Err(ReconstructError::Invalid { code, .. }) if code != Code::LedgerIo => Ok(String::new()),
+        Err(e) => Err(e),
+    }
+}
+
 /// As [`reconstruct`], reading lines through `fetch` (a ledger file, or the lines of a bundle).
+/// Every line fetched must hash to the entry it was fetched for; the chain is followed by the
+/// signed `parent` members, so nothing but signed lines decides the text.
 pub fn reconstruct_with(
-    index: &Index,
     hash: &Digest,
     fetch: impl Fn(&Digest) -> Result<Vec<u8>, ReconstructError>,
 ) -> Result<String, ReconstructError> {
@@ -136,29 +181,19 @@ pub fn reconstruct_with(
     let mut chain = Vec::new();
     let mut cur = Some(*hash);
     while let Some(h) = cur {
-        let v = index.version(&h).ok_or(ReconstructError::NotAVersion(h))?;
-        if !v.has_diff {
+        let (v, _) = parse_version(&h, &fetch(&h)?)?;
+        if v.diff.is_none() {
             if h == *hash {
                 return Err(ReconstructError::NotStored(h));
             }
             break;
         }
-        chain.push(h);
         cur = v.parent;
+        chain.push((h, v));
     }
     let mut text = String::new();
-    for h in chain.iter().rev() {
-        let line = fetch(h)?;
-        if Digest::of(&line) != *h {
-            return Err(ReconstructError::Invalid {
-                hash: *h,
-                code: Code::LedgerIo,
-                message: "the line read does not have the expected hash (the ledger changed?)".into(),
-            });
-        }
+    for (h, v) in chain.iter().rev() {
         let invalid = |(code, message): (Code, String)| ReconstructError::Invalid { hash: *h, code, message };
-        let p = parse_line(&line).map_err(invalid)?;
-        let Body::Version(v) = p.entry.body else { return Err(ReconstructError::NotAVersion(*h)) };
         let Some(diff) = &v.diff else { return Err(ReconstructError::NotStored(*h)) };
         let script = Script::from_json(diff).map_err(|e| invalid((e.code, e.message)))?;
         text = script.apply(&text).map_err(|e| invalid((e.code, e.message)))?;

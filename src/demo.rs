@@ -48,6 +48,8 @@ pub(crate) fn run_demo(keep: bool) -> Res {
         .map_err(|e| Fail::input(format!("cannot create a temporary directory: {e}")))?;
     let previous = std::env::current_dir().ok();
     std::env::set_current_dir(dir.path()).map_err(|e| Fail::input(e.to_string()))?;
+    // The demo's ledgers are thrown away with the directory: so is their index.
+    colophon::cache::set_process_default(colophon::cache::Cache::Dir(dir.path().join(".cache")));
     let result = steps(dir.path());
     if let Some(p) = previous {
         let _ = std::env::set_current_dir(p);

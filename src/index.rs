@@ -19,7 +19,7 @@ use crate::keys::{KeyId, PublicKey};
 use crate::status::Code;
 use std::collections::BTreeMap;
 
-pub use db::{Covered, DbIndex, WAL_LIMIT, index_path};
+pub use db::{Covered, DbIndex, WAL_LIMIT};
 
 /// A registered key and its history.
 #[derive(Clone, Debug)]
@@ -136,6 +136,10 @@ pub struct EntryLoc {
     pub offset: u64,
     /// Line length without the newline.
     pub len: u64,
+    /// Whether the entry entered the state (spec/ledger.md §11). A line that breaks a signer,
+    /// signature or state rule is still a line of the ledger — it has a position, a hash and a
+    /// Merkle leaf — but nothing it says is in the state.
+    pub in_state: bool,
 }
 
 /// The ledger state (§6) with its look-ups.
@@ -216,14 +220,15 @@ impl Index {
         }
     }
 
-    /// Entries applied so far.
+    /// Lines applied so far, whether or not they entered the state: the size of the Merkle tree
+    /// (an audit's state counts only the entries that entered it).
     pub fn len(&self) -> u64 {
         dispatch!(self, b => b.len())
     }
 
-    /// Whether nothing was applied.
+    /// Whether no entry has entered the state yet (spec/ledger.md §11 step 6): no genesis has.
     pub fn is_empty(&self) -> bool {
-        self.len() == 0
+        self.owner().is_none()
     }
 
     /// The origin from the genesis entry.
@@ -539,14 +544,47 @@ impl Index {
         }
     }
 
-    /// Adds an entry that passed the checks (or, when indexing a ledger file, an entry taken on
-    /// trust: the audit is what checks a file). `offset` locates its line.
+    /// Adds an entry that entered the state (spec/ledger.md §11: it passed the signer, signature
+    /// and state rules). `offset` locates its line.
     pub fn apply(&mut self, p: &ParsedLine, offset: u64) {
         match &mut self.backend {
-            Backend::Mem(b) => b.apply(p, offset),
+            Backend::Mem(b) => b.apply(p, offset, None),
             Backend::Lean(b) => b.apply(p, offset),
-            Backend::Db(b) => b.apply(p, offset),
+            Backend::Db(b) => b.apply(p, offset, None),
         }
+    }
+
+    /// Records a line that did not enter the state (§11 step 9): it keeps its position, hash and
+    /// Merkle leaf, and `problem` says why it is ignored; none of its facts are looked up.
+    pub fn apply_rejected(&mut self, p: &ParsedLine, offset: u64, problem: &str) {
+        match &mut self.backend {
+            Backend::Mem(b) => b.apply(p, offset, Some(problem)),
+            Backend::Lean(b) => b.skip(),
+            Backend::Db(b) => b.apply(p, offset, Some(problem)),
+        }
+    }
+
+    /// Keeps the reconstructed text of the latest version of a work and language (§8.5), or
+    /// `None` when it could not be rebuilt: the base of the next version's diff.
+    pub fn set_text(&mut self, work: &str, lang: &str, version: &Digest, text: Option<&str>) {
+        if let Backend::Db(b) = &mut self.backend {
+            b.set_text(work, lang, version, text);
+        }
+    }
+
+    /// The kept text of the latest version of a work and language, if the index keeps texts:
+    /// `Some(None)` when that version's text could not be rebuilt.
+    pub fn latest_text(&self, work: &str, lang: &str) -> Option<Option<String>> {
+        match &self.backend {
+            Backend::Db(d) => d.latest_text(work, lang),
+            Backend::Mem(_) | Backend::Lean(_) => None,
+        }
+    }
+
+    /// Lines of the ledger that did not enter the state: how many, and the first few (seq and
+    /// why), so every command can say that it ignored them.
+    pub fn rejected(&self) -> (u64, Vec<(u64, String)>) {
+        dispatch!(self, b => b.rejected())
     }
 }
 

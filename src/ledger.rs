@@ -5,9 +5,11 @@
 //! a failed append leaves the file byte-identical; a torn last line (a crash mid-append) is never
 //! taken for an entry, and the next append moves it aside before writing.
 
+use crate::audit::Admission;
+use crate::cache::Cache;
 use crate::entry::{Entry, ParsedLine, parse_line};
 use crate::hash::Digest;
-use crate::index::{Covered, DbIndex, Index, index_path};
+use crate::index::{Covered, DbIndex, Index};
 use crate::signing;
 use crate::status::Code;
 use std::fs::{File, OpenOptions};
@@ -207,7 +209,8 @@ pub struct Head {
 /// A consistent view of a ledger: the state of every complete line, the head, and any torn tail.
 #[derive(Debug)]
 pub struct Snapshot {
-    /// The state.
+    /// The state: every entry that an audit lets into it (spec/ledger.md §11), and the position
+    /// of every line.
     pub index: Index,
     /// The last entry.
     pub head: Option<Head>,
@@ -215,6 +218,30 @@ pub struct Snapshot {
     pub len: u64,
     /// Bytes after the last newline, if any.
     pub torn: Option<Torn>,
+    /// Why the state was built in memory instead of kept in the cache, if it was (cache.rs).
+    pub warnings: Vec<String>,
+}
+
+impl Snapshot {
+    /// One line per ledger line that did not enter the state (the first few, then a count), in
+    /// the form `<ledger>:<line>: <code>: <why>; ignored`, for commands to show.
+    pub fn rejected_lines(&self, path: &Path) -> Vec<String> {
+        let (n, first) = self.index.rejected();
+        let mut out: Vec<String> = first
+            .iter()
+            .map(|(seq, why)| {
+                format!("{}:{}: {why}; this entry is ignored (run `colophon audit`)", path.display(), seq + 1)
+            })
+            .collect();
+        if n > first.len() as u64 {
+            out.push(format!(
+                "{}: {} more entries are ignored; run `colophon audit`",
+                path.display(),
+                n - first.len() as u64
+            ));
+        }
+        out
+    }
 }
 
 /// Read buffer for whole-file scans.
@@ -238,30 +265,52 @@ pub fn open_for_read(path: &Path) -> Result<(File, u64), LedgerError> {
     Ok((file, len.map_err(LedgerError::io(path))?))
 }
 
-/// Reads a ledger's state, taking its entries on trust (no signature checks; that is audit's job,
-/// §11) but refusing a file whose lines do not parse or chain. Uses the persistent index beside
-/// the ledger, catching it up (or rebuilding it) first; falls back to a scan into memory when the
-/// index cannot be used (a read-only directory, say).
+/// Reads a ledger's state (§7.3): every line is admitted exactly as an audit judges it (§11,
+/// signatures included), so the state holds only entries an audit lets in; a file whose lines do
+/// not parse or chain is refused. The state is kept in the user's cache (`cache.rs`) between
+/// commands, so that only lines appended since are checked; without a usable cache it is built in
+/// memory.
 pub fn load(path: &Path) -> Result<Snapshot, LedgerError> {
+    load_with(path, &Cache::from_env())
+}
+
+/// As [`load`], with the cache given explicitly ([`Cache::None`]: in memory).
+pub fn load_with(path: &Path, cache: &Cache) -> Result<Snapshot, LedgerError> {
     let (_file, len) = open_for_read(path)?;
-    load_upto(path, len)
+    load_upto(path, len, cache)
 }
 
 /// Loads the state of the first `len` bytes of the ledger.
-fn load_upto(path: &Path, len: u64) -> Result<Snapshot, LedgerError> {
-    let ipath = index_path(path);
-    // Never leave an index beside a file that is not a ledger.
-    if (ipath.exists() || starts_with_genesis(path))
-        && let Ok(db) = DbIndex::open(&ipath)
-    {
-        match sync(path, len, Index::persistent(db)) {
-            Ok(snap) => return Ok(snap),
-            Err(SyncError::Ledger(e)) => return Err(e),
-            // The index itself failed: answer from a scan instead.
-            Err(SyncError::Index) => {}
+fn load_upto(path: &Path, len: u64, cache: &Cache) -> Result<Snapshot, LedgerError> {
+    let mut warnings = Vec::new();
+    // Never make an index for a file that is not a ledger.
+    if starts_with_genesis(path) {
+        match cache.index_path(path) {
+            Ok(None) => {}
+            Err(e) => warnings.push(format!("{e}; the ledger was checked in memory instead")),
+            Ok(Some(ipath)) => {
+                if std::fs::symlink_metadata(&ipath).is_ok_and(|m| m.file_type().is_symlink()) {
+                    return Err(LedgerError::Io {
+                        path: ipath,
+                        source: io::Error::other(
+                            "is a symbolic link; colophon never writes its index through a link: remove it",
+                        ),
+                    });
+                }
+                match DbIndex::open(&ipath) {
+                    Ok(db) => match sync(path, len, Index::persistent(db)) {
+                        Ok(snap) => return Ok(snap),
+                        Err(SyncError::Ledger(e)) => return Err(e),
+                        // The index itself failed: answer from a scan instead.
+                        Err(SyncError::Index) => warnings
+                            .push(format!("{}: the index failed; the ledger was checked in memory", ipath.display())),
+                    },
+                    Err(m) => warnings.push(format!("{m}; the ledger was checked in memory")),
+                }
+            }
         }
     }
-    let mut snap = Snapshot { index: Index::new_with_hashes(), head: None, len: 0, torn: None };
+    let mut snap = Snapshot { index: Index::new_with_hashes(), head: None, len: 0, torn: None, warnings };
     scan_range(path, len, &mut snap)?;
     finish(path, snap)
 }
@@ -296,7 +345,7 @@ fn sync(path: &Path, len: u64, mut index: Index) -> Result<Snapshot, SyncError> 
                 off + l + 1 == covered.len && read_line_at(path, off, l).is_ok_and(|line| Digest::of(&line) == hash)
             }
         };
-    let mut snap = Snapshot { index, head: None, len: 0, torn: None };
+    let mut snap = Snapshot { index, head: None, len: 0, torn: None, warnings: Vec::new() };
     if trusted {
         snap.len = covered.len;
         snap.head = covered.head.map(|(seq, hash, _, _)| Head { seq, hash });
@@ -339,9 +388,24 @@ fn sync(path: &Path, len: u64, mut index: Index) -> Result<Snapshot, SyncError> 
     finish(path, snap).map_err(SyncError::Ledger)
 }
 
-/// Applies the complete lines between `snap.len` and `len` to `snap`, checking that they parse
-/// and chain on from `snap.head`. Returns the offset and length of the last line applied.
+/// Admits the complete lines between `snap.len` and `len` into `snap`'s state, exactly as an
+/// audit would (§11): a line that does not parse or chain on from `snap.head` makes the file
+/// damaged (an error); a line that breaks a signer, signature or state rule is recorded and kept
+/// out of the state. Returns the offset and length of the last line read.
 fn scan_range(path: &Path, len: u64, snap: &mut Snapshot) -> Result<Option<(u64, u64)>, LedgerError> {
+    let mut admission = Admission::new(std::mem::take(&mut snap.index), snap.head);
+    let scanned = scan_lines(path, len, snap, &mut admission);
+    // The state goes back whatever happened, so a caller can roll back its transaction.
+    snap.index = admission.finish();
+    scanned
+}
+
+fn scan_lines(
+    path: &Path,
+    len: u64,
+    snap: &mut Snapshot,
+    admission: &mut Admission,
+) -> Result<Option<(u64, u64)>, LedgerError> {
     use std::io::{Seek, SeekFrom};
     let damaged =
         |line: u64, code: Code, message: String| LedgerError::Damaged { path: path.to_path_buf(), line, code, message };
@@ -368,10 +432,18 @@ fn scan_range(path: &Path, len: u64, snap: &mut Snapshot) -> Result<Option<(u64,
                         "this file does not start with a colophon genesis entry; is it a colophon ledger?".into(),
                     ));
                 }
-                snap.index.apply(&p, l.offset);
-                snap.head = Some(Head { seq: p.entry.seq, hash: p.hash });
-                snap.len = l.offset + l.bytes.len() as u64 + 1;
-                last = Some((l.offset, l.bytes.len() as u64));
+                let head = Head { seq: p.entry.seq, hash: p.hash };
+                let (offset, n) = (l.offset, l.bytes.len() as u64);
+                let problems = admission.line(l, p);
+                if admission.index().is_empty() {
+                    // The genesis itself was rejected (§11 steps 6–7): nothing can enter after it.
+                    let (code, why) =
+                        problems.first().map_or((Code::GenesisSigner, String::new()), |p| (p.code, p.message.clone()));
+                    return Err(damaged(1, code, format!("the genesis entry is not valid: {why}")));
+                }
+                snap.head = Some(head);
+                snap.len = offset + n + 1;
+                last = Some((offset, n));
             }
             Item::TooLong { number, .. } => {
                 return Err(damaged(number, Code::LineTooLong, format!("line longer than {MAX_LINE_LEN} bytes")));
@@ -439,8 +511,15 @@ pub struct Appended {
 }
 
 /// Validates a new entry against the state exactly as a verifier would (§11), so that nothing a
-/// verifier would reject is ever written.
-fn validate_new(index: &Index, head: Option<&Head>, entry: &Entry) -> Result<ParsedLine, LedgerError> {
+/// verifier would reject is ever written. With the ledger's `path`, a version's script is also
+/// replayed on its base as the ledger's signed lines give it (§8.5, §11 step 10): a script computed
+/// against any other text is refused here, not found by a later audit.
+fn validate_new(
+    index: &Index,
+    head: Option<&Head>,
+    entry: &Entry,
+    path: Option<&Path>,
+) -> Result<ParsedLine, LedgerError> {
     let rejected = |(code, message): (Code, String)| LedgerError::Rejected { code, message };
     let line = entry.to_line().map_err(LedgerError::Build)?;
     let p = parse_line(&line).map_err(rejected)?;
@@ -453,12 +532,23 @@ fn validate_new(index: &Index, head: Option<&Head>, entry: &Entry) -> Result<Par
         return Err(rejected((Code::EntrySignatureInvalid, "the new entry's signature does not verify".into())));
     }
     index.check_body(&p.entry).map_err(rejected)?;
+    if let (Some(path), crate::entry::Body::Version(v)) = (path, &p.entry.body)
+        && let Some(diff) = &v.diff
+    {
+        let base = crate::content::base_text(path, index, v.parent.as_ref())
+            .map_err(|e| LedgerError::Build(format!("the parent version's text cannot be read: {e}")))?;
+        crate::diff::Script::from_json(diff)
+            .and_then(|s| s.apply(&base))
+            .map_err(|d| (d.code, d.message))
+            .and_then(|t| crate::content::check_facts(&t, v.size, &v.sha256, v.norm.as_ref()))
+            .map_err(rejected)?;
+    }
     Ok(p)
 }
 
 /// Creates a new ledger holding only `genesis` (§7.3). Refuses to overwrite anything.
 pub fn create(path: &Path, genesis: &Entry) -> Result<Appended, LedgerError> {
-    let p = validate_new(&Index::new(), None, genesis)?;
+    let p = validate_new(&Index::new(), None, genesis, None)?;
     let line = genesis.to_line().map_err(LedgerError::Build)?;
     let mut f = OpenOptions::new().write(true).create_new(true).open(path).map_err(|e| match e.kind() {
         io::ErrorKind::AlreadyExists => LedgerError::Exists { path: path.to_path_buf() },
@@ -502,7 +592,7 @@ pub fn append(
     file.lock().map_err(LedgerError::io(path))?;
     // The lock is released when `file` is dropped, on every path out of this function.
     let len_now = file.metadata().map_err(LedgerError::io(path))?.len();
-    let mut snap = load_upto(path, len_now)?;
+    let mut snap = load_upto(path, len_now, &Cache::from_env())?;
     let Some(head) = snap.head else {
         return Err(LedgerError::Damaged {
             path: path.to_path_buf(),
@@ -512,7 +602,7 @@ pub fn append(
         });
     };
     let entry = build(&snap.index, &head)?;
-    let p = validate_new(&snap.index, Some(&head), &entry)?;
+    let p = validate_new(&snap.index, Some(&head), &entry, Some(path))?;
     // An index that failed to answer may have hidden a rule violation: write nothing.
     if let Some(f) = snap.index.failure() {
         return Err(LedgerError::Build(f));
@@ -534,12 +624,14 @@ pub fn append(
     let offset = snap.len;
     let began = snap.index.db_mut().is_some_and(|db| db.begin().is_ok());
     if began {
-        snap.index.apply(&p, offset);
-        let c = Covered {
-            len: offset + buf.len() as u64 + 1,
-            count: snap.index.len(),
-            head: Some((p.entry.seq, p.hash, offset, buf.len() as u64)),
-        };
+        // Through the audit's rules like any other line, so the kept text is the one an audit
+        // would rebuild (§8.5).
+        let (seq, hash, n) = (p.entry.seq, p.hash, buf.len() as u64);
+        let number = seq + 1;
+        let mut admission = Admission::new(std::mem::take(&mut snap.index), Some(head));
+        admission.line(RawLine { number, offset, bytes: buf.clone() }, p);
+        snap.index = admission.finish();
+        let c = Covered { len: offset + n + 1, count: snap.index.len(), head: Some((seq, hash, offset, n)) };
         let failed = snap.index.failure().is_some();
         if let Some(db) = snap.index.db_mut() {
             if failed || db.commit(&c).is_err() {
@@ -548,6 +640,7 @@ pub fn append(
                 db.checkpoint_if_large();
             }
         }
+        return Ok(Appended { seq, hash, line: buf, torn_saved });
     }
     Ok(Appended { seq: p.entry.seq, hash: p.hash, line: buf, torn_saved })
 }

@@ -10,6 +10,7 @@
 
 pub mod audit;
 pub mod bundle;
+pub mod cache;
 pub mod checkpoint;
 pub mod content;
 pub mod diff;

@@ -1,7 +1,7 @@
 //! The operations behind each command (spec/cli.md §3): everything a command does to a ledger,
 //! as library calls that return data. `src/main.rs` only parses arguments, unlocks keys and prints.
 
-use crate::content::{MAX_STORED_TEXT, norm_hashes, reconstruct};
+use crate::content::{MAX_STORED_TEXT, base_text, norm_hashes, signed_version};
 use crate::diff::{Script, Stats, WordStats, word_stats};
 use crate::entry::{
     Body, Cosign, Entry, Genesis, KeyReg, Release, ReleaseLangs, Revoke, RevokeReason, Role, TextRole, Version, now,
@@ -239,6 +239,12 @@ pub fn record(path: &Path, content: Content, req: &RecordRequest, key: &SecretKe
     let appended = ledger::append(path, |index, head| {
         let versions = index.versions_of(&req.work, &lang);
         let parent = versions.last().and_then(|h| index.version(h));
+        // The parent's facts that the new entry builds on come from its signed line, never from
+        // the index alone (spec/verify.md §4): its hash, what it renders, its text.
+        let signed_parent = match &parent {
+            Some(p) => Some(signed_version(path, index, &p.hash).map_err(|e| build_err(e.to_string()))?.0),
+            None => None,
+        };
         let existing_role = versions.first().and_then(|h| index.version(h)).map(|v| v.role);
         let role = match (req.role, existing_role) {
             (Some(r), Some(e)) if r != e => {
@@ -276,7 +282,7 @@ pub fn record(path: &Path, content: Content, req: &RecordRequest, key: &SecretKe
         let (of, of_inherited) = match (role, &req.of) {
             (TextRole::Original, _) => (None, false),
             (TextRole::Translation, Some(r)) => (Some(resolve(index, r).map_err(build_err)?), false),
-            (TextRole::Translation, None) => match parent.as_ref().and_then(|p| p.of) {
+            (TextRole::Translation, None) => match signed_parent.as_ref().and_then(|p| p.of) {
                 Some(of) => (Some(of), true),
                 None => {
                     let hint = index
@@ -309,8 +315,8 @@ pub fn record(path: &Path, content: Content, req: &RecordRequest, key: &SecretKe
                 None => return Err(rejected(Code::VersionOfInvalid, format!("--of {of} is not a version entry"))),
             }
         }
-        if let Some(p) = &parent
-            && p.sha256 == content.sha256
+        if let (Some(p), Some(sp)) = (&parent, &signed_parent)
+            && sp.sha256 == content.sha256
         {
             return Err(rejected(
                 Code::VersionUnchanged,
@@ -324,8 +330,8 @@ pub fn record(path: &Path, content: Content, req: &RecordRequest, key: &SecretKe
         }
         // §8.5: the script's base is the parent's reconstructed text, or "" when there is none.
         let base = match &parent {
-            Some(p) if p.has_diff && content.text.is_some() && content.not_stored.is_none() => {
-                reconstruct(path, index, &p.hash).map_err(|e| build_err(e.to_string()))?
+            Some(p) if content.text.is_some() && content.not_stored.is_none() => {
+                base_text(path, index, Some(&p.hash)).map_err(|e| build_err(e.to_string()))?
             }
             _ => String::new(),
         };
@@ -337,7 +343,7 @@ pub fn record(path: &Path, content: Content, req: &RecordRequest, key: &SecretKe
                 if script.apply(&base).ok().as_deref() != Some(text) {
                     return Err(build_err("internal error: the computed diff does not reproduce the file"));
                 }
-                let words = parent.as_ref().filter(|p| p.has_diff).map(|_| word_stats(&base, text));
+                let words = signed_parent.as_ref().filter(|p| p.diff.is_some()).map(|_| word_stats(&base, text));
                 (Some(script.to_json()), Some(script.stats()), words)
             }
             None => (None, None, None),

@@ -93,7 +93,7 @@ impl Store<'_> {
     }
 
     fn text(&self, index: &Index, h: &Digest) -> Result<String, ReconstructError> {
-        reconstruct_with(index, h, |x| {
+        reconstruct_with(h, |x| {
             self.line(index, x).map_err(|m| ReconstructError::Invalid { hash: *x, code: Code::LedgerIo, message: m })
         })
     }

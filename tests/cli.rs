@@ -139,6 +139,7 @@ impl Env {
             .env_remove("SOURCE_DATE_EPOCH")
             .env_remove("CLICOLOR_FORCE")
             .env_remove("RUST_BACKTRACE")
+            .env("COLOPHON_CACHE", self.dir.path().join(".cache"))
             .env("NO_COLOR", "1")
             .write_stdin(""); // never a terminal: a passphrase can only come from the environment
         c
@@ -1472,6 +1473,7 @@ fn run_with_closed_stdout(env: &Env, args: &[&str]) -> Run {
         .env_remove("COLOPHON_TRUST")
         .env_remove("COLOPHON_PASSPHRASE")
         .env_remove("RUST_BACKTRACE")
+        .env("COLOPHON_CACHE", env.dir.path().join(".cache"))
         .env("NO_COLOR", "1")
         .args(args)
         .stdin(std::process::Stdio::null())

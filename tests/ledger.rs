@@ -14,7 +14,24 @@ fn key(seed: u8, name: &str) -> SecretKey {
     SecretKey::from_seed(&[seed; 32], name)
 }
 
+/// Every ledger of these tests keeps its index in one cache under cargo's target directory,
+/// not in the user's own.
+fn use_test_cache() {
+    static ONCE: std::sync::Once = std::sync::Once::new();
+    ONCE.call_once(|| {
+        colophon::cache::set_process_default(colophon::cache::Cache::Dir(
+            PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("colophon-cache"),
+        ))
+    });
+}
+
+fn index_path(ledger: &Path) -> PathBuf {
+    use_test_cache();
+    colophon::cache::Cache::from_env().index_path(ledger).unwrap().unwrap()
+}
+
 fn new_ledger(dir: &Path) -> (PathBuf, SecretKey) {
+    use_test_cache();
     let path = dir.join("colophon.jsonl");
     let owner = key(1, "Owner");
     ops::init(&path, "test.example/ledger", &owner).unwrap();
@@ -152,7 +169,6 @@ fn a_file_that_is_not_a_ledger_is_refused() {
 /// behind its back, answers come from the ledger as it is now.
 #[test]
 fn the_index_follows_the_ledger_whatever_happens() {
-    use colophon::index::index_path;
     let dir = tempfile::tempdir().unwrap();
     let (path, owner) = new_ledger(dir.path());
     let keys: Vec<SecretKey> = (0..5u8).map(|i| key(20 + i, &format!("K{i}"))).collect();
@@ -203,17 +219,21 @@ fn the_index_follows_the_ledger_whatever_happens() {
 }
 
 #[test]
-fn a_ledger_in_a_read_only_place_is_read_without_an_index() {
+fn a_ledger_whose_cache_is_unusable_is_checked_in_memory() {
     let dir = tempfile::tempdir().unwrap();
     let (path, owner) = new_ledger(dir.path());
     ops::add_key(&path, &key(30, "K").named(), &[Role::Editor], &owner).unwrap();
-    let ipath = colophon::index::index_path(&path);
+    let ipath = index_path(&path);
     std::fs::remove_file(&ipath).unwrap();
     // A directory where the index file would go makes the index unusable.
     std::fs::create_dir(&ipath).unwrap();
     let s = ledger::load(&path).unwrap();
     assert_eq!(s.index.len(), 2);
     assert!(s.index.key(&key(30, "K").id()).is_some());
+    assert_eq!(s.warnings.len(), 1, "the fallback is said: {:?}", s.warnings);
+    // And with no cache at all, the same state.
+    let s = ledger::load_with(&path, &colophon::cache::Cache::None).unwrap();
+    assert_eq!((s.index.len(), s.warnings.len()), (2, 0));
 }
 
 /// The parallel, batch-verifying audit of a file must report exactly what the sequential audit
@@ -281,7 +301,7 @@ fn parallel_audit_reports_exactly_what_the_sequential_one_does() {
 fn the_index_write_ahead_log_stays_bounded() {
     // Each command opens the index anew; a write-ahead log left to grow would be read through on
     // every open (and copied in full at every checkpoint), so writers empty it past a limit.
-    use colophon::index::{WAL_LIMIT, index_path};
+    use colophon::index::WAL_LIMIT;
     let dir = tempfile::tempdir().unwrap();
     let (path, owner) = new_ledger(dir.path());
     let mut wal = index_path(&path).into_os_string();

@@ -327,6 +327,7 @@ impl Env {
             .env_remove("SOURCE_DATE_EPOCH")
             .env_remove("CLICOLOR_FORCE")
             .env_remove("RUST_BACKTRACE")
+            .env("COLOPHON_CACHE", self.dir.path().join(".cache"))
             .env("NO_COLOR", "1")
             .stdin(Stdio::null());
         c
@@ -2685,6 +2686,7 @@ fn on_terminal(env: &Env, args: &str, answers: &[(&str, &str)]) -> Option<(Strin
         .current_dir(env.dir.path())
         .env_remove("COLOPHON_PASSPHRASE")
         .env_remove("COLOPHON_LEDGER")
+        .env("COLOPHON_CACHE", env.dir.path().join(".cache"))
         .env("NO_COLOR", "1")
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())

@@ -136,6 +136,7 @@ impl Env {
             .env_remove("SOURCE_DATE_EPOCH")
             .env_remove("CLICOLOR_FORCE")
             .env_remove("RUST_BACKTRACE")
+            .env("COLOPHON_CACHE", self.dir.path().join(".cache"))
             .env("NO_COLOR", "1")
             .write_stdin("");
         c

@@ -1,9 +1,11 @@
-//! The persistent index: a SQLite file beside the ledger (`<ledger>.index`).
+//! The persistent index: a SQLite file in the user's own cache directory (`cache.rs`), one per
+//! ledger.
 //!
 //! It is derived data. Its `meta` table records how much of the ledger it covers and the hash of
-//! the last line it indexed; `ledger::load` compares that with the file on every open, applies any
-//! lines appended since (by an older colophon, or an append whose index update was interrupted),
-//! and rebuilds it from scratch when the ledger was truncated or rewritten behind its back.
+//! the last line it indexed; `ledger::load` compares that with the file on every open, admits any
+//! lines appended since — each checked by the audit's own rules (spec/ledger.md §11), signature
+//! included — and rebuilds it from scratch when the ledger was truncated or rewritten behind its
+//! back. Lines that break a rule are recorded with the reason and kept out of the state.
 
 use super::{EntryLoc, KeyInfo, ReleaseInfo, Revocation, VersionInfo, release_info, version_info};
 use crate::entry::{Body, ParsedLine, RevokeReason, Role, TextRole};
@@ -15,12 +17,13 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 /// Bumped whenever the schema or what is stored changes; a mismatch triggers a rebuild.
-const FORMAT: &str = "colophon-index-6";
+const FORMAT: &str = "colophon-index-7";
 
 const SCHEMA: &str = "
 CREATE TABLE IF NOT EXISTS meta(k TEXT PRIMARY KEY, v BLOB NOT NULL);
 CREATE TABLE IF NOT EXISTS entries(seq INTEGER PRIMARY KEY, hash BLOB NOT NULL UNIQUE, off INTEGER NOT NULL,
-    len INTEGER NOT NULL, kind TEXT NOT NULL);
+    len INTEGER NOT NULL, kind TEXT NOT NULL, state INTEGER NOT NULL, problem TEXT);
+CREATE INDEX IF NOT EXISTS entries_rejected ON entries(seq) WHERE state = 0;
 CREATE TABLE IF NOT EXISTS keys(id BLOB PRIMARY KEY, pk BLOB NOT NULL, name TEXT NOT NULL, roles TEXT NOT NULL,
     seq INTEGER NOT NULL, by BLOB NOT NULL, entry BLOB NOT NULL, rseq INTEGER, rreason TEXT, rentry BLOB);
 CREATE TABLE IF NOT EXISTS versions(hash BLOB PRIMARY KEY, seq INTEGER NOT NULL, number INTEGER NOT NULL,
@@ -49,13 +52,6 @@ CREATE INDEX IF NOT EXISTS texts_v ON texts(version);
 
 const TABLES: [&str; 10] =
     ["meta", "entries", "keys", "versions", "norms", "releases", "cosigns", "originals", "hashes", "texts"];
-
-/// Where the index of a ledger lives.
-pub fn index_path(ledger: &Path) -> PathBuf {
-    let mut s = ledger.as_os_str().to_owned();
-    s.push(".index");
-    PathBuf::from(s)
-}
 
 /// What the index says it covers.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -130,6 +126,13 @@ impl DbIndex {
     /// Opens (creating if needed) the index file at `path`. A file of another format version, or
     /// one SQLite cannot read, is replaced by an empty index.
     pub fn open(path: &Path) -> Result<DbIndex, String> {
+        // Never through a link: the file must be the one in the private directory (cache.rs).
+        if std::fs::symlink_metadata(path).is_ok_and(|m| !m.is_file()) {
+            return Err(format!(
+                "{}: not a regular file; colophon does not follow links for its index",
+                path.display()
+            ));
+        }
         match DbIndex::open_once(path) {
             Ok(db) => Ok(db),
             Err(_) => {
@@ -145,7 +148,12 @@ impl DbIndex {
     }
 
     fn open_once(path: &Path) -> Result<DbIndex, String> {
-        let conn = Connection::open(path).map_err(|e| e.to_string())?;
+        use rusqlite::OpenFlags;
+        let flags = OpenFlags::SQLITE_OPEN_READ_WRITE
+            | OpenFlags::SQLITE_OPEN_CREATE
+            | OpenFlags::SQLITE_OPEN_NOFOLLOW
+            | OpenFlags::SQLITE_OPEN_NO_MUTEX;
+        let conn = Connection::open_with_flags(path, flags).map_err(|e| e.to_string())?;
         conn.busy_timeout(BUSY_TIMEOUT).map_err(|e| e.to_string())?;
         // WAL lets readers query while an append updates the index; NORMAL sync is enough for
         // derived data (a lost update is caught up from the ledger on the next open).
@@ -343,16 +351,28 @@ impl DbIndex {
 
     pub(super) fn entry(&self, hash: &Digest) -> Option<EntryLoc> {
         self.q(None, |c| {
-            c.prepare_cached("SELECT seq, off, len FROM entries WHERE hash=?1")?
-                .query_row([&hash.0[..]], |r| Ok(EntryLoc { seq: r.get(0)?, offset: r.get(1)?, len: r.get(2)? }))
+            c.prepare_cached("SELECT seq, off, len, state FROM entries WHERE hash=?1")?
+                .query_row([&hash.0[..]], |r| {
+                    Ok(EntryLoc {
+                        seq: r.get(0)?,
+                        offset: r.get(1)?,
+                        len: r.get(2)?,
+                        in_state: r.get::<_, i64>(3)? != 0,
+                    })
+                })
                 .optional()
         })
     }
 
     pub(super) fn entry_at(&self, seq: u64) -> Option<(Digest, EntryLoc)> {
         self.q(None, |c| {
-            c.prepare_cached("SELECT hash, off, len FROM entries WHERE seq=?1")?
-                .query_row([seq], |r| Ok((digest(r, 0)?, EntryLoc { seq, offset: r.get(1)?, len: r.get(2)? })))
+            c.prepare_cached("SELECT hash, off, len, state FROM entries WHERE seq=?1")?
+                .query_row([seq], |r| {
+                    Ok((
+                        digest(r, 0)?,
+                        EntryLoc { seq, offset: r.get(1)?, len: r.get(2)?, in_state: r.get::<_, i64>(3)? != 0 },
+                    ))
+                })
                 .optional()
         })
     }
@@ -415,6 +435,40 @@ impl DbIndex {
                 .query_row([&hash.0[..]], |r| self.version_row(r))
                 .optional()
         })
+    }
+
+    pub(super) fn rejected(&self) -> (u64, Vec<(u64, String)>) {
+        let n = self
+            .q(0, |c| c.prepare_cached("SELECT COUNT(*) FROM entries WHERE state = 0")?.query_row([], |r| r.get(0)));
+        let first = self.q(Vec::new(), |c| {
+            c.prepare_cached("SELECT seq, problem FROM entries WHERE state = 0 ORDER BY seq LIMIT ?1")?
+                .query_map([super::mem::REJECTED_SHOWN as i64], |r| {
+                    Ok((r.get(0)?, r.get::<_, Option<String>>(1)?.unwrap_or_default()))
+                })?
+                .collect()
+        });
+        (n, first)
+    }
+
+    pub(super) fn latest_text(&self, work: &str, lang: &str) -> Option<Option<String>> {
+        self.q(None, |c| {
+            c.prepare_cached("SELECT text FROM texts WHERE work=?1 AND lang=?2")?
+                .query_row([work, lang], |r| r.get::<_, Option<String>>(0))
+                .optional()
+        })
+    }
+
+    pub(super) fn set_text(&mut self, work: &str, lang: &str, version: &Digest, text: Option<&str>) {
+        let r = self
+            .conn
+            .prepare_cached("INSERT OR REPLACE INTO texts(work, lang, version, text) VALUES (?1, ?2, ?3, ?4)")
+            .and_then(|mut st| st.execute(params![work, lang, &version.0[..], text]));
+        if let Err(e) = r {
+            let mut slot = self.failure.borrow_mut();
+            if slot.is_none() {
+                *slot = Some(format!("the ledger's index could not be updated ({e})"));
+            }
+        }
     }
 
     pub(super) fn cached_text(&self, hash: &Digest) -> Option<String> {
@@ -538,8 +592,8 @@ impl DbIndex {
         })
     }
 
-    pub(super) fn apply(&mut self, p: &ParsedLine, offset: u64) {
-        let r = self.try_apply(p, offset);
+    pub(super) fn apply(&mut self, p: &ParsedLine, offset: u64, rejected: Option<&str>) {
+        let r = self.try_apply(p, offset, rejected);
         if let Err(e) = r {
             let mut slot = self.failure.borrow_mut();
             if slot.is_none() {
@@ -557,7 +611,7 @@ impl DbIndex {
             .collect()
     }
 
-    fn try_apply(&mut self, p: &ParsedLine, offset: u64) -> Sql<()> {
+    fn try_apply(&mut self, p: &ParsedLine, offset: u64, rejected: Option<&str>) -> Sql<()> {
         let e = &p.entry;
         let h = &p.hash.0[..];
         let stored = crate::merkle::stored_hashes(e.seq, p.leaf, &*self)
@@ -569,9 +623,14 @@ impl DbIndex {
                 .execute(params![first + i as u64, &d.0[..]])?;
         }
         self.conn
-            .prepare_cached("INSERT INTO entries(seq, hash, off, len, kind) VALUES (?1, ?2, ?3, ?4, ?5)")?
-            .execute(params![e.seq, h, offset, p.len, e.body.kind()])?;
+            .prepare_cached(
+                "INSERT INTO entries(seq, hash, off, len, kind, state, problem) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+            )?
+            .execute(params![e.seq, h, offset, p.len, e.body.kind(), i64::from(rejected.is_none()), rejected])?;
         self.count += 1;
+        if rejected.is_some() {
+            return Ok(());
+        }
         let add_key = |key: &PublicKey, name: &str, roles: &[Role]| -> Sql<()> {
             let roles: Vec<&str> = roles.iter().map(|r| r.as_str()).collect();
             self.conn
@@ -632,30 +691,6 @@ impl DbIndex {
                         .prepare_cached("INSERT OR IGNORE INTO originals(work, lang) VALUES (?1, ?2)")?
                         .execute([&v.work, &v.lang])?;
                 }
-                // Keep the latest text (§8.5 base rules), so the next version's base and `show`
-                // need no replay of the whole history. Only a text that reproduces the signed hash
-                // is kept; otherwise none is.
-                let base = match v.parent {
-                    None => Some(String::new()),
-                    Some(p) => self.cached_text(&p),
-                };
-                let text = match (&v.diff, base) {
-                    (Some(diff), Some(base)) => crate::diff::Script::from_json(diff)
-                        .and_then(|s| s.apply(&base))
-                        .ok()
-                        .filter(|t| t.len() as u64 == v.size && crate::hash::Digest::of(t.as_bytes()) == v.sha256),
-                    (Some(diff), None) if v.parent.is_some() => {
-                        // The parent's text is not kept (it has no diff): base "".
-                        crate::diff::Script::from_json(diff)
-                            .and_then(|s| s.apply(""))
-                            .ok()
-                            .filter(|t| t.len() as u64 == v.size && crate::hash::Digest::of(t.as_bytes()) == v.sha256)
-                    }
-                    _ => None,
-                };
-                self.conn
-                    .prepare_cached("INSERT OR REPLACE INTO texts(work, lang, version, text) VALUES (?1, ?2, ?3, ?4)")?
-                    .execute(params![v.work, v.lang, h, text])?;
             }
             Body::Release(r) => {
                 let info = release_info(p, r);

@@ -268,6 +268,13 @@ impl LeanIndex {
         Vec::new()
     }
 
+    pub(super) fn rejected(&self) -> (u64, Vec<(u64, String)>) {
+        (0, Vec::new())
+    }
+
+    /// A line that did not enter the state: the audit's state does not count lines.
+    pub(super) fn skip(&mut self) {}
+
     pub(super) fn apply(&mut self, p: &ParsedLine, _offset: u64) {
         let e = &p.entry;
         let hash = p.hash;

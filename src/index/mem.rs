@@ -7,6 +7,9 @@ use crate::hash::Digest;
 use crate::keys::{KeyId, PublicKey};
 use std::collections::{BTreeMap, HashMap};
 
+/// How many rejected lines an index reports by name (the rest are counted).
+pub(super) const REJECTED_SHOWN: usize = 5;
+
 #[derive(Debug, Default)]
 pub(super) struct MemIndex {
     origin: Option<String>,
@@ -26,6 +29,8 @@ pub(super) struct MemIndex {
     by_work_tag: BTreeMap<(String, String), Digest>,
     /// Stored Merkle hashes (spec/transparency.md §2), kept only when proofs may be asked for.
     pub(super) hashes: Option<Vec<Digest>>,
+    /// Lines that did not enter the state: (seq, why).
+    rejected: Vec<(u64, String)>,
 }
 
 impl MemIndex {
@@ -121,7 +126,12 @@ impl MemIndex {
         v
     }
 
-    pub(super) fn apply(&mut self, p: &ParsedLine, offset: u64) {
+    pub(super) fn rejected(&self) -> (u64, Vec<(u64, String)>) {
+        (self.rejected.len() as u64, self.rejected.iter().take(REJECTED_SHOWN).cloned().collect())
+    }
+
+    /// Applies a line: to the state when `rejected` is `None`, else only to the list of lines.
+    pub(super) fn apply(&mut self, p: &ParsedLine, offset: u64, rejected: Option<&str>) {
         let e = &p.entry;
         let hash = p.hash;
         if let Some(hashes) = self.hashes.as_mut() {
@@ -131,9 +141,13 @@ impl MemIndex {
             }
         }
         self.count += 1;
-        self.entries.insert(hash, EntryLoc { seq: e.seq, offset, len: p.len });
+        self.entries.insert(hash, EntryLoc { seq: e.seq, offset, len: p.len, in_state: rejected.is_none() });
         self.by_seq.push(hash);
         self.kinds.insert(hash, e.body.kind().to_string());
+        if let Some(why) = rejected {
+            self.rejected.push((e.seq, why.to_string()));
+            return;
+        }
         match &e.body {
             Body::Genesis(g) => {
                 self.origin = Some(g.origin.clone());
