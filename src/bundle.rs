@@ -41,9 +41,7 @@ pub struct BundleFile {
 pub fn build(path: &Path, index: &Index, release: &Digest) -> Result<BundleFile, String> {
     // The checkpoint kept beside the ledger, if it covers the release (its entries come before it).
     let seq = index.entry(release).map_or(u64::MAX, |l| l.seq);
-    let kept = crate::transparency::kept_checkpoint(path, seq.saturating_add(1)).filter(|note| {
-        Checkpoint::in_note(note).is_some_and(|cp| crate::transparency::matches_tree(&cp, index.len(), index).is_ok())
-    });
+    let kept = crate::transparency::kept_checkpoint(path, index, seq.saturating_add(1));
     build_with_checkpoint(path, index, release, kept.as_deref())
 }
 

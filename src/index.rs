@@ -581,6 +581,15 @@ impl Index {
         }
     }
 
+    /// Why a line did not enter the state, if it did not.
+    pub fn rejection(&self, hash: &Digest) -> Option<String> {
+        match &self.backend {
+            Backend::Mem(m) => m.rejection(hash),
+            Backend::Lean(_) => None,
+            Backend::Db(d) => d.rejection(hash),
+        }
+    }
+
     /// Lines of the ledger that did not enter the state: how many, and the first few (seq and
     /// why), so every command can say that it ignored them.
     pub fn rejected(&self) -> (u64, Vec<(u64, String)>) {

@@ -280,6 +280,18 @@ pub fn load_with(path: &Path, cache: &Cache) -> Result<Snapshot, LedgerError> {
     load_upto(path, len, cache)
 }
 
+/// Throws away the cached index of a ledger (the next load rebuilds it from the ledger): for when
+/// the index was found to disagree with a signed line.
+pub fn discard_index(path: &Path, cache: &Cache) {
+    if let Ok(Some(ipath)) = cache.index_path(path) {
+        for suffix in ["", "-wal", "-shm"] {
+            let mut p = ipath.as_os_str().to_owned();
+            p.push(suffix);
+            let _ = std::fs::remove_file(PathBuf::from(p));
+        }
+    }
+}
+
 /// Loads the state of the first `len` bytes of the ledger.
 fn load_upto(path: &Path, len: u64, cache: &Cache) -> Result<Snapshot, LedgerError> {
     let mut warnings = Vec::new();

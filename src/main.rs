@@ -242,6 +242,12 @@ signed version and a word diff when nothing matches.")]
         /// Verify against a published tiles directory (`colophon publish`) instead of the ledger.
         #[arg(long, value_name = "DIR", conflicts_with = "bundle")]
         tiles: Option<String>,
+        /// Accept a bundle that carries no log checkpoint and inclusion proofs. Nothing then shows
+        /// that its entries are in the owner's log, or in which order they were signed (a stolen
+        /// key could have signed after its revocation): the verdict says so, and fails whenever
+        /// it would need that order.
+        #[arg(long, requires = "bundle")]
+        insecure_ignore_log: bool,
     },
     /// Show the history: keys, versions, releases.
     #[command(after_help = "Example:\n  colophon log --work winter-sea")]
@@ -708,7 +714,7 @@ fn run(cli: Cli, out: Out) -> Res {
                 ReasonArg::Compromised => RevokeReason::Compromised,
             };
             let a = ops::revoke_key(&ledger, &keyid, reason, note, &owner).map_err(|e| signer_hint(e, &key, &owner))?;
-            let snap = ledger::load(&ledger)?;
+            let snap = load(&ledger)?;
             let id = ops::find_key(&snap.index, &keyid).map_err(Fail::input)?;
             let name = snap.index.key(&id).map(|k| k.name.clone()).unwrap_or_default();
             out.say(format!(
@@ -757,9 +763,10 @@ fn run(cli: Cli, out: Out) -> Res {
             if r.not_stored.is_some() && r.stats.is_none() {
                 summary = format!("{summary}; {size} bytes");
             }
-            let snap_of = match r.of {
-                Some(h) => ledger::load(&ledger).ok().map(|s| format!("{} ({})", vref(&s.index, &h), h.short(12))),
-                None => None,
+            let snap = load(&ledger).ok();
+            let snap_of = match (r.of, &snap) {
+                (Some(h), Some(s)) => Some(format!("{} ({})", vref(&s.index, &h), h.short(12))),
+                _ => None,
             };
             out.say(format!(
                 "{} {reference} ({}) — entry #{} {}\n  {summary}{}",
@@ -798,7 +805,7 @@ fn run(cli: Cli, out: Out) -> Res {
             }
             let req = ReleaseRequest { work: work.clone(), tag: tag.clone(), translation, original, urls, note };
             let a = ops::release(&ledger, &req, &key).map_err(|e| signer_hint(e, &key_path, &key))?;
-            let snap = ledger::load(&ledger)?;
+            let snap = load(&ledger)?;
             let rel = snap.index.release(&a.hash).ok_or_else(|| Fail::input("release vanished"))?;
             let t = snap.index.version(&rel.translation);
             let o = snap.index.version(&rel.original);
@@ -816,6 +823,32 @@ fn run(cli: Cli, out: Out) -> Res {
             let mut j = json!({"ok": true, "command": "release", "ref": format!("{work}@{tag}"), "entry": a.hash, "seq": a.seq,
                 "translation": rel.translation, "original": rel.original});
             if let Some(path) = bundle_out {
+                // A bundle is anchored by a checkpoint of the log (spec/verify.md §3.5). When the
+                // releasing key is an owner of the log, it signs one now: one command gives a
+                // complete bundle. Otherwise the log's owner has to, and the bundle waits for it.
+                let owner = snap.index.origin().is_some_and(|origin| {
+                    colophon::transparency::owner_keys(&snap.index, &origin, snap.index.len())
+                        .iter()
+                        .any(|k| k.key_id == key.id())
+                });
+                let mut snap = snap;
+                if owner {
+                    let signed = colophon::transparency::checkpoint_ledger(&ledger, &key).map_err(|m| {
+                        Fail::input(format!(
+                            "the release {work}@{tag} IS recorded (entry #{}), but no checkpoint could be signed for its bundle: {m}",
+                            a.seq
+                        ))
+                    })?;
+                    if let Some(what) = signed.replaced {
+                        eprintln!("{}: {what}; it was ignored and replaced", paint(YELLOW, "warning"));
+                    }
+                    out.say(format!(
+                        "  signed checkpoint of the log at {} entries (kept in {})",
+                        signed.checkpoint.size,
+                        colophon::transparency::checkpoint_path(&ledger).display()
+                    ));
+                    snap = load(&ledger)?;
+                }
                 let written = bundle::build(&ledger, &snap.index, &a.hash)
                     .map_err(Fail::input)
                     .and_then(|b| write_bundle(&path, &b).map(|()| b));
@@ -829,12 +862,11 @@ fn run(cli: Cli, out: Out) -> Res {
                     "  bundle for readers: {} ({} entries{})",
                     path.display(),
                     b.entries.len(),
-                    if b.checkpoint.is_some() {
-                        ", with inclusion proofs"
-                    } else {
-                        "; no checkpoint covers the release yet: for inclusion proofs, run `colophon checkpoint --key OWNER.key` and then `colophon bundle`"
-                    }
+                    if b.checkpoint.is_some() { ", a signed checkpoint and an inclusion proof for each" } else { "" }
                 ));
+                if b.checkpoint.is_none() {
+                    eprintln!("{}", incomplete_bundle(&format!("{work}@{tag}"), &path));
+                }
                 j["bundle"] = json!(path);
             }
             out.json(j);
@@ -875,10 +907,13 @@ fn run(cli: Cli, out: Out) -> Res {
                         if b.checkpoint.is_some() {
                             "a signed checkpoint and an inclusion proof for each"
                         } else {
-                            "no checkpoint: `colophon checkpoint --key OWNER.key` first adds inclusion proofs"
+                            "NO checkpoint yet"
                         },
                         p.display()
                     ));
+                    if b.checkpoint.is_none() {
+                        eprintln!("{}", incomplete_bundle(&release, &p));
+                    }
                     out.json(json!({"ok": true, "command": "bundle", "release": b.release, "out": p, "entries": b.entries.len(),
                         "checkpoint": b.checkpoint.is_some()}));
                 }
@@ -889,8 +924,12 @@ fn run(cli: Cli, out: Out) -> Res {
             }
             Ok(ExitCode::SUCCESS)
         }
-        Command::Verify { copy, bundle, trust, profile, checkpoint, consistency, tiles } => {
-            verify_cmd(out, &ledger, VerifyArgs { copy, bundle, trust, profile, seen: checkpoint, consistency, tiles })
+        Command::Verify { copy, bundle, trust, profile, checkpoint, consistency, tiles, insecure_ignore_log } => {
+            verify_cmd(
+                out,
+                &ledger,
+                VerifyArgs { copy, bundle, trust, profile, seen: checkpoint, consistency, tiles, insecure_ignore_log },
+            )
         }
         Command::Log { work } => log_cmd(out, &ledger, work.as_deref()),
         Command::Show { r#ref, output } => show_cmd(out, &ledger, &r#ref, output.as_deref()),
@@ -1054,6 +1093,18 @@ fn write_bundle(path: &Path, b: &BundleFile) -> Result<(), Fail> {
     Ok(())
 }
 
+/// What to say about a bundle written without a checkpoint (spec/verify.md §3.5).
+fn incomplete_bundle(release: &str, path: &Path) -> String {
+    format!(
+        "{} no checkpoint of the log covers {release} yet, so {} is incomplete: readers reject a bundle without one \
+         (it would not show that the release is in the log, nor in which order it was signed). Once the log's owner has \
+         signed a checkpoint (`colophon checkpoint --key OWNER.key`), complete it with `colophon bundle {release} -o {}`",
+        paint(YELLOW.bold(), "warning:"),
+        path.display(),
+        path.display()
+    )
+}
+
 /// Reads a file to record or verify, with a progress line on a terminal for large files.
 fn read_with_progress(path: &Path, hash_only: bool) -> Result<ops::Content, Fail> {
     let tty = std::io::stderr().is_terminal();
@@ -1068,6 +1119,16 @@ fn read_with_progress(path: &Path, hash_only: bool) -> Result<ops::Content, Fail
         let _ = writeln!(std::io::stderr());
     }
     Ok(c)
+}
+
+/// Loads a ledger for a command, and says on stderr what its state leaves out: entries an audit
+/// rejects (spec/ledger.md §11; they are ignored), and a cache that could not be used.
+fn load(path: &Path) -> Result<ledger::Snapshot, Fail> {
+    let snap = ledger::load(path)?;
+    for w in snap.warnings.iter().cloned().chain(snap.rejected_lines(path)) {
+        eprintln!("{}: {w}", paint(YELLOW, "warning"));
+    }
+    Ok(snap)
 }
 
 fn load_keyrings(paths: &[PathBuf]) -> Result<Keyring, Fail> {
@@ -1086,6 +1147,7 @@ struct VerifyArgs {
     seen: Option<PathBuf>,
     consistency: Option<PathBuf>,
     tiles: Option<String>,
+    insecure_ignore_log: bool,
 }
 
 fn verify_cmd(out: Out, ledger_path: &Path, args: VerifyArgs) -> Res {
@@ -1128,6 +1190,9 @@ fn verify_cmd(out: Out, ledger_path: &Path, args: VerifyArgs) -> Res {
     let mut log_problem: Option<colophon::status::Problem> = None;
     let mut log_json = Value::Null;
     let mut log_lines: Vec<String> = Vec::new();
+    // The checkpoint the verdict's entries are anchored in, if any: (its size, the position of the
+    // latest entry the verdict rests on must be below it).
+    let mut anchored_at: Option<u64> = None;
     let (mut report, source) = match bundle_path {
         Some(bp) => {
             let meta =
@@ -1141,9 +1206,29 @@ fn verify_cmd(out: Out, ledger_path: &Path, args: VerifyArgs) -> Res {
             }
             let bytes =
                 std::fs::read(bp).map_err(|e| Fail::input(format!("{}: {}", bp.display(), ops::io_hint(&e))))?;
+            // Not a bundle at all is bad input (exit 2); a bundle that fails its checks is a
+            // verdict (exit 1).
+            if serde_json::from_slice::<BundleFile>(&bytes).is_err() {
+                return Err(Fail {
+                    code: 2,
+                    status: Some(Code::BundleInvalid),
+                    message: format!(
+                        "{}: not a colophon bundle (expected the JSON file `colophon bundle` writes)",
+                        bp.display()
+                    ),
+                });
+            }
             match bundle::open_with(&bytes, &roots) {
                 Ok(opened) => {
-                    let r = verify_copy(&opened.index, Store::Bundle(&opened.lines), &roots, &facts, loosest);
+                    let ordered = opened.checkpoint.is_some();
+                    let opts = colophon::verify::Options { loosest, ordered };
+                    let r = colophon::verify::verify_copy_with(
+                        &opened.index,
+                        Store::Bundle(&opened.lines),
+                        &roots,
+                        &facts,
+                        opts,
+                    );
                     match &opened.checkpoint {
                         Some(c) => {
                             log_lines.push(format!(
@@ -1154,6 +1239,14 @@ fn verify_cmd(out: Out, ledger_path: &Path, args: VerifyArgs) -> Res {
                                 witnesses_line(&c.witnesses, c.quorum)
                             ));
                             log_json = serde_json::to_value(c).unwrap_or_default();
+                            // spec/verify.md §3.5: the log's owner must be someone the reader trusts.
+                            // (When the copy's own signers are untrusted, that verdict stands.)
+                            if let Err(p) = colophon::transparency::anchor_trusted(c, &opened.index, &roots)
+                                && r.ok()
+                            {
+                                log_problem = Some(p);
+                            }
+                            anchored_at = Some(c.size);
                             if let Some(sb) = &seen_bytes {
                                 let keys = owner_keys(
                                     &opened.index,
@@ -1169,13 +1262,30 @@ fn verify_cmd(out: Out, ledger_path: &Path, args: VerifyArgs) -> Res {
                                         "log:      consistent with the checkpoint you saw (size {})",
                                         s.size
                                     )),
-                                    Err(p) => log_problem = Some(p),
+                                    Err(p) => log_problem = log_problem.or(Some(p)),
                                 }
                             }
                         }
+                        None if !args.insecure_ignore_log => {
+                            // spec/verify.md §3.5: without a checkpoint, a bundle is a set of signed
+                            // entries in an order its writer chose.
+                            let msg = format!(
+                                "{}: the bundle carries no checkpoint and inclusion proofs, so nothing shows its entries are in the log \
+                                 or in which order they were signed; ask for a bundle made after the log's owner signed a checkpoint \
+                                 (`colophon checkpoint`, then `colophon bundle`), or pass --insecure-ignore-log to accept it without that",
+                                bp.display()
+                            );
+                            if out.json {
+                                out.json(json!({"ok": false, "command": "verify", "status": Code::BundleUnanchored, "message": msg}));
+                            }
+                            eprintln!("{} {msg}", paint(RED.bold(), "✗ bundle rejected:"));
+                            return Ok(ExitCode::from(1));
+                        }
                         None => {
                             log_lines.push(
-                                "log:      this bundle carries no checkpoint (no proof it is in the public log)".into(),
+                                "log:      NONE — --insecure-ignore-log: this bundle carries no checkpoint; nothing shows its entries are \
+                                 in the owner's log or in which order they were signed"
+                                    .into(),
                             );
                             if roots.quorum > 0 {
                                 log_problem = Some(colophon::status::Problem::general(
@@ -1206,35 +1316,88 @@ fn verify_cmd(out: Out, ledger_path: &Path, args: VerifyArgs) -> Res {
             }
         }
         None => {
-            let snap = ledger::load(ledger_path)?;
-            if let Some(r) = &published {
-                check_published(r, &snap.index, &roots)?;
-                log_lines.push(format!(
-                    "log:      the published checkpoint of {} at size {} was verified, and every entry checked against the tiles",
-                    snap.index.origin().unwrap_or_default(),
-                    r.source.size
+            // A log rebuilt from tiles lives in a temporary file: its state is built in memory.
+            let loader = |p: &Path| -> Result<ledger::Snapshot, Fail> {
+                match &published {
+                    Some(_) => Ok(ledger::load_with(p, &colophon::cache::Cache::None)?),
+                    None => load(p),
+                }
+            };
+            let mut snap = loader(ledger_path)?;
+            let mut r = verify_copy(&snap.index, Store::Ledger(ledger_path), &roots, &facts, loosest);
+            if let Some(why) = r.index_disagreed.take() {
+                // The verdict already rests on signed lines only; rebuild the index so the next
+                // command finds what the ledger holds, and verify again with it.
+                ledger::discard_index(ledger_path, &colophon::cache::Cache::from_env());
+                snap = loader(ledger_path)?;
+                r = verify_copy(&snap.index, Store::Ledger(ledger_path), &roots, &facts, loosest);
+                r.notes.push(format!(
+                    "the ledger's index disagreed with a signed line ({why}); it was rebuilt from the ledger"
                 ));
             }
+            r.notes.extend(snap.rejected_lines(ledger_path));
+            let origin = snap.index.origin().unwrap_or_default();
+            if let Some(pb) = &published {
+                check_published(pb, &snap.index, &roots)?;
+                log_lines.push(format!(
+                    "log:      the published checkpoint of {origin} at size {} was verified, and every entry checked against the tiles",
+                    pb.source.size
+                ));
+                anchored_at = Some(pb.source.size);
+            }
             if let Some(sb) = &seen_bytes {
-                let origin = snap.index.origin().unwrap_or_default();
                 let keys = owner_keys(&snap.index, &origin, parse_cp(sb, Path::new("--checkpoint"))?.size);
                 match verify_checkpoint(sb, &origin, &keys, &roots)
                     .and_then(|s| matches_tree(&s.checkpoint, snap.index.len(), &snap.index).map(|()| s))
                 {
-                    Ok(s) => log_lines.push(format!(
-                        "log:      the ledger extends the checkpoint you saw (size {}, {})",
-                        s.size,
-                        witnesses_line(&s.witnesses, s.quorum)
-                    )),
+                    Ok(s) => {
+                        log_lines.push(format!(
+                            "log:      the ledger extends the checkpoint you saw (size {}, {})",
+                            s.size,
+                            witnesses_line(&s.witnesses, s.quorum)
+                        ));
+                        anchored_at = anchored_at.max(Some(s.size));
+                    }
                     Err(p) => log_problem = Some(p),
                 }
+            } else if published.is_none() && roots.quorum > 0 {
+                // One witness policy for every source (spec/verify.md §4): a keyring that asks for
+                // witnesses asks it of a ledger too, through the checkpoint kept beside it.
+                match colophon::transparency::kept_checkpoint_checked(ledger_path, &snap.index, &roots) {
+                    Ok(Some((_, c))) => {
+                        log_lines.push(format!(
+                            "log:      the checkpoint kept beside the ledger (size {}) checks out; {}",
+                            c.size,
+                            witnesses_line(&c.witnesses, c.quorum)
+                        ));
+                        anchored_at = Some(c.size);
+                    }
+                    Ok(None) => {}
+                    Err(why) => log_lines.push(format!("log:      {why}; ignored")),
+                }
             }
-            (
-                verify_copy(&snap.index, Store::Ledger(ledger_path), &roots, &facts, loosest),
-                format!("ledger {}", ledger_path.display()),
-            )
+            (r, format!("ledger {}", ledger_path.display()))
         }
     };
+    // A keyring with a witness quorum accepts a verdict only when a checkpoint that meets it covers
+    // every entry the verdict rests on, whatever the source.
+    if roots.quorum > 0 && log_problem.is_none() && report.ok() {
+        // The release comes after the versions it names, so covering it covers them.
+        let covered = match (anchored_at, report.release.as_ref()) {
+            (Some(size), Some(rel)) => rel.seq < size,
+            _ => false,
+        };
+        if !covered {
+            log_problem = Some(colophon::status::Problem::general(
+                Code::CheckpointQuorum,
+                format!(
+                    "your keyring requires {} witness cosignature(s) on a checkpoint covering the release, and none does \
+                     (give one with --checkpoint, or verify a bundle or tiles made after the witnesses cosigned)",
+                    roots.quorum
+                ),
+            ));
+        }
+    }
     let source = published.as_ref().map_or(source, |r| format!("published tiles {}", r.dir.display()));
     if let Some(p) = log_problem {
         report.status = p.code;
@@ -1372,7 +1535,7 @@ fn print_word_diff(chunks: &[Chunk], indent: usize) {
 }
 
 fn key_list(out: Out, ledger_path: &Path) -> Res {
-    let snap = ledger::load(ledger_path)?;
+    let snap = load(ledger_path)?;
     let mut rows = Vec::new();
     for k in snap.index.keys() {
         let roles: Vec<&str> = k.roles.iter().map(|r| r.as_str()).collect();
@@ -1394,7 +1557,7 @@ fn vref(index: &Index, h: &Digest) -> String {
 }
 
 fn log_cmd(out: Out, ledger_path: &Path, work: Option<&str>) -> Res {
-    let snap = ledger::load(ledger_path)?;
+    let snap = load(ledger_path)?;
     let idx = &snap.index;
     if let Some(w) = work {
         let mut works: Vec<String> = idx.work_langs().into_iter().map(|(w, _)| w).collect();
@@ -1482,16 +1645,23 @@ fn log_cmd(out: Out, ledger_path: &Path, work: Option<&str>) -> Res {
             continue;
         }
         let when = e.time.replace('T', " ").trim_end_matches('Z').to_string();
+        // A line an audit rejects is shown for what it is: not an entry of the ledger's state.
+        let rejected = idx.rejection(&p.hash);
         out.say(format!(
-            "{} {} {:<8} {}  {}",
+            "{} {} {:<8} {}{}  {}",
             paint(DIM, &format!("#{:<4}", e.seq)),
             paint(DIM, &when),
             e.body.kind(),
+            rejected.as_ref().map_or(String::new(), |why| paint(RED, &format!("REJECTED ({why}), ignored: "))),
             text,
             paint(DIM, &format!("— {} [{}]", name(&e.signer), p.hash.short(8)))
         ));
-        rows.push(json!({"seq": e.seq, "entry": p.hash, "type": e.body.kind(), "time": e.time, "signer": e.signer,
-            "signer_name": name(&e.signer), "summary": text}));
+        let mut row = json!({"seq": e.seq, "entry": p.hash, "type": e.body.kind(), "time": e.time, "signer": e.signer,
+            "signer_name": name(&e.signer), "summary": text});
+        if let Some(why) = rejected {
+            row["rejected"] = json!(why);
+        }
+        rows.push(row);
     }
     if let Some(t) = snap.torn {
         eprintln!("{}: line {} is torn (an interrupted append); it is not an entry", paint(YELLOW, "note"), t.number);
@@ -1501,15 +1671,29 @@ fn log_cmd(out: Out, ledger_path: &Path, work: Option<&str>) -> Res {
 }
 
 fn show_cmd(out: Out, ledger_path: &Path, r: &str, output: Option<&Path>) -> Res {
-    let snap = ledger::load(ledger_path)?;
+    let snap = load(ledger_path)?;
     let mut h = resolve(&snap.index, r).map_err(Fail::input)?;
+    if let Some(rejected) = snap.index.rejection(&h) {
+        return Err(Fail::input(format!(
+            "{r}: entry {} is a line the ledger's audit rejects ({rejected}); it is not part of the ledger's state. \
+             Run `colophon audit` for the full report",
+            h.short(16)
+        )));
+    }
     if let Some(rel) = snap.index.release(&h) {
         h = rel.translation;
     }
     let Some(v) = snap.index.version(&h) else {
-        // Not a version: show the entry itself.
+        // Not a version: show the entry itself, as its line says it.
         let loc = snap.index.entry(&h).ok_or_else(|| Fail::input("entry not found"))?;
         let line = ledger::read_line_at(ledger_path, loc.offset, loc.len)?;
+        if Digest::of(&line) != h {
+            return Err(Fail::input(format!(
+                "{}: the line at entry {}'s place has another hash; run `colophon audit`",
+                ledger_path.display(),
+                h.short(16)
+            )));
+        }
         let value: Value = serde_json::from_slice(&line).map_err(|e| Fail::input(e.to_string()))?;
         if out.json {
             out.json(json!({"ok": true, "command": "show", "entry": h, "value": value}));
@@ -1518,8 +1702,11 @@ fn show_cmd(out: Out, ledger_path: &Path, r: &str, output: Option<&Path>) -> Res
         }
         return Ok(ExitCode::SUCCESS);
     };
+    // The text and the hash it is checked against both come from signed lines (spec/verify.md §4).
+    let (signed, _) =
+        colophon::content::signed_version(ledger_path, &snap.index, &h).map_err(|e| Fail::input(e.to_string()))?;
     let text = colophon::content::reconstruct(ledger_path, &snap.index, &h).map_err(|e| Fail::input(e.to_string()))?;
-    let label = format!("{}:{}@{}", v.work, v.lang, v.number);
+    let label = format!("{}:{}@{}", signed.work, signed.lang, v.number);
     match output {
         Some(p) => {
             // Atomic, so a full disk leaves no partial text behind.
@@ -1529,13 +1716,15 @@ fn show_cmd(out: Out, ledger_path: &Path, r: &str, output: Option<&Path>) -> Res
                 paint(GREEN, "Wrote"),
                 p.display(),
                 text.len(),
-                v.sha256.short(16)
+                signed.sha256.short(16)
             ));
-            out.json(json!({"ok": true, "command": "show", "ref": label, "entry": h, "sha256": v.sha256, "out": p}));
+            out.json(
+                json!({"ok": true, "command": "show", "ref": label, "entry": h, "sha256": signed.sha256, "out": p}),
+            );
         }
-        None if out.json => {
-            out.json(json!({"ok": true, "command": "show", "ref": label, "entry": h, "sha256": v.sha256, "text": text}))
-        }
+        None if out.json => out.json(
+            json!({"ok": true, "command": "show", "ref": label, "entry": h, "sha256": signed.sha256, "text": text}),
+        ),
         None => {
             write_stdout(text.as_bytes())?;
         }
@@ -1629,7 +1818,7 @@ fn operand(ledger_path: &Path, snap: Option<&ledger::Snapshot>, arg: &str) -> Re
 }
 
 fn diff_cmd(out: Out, ledger_path: &Path, a: &str, b: &str, words: bool) -> Res {
-    let snap = ledger::load(ledger_path).ok();
+    let snap = load(ledger_path).ok();
     let (na, ta) = operand(ledger_path, snap.as_ref(), a)?;
     let (nb, tb) = operand(ledger_path, snap.as_ref(), b)?;
     if out.json {

@@ -126,6 +126,8 @@ codes! {
     CopyMismatch => "copy.mismatch",
     /// A bundle file is malformed or incomplete.
     BundleInvalid => "bundle.invalid",
+    /// A bundle without a checkpoint and inclusion proofs (spec/verify.md §3.5).
+    BundleUnanchored => "bundle.unanchored",
     // spec/transparency.md §10
     /// A checkpoint, note or proof file does not parse.
     CheckpointMalformed => "checkpoint.malformed",

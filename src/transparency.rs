@@ -143,6 +143,29 @@ pub fn verify_checkpoint(
     Ok(out)
 }
 
+/// Whether a verified checkpoint anchors a verdict for this reader (spec/verify.md §3.5): at
+/// least one of the owner keys that signed it must be trusted by the reader's roots at the
+/// checkpoint's size (L§10.2). A checkpoint signed by an owner the reader does not trust anchors
+/// nothing: anyone can start a log of their own.
+pub fn anchor_trusted(c: &CheckedCheckpoint, index: &Index, roots: &Keyring) -> Result<(), Problem> {
+    let trusted = c
+        .signed_by
+        .iter()
+        .any(|(k, _)| matches!(crate::trust::decide(index, roots, *k, c.size), crate::trust::Decision::Trusted { .. }));
+    if trusted || roots.is_empty() {
+        // With no roots at all, the verdict is already "untrusted"; that is the message to give.
+        return Ok(());
+    }
+    Err(problem(
+        Code::CheckpointSignature,
+        format!(
+            "the log's checkpoint is signed by {}, whom your keyring does not trust; add the log owner's key \
+             to your keyring (--trust) if you trust it",
+            c.signed_by.iter().map(|(k, n)| format!("{n} ({k})")).collect::<Vec<_>>().join(", ")
+        ),
+    ))
+}
+
 /// Signs a checkpoint of the whole ledger with an owner key (§3.1).
 pub fn sign_checkpoint(index: &Index, key: &SecretKey) -> Result<(Vec<u8>, Checkpoint), String> {
     let origin = index.origin().ok_or("the ledger has no genesis entry")?;
@@ -312,35 +335,107 @@ pub fn checkpoint_path(ledger: &std::path::Path) -> std::path::PathBuf {
     std::path::PathBuf::from(s)
 }
 
+/// A checkpoint signed for a ledger, and what was found beside the ledger before.
+#[derive(Debug)]
+pub struct Signed {
+    /// The signed note.
+    pub note: Vec<u8>,
+    /// Its checkpoint.
+    pub checkpoint: Checkpoint,
+    /// When the file kept beside the ledger was not a checkpoint of this log signed by its owner:
+    /// what it was (it was replaced).
+    pub replaced: Option<String>,
+}
+
 /// Signs a checkpoint of a ledger file and keeps it beside the ledger (§3.1). Refuses when the
 /// ledger no longer extends the checkpoint signed before: a log must never sign two histories.
-pub fn checkpoint_ledger(ledger: &std::path::Path, key: &SecretKey) -> Result<(Vec<u8>, Checkpoint), String> {
+/// The kept file is believed only when it is a checkpoint of this log signed by one of its owner
+/// keys (anyone who can write the directory can put a file there); anything else is replaced,
+/// and the caller is told what it was.
+pub fn checkpoint_ledger(ledger: &std::path::Path, key: &SecretKey) -> Result<Signed, String> {
     let snap = crate::ledger::load(ledger).map_err(|e| e.to_string())?;
     let keep = checkpoint_path(ledger);
-    if let Ok(old) = std::fs::read(&keep) {
-        let old_cp = Checkpoint::in_note(&old)
-            .ok_or_else(|| format!("{}: not a checkpoint; move it away to start over", keep.display()))?;
-        matches_tree(&old_cp, snap.index.len(), &snap.index).map_err(|p| {
-            format!(
-                "refusing to sign: {}; the last checkpoint signed for this ledger is in {}",
-                p.message,
-                keep.display()
-            )
-        })?;
+    let mut replaced = None;
+    if std::fs::symlink_metadata(&keep).is_ok_and(|m| m.file_type().is_symlink()) {
+        return Err(format!(
+            "{} is a symbolic link; colophon never writes its kept checkpoint through a link: remove it",
+            keep.display()
+        ));
     }
-    let (note, cp) = sign_checkpoint(&snap.index, key)?;
+    if let Ok(old) = std::fs::read(&keep) {
+        let origin = snap.index.origin().unwrap_or_default();
+        let genuine = Checkpoint::in_note(&old).filter(|cp| cp.origin == origin).and_then(|cp| {
+            verify_checkpoint(&old, &origin, &owner_keys(&snap.index, &origin, cp.size), &Keyring::default()).ok()
+        });
+        match genuine {
+            Some(c) => matches_tree(&c.checkpoint, snap.index.len(), &snap.index).map_err(|p| {
+                format!(
+                    "refusing to sign: {}; the last checkpoint this log's owner signed is in {}",
+                    p.message,
+                    keep.display()
+                )
+            })?,
+            None => {
+                replaced = Some(match Checkpoint::in_note(&old) {
+                    None => format!("{} was not a checkpoint", keep.display()),
+                    Some(cp) if cp.origin != origin => {
+                        format!("{} was a checkpoint of another log ({:?})", keep.display(), cp.origin)
+                    }
+                    Some(_) => format!("{} was not signed by an owner key of this log", keep.display()),
+                })
+            }
+        }
+    }
+    let (note, checkpoint) = sign_checkpoint(&snap.index, key)?;
     if let Some(f) = snap.index.failure() {
         return Err(f);
     }
     write_file_atomic(&keep, &note)?;
-    Ok((note, cp))
+    Ok(Signed { note, checkpoint, replaced })
 }
 
-/// Reads the checkpoint kept beside a ledger, if it covers at least `size` entries.
-pub fn kept_checkpoint(ledger: &std::path::Path, size: u64) -> Option<Vec<u8>> {
-    let note = std::fs::read(checkpoint_path(ledger)).ok()?;
-    let cp = Checkpoint::in_note(&note)?;
-    (cp.size >= size).then_some(note)
+/// The checkpoint kept beside a ledger, checked before it is believed (spec/cli.md §5): it is a
+/// sidecar anyone who can write the ledger's directory can replace, so it counts only when it
+/// names this ledger's origin, is signed by an owner key in effect at its size, and describes
+/// this ledger's first entries. `Ok(None)`: there is none. `Err`: there is a file, and what it is
+/// (so the caller can say it was ignored, and why).
+pub fn kept_checkpoint_checked(
+    ledger: &std::path::Path,
+    index: &Index,
+    ring: &Keyring,
+) -> Result<Option<(Vec<u8>, CheckedCheckpoint)>, String> {
+    let path = checkpoint_path(ledger);
+    let meta = match std::fs::symlink_metadata(&path) {
+        Err(_) => return Ok(None),
+        Ok(m) => m,
+    };
+    let shown = path.display();
+    if !meta.is_file() {
+        return Err(format!("{shown} is not a regular file (a symbolic link?); colophon does not follow links for it"));
+    }
+    if meta.len() > 1 << 20 {
+        return Err(format!("{shown} is over 1 MiB, not a checkpoint"));
+    }
+    let note = std::fs::read(&path).map_err(|e| format!("{shown}: {e}"))?;
+    let origin = index.origin().unwrap_or_default();
+    let cp = Checkpoint::in_note(&note).ok_or_else(|| format!("{shown} is not a checkpoint"))?;
+    if cp.origin != origin {
+        return Err(format!("{shown} is a checkpoint of another log ({:?}), not of {origin:?}", cp.origin));
+    }
+    let checked = verify_checkpoint(&note, &origin, &owner_keys(index, &origin, cp.size), ring)
+        .map_err(|p| format!("{shown} does not check out: {} ({})", p.message, p.code))?;
+    matches_tree(&checked.checkpoint, index.len(), index)
+        .map_err(|p| format!("{shown} does not describe this ledger: {}", p.message))?;
+    Ok(Some((note, checked)))
+}
+
+/// Reads the checkpoint kept beside a ledger, if it checks out (see [`kept_checkpoint_checked`],
+/// with no witness policy) and covers at least `size` entries.
+pub fn kept_checkpoint(ledger: &std::path::Path, index: &Index, size: u64) -> Option<Vec<u8>> {
+    match kept_checkpoint_checked(ledger, index, &Keyring::default()) {
+        Ok(Some((note, c))) if c.size >= size => Some(note),
+        _ => None,
+    }
 }
 
 /// Writes a file atomically: a temporary file in the same directory, synced, renamed into place.

@@ -51,7 +51,11 @@ pub(crate) fn checkpoint_cmd(out: Out, ledger_path: &Path, key: &Path, output: O
         check_writable_target(p)?;
     }
     let key = unlock(key)?;
-    let (note, cp) = colophon::transparency::checkpoint_ledger(ledger_path, &key).map_err(Fail::input)?;
+    let colophon::transparency::Signed { note, checkpoint: cp, replaced } =
+        colophon::transparency::checkpoint_ledger(ledger_path, &key).map_err(Fail::input)?;
+    if let Some(what) = replaced {
+        anstream::eprintln!("{}: {what}; it was ignored and replaced by this checkpoint", paint(YELLOW, "warning"));
+    }
     if let Some(p) = output {
         write_out(Some(p), &note)?;
     }
@@ -87,12 +91,13 @@ pub(crate) fn prove_cmd(out: Out, ledger_path: &Path, p: ProveCommand) -> Res {
             let note = match (&checkpoint, &published) {
                 (Some(p), _) => read_small(p, "checkpoint")?,
                 (None, Some(r)) => r.source.checkpoint.clone(),
-                (None, None) => colophon::transparency::kept_checkpoint(ledger_path, loc.seq + 1).ok_or_else(|| {
-                    Fail::input(format!(
-                        "no checkpoint covers entry #{}; sign one with `colophon checkpoint --key OWNER.key`",
-                        loc.seq
-                    ))
-                })?,
+                (None, None) => colophon::transparency::kept_checkpoint(ledger_path, &snap.index, loc.seq + 1)
+                    .ok_or_else(|| {
+                        Fail::input(format!(
+                            "no checkpoint covers entry #{}; sign one with `colophon checkpoint --key OWNER.key`",
+                            loc.seq
+                        ))
+                    })?,
             };
             let cp = parse_cp(&note, checkpoint.as_deref().unwrap_or(Path::new("checkpoint")))?;
             colophon::transparency::matches_tree(&cp, snap.index.len(), &snap.index).map_err(|p| Fail {
@@ -284,13 +289,24 @@ pub(crate) fn publish_cmd(out: Out, ledger_path: &Path, dir: &Path, key: Option<
     let note = match key {
         Some(k) => {
             let key = unlock(k)?;
-            colophon::transparency::checkpoint_ledger(ledger_path, &key).map_err(Fail::input)?.0
+            colophon::transparency::checkpoint_ledger(ledger_path, &key).map_err(Fail::input)?.note
         }
-        None => std::fs::read(colophon::transparency::checkpoint_path(ledger_path)).map_err(|_| {
-            Fail::input(
-                "no checkpoint kept for this ledger; pass --key OWNER.key to sign one, or run `colophon checkpoint`",
-            )
-        })?,
+        None => {
+            let snap = load(ledger_path)?;
+            match colophon::transparency::kept_checkpoint_checked(ledger_path, &snap.index, &Keyring::default()) {
+                Ok(Some((note, _))) => note,
+                Ok(None) => {
+                    return Err(Fail::input(
+                        "no checkpoint kept for this ledger; pass --key OWNER.key to sign one, or run `colophon checkpoint`",
+                    ));
+                }
+                Err(what) => {
+                    return Err(Fail::input(format!(
+                        "{what}; it cannot be published. Pass --key OWNER.key to sign a checkpoint of this ledger"
+                    )));
+                }
+            }
+        }
     };
     let p = colophon::transparency::publish_ledger(ledger_path, dir, &note).map_err(Fail::input)?;
     out.say(format!(

@@ -1,6 +1,7 @@
 //! Trust (spec/ledger.md §10): keyrings of trusted keys, and whether a signature chains to one.
 
-use crate::index::Index;
+use crate::entry::Role;
+use crate::index::{Index, KeyInfo};
 use crate::keys::{KeyId, NamedKey, read_pub_file};
 use std::path::{Path, PathBuf};
 
@@ -143,14 +144,21 @@ pub enum Decision {
     Untrusted(String),
 }
 
-/// Decides whether `signer`, signing the entry at `seq`, is trusted (§10.2): the signer is a root,
-/// or was registered by a key entry signed by a key that was itself trusted at that entry's
-/// position; and no key on the way was revoked before the position it vouches for.
+/// Decides whether `signer`, signing the entry at `seq`, is trusted (§10.2) in the state `index`.
 pub fn decide(index: &Index, roots: &Keyring, signer: KeyId, seq: u64) -> Decision {
+    decide_with(|id| index.key(id).map(|k| (*k).clone()), roots, signer, seq)
+}
+
+/// Decides trust (§10.2) with keys from `lookup` (the state, or keys re-read from their signed
+/// lines, spec/verify.md §2.3): the signer is a root, or was registered by a `key` entry whose
+/// signer held the owner role and was itself trusted at that entry's position; and no key on the
+/// way was revoked before the position it vouches for. Registrations always point to an earlier
+/// position, so the walk ends.
+pub fn decide_with(lookup: impl Fn(&KeyId) -> Option<KeyInfo>, roots: &Keyring, signer: KeyId, seq: u64) -> Decision {
     let mut path = Vec::new();
     let (mut key, mut at) = (signer, seq);
     loop {
-        let Some(info) = index.key(&key) else {
+        let Some(info) = lookup(&key) else {
             return Decision::Untrusted(format!("key {key} is not registered in the ledger"));
         };
         if !info.active_at(at) {
@@ -160,11 +168,22 @@ pub fn decide(index: &Index, roots: &Keyring, signer: KeyId, seq: u64) -> Decisi
         if roots.contains(&key) {
             return Decision::Trusted { root: key, path };
         }
-        if info.registered_by == key || path.len() > index.len() as usize {
+        if info.registered_by == key {
             let owner = path.last().copied().unwrap_or(key);
             return Decision::Untrusted(format!(
                 "no key in your keyring vouches for it; its chain of registrations ends at {} ({owner})",
-                index.key(&owner).map_or_else(|| "?".to_string(), |k| k.name.clone())
+                lookup(&owner).map_or_else(|| "?".to_string(), |k| k.name.clone())
+            ));
+        }
+        let Some(registrar) = lookup(&info.registered_by) else {
+            return Decision::Untrusted(format!("key {key} was registered by an unknown key {}", info.registered_by));
+        };
+        // Only an owner registers keys (L§6.1, §6.3); a registration that broke that rule never
+        // entered the state, and one that claims to must not vouch for anything.
+        if !registrar.has(Role::Owner) || registrar.seq >= info.seq {
+            return Decision::Untrusted(format!(
+                "key {key} ({}) was registered by {} ({}), which could not register keys there",
+                info.name, registrar.name, info.registered_by
             ));
         }
         at = info.seq;

@@ -2,18 +2,17 @@
 //! exactly or under a normalization profile — signed by a key the reader trusts? And if not,
 //! which signed version is closest, and what differs?
 
-use crate::content::{ReconstructError, reconstruct_with};
 use crate::diff::{Chunk, WordStats, word_diff, word_stats};
-use crate::entry::{RevokeReason, TextRole, parse_line};
+use crate::entry::{Body, ParsedLine, RevokeReason, Role, TextRole, parse_line};
 use crate::hash::Digest;
-use crate::index::{Index, ReleaseInfo, VersionInfo};
+use crate::index::{Index, KeyInfo, ReleaseInfo, Revocation, VersionInfo};
 use crate::keys::KeyId;
 use crate::ledger::read_line_at;
 use crate::normalize::Profile;
 use crate::ops::Content;
 use crate::signing;
 use crate::status::Code;
-use crate::trust::{Decision, Keyring, decide};
+use crate::trust::{Decision, Keyring, decide_with};
 use serde::Serialize;
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
@@ -80,6 +79,7 @@ pub enum Store<'a> {
 }
 
 impl Store<'_> {
+    /// The bytes of an entry's line; the caller checks they hash to `h`.
     fn line(&self, index: &Index, h: &Digest) -> Result<Vec<u8>, String> {
         match self {
             Store::Ledger(path) => {
@@ -91,11 +91,206 @@ impl Store<'_> {
             }
         }
     }
+}
 
-    fn text(&self, index: &Index, h: &Digest) -> Result<String, ReconstructError> {
-        reconstruct_with(h, |x| {
-            self.line(index, x).map_err(|m| ReconstructError::Invalid { hash: *x, code: Code::LedgerIo, message: m })
-        })
+/// The signed lines a verdict rests on (§2.3, §4): each read from the source, checked to hash to
+/// its entry, parsed, and its signature verified under its signer's key — itself read from the
+/// key's own signed line, up the chain of registrations. Every fact a verdict reports comes from
+/// these lines. The index (or a bundle's state) only *finds* them; when its answer disagrees with
+/// the line it pointed to, the disagreement is remembered ([`Signed::disagreed`]) and the line wins.
+pub struct Signed<'a> {
+    index: &'a Index,
+    store: Store<'a>,
+    lines: std::cell::RefCell<BTreeMap<Digest, std::rc::Rc<ParsedLine>>>,
+    keys: std::cell::RefCell<BTreeMap<KeyId, Option<KeyInfo>>>,
+    disagreed: std::cell::RefCell<Option<String>>,
+}
+
+impl std::fmt::Debug for Signed<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Signed").field("lines", &self.lines.borrow().len()).finish()
+    }
+}
+
+impl<'a> Signed<'a> {
+    /// Lines of `store`, found through `index`.
+    pub fn new(index: &'a Index, store: Store<'a>) -> Signed<'a> {
+        Signed { index, store, lines: Default::default(), keys: Default::default(), disagreed: Default::default() }
+    }
+
+    /// The first way the index disagreed with a signed line, if it did.
+    pub fn disagreed(&self) -> Option<String> {
+        self.disagreed.borrow().clone()
+    }
+
+    fn disagree(&self, what: String) {
+        let mut slot = self.disagreed.borrow_mut();
+        if slot.is_none() {
+            *slot = Some(what);
+        }
+    }
+
+    /// A line that hashes to `h`, parsed (its signature not yet checked).
+    fn parsed(&self, h: &Digest) -> Result<std::rc::Rc<ParsedLine>, String> {
+        if let Some(p) = self.lines.borrow().get(h) {
+            return Ok(p.clone());
+        }
+        let line = self.store.line(self.index, h)?;
+        if Digest::of(&line) != *h {
+            self.disagree(format!("the line found for entry {} has another hash", h.short(16)));
+            return Err(format!("entry {} is not where the index says (the ledger changed?)", h.short(16)));
+        }
+        let p = std::rc::Rc::new(parse_line(&line).map_err(|(c, m)| format!("entry {}: {c}: {m}", h.short(16)))?);
+        self.lines.borrow_mut().insert(*h, p.clone());
+        Ok(p)
+    }
+
+    /// A line whose signature verifies under its signer's key (read from signed lines).
+    pub fn checked(&self, h: &Digest) -> Result<std::rc::Rc<ParsedLine>, String> {
+        let p = self.parsed(h)?;
+        let key = match &p.entry.body {
+            Body::Genesis(g) if p.entry.seq == 0 => g.key,
+            _ => {
+                self.key(&p.entry.signer)
+                    .ok_or_else(|| format!("entry {}: its signer {} is not registered", h.short(16), p.entry.signer))?
+                    .key
+            }
+        };
+        if !signing::verify_entry(&key.0, &p.signed_bytes, &p.entry.sig) {
+            return Err(format!("entry {} (seq {}) has an invalid signature", h.short(16), p.entry.seq));
+        }
+        Ok(p)
+    }
+
+    /// A registered key as its own signed lines give it: the genesis or `key` entry that registered
+    /// it, checked under its registrar's key, and the `revoke` entry the index knows of, checked
+    /// likewise. `None` when it is not registered (or its lines do not check out).
+    pub fn key(&self, id: &KeyId) -> Option<KeyInfo> {
+        if let Some(k) = self.keys.borrow().get(id) {
+            return k.clone();
+        }
+        // Mark as in progress: a registration chain always points backwards, so a cycle means the
+        // index is lying; the marker makes it end.
+        self.keys.borrow_mut().insert(*id, None);
+        let k = self.key_from_lines(id);
+        self.keys.borrow_mut().insert(*id, k.clone());
+        k
+    }
+
+    fn key_from_lines(&self, id: &KeyId) -> Option<KeyInfo> {
+        let found = self.index.key(id)?;
+        let p = self.parsed(&found.entry).ok()?;
+        let (key, name, roles) = match &p.entry.body {
+            Body::Genesis(g) if p.entry.seq == 0 && g.key.id() == *id && p.entry.signer == *id => {
+                (g.key, g.name.clone(), vec![Role::Owner])
+            }
+            Body::Key(k) if k.key.id() == *id => (k.key, k.name.clone(), k.roles.clone()),
+            _ => {
+                self.disagree(format!("the entry said to register key {id} does not"));
+                return None;
+            }
+        };
+        let signer_key = if p.entry.signer == *id {
+            key
+        } else {
+            let registrar = self.key(&p.entry.signer)?;
+            if registrar.seq >= p.entry.seq {
+                self.disagree(format!("key {id} is said to be registered before its registrar"));
+                return None;
+            }
+            registrar.key
+        };
+        if !signing::verify_entry(&signer_key.0, &p.signed_bytes, &p.entry.sig) {
+            return None;
+        }
+        let mut info = KeyInfo {
+            key,
+            name,
+            roles,
+            seq: p.entry.seq,
+            registered_by: p.entry.signer,
+            entry: found.entry,
+            revoked: None,
+        };
+        if let Some(r) = found.revoked {
+            match self.parsed(&r.entry).ok() {
+                Some(rp) if matches!(&rp.entry.body, Body::Revoke(x) if x.key == *id) => {
+                    if let Body::Revoke(x) = &rp.entry.body {
+                        info.revoked = Some(Revocation { seq: rp.entry.seq, reason: x.reason, entry: r.entry });
+                    }
+                }
+                // A revocation the index names but no line makes: keep the key revoked (the safe
+                // reading) and say the index disagreed.
+                _ => {
+                    self.disagree(format!("the revocation the index names for key {id} is not in the ledger"));
+                    info.revoked = Some(r);
+                }
+            }
+        }
+        if (info.name.as_str(), &info.roles, info.seq, info.registered_by, info.key.id())
+            != (found.name.as_str(), &found.roles, found.seq, found.registered_by, found.key.id())
+        {
+            self.disagree(format!("the index's record of key {id} differs from its signed registration"));
+        }
+        Some(info)
+    }
+
+    /// A version as its signed line states it (`number`, its place among the versions of its work
+    /// and language, is the one fact that is counted rather than signed).
+    pub fn version(&self, h: &Digest) -> Result<VersionInfo, String> {
+        let p = self.checked(h)?;
+        let Body::Version(v) = &p.entry.body else { return Err(format!("entry {} is not a version", h.short(16))) };
+        let found = self.index.version(h);
+        let number = found.as_ref().map_or(0, |f| f.number);
+        let info = crate::index::version_info(&p, v, number);
+        if let Some(f) = &found
+            && (f.sha256, f.size, &f.norm, &f.work, &f.lang, f.parent, f.of, f.signer, f.seq)
+                != (
+                    info.sha256,
+                    info.size,
+                    &info.norm,
+                    &info.work,
+                    &info.lang,
+                    info.parent,
+                    info.of,
+                    info.signer,
+                    info.seq,
+                )
+        {
+            self.disagree(format!("the index's record of version {} differs from its signed line", h.short(16)));
+        }
+        Ok(info)
+    }
+
+    /// A release as its signed line states it, with the cosigns the index knows of that are
+    /// signed lines cosigning it.
+    pub fn release(&self, h: &Digest) -> Result<ReleaseInfo, String> {
+        let p = self.checked(h)?;
+        let Body::Release(r) = &p.entry.body else { return Err(format!("entry {} is not a release", h.short(16))) };
+        let mut info = crate::index::release_info(&p, r);
+        let found = self.index.release(h);
+        if let Some(f) = &found {
+            if (f.translation, f.original, &f.work, &f.tag, f.signer)
+                != (info.translation, info.original, &info.work, &info.tag, info.signer)
+            {
+                self.disagree(format!("the index's record of release {} differs from its signed line", h.short(16)));
+            }
+            for (_, _, c) in &f.cosigners {
+                match self.checked(c) {
+                    Ok(cp) if matches!(&cp.entry.body, Body::Cosign(x) if x.release == *h) => {
+                        info.cosigners.push((cp.entry.signer, cp.entry.seq, *c));
+                    }
+                    _ => self
+                        .disagree(format!("a cosign the index names for release {} does not check out", h.short(16))),
+                }
+            }
+        }
+        Ok(info)
+    }
+
+    /// Decides trust (L§10.2) for `signer` at `seq` with keys from their signed lines.
+    fn decide(&self, roots: &Keyring, signer: KeyId, seq: u64) -> Decision {
+        decide_with(|id| self.key(id), roots, signer, seq)
     }
 }
 
@@ -150,6 +345,8 @@ pub struct ReleaseView {
     pub entry: Digest,
     /// `WORK@TAG`.
     pub r#ref: String,
+    /// Its position in the ledger.
+    pub seq: u64,
     /// Tag.
     pub tag: String,
     /// Claimed time.
@@ -181,6 +378,20 @@ pub struct Closest {
     pub diff: Vec<Chunk>,
 }
 
+/// How one release holding the matched version was judged (§2.2 step 5).
+#[derive(Clone, Debug, Serialize)]
+pub struct ReleaseCheck {
+    /// `WORK@TAG`.
+    pub r#ref: String,
+    /// Entry hash of the release.
+    pub entry: Digest,
+    /// `copy.verified` when this release vouches for the copy; otherwise why not.
+    pub status: Code,
+    /// Why not, when it does not.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub reason: Option<String>,
+}
+
 /// The outcome of verifying a copy.
 #[derive(Clone, Debug, Serialize)]
 pub struct CopyReport {
@@ -198,16 +409,23 @@ pub struct CopyReport {
     /// The version matched.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub version: Option<VersionView>,
-    /// The release it belongs to (the latest, if several).
+    /// The release that vouches for the copy (the latest that does), or, when none does, the
+    /// latest release holding the version.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub release: Option<ReleaseView>,
-    /// Other releases holding the same version.
+    /// Other releases holding the same version (`WORK@TAG`).
     pub other_releases: Vec<String>,
+    /// Every release holding the version, each judged on its own, latest first.
+    pub releases: Vec<ReleaseCheck>,
     /// When nothing matched: the closest signed version.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub closest: Option<Closest>,
     /// Extra remarks (revocations, which keys to trust, ...).
     pub notes: Vec<String>,
+    /// Where the index (or the bundle's state) disagreed with a signed line. The verdict rests on
+    /// the signed lines; a caller should rebuild its index and verify again.
+    #[serde(skip)]
+    pub index_disagreed: Option<String>,
 }
 
 impl CopyReport {
@@ -234,8 +452,26 @@ impl From<Content> for CopyFacts {
     }
 }
 
-fn signer(index: &Index, roots: &Keyring, id: KeyId, seq: u64) -> Signer {
-    let info = index.key(&id);
+/// What the reader asks of a verification besides the copy and the roots.
+#[derive(Clone, Copy, Debug)]
+pub struct Options {
+    /// The loosest match level accepted (§2.1).
+    pub loosest: Level,
+    /// Whether the source's order of entries is anchored: a ledger file read directly, a bundle
+    /// whose checkpoint and inclusion proofs were checked, published tiles. An unanchored bundle's
+    /// order is whatever its writer chose (§3.5), so no verdict may rest on it.
+    pub ordered: bool,
+}
+
+impl Options {
+    /// Anchored order, the given loosest level.
+    pub fn new(loosest: Level) -> Options {
+        Options { loosest, ordered: true }
+    }
+}
+
+fn signer_view(signed: &Signed<'_>, roots: &Keyring, id: KeyId, seq: u64) -> Signer {
+    let info = signed.key(&id);
     let mut s = Signer {
         key_id: id,
         name: info.as_ref().map_or_else(|| "(unregistered key)".into(), |k| k.name.clone()),
@@ -245,7 +481,7 @@ fn signer(index: &Index, roots: &Keyring, id: KeyId, seq: u64) -> Signer {
         untrusted_reason: None,
         revoked_later: info.and_then(|k| k.revoked).filter(|r| r.seq >= seq).map(|r| (r.seq, r.reason)),
     };
-    match decide(index, roots, id, seq) {
+    match signed.decide(roots, id, seq) {
         Decision::Trusted { root, .. } => {
             s.trusted = true;
             s.trust_root = Some(root);
@@ -256,7 +492,7 @@ fn signer(index: &Index, roots: &Keyring, id: KeyId, seq: u64) -> Signer {
     s
 }
 
-fn version_view(index: &Index, roots: &Keyring, v: &VersionInfo) -> VersionView {
+fn version_view(signed: &Signed<'_>, roots: &Keyring, v: &VersionInfo) -> VersionView {
     VersionView {
         entry: v.hash,
         r#ref: format!("{}:{}@{}", v.work, v.lang, v.number),
@@ -265,63 +501,139 @@ fn version_view(index: &Index, roots: &Keyring, v: &VersionInfo) -> VersionView 
         role: v.role,
         number: v.number,
         time: v.time.clone(),
-        signer: signer(index, roots, v.signer, v.seq),
+        signer: signer_view(signed, roots, v.signer, v.seq),
     }
 }
 
-fn release_view(index: &Index, roots: &Keyring, r: &ReleaseInfo) -> Option<ReleaseView> {
-    let t = index.version(&r.translation)?;
-    let o = index.version(&r.original)?;
-    Some(ReleaseView {
+fn release_view(signed: &Signed<'_>, roots: &Keyring, r: &ReleaseInfo) -> Result<ReleaseView, String> {
+    let t = signed.version(&r.translation)?;
+    let o = signed.version(&r.original)?;
+    Ok(ReleaseView {
         entry: r.hash,
         r#ref: format!("{}@{}", r.work, r.tag),
+        seq: r.seq,
         tag: r.tag.clone(),
         time: r.time.clone(),
-        signer: signer(index, roots, r.signer, r.seq),
-        cosigners: r.cosigners.iter().map(|(k, seq, _)| signer(index, roots, *k, *seq)).collect(),
-        translation: version_view(index, roots, &t),
-        original: version_view(index, roots, &o),
+        signer: signer_view(signed, roots, r.signer, r.seq),
+        cosigners: r.cosigners.iter().map(|(k, seq, _)| signer_view(signed, roots, *k, *seq)).collect(),
+        translation: version_view(signed, roots, &t),
+        original: version_view(signed, roots, &o),
         urls: r.urls.clone(),
     })
 }
 
-/// Re-verifies the signatures of the entries a verdict rests on (§2.3): the index of a ledger is
-/// built without signature checks, so a verdict must not rely on lines it has not verified.
-fn check_signatures(index: &Index, store: Store<'_>, roots: &Keyring, hashes: &[Digest]) -> Result<(), String> {
-    let mut todo: BTreeSet<Digest> = hashes.iter().copied().collect();
-    // Every key entry on the way from each signer to its root vouches for the verdict too.
-    for h in hashes {
-        let Some(loc) = index.entry(h) else { continue };
-        let line = store.line(index, h)?;
-        let p = parse_line(&line).map_err(|(c, m)| format!("{c}: {m}"))?;
-        if let Decision::Trusted { path, .. } = decide(index, roots, p.entry.signer, loc.seq) {
-            for k in path {
-                if let Some(info) = index.key(&k) {
-                    todo.insert(info.entry);
-                }
-            }
-        }
+/// Whether a version's signed facts match the copy at `level`.
+fn matches(v: &VersionInfo, copy: &CopyFacts, level: Level, normalized: &BTreeMap<Level, Digest>) -> bool {
+    match level {
+        Level::Exact => v.sha256 == copy.sha256 && v.size == copy.size,
+        _ => match (level.profile(), normalized.get(&level)) {
+            (Some(p), Some(d)) => v.norm.get(p.id()) == Some(d),
+            _ => false,
+        },
     }
-    for h in todo {
-        let line = store.line(index, &h)?;
-        if Digest::of(&line) != h {
-            return Err(format!("entry {} changed on disk", h.short(16)));
-        }
-        let p = parse_line(&line).map_err(|(c, m)| format!("{c}: {m}"))?;
-        let key = match &p.entry.body {
-            crate::entry::Body::Genesis(g) => g.key,
-            _ => index.key(&p.entry.signer).map(|k| k.key).ok_or("signer not registered")?,
-        };
-        if !signing::verify_entry(&key.0, &p.signed_bytes, &p.entry.sig) {
-            return Err(format!("entry {} (seq {}) has an invalid signature", h.short(16), p.entry.seq));
-        }
-    }
-    Ok(())
 }
 
-/// Verifies a copy against a ledger or bundle (§2.2). `loosest` is the loosest match level the
-/// reader accepts.
+/// Judges one release holding the matched version (§2.2 steps 4–5): its signed lines, its
+/// signer's role and trust, the version signer's trust, and — when the source's order is not
+/// anchored — whether any signer was revoked as compromised, which would need that order.
+fn judge(
+    signed: &Signed<'_>,
+    roots: &Keyring,
+    opts: Options,
+    v: &VersionInfo,
+    rel_hash: &Digest,
+) -> (ReleaseCheck, Option<ReleaseView>) {
+    let fail = |r: String, status: Code, reason: String| {
+        (ReleaseCheck { r#ref: r, entry: *rel_hash, status, reason: Some(reason) }, None)
+    };
+    let rel = match signed.release(rel_hash) {
+        Ok(r) => r,
+        Err(m) => return fail(rel_hash.short(16), Code::EntrySignatureInvalid, m),
+    };
+    let r#ref = format!("{}@{}", rel.work, rel.tag);
+    if rel.translation != v.hash && rel.original != v.hash {
+        return fail(r#ref, Code::ReleaseRefInvalid, "the release does not name this version".into());
+    }
+    // Every entry the verdict rests on, checked (§2.3): the release, its versions, its cosigns
+    // (done by `release`), and every key on each signer's way to a root (done by `decide`).
+    for h in [rel.translation, rel.original, v.hash] {
+        if let Err(m) = signed.checked(&h) {
+            return fail(r#ref, Code::EntrySignatureInvalid, m);
+        }
+    }
+    let view = match release_view(signed, roots, &rel) {
+        Ok(view) => view,
+        Err(m) => return fail(r#ref, Code::EntrySignatureInvalid, m),
+    };
+    // A release is signed by an owner or a translator (L§6.1); any other signature on it vouches
+    // for nothing, whatever the index says.
+    let allowed = signed.key(&rel.signer).is_some_and(|k| k.has(Role::Owner) || k.has(Role::Translator));
+    if !allowed {
+        let reason = format!(
+            "{} ({}) may not sign releases (owner or translator role needed)",
+            view.signer.name, view.signer.key_id
+        );
+        return (
+            ReleaseCheck { r#ref, entry: rel.hash, status: Code::EntrySignerUnauthorized, reason: Some(reason) },
+            Some(view),
+        );
+    }
+    let version_signer = signer_view(signed, roots, v.signer, v.seq);
+    let untrusted = [&view.signer, &version_signer].into_iter().find(|s| !s.trusted).cloned();
+    if let Some(s) = untrusted {
+        let reason = format!(
+            "valid signature, untrusted key: {} ({}); {}",
+            s.name,
+            s.key_id,
+            s.untrusted_reason.as_deref().unwrap_or("does not chain to a trust root")
+        );
+        return (
+            ReleaseCheck { r#ref, entry: rel.hash, status: Code::TrustUntrusted, reason: Some(reason) },
+            Some(view),
+        );
+    }
+    let compromised = std::iter::once(&view.signer)
+        .chain(view.cosigners.iter())
+        .chain(std::iter::once(&version_signer))
+        .find(|s| matches!(s.revoked_later, Some((_, RevokeReason::Compromised))))
+        .cloned();
+    if !opts.ordered
+        && let Some(s) = compromised
+    {
+        let reason = format!(
+            "{} ({}) was revoked as compromised, and without a checkpoint nothing shows the release was signed before that",
+            s.name, s.key_id
+        );
+        return (
+            ReleaseCheck { r#ref, entry: rel.hash, status: Code::BundleUnanchored, reason: Some(reason) },
+            Some(view),
+        );
+    }
+    (ReleaseCheck { r#ref, entry: rel.hash, status: Code::CopyVerified, reason: None }, Some(view))
+}
+
+/// Verifies a copy against a ledger or bundle (§2.2), with every fact taken from signed lines.
 pub fn verify_copy(index: &Index, store: Store<'_>, roots: &Keyring, copy: &CopyFacts, loosest: Level) -> CopyReport {
+    verify_copy_with(index, store, roots, copy, Options::new(loosest))
+}
+
+/// As [`verify_copy`], with the reader's options.
+pub fn verify_copy_with(
+    index: &Index,
+    store: Store<'_>,
+    roots: &Keyring,
+    copy: &CopyFacts,
+    opts: Options,
+) -> CopyReport {
+    let signed = Signed::new(index, store);
+    let mut report = verify_signed(&signed, roots, copy, opts);
+    report.index_disagreed = signed.disagreed();
+    report
+}
+
+fn verify_signed(signed: &Signed<'_>, roots: &Keyring, copy: &CopyFacts, opts: Options) -> CopyReport {
+    let index = signed.index;
+    let loosest = opts.loosest;
     let mut report = CopyReport {
         status: Code::CopyMismatch,
         message: String::new(),
@@ -331,25 +643,45 @@ pub fn verify_copy(index: &Index, store: Store<'_>, roots: &Keyring, copy: &Copy
         version: None,
         release: None,
         other_releases: Vec::new(),
+        releases: Vec::new(),
         closest: None,
         notes: Vec::new(),
+        index_disagreed: None,
     };
     let normalized: BTreeMap<Level, Digest> = [Level::Text, Level::Words]
         .into_iter()
         .filter_map(|l| Some((l, Digest::of(l.profile()?.apply(copy.text.as_deref()?).as_bytes()))))
         .collect();
-    let mut matched: Option<(Level, Vec<Digest>)> = None;
+    let hits_at = |level: Level| -> Vec<Digest> {
+        match level {
+            Level::Exact => index.versions_with_sha256(&copy.sha256),
+            _ => match (level.profile(), normalized.get(&level)) {
+                (Some(p), Some(d)) => index.versions_with_norm(p.id(), d),
+                _ => Vec::new(),
+            },
+        }
+    };
+    // The index finds candidates; each is kept only if its signed line matches (§2.1).
+    let confirmed = |level: Level| -> Vec<VersionInfo> {
+        hits_at(level)
+            .into_iter()
+            .filter(|h| index.entry(h).is_none_or(|l| l.in_state))
+            .filter_map(|h| match signed.version(&h) {
+                Ok(v) if matches(&v, copy, level, &normalized) => Some(v),
+                Ok(_) => {
+                    signed.disagree(format!("the index matched version {} that does not match", h.short(16)));
+                    None
+                }
+                Err(_) => None,
+            })
+            .collect()
+    };
+    let mut matched: Option<(Level, Vec<VersionInfo>)> = None;
     for level in [Level::Exact, Level::Text, Level::Words] {
         if level > loosest {
             break;
         }
-        let hits = match level {
-            Level::Exact => index.versions_with_sha256(&copy.sha256).to_vec(),
-            _ => match (level.profile(), normalized.get(&level)) {
-                (Some(p), Some(d)) => index.versions_with_norm(p.id(), d).to_vec(),
-                _ => Vec::new(),
-            },
-        };
+        let hits = confirmed(level);
         if !hits.is_empty() {
             matched = Some((level, hits));
             break;
@@ -361,15 +693,11 @@ pub fn verify_copy(index: &Index, store: Store<'_>, roots: &Keyring, copy: &Copy
             (true, Level::Exact) => "the copy matches no signed version byte for byte (try without --profile exact to allow normalized matches)".into(),
             _ => format!("the copy matches no signed version, even under {}", loosest.id()),
         };
-        report.closest = closest(index, store, roots, copy);
+        report.closest = closest(signed, roots, copy);
         // Say when a looser level the reader excluded would have matched: the copy is probably
         // the signed text re-typeset, which is worth knowing even when it is not accepted.
         for level in [Level::Text, Level::Words].into_iter().filter(|l| *l > loosest) {
-            let hit = match (level.profile(), normalized.get(&level)) {
-                (Some(p), Some(d)) => index.versions_with_norm(p.id(), d).first().and_then(|h| index.version(h)),
-                _ => None,
-            };
-            if let Some(v) = hit {
+            if let Some(v) = confirmed(level).first() {
                 report.notes.push(format!(
                     "the copy matches {}:{}@{} under {}: it differs from the signed text only in what that profile ignores; drop --profile {} to accept it",
                     v.work,
@@ -384,94 +712,92 @@ pub fn verify_copy(index: &Index, store: Store<'_>, roots: &Keyring, copy: &Copy
         return report;
     };
     report.level = Some(level);
-    // Prefer a version that is in a release; among those the latest release.
-    let mut best: Option<(VersionInfo, Vec<ReleaseInfo>)> = None;
-    for h in &hits {
-        let Some(v) = index.version(h) else { continue };
-        let rels = index.releases_of_version(&v.hash);
-        let better = match &best {
-            None => true,
-            Some((bv, brels)) => (rels.last().map(|r| r.seq), v.seq) > (brels.last().map(|r| r.seq), bv.seq),
+    // Every release holding any matching version, each judged on its own (§2.2 step 3): a release
+    // by an untrusted key must not hide a valid one.
+    let mut judged: Vec<(u64, u64, ReleaseCheck, Option<ReleaseView>, VersionInfo)> = Vec::new();
+    for v in &hits {
+        for r in index.releases_of_version(&v.hash) {
+            let (check, view) = judge(signed, roots, opts, v, &r.hash);
+            judged.push((r.seq, v.seq, check, view, v.clone()));
+        }
+    }
+    // Latest release first; a verified one wins over any other.
+    judged.sort_by(|a, b| {
+        (b.2.status == Code::CopyVerified, b.0, b.1).cmp(&(a.2.status == Code::CopyVerified, a.0, a.1))
+    });
+    report.releases = judged.iter().map(|j| j.2.clone()).collect();
+    let Some((_, _, check, view, v)) = judged.into_iter().next() else {
+        let v = hits.iter().max_by_key(|v| v.seq).cloned();
+        if let Some(v) = v {
+            report.version = Some(version_view(signed, roots, &v));
+            report.status = Code::CopyUnreleased;
+            report.message = format!(
+                "the copy matches {}:{}@{} ({}), a signed version that is not part of any release",
+                v.work,
+                v.lang,
+                v.number,
+                level.id()
+            );
+        }
+        return report;
+    };
+    report.version = Some(version_view(signed, roots, &v));
+    report.other_releases =
+        report.releases.iter().filter(|r| r.entry != check.entry).map(|r| r.r#ref.clone()).collect();
+    report.release = view;
+    if check.status != Code::CopyVerified {
+        report.status = check.status;
+        let why = check.reason.clone().unwrap_or_default();
+        report.message = match check.status {
+            Code::EntrySignatureInvalid => {
+                format!("a signature the verdict rests on is invalid: {why}; run `colophon audit`")
+            }
+            _ => why,
         };
-        if better {
-            best = Some((v, rels));
+        if check.status == Code::TrustUntrusted {
+            report.notes.push(if roots.is_empty() {
+                "no trust roots were given: name the keys you trust with --trust FILE (a keyring like keys.example, or a .pub file) or COLOPHON_TRUST".into()
+            } else {
+                "add the signer's or the ledger owner's key to your keyring (--trust) if you trust it".into()
+            });
+        }
+        return report;
+    }
+    if let Some(rv) = &report.release {
+        for s in std::iter::once(&rv.signer).chain(rv.cosigners.iter()) {
+            if let Some((seq, RevokeReason::Compromised)) = s.revoked_later {
+                report.notes.push(format!(
+                    "{} ({}) was revoked as compromised at entry {seq}, after this release; the log's order shows the release came first",
+                    s.name,
+                    s.key_id.to_hex().get(..16).unwrap_or_default()
+                ));
+            }
         }
     }
-    let Some((v, rels)) = best else {
-        report.message = "internal error: matched versions vanished".into();
-        return report;
-    };
-    report.version = Some(version_view(index, roots, &v));
-    let Some(rel) = rels.last() else {
-        report.status = Code::CopyUnreleased;
-        report.message = format!(
-            "the copy matches {}:{}@{} ({}), a signed version that is not part of any release",
-            v.work,
-            v.lang,
-            v.number,
-            level.id()
-        );
-        return report;
-    };
-    report.other_releases = rels.iter().rev().skip(1).map(|r| format!("{}@{}", r.work, r.tag)).collect();
-    let Some(rv) = release_view(index, roots, rel) else {
-        report.message = "internal error: release versions missing".into();
-        return report;
-    };
-    let mut sigs = vec![rel.hash, rel.translation, rel.original, v.hash];
-    sigs.extend(rel.cosigners.iter().map(|(_, _, h)| *h));
-    if let Err(m) = check_signatures(index, store, roots, &sigs) {
-        report.status = Code::EntrySignatureInvalid;
-        report.message = format!("a signature the verdict rests on is invalid: {m}; run `colophon audit`");
-        report.release = Some(rv);
-        return report;
-    }
-    for s in std::iter::once(&rv.signer).chain(rv.cosigners.iter()) {
-        if let Some((seq, RevokeReason::Compromised)) = s.revoked_later {
-            report.notes.push(format!(
-                "{} ({}) was revoked as compromised at entry {seq}, after this release; the log's order shows the release came first",
-                s.name,
-                s.key_id.to_hex().get(..16).unwrap_or_default()
-            ));
-        }
-    }
-    if matches!(store, Store::Bundle(_)) {
-        // spec/verify.md §3.4: a bundle proves what it holds, not that nothing was left out.
+    if matches!(signed.store, Store::Bundle(_)) {
+        // §3.4: a bundle proves what it holds, not that nothing was left out.
         report.notes.push(
             "revocations and cosignatures are those the bundle holds; for any left out or made since, \
              verify against the ledger or its published tiles (--tiles)"
                 .into(),
         );
     }
-    // Both the release's signer and the version's recorder must be trusted.
-    let version_signer = report.version.as_ref().map_or(&rv.signer, |x| &x.signer);
-    let untrusted: Vec<&Signer> = [&rv.signer, version_signer].into_iter().filter(|s| !s.trusted).collect();
-    if !untrusted.is_empty() {
-        report.status = Code::TrustUntrusted;
-        let s = untrusted[0];
-        report.message = format!(
-            "valid signature, untrusted key: {} ({}); {}",
-            s.name,
-            s.key_id,
-            s.untrusted_reason.as_deref().unwrap_or("does not chain to a trust root")
-        );
-        report.notes.push(if roots.is_empty() {
-            "no trust roots were given: name the keys you trust with --trust FILE (a keyring like keys.example, or a .pub file) or COLOPHON_TRUST".into()
-        } else {
-            "add the signer's or the ledger owner's key to your keyring (--trust) if you trust it".into()
-        });
-        report.release = Some(rv);
-        return report;
-    }
     report.status = Code::CopyVerified;
-    report.message = format!("verified: release {} ({})", rv.r#ref, level.describe());
-    report.release = Some(rv);
+    report.message = format!("verified: release {} ({})", check.r#ref, level.describe());
     report
 }
 
+/// Candidates for the closest version (§2.5): the versions in releases and the latest version of
+/// every work and language, at most this many.
+const CLOSEST_CANDIDATES: usize = 500;
+
 /// Finds the signed version nearest to a copy that matched nothing (§2.5): among the versions in
-/// releases and the latest version of every text, the one sharing the most words.
-fn closest(index: &Index, store: Store<'_>, roots: &Keyring, copy: &CopyFacts) -> Option<Closest> {
+/// releases and the latest version of every text, the one sharing the most words. Each chain of
+/// versions is replayed once, from its first reconstructible version to its latest candidate, and
+/// every candidate scored as the replay passes it: the cost is one pass over the texts involved,
+/// not one rebuild per candidate.
+fn closest(signed: &Signed<'_>, roots: &Keyring, copy: &CopyFacts) -> Option<Closest> {
+    let index = signed.index;
     let text = copy.text.as_deref()?;
     let mut candidates: BTreeSet<Digest> = BTreeSet::new();
     for r in index.releases(None) {
@@ -483,25 +809,61 @@ fn closest(index: &Index, store: Store<'_>, roots: &Keyring, copy: &CopyFacts) -
             candidates.insert(v.hash);
         }
     }
-    let copy_words = word_bag(text);
-    let mut scored: Vec<(u32, Digest, String)> = Vec::new();
-    for h in candidates.into_iter().take(500) {
-        let Some(v) = index.version(&h) else { continue };
-        if !v.has_diff {
-            continue;
+    let candidates: BTreeSet<Digest> = candidates.into_iter().take(CLOSEST_CANDIDATES).collect();
+    // The latest candidate of each chain: replaying up to it passes every other candidate of the
+    // same work and language.
+    let mut tips: BTreeMap<(String, String), (u64, Digest)> = BTreeMap::new();
+    for h in &candidates {
+        let Some(v) = index.version(h) else { continue };
+        let slot = tips.entry((v.work.clone(), v.lang.clone())).or_insert((v.seq, v.hash));
+        if v.seq > slot.0 {
+            *slot = (v.seq, v.hash);
         }
-        let Ok(signed) = store.text(index, &h) else { continue };
-        scored.push((similarity(&word_bag(&signed), &copy_words), h, signed));
     }
-    scored.sort_by(|a, b| {
-        b.0.cmp(&a.0).then_with(|| index.version(&b.1).map(|v| v.seq).cmp(&index.version(&a.1).map(|v| v.seq)))
-    });
-    let (pct, h, signed) = scored.into_iter().next()?;
-    let v = index.version(&h)?;
-    let (a, b) = (Profile::TextV1.apply(&signed), Profile::TextV1.apply(text));
+    let copy_words = word_bag(text);
+    // Best so far: (score, seq, version, text).
+    let mut best: Option<(u32, u64, Digest, String)> = None;
+    for (_, tip) in tips.values() {
+        // Walk back along signed `parent` members to the first version whose base is "".
+        let mut chain: Vec<(Digest, crate::entry::Version, u64)> = Vec::new();
+        let mut cur = Some(*tip);
+        while let Some(h) = cur {
+            let Ok(p) = signed.parsed(&h) else { break };
+            let Body::Version(v) = &p.entry.body else { break };
+            if v.diff.is_none() {
+                break;
+            }
+            cur = v.parent;
+            chain.push((h, (**v).clone(), p.entry.seq));
+        }
+        let mut current = String::new();
+        for (h, v, seq) in chain.iter().rev() {
+            let Some(next) = v
+                .diff
+                .as_ref()
+                .and_then(|d| crate::diff::Script::from_json(d).ok())
+                .and_then(|s| s.apply(&current).ok())
+                .filter(|t| t.len() as u64 == v.size && Digest::of(t.as_bytes()) == v.sha256)
+            else {
+                // A script that does not reproduce its signed hash: nothing after it is shown.
+                break;
+            };
+            current = next;
+            if candidates.contains(h) {
+                let score = similarity(&word_bag(&current), &copy_words);
+                if best.as_ref().is_none_or(|b| (score, *seq) > (b.0, b.1)) {
+                    best = Some((score, *seq, *h, current.clone()));
+                }
+            }
+        }
+    }
+    let (pct, _, h, signed_text) = best?;
+    // Only a version whose signed line checks out (signature included) is named.
+    let v = signed.version(&h).ok()?;
+    let (a, b) = (Profile::TextV1.apply(&signed_text), Profile::TextV1.apply(text));
     let releases = index.releases_of_version(&h).into_iter().map(|r| format!("{}@{}", r.work, r.tag)).collect();
     Some(Closest {
-        version: version_view(index, roots, &v),
+        version: version_view(signed, roots, &v),
         releases,
         similarity_percent: pct,
         words: word_stats(&a, &b),

@@ -243,8 +243,8 @@ fn lines(ledger: &[u8]) -> Vec<&[u8]> {
 
 /// A ledger built through the whole translator journey: Olga owns it, Tina (translator) records
 /// ponte:it@1, ponte:en@1 and the corrected ponte:en@2, releases ponte@v1 (bundle
-/// `ponte-v1.bundle`, written at release time), Edo (editor) cosigns; `reader.bundle` is written
-/// after the cosign.
+/// `ponte-v1.bundle`, written at release time, before any checkpoint: incomplete), Edo (editor)
+/// cosigns, Olga signs a checkpoint; `reader.bundle` is written after both.
 struct Journey {
     env: Env,
     olga: String,
@@ -291,6 +291,8 @@ fn journey() -> Journey {
         "ponte-v1.bundle",
     ]);
     env.ok(&["cosign", "ponte@v1", "--key", "edo.key"]);
+    // The owner signs the log's state; bundles made after it carry that checkpoint (spec/verify.md §3.5).
+    env.ok(&["checkpoint", "--key", "olga.key", "-o", "log.checkpoint"]);
     env.ok(&["bundle", "ponte@v1", "--out", "reader.bundle"]);
     env.write("copy.txt", TRANSLATION_EN_2);
     Journey { env, olga, tina, edo }
@@ -507,11 +509,18 @@ fn reader_verifies_a_faithful_copy_with_the_bundle() {
         .assert_stdout("https://blog.example/the-stone-bridge")
         .assert_stdout("bundle reader.bundle");
 
-    // The bundle written by `release --bundle` (before the cosign) verifies as well.
+    // The bundle written by `release --bundle` (before any checkpoint) carries no checkpoint: a
+    // reader refuses it (spec/verify.md §3.5) ...
+    let r = j.env.run(&["--json", "verify", "copy.txt", "--bundle", "ponte-v1.bundle", "--trust", "olga.pub"]);
+    r.assert_code(1).assert_stderr("no checkpoint").assert_stderr("--insecure-ignore-log");
+    let v: Value = serde_json::from_str(&r.stdout).expect("json");
+    assert_eq!(v["status"], "bundle.unanchored");
+    // ... unless told to do without, and then the verdict says what is missing.
     j.env
-        .run(&["verify", "copy.txt", "--bundle", "ponte-v1.bundle", "--trust", "olga.pub"])
+        .run(&["verify", "copy.txt", "--bundle", "ponte-v1.bundle", "--trust", "olga.pub", "--insecure-ignore-log"])
         .assert_code(0)
-        .assert_stdout("matches release ponte@v1");
+        .assert_stdout("matches release ponte@v1")
+        .assert_stdout("log:      NONE");
 }
 
 #[test]

@@ -762,12 +762,17 @@ fn bundle_with_an_entry_from_another_ledger_is_rejected() {
     write_json(&env, "forged.bundle", &forged);
     let r = env.fails(&["verify", "copy.txt", "--bundle", "forged.bundle", "--trust", "olga.pub"], 1);
     r.assert_any("proof.inclusion");
-    // Without its checkpoint the same forged bundle passes: the proofs are what catch it.
+    // Stripped of its checkpoint and proofs, the same forged bundle is refused too: a bundle must
+    // be anchored (spec/verify.md §3.5) ...
     let mut bare = forged.clone();
     bare.as_object_mut().expect("object").remove("checkpoint");
     bare.as_object_mut().expect("object").remove("proofs");
     write_json(&env, "bare.bundle", &bare);
-    env.ok(&["verify", "copy.txt", "--bundle", "bare.bundle", "--trust", "olga.pub"]);
+    let j = env.fails(&["--json", "verify", "copy.txt", "--bundle", "bare.bundle", "--trust", "olga.pub"], 1).json();
+    assert_eq!(j["status"], "bundle.unanchored");
+    // ... and only a reader who gives that up explicitly gets a verdict, which says it.
+    env.ok(&["verify", "copy.txt", "--bundle", "bare.bundle", "--trust", "olga.pub", "--insecure-ignore-log"])
+        .assert_stdout("log:      NONE");
 }
 
 #[test]
@@ -777,13 +782,16 @@ fn bundle_without_a_checkpoint_says_so_and_fails_a_witness_quorum() {
     b.as_object_mut().expect("object").remove("checkpoint");
     b.as_object_mut().expect("object").remove("proofs");
     write_json(&env, "bare.bundle", &b);
-    env.ok(&["verify", "copy.txt", "--bundle", "bare.bundle", "--trust", "olga.pub"])
+    env.fails(&["verify", "copy.txt", "--bundle", "bare.bundle", "--trust", "olga.pub"], 1)
+        .assert_stderr("carries no checkpoint");
+    env.ok(&["verify", "copy.txt", "--bundle", "bare.bundle", "--trust", "olga.pub", "--insecure-ignore-log"])
         .assert_stdout("carries no checkpoint");
     let vkey = env.ok(&["vkey", "w1.pub", "--name", "witness.example/w1", "--witness"]).stdout;
     env.write("ring.txt", format!("{}{vkey}quorum 1\n", env.read_string("olga.pub")));
-    let r = env.fails(&["verify", "copy.txt", "--bundle", "bare.bundle", "--trust", "ring.txt"], 1);
+    let insecure = ["verify", "copy.txt", "--bundle", "bare.bundle", "--trust", "ring.txt", "--insecure-ignore-log"];
+    let r = env.fails(&insecure, 1);
     r.assert_stdout("checkpoint.quorum");
-    let j = env.fails(&["--json", "verify", "copy.txt", "--bundle", "bare.bundle", "--trust", "ring.txt"], 1).json();
+    let j = env.fails(&[&["--json"][..], &insecure[..]].concat(), 1).json();
     assert_eq!(j["status"], "checkpoint.quorum");
     // The bundle with its (uncosigned) checkpoint fails the quorum too.
     env.fails(&["verify", "copy.txt", "--bundle", "b.bundle", "--trust", "ring.txt"], 1)

@@ -437,6 +437,15 @@ impl DbIndex {
         })
     }
 
+    pub(super) fn rejection(&self, hash: &Digest) -> Option<String> {
+        self.q(None, |c| {
+            c.prepare_cached("SELECT problem FROM entries WHERE hash=?1 AND state=0")?
+                .query_row([&hash.0[..]], |r| r.get::<_, Option<String>>(0))
+                .optional()
+                .map(Option::flatten)
+        })
+    }
+
     pub(super) fn rejected(&self) -> (u64, Vec<(u64, String)>) {
         let n = self
             .q(0, |c| c.prepare_cached("SELECT COUNT(*) FROM entries WHERE state = 0")?.query_row([], |r| r.get(0)));

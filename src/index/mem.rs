@@ -126,6 +126,11 @@ impl MemIndex {
         v
     }
 
+    pub(super) fn rejection(&self, hash: &Digest) -> Option<String> {
+        let loc = self.entries.get(hash).filter(|l| !l.in_state)?;
+        self.rejected.iter().find(|(seq, _)| *seq == loc.seq).map(|(_, why)| why.clone())
+    }
+
     pub(super) fn rejected(&self) -> (u64, Vec<(u64, String)>) {
         (self.rejected.len() as u64, self.rejected.iter().take(REJECTED_SHOWN).cloned().collect())
     }
