@@ -289,6 +289,7 @@ impl<'k> Auditor<'k> {
             problem(code, msg);
             return;
         }
+        let mut content_problem: Option<String> = None;
         if let Body::Version(v) = &e.body {
             let slot = (v.work.clone(), v.lang.clone());
             if !self.texts.contains_key(&slot)
@@ -300,6 +301,7 @@ impl<'k> Auditor<'k> {
             let new_text = match &v.diff {
                 None => None,
                 Some(diff) => {
+                    let content_problem = &mut content_problem;
                     let base = self.texts.get(&slot).and_then(|t| t.as_deref()).unwrap_or("");
                     let result = Script::from_json(diff)
                         .and_then(|s| s.apply(base))
@@ -311,6 +313,7 @@ impl<'k> Auditor<'k> {
                             Some(t)
                         }
                         Err((code, msg)) => {
+                            *content_problem = Some(format!("{code}: {msg}; its text cannot be rebuilt"));
                             problem(code, msg);
                             None
                         }
@@ -331,7 +334,7 @@ impl<'k> Auditor<'k> {
             });
             slot.0 += 1;
         }
-        report.index.apply(&parsed, line.offset);
+        report.index.apply_noted(&parsed, line.offset, content_problem.as_deref());
         report.valid_entries += 1;
     }
 

@@ -547,10 +547,16 @@ impl Index {
     /// Adds an entry that entered the state (spec/ledger.md §11: it passed the signer, signature
     /// and state rules). `offset` locates its line.
     pub fn apply(&mut self, p: &ParsedLine, offset: u64) {
+        self.apply_noted(p, offset, None);
+    }
+
+    /// As [`Index::apply`], for an entry that entered the state with a content problem (§11 step
+    /// 10: its text cannot be rebuilt), recorded with it so that commands can say so.
+    pub fn apply_noted(&mut self, p: &ParsedLine, offset: u64, problem: Option<&str>) {
         match &mut self.backend {
-            Backend::Mem(b) => b.apply(p, offset, None),
+            Backend::Mem(b) => b.apply(p, offset, true, problem),
             Backend::Lean(b) => b.apply(p, offset),
-            Backend::Db(b) => b.apply(p, offset, None),
+            Backend::Db(b) => b.apply(p, offset, true, problem),
         }
     }
 
@@ -558,9 +564,9 @@ impl Index {
     /// Merkle leaf, and `problem` says why it is ignored; none of its facts are looked up.
     pub fn apply_rejected(&mut self, p: &ParsedLine, offset: u64, problem: &str) {
         match &mut self.backend {
-            Backend::Mem(b) => b.apply(p, offset, Some(problem)),
+            Backend::Mem(b) => b.apply(p, offset, false, Some(problem)),
             Backend::Lean(b) => b.skip(),
-            Backend::Db(b) => b.apply(p, offset, Some(problem)),
+            Backend::Db(b) => b.apply(p, offset, false, Some(problem)),
         }
     }
 
@@ -581,6 +587,15 @@ impl Index {
         }
     }
 
+    /// Every line that did not enter the state, by seq, with why (usually none or a few).
+    pub fn rejections(&self) -> BTreeMap<u64, String> {
+        match &self.backend {
+            Backend::Mem(m) => m.rejections(),
+            Backend::Lean(_) => BTreeMap::new(),
+            Backend::Db(d) => d.rejections(),
+        }
+    }
+
     /// Why a line did not enter the state, if it did not.
     pub fn rejection(&self, hash: &Digest) -> Option<String> {
         match &self.backend {
@@ -590,8 +605,8 @@ impl Index {
         }
     }
 
-    /// Lines of the ledger that did not enter the state: how many, and the first few (seq and
-    /// why), so every command can say that it ignored them.
+    /// Lines of the ledger an audit reports a problem for: how many, and the first few (seq and
+    /// why; the ones that did not enter the state say so), so every command can say so.
     pub fn rejected(&self) -> (u64, Vec<(u64, String)>) {
         dispatch!(self, b => b.rejected())
     }

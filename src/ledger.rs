@@ -183,6 +183,12 @@ pub enum LedgerError {
     /// A caller-side failure while building the entry; nothing was written.
     #[error("{0}")]
     Build(String),
+    /// The index disagreed with a signed line the new entry would rest on; nothing was written.
+    /// `append` rebuilds the index and tries once more before it reports this.
+    #[error(
+        "the ledger's index disagrees with the ledger ({0}); it was rebuilt, and the entry was not written: run the command again"
+    )]
+    IndexDisagrees(String),
 }
 
 impl LedgerError {
@@ -544,6 +550,9 @@ fn validate_new(
         return Err(rejected((Code::EntrySignatureInvalid, "the new entry's signature does not verify".into())));
     }
     index.check_body(&p.entry).map_err(rejected)?;
+    if let Some(path) = path {
+        check_signed(path, index, &p)?;
+    }
     if let (Some(path), crate::entry::Body::Version(v)) = (path, &p.entry.body)
         && let Some(diff) = &v.diff
     {
@@ -556,6 +565,67 @@ fn validate_new(
             .map_err(rejected)?;
     }
     Ok(p)
+}
+
+/// Re-checks, against the signed lines of the ledger, what the state said about the entries a new
+/// entry names (spec/verify.md §4): the signer's key and roles, a version's parent and original, a
+/// release's versions, a cosign's release, a revocation's key. The state found them; the lines
+/// must say the same, or the index is not what the ledger holds ([`LedgerError::IndexDisagrees`]).
+fn check_signed(path: &Path, index: &Index, p: &ParsedLine) -> Result<(), LedgerError> {
+    use crate::entry::{Body, TextRole};
+    let signed = crate::signed::Signed::new(index, crate::signed::Store::Ledger(path));
+    let e = &p.entry;
+    let disagrees = |what: String| LedgerError::IndexDisagrees(what);
+    let mut problem: Option<String> = None;
+    let mut expect = |ok: bool, what: &str| {
+        if !ok && problem.is_none() {
+            problem = Some(what.to_string());
+        }
+    };
+    if !matches!(e.body, Body::Genesis(_)) {
+        let k = signed.key(&e.signer);
+        let allowed: &[crate::entry::Role] = match &e.body {
+            Body::Key(_) | Body::Revoke(_) => &[crate::entry::Role::Owner],
+            Body::Release(_) => &[crate::entry::Role::Owner, crate::entry::Role::Translator],
+            _ => &[crate::entry::Role::Owner, crate::entry::Role::Editor, crate::entry::Role::Translator],
+        };
+        expect(
+            k.as_ref().is_some_and(|k| k.active_at(e.seq) && allowed.iter().any(|r| k.has(*r))),
+            "the signer's registration",
+        );
+    }
+    match &e.body {
+        Body::Version(v) => {
+            if let Some(parent) = &v.parent {
+                let ok =
+                    signed.version(parent).is_ok_and(|pv| pv.work == v.work && pv.lang == v.lang && pv.role == v.role);
+                expect(ok, "the parent version");
+            }
+            if let Some(of) = &v.of {
+                let ok = signed
+                    .version(of)
+                    .is_ok_and(|o| o.role == TextRole::Original && o.work == v.work && o.lang != v.lang);
+                expect(ok, "the original version rendered");
+            }
+        }
+        Body::Release(r) => {
+            let t = signed.version(&r.translation).ok();
+            let o = signed.version(&r.original).ok();
+            let ok = matches!((&t, &o), (Some(t), Some(o))
+                if t.role == TextRole::Translation && t.work == r.work && t.lang == r.lang.translation
+                    && o.role == TextRole::Original && o.work == r.work && o.lang == r.lang.original
+                    && t.of == Some(r.original));
+            expect(ok, "the release's versions");
+        }
+        Body::Cosign(c) => expect(signed.release(&c.release).is_ok(), "the release cosigned"),
+        Body::Revoke(r) => expect(signed.key(&r.key).is_some_and(|k| k.revoked.is_none()), "the key revoked"),
+        Body::Genesis(_) | Body::Key(_) | Body::Unknown { .. } => {}
+    }
+    let problem = problem.or(signed.disagreed());
+    match problem {
+        Some(what) => Err(disagrees(what)),
+        None => Ok(()),
+    }
 }
 
 /// Creates a new ledger holding only `genesis` (§7.3). Refuses to overwrite anything.
@@ -597,24 +667,39 @@ fn sync_parent_dir(path: &Path) -> io::Result<()> {
 /// entry; it runs under the exclusive lock, so the state it sees is the state the entry follows.
 pub fn append(
     path: &Path,
-    build: impl FnOnce(&Index, &Head) -> Result<Entry, LedgerError>,
+    mut build: impl FnMut(&Index, &Head) -> Result<Entry, LedgerError>,
 ) -> Result<Appended, LedgerError> {
     let io = LedgerError::io(path);
     let mut file = OpenOptions::new().read(true).append(true).open(path).map_err(io)?;
     file.lock().map_err(LedgerError::io(path))?;
     // The lock is released when `file` is dropped, on every path out of this function.
     let len_now = file.metadata().map_err(LedgerError::io(path))?.len();
-    let mut snap = load_upto(path, len_now, &Cache::from_env())?;
-    let Some(head) = snap.head else {
-        return Err(LedgerError::Damaged {
-            path: path.to_path_buf(),
-            line: 1,
-            code: Code::LedgerEmpty,
-            message: "the ledger has no complete entry".into(),
-        });
+    let cache = Cache::from_env();
+    let mut attempt = 0;
+    let (mut snap, head, entry, p) = loop {
+        let snap = load_upto(path, len_now, &cache)?;
+        let Some(head) = snap.head else {
+            return Err(LedgerError::Damaged {
+                path: path.to_path_buf(),
+                line: 1,
+                code: Code::LedgerEmpty,
+                message: "the ledger has no complete entry".into(),
+            });
+        };
+        let built = build(&snap.index, &head)
+            .and_then(|entry| validate_new(&snap.index, Some(&head), &entry, Some(path)).map(|p| (entry, p)));
+        match built {
+            Ok((entry, p)) => break (snap, head, entry, p),
+            // The index said something a signed line does not: rebuild it from the ledger (under
+            // the lock, so nothing moves meanwhile) and build the entry again on what it says.
+            Err(LedgerError::IndexDisagrees(_)) if attempt == 0 => {
+                attempt += 1;
+                drop(snap);
+                discard_index(path, &cache);
+            }
+            Err(e) => return Err(e),
+        }
     };
-    let entry = build(&snap.index, &head)?;
-    let p = validate_new(&snap.index, Some(&head), &entry, Some(path))?;
     // An index that failed to answer may have hidden a rule violation: write nothing.
     if let Some(f) = snap.index.failure() {
         return Err(LedgerError::Build(f));
@@ -667,12 +752,33 @@ fn set_aside_torn_tail(path: &Path, file: &File, t: Torn, good_len: u64) -> Resu
     use std::os::unix::fs::FileExt as _;
     let mut tail = vec![0u8; usize::try_from(t.len).unwrap_or(0)];
     file.read_exact_at(&mut tail, t.offset).map_err(LedgerError::io(path))?;
-    let mut name = path.as_os_str().to_owned();
-    name.push(format!(".torn-{}", t.offset));
-    let saved = PathBuf::from(name);
-    std::fs::write(&saved, &tail).and_then(|()| File::open(&saved)?.sync_all()).map_err(LedgerError::io(&saved))?;
+    // A new file, never through a link and never over an existing file: anyone who can write the
+    // ledger's directory could have put a link to another file of the user's at this name, and
+    // they also choose the torn bytes. An earlier file of the same name gets a numbered sibling.
+    let mut n = 0u32;
+    let (saved, mut out) = loop {
+        let mut name = path.as_os_str().to_owned();
+        name.push(format!(".torn-{}", t.offset));
+        if n > 0 {
+            name.push(format!(".{n}"));
+        }
+        let candidate = PathBuf::from(name);
+        match create_new_nofollow(&candidate) {
+            Ok(f) => break (candidate, f),
+            Err(e) if e.kind() == io::ErrorKind::AlreadyExists && n < 100 => n += 1,
+            Err(e) => return Err(LedgerError::io(&candidate)(e)),
+        }
+    };
+    out.write_all(&tail).and_then(|()| out.sync_all()).map_err(LedgerError::io(&saved))?;
     file.set_len(good_len).and_then(|()| file.sync_data()).map_err(LedgerError::io(path))?;
     Ok(saved)
+}
+
+/// Creates a new file (mode 0666 less the umask), failing if anything — a file, a symbolic link,
+/// even a dangling one — is at `path`.
+fn create_new_nofollow(path: &Path) -> io::Result<File> {
+    use std::os::unix::fs::OpenOptionsExt as _;
+    OpenOptions::new().write(true).create_new(true).custom_flags(rustix::fs::OFlags::NOFOLLOW.bits() as i32).open(path)
 }
 
 /// Reads one line at a known location (offset and length from the index).

@@ -25,6 +25,7 @@ pub mod normalize;
 pub mod note;
 pub mod ops;
 pub mod refs;
+pub mod signed;
 pub mod signing;
 pub mod status;
 pub mod tiles;

@@ -1080,17 +1080,9 @@ fn write_bundle(path: &Path, b: &BundleFile) -> Result<(), Fail> {
     check_writable_target(path)?;
     let mut text = serde_json::to_string_pretty(b).map_err(|e| Fail::input(e.to_string()))?;
     text.push('\n');
-    let dir = match path.parent() {
-        Some(d) if !d.as_os_str().is_empty() => d,
-        _ => Path::new("."),
-    };
-    // Write beside the target and rename, so a reader never sees half a bundle.
-    let fail = |e: &std::io::Error| Fail::input(format!("cannot write {}: {}", path.display(), ops::io_hint(e)));
-    let mut tmp = tempfile::NamedTempFile::new_in(dir).map_err(|e| fail(&e))?;
-    tmp.write_all(text.as_bytes()).map_err(|e| fail(&e))?;
-    tmp.as_file().sync_all().map_err(|e| fail(&e))?;
-    tmp.persist(path).map_err(|e| fail(&e.error))?;
-    Ok(())
+    // Written beside the target and renamed, so a reader never sees half a bundle.
+    colophon::transparency::write_file_atomic(path, text.as_bytes())
+        .map_err(|m| Fail::input(format!("cannot write {m}")))
 }
 
 /// What to say about a bundle written without a checkpoint (spec/verify.md §3.5).
@@ -1570,75 +1562,105 @@ fn log_cmd(out: Out, ledger_path: &Path, work: Option<&str>) -> Res {
             )));
         }
     }
-    let name = |id: &colophon::keys::KeyId| idx.key(id).map_or_else(|| short_id(id), |k| k.name.clone());
+    // Everything printed comes from the lines read here (spec/verify.md §4): names from the signed
+    // key registrations, version numbers counted along the way; the index only says which lines an
+    // audit rejects.
+    let mut names: std::collections::HashMap<colophon::keys::KeyId, String> = Default::default();
+    let mut refs: std::collections::HashMap<Digest, String> = Default::default();
+    let mut counts: std::collections::HashMap<(String, String), u64> = Default::default();
+    let mut releases: std::collections::HashMap<Digest, (String, String)> = Default::default();
+    let short_ref = |refs: &std::collections::HashMap<Digest, String>, h: &Digest| {
+        refs.get(h).cloned().unwrap_or_else(|| h.short(12))
+    };
     let mut rows = Vec::new();
+    let rejections = idx.rejections();
     let (file, len) = ledger::open_for_read(ledger_path)?;
     let reader = std::io::BufReader::new(std::io::Read::take(file, len));
     for item in ledger::Lines::new(reader) {
         let ledger::Item::Line(l) = item.map_err(|e| Fail::input(e.to_string()))? else { continue };
         let Ok(p) = parse_line(&l.bytes) else { continue };
         let e = &p.entry;
+        let rejected = rejections.get(&e.seq).cloned();
+        let in_state = rejected.is_none();
+        let name_of = |names: &std::collections::HashMap<colophon::keys::KeyId, String>, id: &colophon::keys::KeyId| {
+            names.get(id).cloned().unwrap_or_else(|| short_id(id))
+        };
         let (about, text) = match &e.body {
             Body::Genesis(g) => {
+                if in_state {
+                    names.insert(g.key.id(), g.name.clone());
+                }
                 (None, format!("ledger {} created by owner {} ({})", g.origin, g.name, short_id(&g.key.id())))
             }
-            Body::Key(k) => (
-                None,
-                format!(
-                    "key {} ({}) registered as {}",
-                    k.name,
-                    short_id(&k.key.id()),
-                    k.roles.iter().map(|r| r.as_str()).collect::<Vec<_>>().join(", ")
-                ),
-            ),
+            Body::Key(k) => {
+                if in_state {
+                    names.entry(k.key.id()).or_insert_with(|| k.name.clone());
+                }
+                (
+                    None,
+                    format!(
+                        "key {} ({}) registered as {}",
+                        k.name,
+                        short_id(&k.key.id()),
+                        k.roles.iter().map(|r| r.as_str()).collect::<Vec<_>>().join(", ")
+                    ),
+                )
+            }
             Body::Revoke(r) => (
                 None,
                 format!(
                     "key {} ({}) revoked: {}{}",
-                    name(&r.key),
+                    name_of(&names, &r.key),
                     short_id(&r.key),
                     r.reason.as_str(),
                     r.note.as_ref().map_or(String::new(), |n| format!(" — {n}"))
                 ),
             ),
             Body::Version(v) => {
-                let info = idx.version(&p.hash);
-                let number = info.as_ref().map_or(0, |i| i.number);
-                let change = match info.and_then(|i| i.stats) {
+                let number = if in_state {
+                    let n = counts.entry((v.work.clone(), v.lang.clone())).or_insert(0);
+                    *n += 1;
+                    refs.insert(p.hash, format!("{}:{}@{n}", v.work, v.lang));
+                    *n
+                } else {
+                    0
+                };
+                let change = match v.diff.as_ref().and_then(colophon::diff::stats_of_json) {
                     Some(s) if v.parent.is_some() => format!("+{}/−{} lines", s.lines_added, s.lines_removed),
                     Some(s) => format!("{} lines", s.lines_added),
                     None => format!("{} bytes, hash only", v.size),
                 };
-                let of = v.of.map_or(String::new(), |o| format!(" of {}", vref(idx, &o)));
+                let of = v.of.map_or(String::new(), |o| format!(" of {}", short_ref(&refs, &o)));
                 let note =
                     v.note.as_ref().map_or(String::new(), |n| format!(" — “{}”", n.lines().next().unwrap_or("")));
+                let at = if number > 0 { format!("@{number}") } else { String::new() };
+                (Some(v.work.clone()), format!("{} {}:{}{at}{of}, {change}{note}", v.role.as_str(), v.work, v.lang))
+            }
+            Body::Release(r) => {
+                if in_state {
+                    releases.insert(p.hash, (r.work.clone(), r.tag.clone()));
+                }
                 (
-                    Some(v.work.clone()),
-                    format!("{} {}:{}@{number}{of}, {change}{note}", v.role.as_str(), v.work, v.lang),
+                    Some(r.work.clone()),
+                    format!(
+                        "release {}@{}: {} rendering {}",
+                        r.work,
+                        r.tag,
+                        short_ref(&refs, &r.translation),
+                        short_ref(&refs, &r.original)
+                    ),
                 )
             }
-            Body::Release(r) => (
-                Some(r.work.clone()),
-                format!(
-                    "release {}@{}: {} rendering {}",
-                    r.work,
-                    r.tag,
-                    vref(idx, &r.translation),
-                    vref(idx, &r.original)
-                ),
-            ),
             Body::Cosign(c) => {
-                let rel = idx.release(&c.release);
+                let rel = releases.get(&c.release);
                 (
-                    rel.as_ref().map(|r| r.work.clone()),
-                    format!(
-                        "cosign of {}",
-                        rel.as_ref().map_or_else(|| c.release.short(12), |r| format!("{}@{}", r.work, r.tag))
-                    ),
+                    rel.map(|(w, _)| w.clone()),
+                    format!("cosign of {}", rel.map_or_else(|| c.release.short(12), |(w, t)| format!("{w}@{t}"))),
                 )
             }
             Body::Unknown { kind, .. } => (None, format!("extension entry {kind}")),
         };
+        let name = |id: &colophon::keys::KeyId| name_of(&names, id);
         if let Some(w) = work
             && about.as_deref() != Some(w)
         {
@@ -1646,7 +1668,6 @@ fn log_cmd(out: Out, ledger_path: &Path, work: Option<&str>) -> Res {
         }
         let when = e.time.replace('T', " ").trim_end_matches('Z').to_string();
         // A line an audit rejects is shown for what it is: not an entry of the ledger's state.
-        let rejected = idx.rejection(&p.hash);
         out.say(format!(
             "{} {} {:<8} {}{}  {}",
             paint(DIM, &format!("#{:<4}", e.seq)),

@@ -73,7 +73,7 @@ pub fn add_key(path: &Path, new: &NamedKey, roles: &[Role], owner: &SecretKey) -
                 ),
             ));
         }
-        let body = Body::Key(KeyReg { key: new.key, name: new.name.clone(), roles });
+        let body = Body::Key(KeyReg { key: new.key, name: new.name.clone(), roles: roles.clone() });
         sign_next(head, body, owner)
     })?)
 }
@@ -88,7 +88,7 @@ pub fn revoke_key(
 ) -> Result<Appended, OpError> {
     Ok(ledger::append(path, |index, head| {
         let id = find_key(index, key_ref).map_err(build_err)?;
-        let body = Body::Revoke(Revoke { key: id, reason, note });
+        let body = Body::Revoke(Revoke { key: id, reason, note: note.clone() });
         sign_next(head, body, owner)
     })?)
 }
@@ -496,6 +496,6 @@ pub fn cosign(path: &Path, release_ref: &str, note: Option<String>, key: &Secret
         if r.cosigners.iter().any(|(k, _, _)| *k == key.id()) {
             return Err(rejected(Code::CosignDuplicate, "this key already cosigned the release"));
         }
-        sign_next(head, Body::Cosign(Cosign { release, note }), key)
+        sign_next(head, Body::Cosign(Cosign { release, note: note.clone() }), key)
     })?)
 }

@@ -8,7 +8,6 @@
 
 use crate::hash::{Digest, leaf_hash};
 use crate::merkle::{HashReader, Tile, TileHashReader, read_tile_data, tiles_for_size};
-use std::io::Write as _;
 use std::path::{Path, PathBuf};
 
 /// Lines per entry bundle and hashes per full tile.
@@ -52,10 +51,7 @@ pub struct Published {
 fn write_atomic(path: &Path, bytes: &[u8]) -> Result<(), String> {
     let dir = path.parent().ok_or_else(|| format!("{}: no parent directory", path.display()))?;
     std::fs::create_dir_all(dir).map_err(|e| format!("{}: {e}", dir.display()))?;
-    let mut tmp = tempfile::NamedTempFile::new_in(dir).map_err(|e| format!("{}: {e}", dir.display()))?;
-    tmp.write_all(bytes).and_then(|()| tmp.as_file().sync_all()).map_err(|e| format!("{}: {e}", path.display()))?;
-    tmp.persist(path).map_err(|e| format!("{}: {}", path.display(), e.error))?;
-    Ok(())
+    crate::transparency::write_file_atomic(path, bytes)
 }
 
 /// Publishes a tree of `size` ledger lines to `dir` (§7.2). `hashes` serves the stored hashes of

@@ -23,7 +23,7 @@ const SCHEMA: &str = "
 CREATE TABLE IF NOT EXISTS meta(k TEXT PRIMARY KEY, v BLOB NOT NULL);
 CREATE TABLE IF NOT EXISTS entries(seq INTEGER PRIMARY KEY, hash BLOB NOT NULL UNIQUE, off INTEGER NOT NULL,
     len INTEGER NOT NULL, kind TEXT NOT NULL, state INTEGER NOT NULL, problem TEXT);
-CREATE INDEX IF NOT EXISTS entries_rejected ON entries(seq) WHERE state = 0;
+CREATE INDEX IF NOT EXISTS entries_problems ON entries(seq) WHERE problem IS NOT NULL;
 CREATE TABLE IF NOT EXISTS keys(id BLOB PRIMARY KEY, pk BLOB NOT NULL, name TEXT NOT NULL, roles TEXT NOT NULL,
     seq INTEGER NOT NULL, by BLOB NOT NULL, entry BLOB NOT NULL, rseq INTEGER, rreason TEXT, rentry BLOB);
 CREATE TABLE IF NOT EXISTS versions(hash BLOB PRIMARY KEY, seq INTEGER NOT NULL, number INTEGER NOT NULL,
@@ -437,6 +437,14 @@ impl DbIndex {
         })
     }
 
+    pub(super) fn rejections(&self) -> BTreeMap<u64, String> {
+        self.q(BTreeMap::new(), |c| {
+            c.prepare_cached("SELECT seq, problem FROM entries WHERE problem IS NOT NULL AND state = 0")?
+                .query_map([], |r| Ok((r.get(0)?, r.get::<_, Option<String>>(1)?.unwrap_or_default())))?
+                .collect()
+        })
+    }
+
     pub(super) fn rejection(&self, hash: &Digest) -> Option<String> {
         self.q(None, |c| {
             c.prepare_cached("SELECT problem FROM entries WHERE hash=?1 AND state=0")?
@@ -601,8 +609,8 @@ impl DbIndex {
         })
     }
 
-    pub(super) fn apply(&mut self, p: &ParsedLine, offset: u64, rejected: Option<&str>) {
-        let r = self.try_apply(p, offset, rejected);
+    pub(super) fn apply(&mut self, p: &ParsedLine, offset: u64, in_state: bool, problem: Option<&str>) {
+        let r = self.try_apply(p, offset, in_state, problem);
         if let Err(e) = r {
             let mut slot = self.failure.borrow_mut();
             if slot.is_none() {
@@ -620,7 +628,7 @@ impl DbIndex {
             .collect()
     }
 
-    fn try_apply(&mut self, p: &ParsedLine, offset: u64, rejected: Option<&str>) -> Sql<()> {
+    fn try_apply(&mut self, p: &ParsedLine, offset: u64, in_state: bool, problem: Option<&str>) -> Sql<()> {
         let e = &p.entry;
         let h = &p.hash.0[..];
         let stored = crate::merkle::stored_hashes(e.seq, p.leaf, &*self)
@@ -635,9 +643,9 @@ impl DbIndex {
             .prepare_cached(
                 "INSERT INTO entries(seq, hash, off, len, kind, state, problem) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
             )?
-            .execute(params![e.seq, h, offset, p.len, e.body.kind(), i64::from(rejected.is_none()), rejected])?;
+            .execute(params![e.seq, h, offset, p.len, e.body.kind(), i64::from(in_state), problem])?;
         self.count += 1;
-        if rejected.is_some() {
+        if !in_state {
             return Ok(());
         }
         let add_key = |key: &PublicKey, name: &str, roles: &[Role]| -> Sql<()> {

@@ -126,17 +126,29 @@ impl MemIndex {
         v
     }
 
+    pub(super) fn rejections(&self) -> BTreeMap<u64, String> {
+        self.rejected
+            .iter()
+            .filter(|(_, why)| why.ends_with("; ignored"))
+            .map(|(seq, why)| (*seq, why.trim_end_matches("; ignored").to_string()))
+            .collect()
+    }
+
     pub(super) fn rejection(&self, hash: &Digest) -> Option<String> {
         let loc = self.entries.get(hash).filter(|l| !l.in_state)?;
-        self.rejected.iter().find(|(seq, _)| *seq == loc.seq).map(|(_, why)| why.clone())
+        self.rejected
+            .iter()
+            .find(|(seq, _)| *seq == loc.seq)
+            .map(|(_, why)| why.trim_end_matches("; ignored").to_string())
     }
 
     pub(super) fn rejected(&self) -> (u64, Vec<(u64, String)>) {
         (self.rejected.len() as u64, self.rejected.iter().take(REJECTED_SHOWN).cloned().collect())
     }
 
-    /// Applies a line: to the state when `rejected` is `None`, else only to the list of lines.
-    pub(super) fn apply(&mut self, p: &ParsedLine, offset: u64, rejected: Option<&str>) {
+    /// Applies a line: to the state when `in_state`, else only to the list of lines; `problem`
+    /// is what an audit reports for it.
+    pub(super) fn apply(&mut self, p: &ParsedLine, offset: u64, in_state: bool, problem: Option<&str>) {
         let e = &p.entry;
         let hash = p.hash;
         if let Some(hashes) = self.hashes.as_mut() {
@@ -146,11 +158,13 @@ impl MemIndex {
             }
         }
         self.count += 1;
-        self.entries.insert(hash, EntryLoc { seq: e.seq, offset, len: p.len, in_state: rejected.is_none() });
+        self.entries.insert(hash, EntryLoc { seq: e.seq, offset, len: p.len, in_state });
         self.by_seq.push(hash);
         self.kinds.insert(hash, e.body.kind().to_string());
-        if let Some(why) = rejected {
-            self.rejected.push((e.seq, why.to_string()));
+        if let Some(why) = problem {
+            self.rejected.push((e.seq, if in_state { why.to_string() } else { format!("{why}; ignored") }));
+        }
+        if !in_state {
             return;
         }
         match &e.body {
