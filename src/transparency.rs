@@ -143,24 +143,22 @@ pub fn verify_checkpoint(
     Ok(out)
 }
 
-/// Whether a verified checkpoint anchors a verdict for this reader (spec/verify.md §3.5): at
-/// least one of the owner keys that signed it must be trusted by the reader's roots at the
-/// checkpoint's size (L§10.2). A checkpoint signed by an owner the reader does not trust anchors
-/// nothing: anyone can start a log of their own.
+/// Whether the reader's roots trust an owner key that signed a verified checkpoint (L§10.2, at the
+/// checkpoint's size). The checkpoint anchors the order of entries of *its* log whatever the
+/// answer (its signer is an owner of that log, which only the log's own owners can register);
+/// this says whether the reader trusts whose log it is (spec/verify.md §3.5).
 pub fn anchor_trusted(c: &CheckedCheckpoint, index: &Index, roots: &Keyring) -> Result<(), Problem> {
     let trusted = c
         .signed_by
         .iter()
         .any(|(k, _)| matches!(crate::trust::decide(index, roots, *k, c.size), crate::trust::Decision::Trusted { .. }));
     if trusted || roots.is_empty() {
-        // With no roots at all, the verdict is already "untrusted"; that is the message to give.
         return Ok(());
     }
     Err(problem(
         Code::CheckpointSignature,
         format!(
-            "the log's checkpoint is signed by {}, whom your keyring does not trust; add the log owner's key \
-             to your keyring (--trust) if you trust it",
+            "the log's checkpoint is signed by its owner {}, who is not in your keyring: the order it shows is that log's",
             c.signed_by.iter().map(|(k, n)| format!("{n} ({k})")).collect::<Vec<_>>().join(", ")
         ),
     ))
@@ -422,8 +420,13 @@ pub fn kept_checkpoint_checked(
     if cp.origin != origin {
         return Err(format!("{shown} is a checkpoint of another log ({:?}), not of {origin:?}", cp.origin));
     }
-    let checked = verify_checkpoint(&note, &origin, &owner_keys(index, &origin, cp.size), ring)
-        .map_err(|p| format!("{shown} does not check out: {} ({})", p.message, p.code))?;
+    let checked = verify_checkpoint(&note, &origin, &owner_keys(index, &origin, cp.size), ring).map_err(|p| {
+        if p.code == Code::CheckpointSignature {
+            format!("{shown} is not signed by an owner key of this log ({})", p.message)
+        } else {
+            format!("{shown} does not check out: {} ({})", p.message, p.code)
+        }
+    })?;
     matches_tree(&checked.checkpoint, index.len(), index)
         .map_err(|p| format!("{shown} does not describe this ledger: {}", p.message))?;
     Ok(Some((note, checked)))
