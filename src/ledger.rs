@@ -286,6 +286,42 @@ pub fn load_with(path: &Path, cache: &Cache) -> Result<Snapshot, LedgerError> {
     load_upto(path, len, cache)
 }
 
+/// The Merkle tree's stored hashes (spec/transparency.md §2) of the first `size` lines, computed
+/// from the ledger's bytes: what a checkpoint signs and `publish` writes must be the ledger's, not
+/// whatever an index holds.
+pub fn merkle_hashes(path: &Path, size: u64) -> Result<Vec<Digest>, LedgerError> {
+    let (file, len) = open_for_read(path)?;
+    let mut hashes: Vec<Digest> = Vec::new();
+    let mut seq = 0u64;
+    for item in Lines::new(BufReader::with_capacity(SCAN_BUF, file.take(len))) {
+        if seq >= size {
+            break;
+        }
+        match item.map_err(LedgerError::io(path))? {
+            Item::Line(l) => {
+                let leaf = crate::hash::leaf_hash(&l.bytes);
+                let new = crate::merkle::stored_hashes(seq, leaf, &hashes)
+                    .map_err(|m| LedgerError::Build(format!("Merkle tree: {m}")))?;
+                hashes.extend(new);
+                seq += 1;
+            }
+            Item::TooLong { number, .. } => {
+                return Err(LedgerError::Damaged {
+                    path: path.to_path_buf(),
+                    line: number,
+                    code: Code::LineTooLong,
+                    message: format!("line longer than {MAX_LINE_LEN} bytes"),
+                });
+            }
+            Item::Torn(_) => break,
+        }
+    }
+    if seq < size {
+        return Err(LedgerError::Build(format!("the ledger has {seq} lines, fewer than {size}")));
+    }
+    Ok(hashes)
+}
+
 /// Throws away the cached index of a ledger (the next load rebuilds it from the ledger): for when
 /// the index was found to disagree with a signed line.
 pub fn discard_index(path: &Path, cache: &Cache) {
@@ -781,10 +817,21 @@ fn create_new_nofollow(path: &Path) -> io::Result<File> {
     OpenOptions::new().write(true).create_new(true).custom_flags(rustix::fs::OFlags::NOFOLLOW.bits() as i32).open(path)
 }
 
-/// Reads one line at a known location (offset and length from the index).
+/// Reads one line at a known location (offset and length from the index). The location is only a
+/// hint: a length past the longest line (§7.1) or past the end of the file is refused before any
+/// memory is taken for it, and the caller checks the bytes hash to the entry it wanted.
 pub fn read_line_at(path: &Path, offset: u64, len: u64) -> Result<Vec<u8>, LedgerError> {
     use std::os::unix::fs::FileExt as _;
     let file = File::open(path).map_err(LedgerError::io(path))?;
+    let size = file.metadata().map_err(LedgerError::io(path))?.len();
+    if len > MAX_LINE_LEN as u64 || offset.checked_add(len).is_none_or(|end| end > size) {
+        return Err(LedgerError::Io {
+            path: path.to_path_buf(),
+            source: io::Error::other(format!(
+                "no line of {len} bytes at offset {offset} (the index is not what the ledger holds)"
+            )),
+        });
+    }
     let n = usize::try_from(len).map_err(|_| LedgerError::Build("line too long".into()))?;
     let mut buf = vec![0u8; n];
     file.read_exact_at(&mut buf, offset).map_err(LedgerError::io(path))?;

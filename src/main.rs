@@ -1690,8 +1690,19 @@ fn log_cmd(out: Out, ledger_path: &Path, work: Option<&str>) -> Res {
     Ok(ExitCode::SUCCESS)
 }
 
-fn show_cmd(out: Out, ledger_path: &Path, r: &str, output: Option<&Path>) -> Res {
-    let snap = load(ledger_path)?;
+/// What `show` prints: a version's text, or any other entry as its line says it.
+enum Shown {
+    Text { label: String, entry: Digest, sha256: Digest, text: String },
+    Entry { entry: Digest, value: Value },
+}
+
+/// Finds what `show REF` prints, from signed lines only (spec/verify.md §4).
+fn show_resolve(
+    snap: &ledger::Snapshot,
+    signed: &colophon::verify::Signed<'_>,
+    ledger_path: &Path,
+    r: &str,
+) -> Result<Shown, Fail> {
     let mut h = resolve(&snap.index, r).map_err(Fail::input)?;
     if let Some(rejected) = snap.index.rejection(&h) {
         return Err(Fail::input(format!(
@@ -1700,33 +1711,49 @@ fn show_cmd(out: Out, ledger_path: &Path, r: &str, output: Option<&Path>) -> Res
             h.short(16)
         )));
     }
-    if let Some(rel) = snap.index.release(&h) {
-        h = rel.translation;
+    let p = signed.parsed(&h).map_err(Fail::input)?;
+    if let Body::Release(_) = &p.entry.body {
+        h = signed.release(&h).map_err(Fail::input)?.translation;
     }
-    let Some(v) = snap.index.version(&h) else {
-        // Not a version: show the entry itself, as its line says it.
-        let loc = snap.index.entry(&h).ok_or_else(|| Fail::input("entry not found"))?;
-        let line = ledger::read_line_at(ledger_path, loc.offset, loc.len)?;
-        if Digest::of(&line) != h {
-            return Err(Fail::input(format!(
-                "{}: the line at entry {}'s place has another hash; run `colophon audit`",
-                ledger_path.display(),
-                h.short(16)
-            )));
-        }
+    let p = signed.parsed(&h).map_err(Fail::input)?;
+    if !matches!(p.entry.body, Body::Version(_)) {
+        let line = p.entry.to_line().map_err(Fail::input)?;
         let value: Value = serde_json::from_slice(&line).map_err(|e| Fail::input(e.to_string()))?;
-        if out.json {
-            out.json(json!({"ok": true, "command": "show", "entry": h, "value": value}));
-        } else {
-            println!("{}", serde_json::to_string_pretty(&value).unwrap_or_default());
-        }
-        return Ok(ExitCode::SUCCESS);
-    };
-    // The text and the hash it is checked against both come from signed lines (spec/verify.md §4).
-    let (signed, _) =
-        colophon::content::signed_version(ledger_path, &snap.index, &h).map_err(|e| Fail::input(e.to_string()))?;
+        return Ok(Shown::Entry { entry: h, value });
+    }
+    let v = signed.version(&h).map_err(Fail::input)?;
     let text = colophon::content::reconstruct(ledger_path, &snap.index, &h).map_err(|e| Fail::input(e.to_string()))?;
-    let label = format!("{}:{}@{}", signed.work, signed.lang, v.number);
+    Ok(Shown::Text { label: format!("{}:{}@{}", v.work, v.lang, v.number), entry: h, sha256: v.sha256, text })
+}
+
+fn show_cmd(out: Out, ledger_path: &Path, r: &str, output: Option<&Path>) -> Res {
+    let mut snap = load(ledger_path)?;
+    let mut rebuilt = false;
+    let shown = loop {
+        let signed = colophon::verify::Signed::new(&snap.index, Store::Ledger(ledger_path));
+        let result = show_resolve(&snap, &signed, ledger_path, r);
+        match signed.disagreed() {
+            // The index disagreed with a signed line: rebuild it and look again.
+            Some(_) if !rebuilt => {
+                rebuilt = true;
+                drop(signed);
+                ledger::discard_index(ledger_path, &colophon::cache::Cache::from_env());
+                snap = load(ledger_path)?;
+            }
+            _ => break result?,
+        }
+    };
+    let (label, h, sha256, text) = match shown {
+        Shown::Entry { entry, value } => {
+            if out.json {
+                out.json(json!({"ok": true, "command": "show", "entry": entry, "value": value}));
+            } else {
+                println!("{}", serde_json::to_string_pretty(&value).unwrap_or_default());
+            }
+            return Ok(ExitCode::SUCCESS);
+        }
+        Shown::Text { label, entry, sha256, text } => (label, entry, sha256, text),
+    };
     match output {
         Some(p) => {
             // Atomic, so a full disk leaves no partial text behind.
@@ -1736,15 +1763,13 @@ fn show_cmd(out: Out, ledger_path: &Path, r: &str, output: Option<&Path>) -> Res
                 paint(GREEN, "Wrote"),
                 p.display(),
                 text.len(),
-                signed.sha256.short(16)
+                sha256.short(16)
             ));
-            out.json(
-                json!({"ok": true, "command": "show", "ref": label, "entry": h, "sha256": signed.sha256, "out": p}),
-            );
+            out.json(json!({"ok": true, "command": "show", "ref": label, "entry": h, "sha256": sha256, "out": p}));
         }
-        None if out.json => out.json(
-            json!({"ok": true, "command": "show", "ref": label, "entry": h, "sha256": signed.sha256, "text": text}),
-        ),
+        None if out.json => {
+            out.json(json!({"ok": true, "command": "show", "ref": label, "entry": h, "sha256": sha256, "text": text}))
+        }
         None => {
             write_stdout(text.as_bytes())?;
         }

@@ -67,7 +67,7 @@ impl<'a> Signed<'a> {
 
     /// The first way the index disagreed with a signed line, if it did.
     pub fn disagreed(&self) -> Option<String> {
-        self.disagreed.borrow().clone()
+        self.disagreed.borrow().clone().or_else(|| self.index.failure())
     }
 
     pub fn disagree(&self, what: String) {
@@ -82,7 +82,11 @@ impl<'a> Signed<'a> {
         if let Some(p) = self.lines.borrow().get(h) {
             return Ok(p.clone());
         }
-        let line = self.store.line(self.index, h)?;
+        let line = self.store.line(self.index, h).inspect_err(|_| {
+            if matches!(self.store, Store::Ledger(_)) {
+                self.disagree(format!("the index knows entry {} but not where its line is", h.short(16)));
+            }
+        })?;
         if Digest::of(&line) != *h {
             self.disagree(format!("the line found for entry {} has another hash", h.short(16)));
             return Err(format!("entry {} is not where the index says (the ledger changed?)", h.short(16)));
@@ -97,11 +101,17 @@ impl<'a> Signed<'a> {
         let p = self.parsed(h)?;
         let key = match &p.entry.body {
             Body::Genesis(g) if p.entry.seq == 0 => g.key,
-            _ => {
-                self.key(&p.entry.signer)
-                    .ok_or_else(|| format!("entry {}: its signer {} is not registered", h.short(16), p.entry.signer))?
-                    .key
-            }
+            _ => match self.key(&p.entry.signer) {
+                Some(k) => k.key,
+                None => {
+                    // An entry in the state was signed by a registered key (§11 step 6): an index
+                    // that lost the registration is not what the ledger holds.
+                    if self.index.entry(h).is_some_and(|l| l.in_state) {
+                        self.disagree(format!("the index lost the registration of key {}", p.entry.signer));
+                    }
+                    return Err(format!("entry {}: its signer {} is not registered", h.short(16), p.entry.signer));
+                }
+            },
         };
         if !signing::verify_entry(&key.0, &p.signed_bytes, &p.entry.sig) {
             return Err(format!("entry {} (seq {}) has an invalid signature", h.short(16), p.entry.seq));
@@ -182,31 +192,59 @@ impl<'a> Signed<'a> {
         Some(info)
     }
 
-    /// A version as its signed line states it (`number`, its place among the versions of its work
-    /// and language, is the one fact that is counted rather than signed).
+    /// A version as its signed line states it. `number`, its place among the versions of its work
+    /// and language, is counted along the signed `parent` members back to the first version.
     pub fn version(&self, h: &Digest) -> Result<VersionInfo, String> {
         let p = self.checked(h)?;
         let Body::Version(v) = &p.entry.body else { return Err(format!("entry {} is not a version", h.short(16))) };
-        let found = self.index.version(h);
-        let number = found.as_ref().map_or(0, |f| f.number);
+        let number = self.number(h)?;
         let info = crate::index::version_info(&p, v, number);
-        if let Some(f) = &found
-            && (f.sha256, f.size, &f.norm, &f.work, &f.lang, f.parent, f.of, f.signer, f.seq)
-                != (
-                    info.sha256,
-                    info.size,
-                    &info.norm,
-                    &info.work,
-                    &info.lang,
-                    info.parent,
-                    info.of,
-                    info.signer,
-                    info.seq,
-                )
-        {
-            self.disagree(format!("the index's record of version {} differs from its signed line", h.short(16)));
+        match self.index.version(h) {
+            None => self.disagree(format!("the index has no record of version {}", h.short(16))),
+            Some(f) => {
+                if (f.sha256, f.size, &f.norm, &f.work, &f.lang, f.parent, f.of, f.signer, f.seq, f.number)
+                    != (
+                        info.sha256,
+                        info.size,
+                        &info.norm,
+                        &info.work,
+                        &info.lang,
+                        info.parent,
+                        info.of,
+                        info.signer,
+                        info.seq,
+                        info.number,
+                    )
+                {
+                    self.disagree(format!(
+                        "the index's record of version {} differs from its signed line",
+                        h.short(16)
+                    ));
+                }
+            }
         }
         Ok(info)
+    }
+
+    /// How many versions the chain of signed `parent` members holds up to `h`, `h` included.
+    fn number(&self, h: &Digest) -> Result<u64, String> {
+        let mut n = 0u64;
+        let mut cur = Some(*h);
+        let mut last_seq = u64::MAX;
+        while let Some(x) = cur {
+            let p = self.parsed(&x)?;
+            let Body::Version(v) = &p.entry.body else {
+                return Err(format!("the parent {} of a version is not a version", x.short(16)));
+            };
+            // Parents come earlier in the ledger: a chain that does not go backwards is no chain.
+            if p.entry.seq >= last_seq {
+                return Err(format!("version {} names a parent that does not come before it", x.short(16)));
+            }
+            last_seq = p.entry.seq;
+            n += 1;
+            cur = v.parent;
+        }
+        Ok(n)
     }
 
     /// A release as its signed line states it, with the cosigns the index knows of that are
@@ -216,6 +254,9 @@ impl<'a> Signed<'a> {
         let Body::Release(r) = &p.entry.body else { return Err(format!("entry {} is not a release", h.short(16))) };
         let mut info = crate::index::release_info(&p, r);
         let found = self.index.release(h);
+        if found.is_none() {
+            self.disagree(format!("the index has no record of release {}", h.short(16)));
+        }
         if let Some(f) = &found {
             if (f.translation, f.original, &f.work, &f.tag, f.signer)
                 != (info.translation, info.original, &info.work, &info.tag, info.signer)

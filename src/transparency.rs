@@ -366,7 +366,12 @@ pub fn checkpoint_ledger(ledger: &std::path::Path, key: &SecretKey) -> Result<Si
             verify_checkpoint(&old, &origin, &owner_keys(&snap.index, &origin, cp.size), &Keyring::default()).ok()
         });
         match genuine {
-            Some(c) => matches_tree(&c.checkpoint, snap.index.len(), &snap.index).map_err(|p| {
+            Some(c) => matches_tree(
+                &c.checkpoint,
+                snap.index.len(),
+                &crate::ledger::merkle_hashes(ledger, snap.index.len()).map_err(|e| e.to_string())?,
+            )
+            .map_err(|p| {
                 format!(
                     "refusing to sign: {}; the last checkpoint this log's owner signed is in {}",
                     p.message,
@@ -387,6 +392,16 @@ pub fn checkpoint_ledger(ledger: &std::path::Path, key: &SecretKey) -> Result<Si
     let (note, checkpoint) = sign_checkpoint(&snap.index, key)?;
     if let Some(f) = snap.index.failure() {
         return Err(f);
+    }
+    // What the owner signs is the ledger's tree, computed from its bytes: the index's stored
+    // hashes only found it faster. A difference means the index is not the ledger's: rebuild it.
+    let hashes = crate::ledger::merkle_hashes(ledger, checkpoint.size).map_err(|e| e.to_string())?;
+    if tree_hash(checkpoint.size, &hashes)? != checkpoint.root {
+        crate::ledger::discard_index(ledger, &crate::cache::Cache::from_env());
+        return Err(
+            "the ledger's index disagreed with the ledger's bytes; it was rebuilt and nothing was signed: run the command again"
+                .into(),
+        );
     }
     write_file_atomic(&keep, &note)?;
     Ok(Signed { note, checkpoint, replaced })
@@ -498,6 +513,11 @@ pub fn publish_ledger(
         }
     }
     let index = &snap.index;
+    // Tiles are the ledger's tree, from its bytes (an index only finds lines faster).
+    let hashes = crate::ledger::merkle_hashes(ledger, cp.size).map_err(|e| e.to_string())?;
+    if tree_hash(cp.size, &hashes)? != cp.root {
+        return Err(format!("the checkpoint's root is not the root of this ledger's first {} lines", cp.size));
+    }
     let lines = |start: u64, count: u64| -> Result<Vec<Vec<u8>>, String> {
         (start..start + count)
             .map(|seq| {
@@ -510,7 +530,7 @@ pub fn publish_ledger(
             })
             .collect()
     };
-    let out = crate::tiles::publish(dir, cp.size, index, lines, note)?;
+    let out = crate::tiles::publish(dir, cp.size, &hashes, lines, note)?;
     if let Some(f) = index.failure() {
         return Err(f);
     }

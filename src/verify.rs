@@ -439,7 +439,14 @@ fn verify_signed(signed: &Signed<'_>, roots: &Keyring, copy: &CopyFacts, opts: O
     let confirmed = |level: Level| -> Vec<VersionInfo> {
         hits_at(level)
             .into_iter()
-            .filter(|h| index.entry(h).is_none_or(|l| l.in_state))
+            .filter(|h| {
+                // Only entries in the state are looked up as versions; the index contradicts itself.
+                let in_state = index.entry(h).is_none_or(|l| l.in_state);
+                if !in_state {
+                    signed.disagree(format!("the index holds version {} but says it is not in the state", h.short(16)));
+                }
+                in_state
+            })
             .filter_map(|h| match signed.version(&h) {
                 Ok(v) if matches(&v, copy, level, &normalized) => Some(v),
                 Ok(_) => {
@@ -501,6 +508,14 @@ fn verify_signed(signed: &Signed<'_>, roots: &Keyring, copy: &CopyFacts, opts: O
     });
     report.releases = judged.iter().map(|j| j.2.clone()).collect();
     let Some((_, _, check, view, v)) = judged.into_iter().next() else {
+        // No release holds it. The releases of the work are few: check each against its line, so
+        // an index that hid the copy's release behind a wrong reference is caught (and rebuilt).
+        let works: BTreeSet<&str> = hits.iter().map(|v| v.work.as_str()).collect();
+        for w in works {
+            for r in index.releases(Some(w)) {
+                let _ = signed.release(&r.hash);
+            }
+        }
         let v = hits.iter().max_by_key(|v| v.seq).cloned();
         if let Some(v) = v {
             report.version = Some(version_view(signed, roots, &v));

@@ -128,6 +128,9 @@ const FIXED: &[(&str, &str)] = &[
     ("bundles", "bundle_without_a_parent_version_is_rejected"),
     ("bundles", "bundle_verdicts_say_that_left_out_cosigns_and_revocations_cannot_be_seen"),
     ("bundles", "bundle_after_an_append_past_the_checkpoint_is_the_ledger_as_of_the_checkpoint"),
+    ("sidecars", "an_index_line_length_past_the_file_is_refused_without_allocating_it"),
+    ("sidecars", "an_index_that_marks_every_line_rejected_is_rebuilt"),
+    ("sidecars", "checkpoints_and_tiles_are_the_ledgers_tree_not_the_index_hashes"),
 ];
 
 /// A suite's figures (the STRESS line) and the details of what went wrong.
@@ -139,12 +142,30 @@ struct Tally {
     lost: u64,
     undetected: u64,
     panics: u64,
+    /// Forged facts reported, forged texts printed as verified (the sidecar suites).
+    forged: u64,
+    /// Ledgers a command left in a state a later audit rejects.
+    broken: u64,
+    /// Genuine answers missed because rows were removed from the user's own cache (information).
+    denied: u64,
     shown: u64,
 }
 
 impl Tally {
     fn new(suite: &'static str) -> Tally {
-        Tally { suite, tried: 0, failures: 0, fixed: 0, lost: 0, undetected: 0, panics: 0, shown: 0 }
+        Tally {
+            suite,
+            tried: 0,
+            failures: 0,
+            fixed: 0,
+            lost: 0,
+            undetected: 0,
+            panics: 0,
+            forged: 0,
+            broken: 0,
+            denied: 0,
+            shown: 0,
+        }
     }
 
     fn show(&mut self, kind: &str, what: &str) {
@@ -192,9 +213,19 @@ impl Tally {
         let open = self.failures;
         self.failures += self.fixed;
         println!(
-            "STRESS suite={} tried={} failures={} fixed={} lost={} undetected={} panics={}",
-            self.suite, self.tried, self.failures, self.fixed, self.lost, self.undetected, self.panics
+            "STRESS suite={} tried={} failures={} fixed={} lost={} undetected={} panics={} forged={} broken={}",
+            self.suite,
+            self.tried,
+            self.failures,
+            self.fixed,
+            self.lost,
+            self.undetected,
+            self.panics,
+            self.forged,
+            self.broken
         );
+        assert_eq!(self.forged, 0, "{}: forged facts were reported (see FORGED lines above)", self.suite);
+        assert_eq!(self.broken, 0, "{}: a command broke the ledger (see BROKEN lines above)", self.suite);
         assert_eq!(self.lost, 0, "{}: acknowledged entries were lost", self.suite);
         assert_eq!(self.undetected, 0, "{}: tampering went undetected", self.suite);
         assert_eq!(open, 0, "{}: failures (see FAILURE lines above)", self.suite);
@@ -3039,6 +3070,736 @@ fn keys_suite(torsion_rounds: usize) -> Tally {
 }
 
 // ---------------------------------------------------------------------------------------------
+// Hostile sidecars (issue "Trust only signed bytes"): the index, its write-ahead log and shared
+// memory, the kept checkpoint, an index planted where older versions kept it; each corrupted,
+// forged, swapped, truncated, replaced by a link or by another ledger's file. Nothing may report
+// a forged fact, print forged text as verified, or append an entry a later audit rejects.
+// ---------------------------------------------------------------------------------------------
+
+/// What the commands said on the intact ledger, to compare each attacked run with.
+struct Truth {
+    verify: Value,
+    log: Value,
+    root: String,
+}
+
+/// A base for the sidecar cases: the standard journey, a cosign, a key registered and then
+/// revoked (so every table of the index has rows), a forged copy, and a kept checkpoint.
+fn sidecar_base() -> Env {
+    let env = Env::new();
+    env.standard();
+    env.keygen("Rita Riva", "rita");
+    env.ok(&["cosign", "ponte@v1", "--key", "edo.key"]);
+    env.ok(&["key", "add", "rita.pub", "--role", "translator", "--key", "olga.key"]);
+    env.ok(&["key", "revoke", "Rita Riva", "--reason", "retired", "--key", "olga.key"]);
+    env.ok(&["checkpoint", "--key", "olga.key", "-o", "seen.cp"]);
+    env.write("forged.txt", TEXT_EN_1.replace("market", "river"));
+    env.write("next.en.txt", TEXT_EN_2);
+    // Another ledger beside it, whose files the attacker can swap in.
+    std::fs::create_dir(env.path("other")).expect("mkdir");
+    env.ok(&["--ledger", "other/colophon.jsonl", "init", "--origin", "other.example/log", "--key", "edo.key"]);
+    env.ok(&["--ledger", "other/colophon.jsonl", "checkpoint", "--key", "edo.key", "-o", "other.cp"]);
+    env
+}
+
+/// A fresh copy of `base` (its own cache is built by the first command).
+fn copy_env(base: &Env) -> Env {
+    let env = Env::new();
+    let mut dirs = vec![PathBuf::new()];
+    while let Some(rel) = dirs.pop() {
+        for e in std::fs::read_dir(base.dir.path().join(&rel)).expect("read base").flatten() {
+            let name = rel.join(e.file_name());
+            if name.starts_with(".cache") {
+                continue;
+            }
+            if e.path().is_dir() {
+                std::fs::create_dir_all(env.dir.path().join(&name)).expect("mkdir");
+                dirs.push(name);
+            } else {
+                std::fs::copy(e.path(), env.dir.path().join(&name)).expect("copy");
+            }
+        }
+    }
+    env
+}
+
+/// The index file a command made in `env`'s cache (the last one by modification time).
+fn cache_index(env: &Env) -> Option<PathBuf> {
+    let dir = env.path(".cache/index");
+    let mut v: Vec<(std::time::SystemTime, PathBuf)> = std::fs::read_dir(dir)
+        .ok()?
+        .flatten()
+        .filter(|e| e.path().extension().is_some_and(|x| x == "sqlite"))
+        .filter_map(|e| Some((e.metadata().ok()?.modified().ok()?, e.path())))
+        .collect();
+    v.sort();
+    v.pop().map(|(_, p)| p)
+}
+
+fn with_suffix_path(p: &Path, suffix: &str) -> PathBuf {
+    let mut s = p.as_os_str().to_owned();
+    s.push(suffix);
+    PathBuf::from(s)
+}
+
+/// The index's tables and their columns, from SQLite itself.
+fn index_columns(db: &Path) -> Vec<(String, Vec<String>)> {
+    let c = rusqlite::Connection::open(db).expect("open index");
+    let tables: Vec<String> = c
+        .prepare("SELECT name FROM sqlite_master WHERE type='table' ORDER BY name")
+        .expect("tables")
+        .query_map([], |r| r.get(0))
+        .expect("tables")
+        .flatten()
+        .collect();
+    tables
+        .into_iter()
+        .map(|t| {
+            let cols: Vec<String> = c
+                .prepare(&format!("PRAGMA table_info({t})"))
+                .expect("columns")
+                .query_map([], |r| r.get(1))
+                .expect("columns")
+                .flatten()
+                .collect();
+            (t, cols)
+        })
+        .collect()
+}
+
+/// How a case attacks the sidecars of a copy whose index was just built.
+enum Attack {
+    /// SQL run on the index.
+    Sql(String),
+    /// A file operation, given the copy and its index path.
+    File(fn(&Env, &Path)),
+}
+
+/// Whether an attack only removes rows of the user's own cache: an index that hides an entry can
+/// make a command miss it (no index can prove absence without reading the whole ledger; the cache
+/// lives where only the user writes, spec/verify.md §4), but must never make one report a forged
+/// fact or write a bad entry.
+fn removes_rows(what: &str) -> bool {
+    what.ends_with("last row deleted") || what.ends_with("emptied")
+}
+
+fn sidecar_attacks(base: &Env, full: bool) -> Vec<(String, Attack)> {
+    let probe = copy_env(base);
+    probe.ok(&["log"]);
+    let db = cache_index(&probe).expect("an index in the cache");
+    let forged_digest = hex::encode(Digest::of(TEXT_EN_1.replace("market", "river").as_bytes()).0);
+    let mut v: Vec<(String, Attack)> = Vec::new();
+    for (table, cols) in index_columns(&db) {
+        for col in &cols {
+            let mut forge = vec![
+                (
+                    "forged",
+                    format!(
+                        "UPDATE {table} SET {col} = CASE typeof({col}) WHEN 'blob' THEN X'{forged_digest}' WHEN 'integer' THEN {col} + 1 WHEN 'text' THEN 'forged text' ELSE {col} END"
+                    ),
+                ),
+                (
+                    "swapped",
+                    format!(
+                        "UPDATE {table} SET {col} = (SELECT t2.{col} FROM {table} t2 WHERE t2.rowid = (SELECT MIN(rowid) + MAX(rowid) FROM {table}) - {table}.rowid)"
+                    ),
+                ),
+            ];
+            if full {
+                forge.push(("zeroed", format!("UPDATE {table} SET {col} = CASE typeof({col}) WHEN 'blob' THEN zeroblob(length({col})) WHEN 'integer' THEN 0 WHEN 'text' THEN '' ELSE {col} END")));
+                forge.push(("nulled", format!("UPDATE {table} SET {col} = NULL")));
+                forge.push(("large", format!("UPDATE {table} SET {col} = CASE typeof({col}) WHEN 'integer' THEN 9223372036854775807 WHEN 'blob' THEN randomblob(33) ELSE {col} END")));
+            }
+            for (how, sql) in forge {
+                v.push((format!("index {table}.{col} {how}"), Attack::Sql(sql)));
+            }
+        }
+        v.push((
+            format!("index {table}: last row deleted"),
+            Attack::Sql(format!("DELETE FROM {table} WHERE rowid = (SELECT MAX(rowid) FROM {table})")),
+        ));
+        v.push((format!("index {table}: emptied"), Attack::Sql(format!("DELETE FROM {table}"))));
+    }
+    let file = Attack::File;
+    v.push(("index file: garbage".into(), file(|_, db| std::fs::write(db, b"not a database at all").expect("write"))));
+    v.push((
+        "index file: cut in half".into(),
+        file(|_, db| {
+            let len = std::fs::metadata(db).map_or(0, |m| m.len());
+            std::fs::OpenOptions::new().write(true).open(db).and_then(|f| f.set_len(len / 2)).expect("truncate");
+        }),
+    ));
+    v.push((
+        "index file: another ledger's".into(),
+        file(|env, db| {
+            env.ok(&["--ledger", "other/colophon.jsonl", "log"]);
+            let other = std::fs::read_dir(env.path(".cache/index"))
+                .expect("index dir")
+                .flatten()
+                .map(|e| e.path())
+                .find(|p| p.extension().is_some_and(|x| x == "sqlite") && p != db)
+                .expect("the other ledger's index");
+            for suffix in ["", "-wal", "-shm"] {
+                let _ = std::fs::remove_file(with_suffix_path(db, suffix));
+                let _ = std::fs::copy(with_suffix_path(&other, suffix), with_suffix_path(db, suffix));
+            }
+        }),
+    ));
+    v.push((
+        "index file: symbolic link".into(),
+        file(|env, db| {
+            std::fs::remove_file(db).expect("rm");
+            std::os::unix::fs::symlink(env.path("victim.txt"), db).expect("symlink");
+        }),
+    ));
+    v.push((
+        "index file: a directory".into(),
+        file(|_, db| {
+            std::fs::remove_file(db).expect("rm");
+            std::fs::create_dir(db).expect("mkdir");
+        }),
+    ));
+    for (what, f) in [
+        (
+            "-wal garbage",
+            (|_, db| std::fs::write(with_suffix_path(db, "-wal"), vec![0x5a; 4096]).expect("w")) as fn(&Env, &Path),
+        ),
+        ("-shm garbage", |_, db| std::fs::write(with_suffix_path(db, "-shm"), vec![0xa5; 32768]).expect("w")),
+        ("-wal a symbolic link", |env, db| {
+            let w = with_suffix_path(db, "-wal");
+            let _ = std::fs::remove_file(&w);
+            std::os::unix::fs::symlink(env.path("victim.txt"), w).expect("symlink");
+        }),
+        ("-shm a symbolic link", |env, db| {
+            let w = with_suffix_path(db, "-shm");
+            let _ = std::fs::remove_file(&w);
+            std::os::unix::fs::symlink(env.path("victim.txt"), w).expect("symlink");
+        }),
+        ("-wal removed", |_, db| {
+            let _ = std::fs::remove_file(with_suffix_path(db, "-wal"));
+        }),
+    ] {
+        v.push((format!("index {what}"), file(f)));
+    }
+    for (what, f) in [
+        (
+            "garbage",
+            (|env: &Env, _: &Path| env.write("colophon.jsonl.checkpoint", b"not a checkpoint\n")) as fn(&Env, &Path),
+        ),
+        ("another log's", |env, _| env.write("colophon.jsonl.checkpoint", env.read("other.cp"))),
+        ("cut short", |env, _| {
+            let cp = env.read("seen.cp");
+            env.write("colophon.jsonl.checkpoint", &cp[..cp.len() / 2]);
+        }),
+        ("signed by someone else", |env, _| {
+            let text = String::from_utf8(env.read("seen.cp")).expect("UTF-8");
+            let body = format!("{}\n", text.split("\n\n").next().expect("body"));
+            let sig = colophon::note::sign(&body, ORIGIN, &env.secret("tina").signing).expect("sign");
+            env.write("colophon.jsonl.checkpoint", colophon::note::Note { text: body, sigs: vec![sig] }.to_bytes());
+        }),
+        ("a symbolic link", |env, _| {
+            let _ = std::fs::remove_file(env.path("colophon.jsonl.checkpoint"));
+            std::os::unix::fs::symlink(env.path("victim.txt"), env.path("colophon.jsonl.checkpoint")).expect("symlink");
+        }),
+        ("a link to another log's", |env, _| {
+            let _ = std::fs::remove_file(env.path("colophon.jsonl.checkpoint"));
+            std::os::unix::fs::symlink(env.path("other.cp"), env.path("colophon.jsonl.checkpoint")).expect("symlink");
+        }),
+    ] {
+        v.push((format!("kept checkpoint: {what}"), file(f)));
+    }
+    // An index where colophon kept it before (beside the ledger), forged: never read.
+    v.push((
+        "index beside the ledger, forged".into(),
+        file(|env, db| {
+            let beside = env.path("colophon.jsonl.index");
+            std::fs::copy(db, &beside).expect("copy");
+            let c = rusqlite::Connection::open(&beside).expect("open");
+            let forged = hex::encode(Digest::of(TEXT_EN_1.replace("market", "river").as_bytes()).0);
+            c.execute_batch(&format!("UPDATE versions SET sha256 = X'{forged}'")).expect("forge");
+        }),
+    ));
+    v.push((
+        "index beside the ledger, a link".into(),
+        file(|env, _| {
+            std::os::unix::fs::symlink(env.path("victim.txt"), env.path("colophon.jsonl.index")).expect("symlink")
+        }),
+    ));
+    v
+}
+
+/// Runs every command on an attacked copy and checks what they say against the truth.
+fn sidecar_case(base: &Env, truth: &Truth, what: &str, attack: &Attack, full: bool, t: &mut Tally) {
+    let env = copy_env(base);
+    env.write("victim.txt", b"a file of the user's that nobody may write\n");
+    env.ok(&["log"]);
+    let db = cache_index(&env).expect("index");
+    match attack {
+        Attack::Sql(sql) => {
+            let c = rusqlite::Connection::open(&db).expect("open index");
+            // Some forgeries break a constraint (a unique hash, a non-null column): the attack is
+            // then what SQLite lets through, which is nothing: skip.
+            if c.execute_batch(sql).is_err() {
+                return;
+            }
+        }
+        Attack::File(f) => f(&env, &db),
+    }
+    t.tried += 1;
+    let fail = |t: &mut Tally, m: String| t.fail(format!("{what}: {m}"));
+    let check = |t: &mut Tally, r: &Run| -> bool { t.no_panic(r) };
+    // 1. A forged copy never verifies.
+    let r = env.run(&["--json", "verify", "forged.txt", "--trust", "olga.pub"]);
+    if check(t, &r) && r.is(0) {
+        t.forged += 1;
+        t.show("FORGED", &format!("{what}: a forged copy verified: {r}"));
+    }
+    // 2. The genuine copy: the same verdict as on the intact ledger, or a clear refusal.
+    let r = env.run(&["--json", "verify", "copy.txt", "--trust", "olga.pub"]);
+    if check(t, &r) {
+        match (r.code, r.json()) {
+            (Some(0), Some(j)) => {
+                for k in ["version", "release", "level"] {
+                    let (a, b) = (&j[k], &truth.verify[k]);
+                    let same = match k {
+                        "level" => a == b,
+                        _ => {
+                            a["ref"] == b["ref"]
+                                && a["entry"] == b["entry"]
+                                && a["signer"]["key_id"] == b["signer"]["key_id"]
+                        }
+                    };
+                    if !same {
+                        t.forged += 1;
+                        t.show("FORGED", &format!("{what}: verify reported another {k}: {a} (truth {b})"));
+                    }
+                }
+            }
+            (Some(2), _) => {}
+            (Some(1), _) if removes_rows(what) => t.denied += 1,
+            _ => fail(t, format!("the genuine copy was not verified: {r}")),
+        }
+    }
+    // 3. show prints the signed text or refuses.
+    let r = env.run(&["show", "ponte@v1"]);
+    if check(t, &r) && r.is(0) && r.stdout != TEXT_EN_1 {
+        t.forged += 1;
+        t.show("FORGED", &format!("{what}: show printed another text: {r}"));
+    }
+    // 4. log prints what the lines say.
+    let r = env.run(&["--json", "log"]);
+    if check(t, &r) && r.is(0) {
+        let strip = |v: &Value| -> Vec<Value> {
+            v["entries"]
+                .as_array()
+                .cloned()
+                .unwrap_or_default()
+                .into_iter()
+                .map(|mut e| {
+                    e.as_object_mut().map(|o| o.remove("time"));
+                    e
+                })
+                .collect()
+        };
+        if r.json().map(|j| strip(&j)) != Some(strip(&truth.log)) {
+            t.forged += 1;
+            t.show("FORGED", &format!("{what}: log printed other facts: {r}"));
+        }
+    } else if !r.is(2) {
+        fail(t, format!("log neither listed nor refused: {r}"));
+    }
+    // 5. Appends never write an entry a later audit rejects.
+    let appends: &[&[&str]] = if full {
+        &[
+            &["record", "next.en.txt", "--work", "ponte", "--lang", "en", "--key", "tina.key"],
+            &["release", "--work", "ponte", "--tag", "v2", "--key", "tina.key"],
+            &["cosign", "ponte@v2", "--key", "edo.key"],
+        ]
+    } else {
+        &[&["record", "next.en.txt", "--work", "ponte", "--lang", "en", "--key", "tina.key"]]
+    };
+    for a in appends {
+        let r = env.run(a);
+        check(t, &r);
+    }
+    let audit = env.run(&["--json", "audit"]);
+    if check(t, &audit) && !audit.is(0) {
+        t.broken += 1;
+        t.show("BROKEN", &format!("{what}: after appends the ledger no longer audits: {audit}"));
+    }
+    if !full {
+        return;
+    }
+    // 6. A bundle verifies as the ledger does; a checkpoint signs the true root; tiles publish it.
+    let r = env.run(&["bundle", "ponte@v1", "-o", "b.bundle"]);
+    if check(t, &r) && r.is(0) {
+        let f =
+            env.run(&["verify", "forged.txt", "--bundle", "b.bundle", "--trust", "olga.pub", "--insecure-ignore-log"]);
+        if check(t, &f) && f.is(0) {
+            t.forged += 1;
+            t.show("FORGED", &format!("{what}: a forged copy verified with the bundle: {f}"));
+        }
+    }
+    let root = audit.json().and_then(|j| j["merkle_root"].as_str().map(String::from)).unwrap_or_default();
+    let r = env.run(&["--json", "checkpoint", "--key", "olga.key", "-o", "new.cp"]);
+    if check(t, &r) && r.is(0) && r.json().and_then(|j| j["root"].as_str().map(String::from)) != Some(root.clone()) {
+        t.forged += 1;
+        t.show("FORGED", &format!("{what}: a checkpoint signed another root than the ledger's {root}: {r}"));
+    }
+    let r = env.run(&["publish", "pub", "--key", "olga.key"]);
+    if check(t, &r) && r.is(0) {
+        let a = env.run(&["--json", "audit", "--tiles", "pub"]);
+        if check(t, &a)
+            && (!a.is(0) || a.json().and_then(|j| j["merkle_root"].as_str().map(String::from)) != Some(root.clone()))
+        {
+            t.forged += 1;
+            t.show("FORGED", &format!("{what}: the published tiles are not the ledger: {a}"));
+        }
+    }
+    if env.read("victim.txt") != b"a file of the user's that nobody may write\n" {
+        t.forged += 1;
+        t.show("FORGED", &format!("{what}: a file was written through a link"));
+    }
+    let _ = &truth.root;
+}
+
+fn sidecar_suite(full: bool) -> Tally {
+    let mut t = Tally::new("sidecars");
+    let base = sidecar_base();
+    let truth_env = copy_env(&base);
+    let verify = truth_env.ok(&["--json", "verify", "copy.txt", "--trust", "olga.pub"]).json().expect("json");
+    let log = truth_env.ok(&["--json", "log"]).json().expect("json");
+    let root = truth_env
+        .ok(&["--json", "audit"])
+        .json()
+        .and_then(|j| j["merkle_root"].as_str().map(String::from))
+        .unwrap_or_default();
+    let truth = Truth { verify, log, root };
+    let attacks = sidecar_attacks(&base, full);
+    t.info(format!("{} attacks on the index, its WAL/SHM, the kept checkpoint and planted files", attacks.len()));
+    for (what, attack) in &attacks {
+        sidecar_case(&base, &truth, what, attack, full, &mut t);
+    }
+    t.info(format!(
+        "{} cases where rows removed from the user's own cache made verify miss the genuine copy (never a forged fact)",
+        t.denied
+    ));
+    t
+}
+
+// ---------------------------------------------------------------------------------------------
+// Hand-appended lines (issue "Trust only signed bytes"): for every rule of spec/ledger.md, a line
+// that breaks it, signed by a registered key and appended by hand; every command that reads the
+// ledger judges it exactly as `audit` does.
+// ---------------------------------------------------------------------------------------------
+
+/// The lines of the base ledger with their parsed entries.
+fn parsed_lines(env: &Env) -> Vec<(Vec<u8>, colophon::entry::ParsedLine)> {
+    let bytes = env.read(LEDGER);
+    let (lines, _) = split_ledger(&bytes);
+    lines.iter().map(|l| (l.to_vec(), parse_line(l).expect("base line parses"))).collect()
+}
+
+/// One rule-breaking line: what it breaks, and how to make it from the base ledger.
+type Breaker = (&'static str, Code, fn(&Env, &[(Vec<u8>, colophon::entry::ParsedLine)]) -> Vec<u8>);
+
+fn sign_after(lines: &[(Vec<u8>, colophon::entry::ParsedLine)], body: Body, key: &SecretKey) -> Vec<u8> {
+    let head = &lines.last().expect("a line").1;
+    Entry::sign(head.entry.seq + 1, Some(head.hash), "2026-06-01T00:00:00Z".into(), body, key)
+        .expect("sign")
+        .to_line()
+        .expect("line")
+}
+
+fn find(lines: &[(Vec<u8>, colophon::entry::ParsedLine)], pred: impl Fn(&Body) -> bool) -> Digest {
+    lines.iter().rev().find(|(_, p)| pred(&p.entry.body)).map(|(_, p)| p.hash).expect("an entry of that kind")
+}
+
+fn version_of(lines: &[(Vec<u8>, colophon::entry::ParsedLine)], lang: &str) -> Digest {
+    find(lines, |b| matches!(b, Body::Version(v) if v.lang == lang))
+}
+
+/// A release of the latest en and it versions of ponte, tagged `tag`.
+fn release(lines: &[(Vec<u8>, colophon::entry::ParsedLine)], tag: &str) -> Body {
+    Body::Release(Release {
+        work: "ponte".into(),
+        tag: tag.into(),
+        translation: version_of(lines, "en"),
+        original: version_of(lines, "it"),
+        lang: ReleaseLangs { original: "it".into(), translation: "en".into() },
+        urls: None,
+        note: None,
+    })
+}
+
+fn breakers() -> Vec<Breaker> {
+    use colophon::content::text_version as tv;
+    vec![
+        ("a second genesis", Code::GenesisDuplicate, |env, l| {
+            let k = env.secret("olga");
+            sign_after(l, Body::Genesis(Genesis { origin: ORIGIN.into(), name: "Olga".into(), key: k.public() }), &k)
+        }),
+        ("a key registered by a translator", Code::EntrySignerUnauthorized, |env, l| {
+            let mal = seeded_key("hand-mal", "Mal");
+            sign_after(
+                l,
+                Body::Key(KeyReg { key: mal.public(), name: "Mal".into(), roles: vec![Role::Owner] }),
+                &env.secret("tina"),
+            )
+        }),
+        ("a release signed by an editor", Code::EntrySignerUnauthorized, |env, l| {
+            sign_after(l, release(l, "v9"), &env.secret("edo"))
+        }),
+        ("an entry signed by an unregistered key", Code::EntrySignerUnknown, |_, l| {
+            sign_after(l, release(l, "v9"), &seeded_key("hand-stranger", "Stranger"))
+        }),
+        ("an entry signed by a revoked key", Code::EntrySignerRevoked, |env, l| {
+            sign_after(l, release(l, "v9"), &env.secret("rita"))
+        }),
+        ("a signature over other bytes", Code::EntrySignatureInvalid, |env, l| {
+            let mut e = parse_line(&sign_after(l, release(l, "v9"), &env.secret("tina"))).expect("parse").entry;
+            e.sig = colophon::signing::sign_entry(&env.secret("tina").signing, b"other bytes");
+            e.to_line().expect("line")
+        }),
+        ("a key registered twice", Code::KeyDuplicate, |env, l| {
+            let tina = env.secret("tina");
+            sign_after(
+                l,
+                Body::Key(KeyReg { key: tina.public(), name: "Tina again".into(), roles: vec![Role::Translator] }),
+                &env.secret("olga"),
+            )
+        }),
+        ("a revocation of an unknown key", Code::RevokeUnknownKey, |env, l| {
+            let k = seeded_key("hand-nobody", "Nobody");
+            sign_after(
+                l,
+                Body::Revoke(Revoke { key: k.public().id(), reason: RevokeReason::Retired, note: None }),
+                &env.secret("olga"),
+            )
+        }),
+        ("a key revoked twice", Code::RevokeDuplicate, |env, l| {
+            let rita = env.secret("rita").public().id();
+            sign_after(
+                l,
+                Body::Revoke(Revoke { key: rita, reason: RevokeReason::Compromised, note: None }),
+                &env.secret("olga"),
+            )
+        }),
+        ("the last owner revoked", Code::RevokeLastOwner, |env, l| {
+            let olga = env.secret("olga");
+            sign_after(
+                l,
+                Body::Revoke(Revoke { key: olga.public().id(), reason: RevokeReason::Retired, note: None }),
+                &olga,
+            )
+        }),
+        ("a version whose parent is not the latest", Code::VersionParentMismatch, |env, l| {
+            let v = tv("ponte", TextRole::Translation, "en", "", TEXT_EN_2, None, Some(version_of(l, "it")));
+            sign_after(l, Body::Version(Box::new(v)), &env.secret("tina"))
+        }),
+        ("a translation rendering a translation", Code::VersionOfInvalid, |env, l| {
+            let en = version_of(l, "en");
+            let v = tv("ponte", TextRole::Translation, "fr", "", "Le pont.\n", None, Some(en));
+            sign_after(l, Body::Version(Box::new(v)), &env.secret("tina"))
+        }),
+        ("an original in a second language", Code::VersionRoleMismatch, |env, l| {
+            let v = tv("ponte", TextRole::Original, "de", "", "Die Brücke.\n", None, None);
+            sign_after(l, Body::Version(Box::new(v)), &env.secret("tina"))
+        }),
+        ("a version identical to its parent", Code::VersionUnchanged, |env, l| {
+            let en = version_of(l, "en");
+            let v = tv("ponte", TextRole::Translation, "en", TEXT_EN_1, TEXT_EN_1, Some(en), Some(version_of(l, "it")));
+            sign_after(l, Body::Version(Box::new(v)), &env.secret("tina"))
+        }),
+        ("a diff written against another base", Code::DiffBaseMismatch, |env, l| {
+            let en = version_of(l, "en");
+            let v = tv("ponte", TextRole::Translation, "en", "", TEXT_EN_2, Some(en), Some(version_of(l, "it")));
+            sign_after(l, Body::Version(Box::new(v)), &env.secret("tina"))
+        }),
+        ("a diff that does not give the signed hash", Code::ContentHashMismatch, |env, l| {
+            let en = version_of(l, "en");
+            let mut v =
+                tv("ponte", TextRole::Translation, "en", TEXT_EN_1, TEXT_EN_2, Some(en), Some(version_of(l, "it")));
+            v.sha256 = Digest::of(b"something else of the same size");
+            sign_after(l, Body::Version(Box::new(v)), &env.secret("tina"))
+        }),
+        ("a wrong normalized hash", Code::ContentNormMismatch, |env, l| {
+            let en = version_of(l, "en");
+            let mut v =
+                tv("ponte", TextRole::Translation, "en", TEXT_EN_1, TEXT_EN_2, Some(en), Some(version_of(l, "it")));
+            if let Some(norm) = v.norm.as_mut() {
+                norm.insert("text/v1".into(), Digest([9; 32]));
+            }
+            sign_after(l, Body::Version(Box::new(v)), &env.secret("tina"))
+        }),
+        ("a malformed diff", Code::DiffMalformed, |env, l| {
+            let en = version_of(l, "en");
+            let mut v =
+                tv("ponte", TextRole::Translation, "en", TEXT_EN_1, TEXT_EN_2, Some(en), Some(version_of(l, "it")));
+            v.diff = Some(json!([["?", 1]]));
+            sign_after(l, Body::Version(Box::new(v)), &env.secret("tina"))
+        }),
+        ("a release of versions that do not pair", Code::ReleaseRefInvalid, |env, l| {
+            let mut body = release(l, "v9");
+            if let Body::Release(r) = &mut body {
+                r.original = r.translation;
+            }
+            sign_after(l, body, &env.secret("tina"))
+        }),
+        ("a tag used twice", Code::ReleaseTagDuplicate, |env, l| sign_after(l, release(l, "v1"), &env.secret("tina"))),
+        ("a cosign of a version", Code::CosignRefInvalid, |env, l| {
+            sign_after(l, Body::Cosign(Cosign { release: version_of(l, "en"), note: None }), &env.secret("edo"))
+        }),
+        ("a release cosigned by its signer", Code::CosignDuplicate, |env, l| {
+            let rel = find(l, |b| matches!(b, Body::Release(_)));
+            sign_after(l, Body::Cosign(Cosign { release: rel, note: None }), &env.secret("tina"))
+        }),
+        ("a wrong seq", Code::EntrySeqMismatch, |env, l| {
+            let mut e = parse_line(&sign_after(l, release(l, "v9"), &env.secret("tina"))).expect("parse").entry;
+            e.seq += 1;
+            e.sig = colophon::signing::sign_entry(&env.secret("tina").signing, &e.signed_bytes().expect("bytes"));
+            e.to_line().expect("line")
+        }),
+        ("a wrong prev", Code::EntryPrevMismatch, |env, l| {
+            let mut e = parse_line(&sign_after(l, release(l, "v9"), &env.secret("tina"))).expect("parse").entry;
+            e.prev = Some(Digest([7; 32]));
+            e.sig = colophon::signing::sign_entry(&env.secret("tina").signing, &e.signed_bytes().expect("bytes"));
+            e.to_line().expect("line")
+        }),
+        ("a line that is not canonical", Code::LineNotCanonical, |env, l| {
+            let line = sign_after(l, release(l, "v9"), &env.secret("tina"));
+            let mut s = String::from_utf8(line).expect("UTF-8");
+            s = s.replacen("{", "{ ", 1);
+            s.into_bytes()
+        }),
+    ]
+}
+
+/// Whether an audit lets a line with this first problem into the state (spec/ledger.md §11).
+fn enters_state(code: Code) -> bool {
+    matches!(
+        code,
+        Code::ContentHashMismatch
+            | Code::ContentSizeMismatch
+            | Code::ContentNormMismatch
+            | Code::DiffBaseMismatch
+            | Code::DiffMalformed
+    )
+}
+
+/// Whether a problem makes the file damaged for every command but audit (it does not parse or
+/// does not chain, §11 steps 3–5).
+fn damages_file(code: Code) -> bool {
+    matches!(
+        code,
+        Code::EntrySeqMismatch
+            | Code::EntryPrevMismatch
+            | Code::LineNotCanonical
+            | Code::LineNotJson
+            | Code::LineNumber
+            | Code::LineNotUtf8
+    )
+}
+
+fn hand_appended_suite(full: bool) -> Tally {
+    let mut t = Tally::new("hand-lines");
+    let base = sidecar_base();
+    for (what, code, make) in breakers() {
+        let env = copy_env(&base);
+        env.ok(&["log"]);
+        let lines = parsed_lines(&env);
+        let line = make(&env, &lines);
+        let mut bytes = env.read(LEDGER);
+        bytes.extend_from_slice(&line);
+        bytes.push(b'\n');
+        env.write(LEDGER, &bytes);
+        let n = lines.len() as u64 + 1;
+        t.tried += 1;
+        // The audit's judgment.
+        let a = env.run(&["--json", "audit"]);
+        if !t.no_panic(&a) {
+            continue;
+        }
+        let first = a.json().map(|j| json_problems(&j)).unwrap_or_default();
+        if !a.is(1) || first.first().map(|(c, l)| (c.as_str(), *l)) != Some((code.as_str(), Some(n))) {
+            t.fail(format!("{what}: audit should report {code} at line {n} first: {a}"));
+            continue;
+        }
+        let damaged = damages_file(code);
+        // Every command that reads the ledger: refused when the file is damaged; otherwise the
+        // line is ignored (or in the state with a content problem) exactly as audit judges it.
+        let mut runs: Vec<Vec<&str>> = vec![
+            vec!["--json", "verify", "copy.txt", "--trust", "olga.pub"],
+            vec!["--json", "log"],
+            vec!["show", "ponte@v1"],
+            vec!["bundle", "ponte@v1", "-o", "b.bundle"],
+            vec!["record", "third.en.txt", "--work", "ponte", "--lang", "en", "--key", "tina.key"],
+        ];
+        env.write("third.en.txt", format!("{TEXT_EN_2}A third version.\n"));
+        if full {
+            runs.push(vec!["checkpoint", "--key", "olga.key", "-o", "cp"]);
+            runs.push(vec!["publish", "pub", "--key", "olga.key"]);
+        }
+        for args in &runs {
+            let r = env.run(args);
+            if !t.no_panic(&r) {
+                continue;
+            }
+            if damaged {
+                if !r.is(2) || !r.all_text().contains(&format!("{LEDGER}:{n}")) {
+                    t.fail(format!("{what}: `{}` must refuse the damaged ledger naming line {n}: {r}", args.join(" ")));
+                }
+                continue;
+            }
+            match args[..2] {
+                ["--json", "verify"] => {
+                    let ok = r.is(0)
+                        && r.json().is_some_and(|j| {
+                            j["release"]["ref"] == "ponte@v1" && j["releases"].as_array().is_some_and(|a| a.len() == 1)
+                        });
+                    if !ok {
+                        t.fail(format!("{what}: the genuine copy must verify against ponte@v1 only: {r}"));
+                    }
+                }
+                ["--json", "log"] => {
+                    let row = r.json().and_then(|j| j["entries"].as_array().and_then(|a| a.last().cloned()));
+                    let marked = row
+                        .as_ref()
+                        .is_some_and(|row| row["rejected"].as_str().is_some_and(|why| why.starts_with(code.as_str())));
+                    if r.is(0) && marked == enters_state(code) {
+                        t.fail(format!("{what}: log must mark the line rejected exactly when audit keeps it out: {r}"));
+                    }
+                }
+                ["show", _] => {
+                    if !(r.is(0) && r.stdout == TEXT_EN_1) {
+                        t.fail(format!("{what}: show must print the signed text: {r}"));
+                    }
+                }
+                ["bundle", _] => {
+                    let v = env.run(&["verify", "copy.txt", "--bundle", "b.bundle", "--trust", "olga.pub"]);
+                    if !r.is(0) || !(v.is(0) || v.is(1)) {
+                        t.fail(format!("{what}: bundle: {r}\n{v}"));
+                    }
+                }
+                _ => {
+                    if !r.is(0) {
+                        t.fail(format!("{what}: `{}` must work past an ignored line: {r}", args.join(" ")));
+                    }
+                }
+            }
+        }
+        // Whatever was appended after it, the audit still reports exactly that one line.
+        let after = env.run(&["--json", "audit"]);
+        let problems = after.json().map(|j| json_problems(&j)).unwrap_or_default();
+        if !damaged && problems.iter().any(|(_, l)| *l != Some(n)) {
+            t.broken += 1;
+            t.show("BROKEN", &format!("{what}: an append after it broke the ledger: {after}"));
+        }
+    }
+    t
+}
+
+// ---------------------------------------------------------------------------------------------
 // The suites: small by default, full with COLOPHON_STRESS=full (tests/stress/run). The names sort
 // in the order the full run prints them; the keys suite comes last so that its scan for printed
 // secrets covers the outputs of every suite before it when run with --test-threads 1.
@@ -3073,6 +3834,16 @@ fn s4_bundles() {
 #[test]
 fn s5_bad_input() {
     bad_input_suite(full()).finish();
+}
+
+#[test]
+fn s5b_sidecars() {
+    sidecar_suite(full()).finish();
+}
+
+#[test]
+fn s5c_hand_lines() {
+    hand_appended_suite(full()).finish();
 }
 
 #[test]
@@ -3297,4 +4068,59 @@ fn messages_name_the_file_and_the_fix() {
     assert!(r.all_text().contains("notes.txt"), "{r}");
     let r = env.run(&["key", "add", "latin1.pub", "--role", "editor", "--key", "olga.key"]);
     assert!(r.stderr.contains("keygen") || r.stderr.contains("key line"), "{r}");
+}
+
+/// An env of the sidecar suite with its index built, and a connection to that index.
+fn sidecar_env_with_index() -> (Env, rusqlite::Connection) {
+    let env = copy_env(&sidecar_base());
+    env.ok(&["log"]);
+    let db = cache_index(&env).expect("index");
+    let c = rusqlite::Connection::open(db).expect("open index");
+    (env, c)
+}
+
+/// Found by the sidecars suite: an index row giving a line length of 2^63 made every command
+/// abort trying to allocate it (the index's location is a hint, never a size to trust).
+#[test]
+fn an_index_line_length_past_the_file_is_refused_without_allocating_it() {
+    let (env, c) = sidecar_env_with_index();
+    c.execute_batch("UPDATE entries SET len = 9223372036854775807").expect("forge");
+    let r = env.run(&["--json", "verify", "copy.txt", "--trust", "olga.pub"]);
+    assert!(r.is(0) && !r.panicked(), "{r}");
+    let r = env.run(&["show", "ponte@v1"]);
+    assert!(r.is(0) && r.stdout == TEXT_EN_1, "{r}");
+}
+
+/// Found by the sidecars suite: an index that marked every line as rejected made the genuine copy
+/// "match nothing"; the index contradicts itself (it holds the versions) and is rebuilt.
+#[test]
+fn an_index_that_marks_every_line_rejected_is_rebuilt() {
+    let (env, c) = sidecar_env_with_index();
+    c.execute_batch("UPDATE entries SET state = 0").expect("forge");
+    let r = env.run(&["--json", "verify", "copy.txt", "--trust", "olga.pub"]);
+    assert!(r.is(0), "{r}");
+    assert!(r.stdout.contains("rebuilt"), "the verdict says the index was rebuilt: {r}");
+}
+
+/// Found by the sidecars suite: `publish` wrote hash tiles from the index's stored hashes, so a
+/// damaged index published a tree that was not the ledger's. Checkpoints and tiles now come from
+/// the ledger's bytes.
+#[test]
+fn checkpoints_and_tiles_are_the_ledgers_tree_not_the_index_hashes() {
+    let (env, c) = sidecar_env_with_index();
+    c.execute_batch("UPDATE hashes SET hash = (SELECT t2.hash FROM hashes t2 WHERE t2.rowid = (SELECT MIN(rowid) + MAX(rowid) FROM hashes) - hashes.rowid)")
+        .expect("forge");
+    let root = env.ok(&["--json", "audit"]).json().and_then(|j| j["merkle_root"].as_str().map(String::from));
+    for _ in 0..2 {
+        // The first attempt may find the index damaged and rebuild it (exit 2, nothing signed).
+        let r = env.run(&["--json", "checkpoint", "--key", "olga.key", "-o", "new.cp"]);
+        assert!(r.is(0) || r.is(2), "{r}");
+        if r.is(0) {
+            assert_eq!(r.json().and_then(|j| j["root"].as_str().map(String::from)), root, "{r}");
+        }
+    }
+    env.ok(&["publish", "pub"]);
+    let a = env.run(&["--json", "audit", "--tiles", "pub"]);
+    assert!(a.is(0), "{a}");
+    assert_eq!(a.json().and_then(|j| j["merkle_root"].as_str().map(String::from)), root);
 }
