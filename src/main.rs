@@ -1234,7 +1234,9 @@ fn verify_cmd(out: Out, ledger_path: &Path, args: VerifyArgs) -> Res {
                             // spec/verify.md §3.5: the checkpoint is signed by an owner of the
                             // bundle's log (checked when the bundle was opened). Whether the reader
                             // trusts that owner is worth saying: the order is that log's.
-                            if let Err(p) = colophon::transparency::anchor_trusted(c, &opened.index, &roots) {
+                            if let Err(p) = colophon::transparency::anchor_trusted(c, &opened.index, &roots)
+                                && r.ok()
+                            {
                                 log_lines.push(format!("note:     {}", p.message));
                             }
                             anchored_at = Some(c.size);
