@@ -213,7 +213,7 @@ impl Tally {
         let open = self.failures;
         self.failures += self.fixed;
         println!(
-            "STRESS suite={} tried={} failures={} fixed={} lost={} undetected={} panics={} forged={} broken={}",
+            "\nSTRESS suite={} tried={} failures={} fixed={} lost={} undetected={} panics={} forged={} broken={}",
             self.suite,
             self.tried,
             self.failures,
