@@ -17,7 +17,7 @@ pub const MAX_STORED_TEXT: u64 = 16 << 20;
 
 /// The normalized hashes of a text under every profile this implementation knows (§9.3).
 pub fn norm_hashes(text: &str) -> BTreeMap<String, Digest> {
-    Profile::ALL.iter().map(|p| (p.id().to_string(), Digest::of(p.apply(text).as_bytes()))).collect()
+    Profile::RECORDED.iter().map(|p| (p.id().to_string(), Digest::of(p.apply(text).as_bytes()))).collect()
 }
 
 /// A `version` body for a text stored with its diff from `base` (§6.5, §8): the usual case, for
@@ -69,7 +69,7 @@ pub fn check_facts(
     let Some(norm) = norm else {
         return Err((Code::ContentNormMismatch, "text content must carry `norm` hashes".into()));
     };
-    for p in Profile::ALL {
+    for p in Profile::RECORDED {
         let Some(signed) = norm.get(p.id()) else {
             return Err((Code::ContentNormMismatch, format!("`norm` lacks the {} hash", p.id())));
         };
