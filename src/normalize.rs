@@ -48,8 +48,9 @@ impl Profile {
     /// (spec/ledger.md §9.3).
     pub const ALL: [Profile; 3] = [Profile::TextV1, Profile::WordsV1, Profile::WordsV2];
 
-    /// The profiles a new `version` entry records and an auditor requires (spec/ledger.md §9.3).
-    pub const RECORDED: [Profile; 2] = [Profile::TextV1, Profile::WordsV1];
+    /// The profiles a new `version` entry records, in this order: `text/v1` and `words/v2`
+    /// (spec/ledger.md §9.3; `words/v1` is no longer written).
+    pub const RECORDED: [Profile; 2] = [Profile::TextV1, Profile::WordsV2];
 
     /// The profile id as recorded in the ledger (`"text/v1"`, `"words/v1"`, `"words/v2"`).
     pub fn id(self) -> &'static str {
@@ -399,7 +400,7 @@ mod tests {
         assert_eq!(Profile::TextV1.id(), "text/v1");
         assert_eq!(Profile::WordsV1.id(), "words/v1");
         assert_eq!(Profile::WordsV2.id(), "words/v2");
-        assert_eq!(Profile::RECORDED, [Profile::TextV1, Profile::WordsV1]);
+        assert_eq!(Profile::RECORDED, [Profile::TextV1, Profile::WordsV2]);
         assert!(!Profile::WordsV1.matches_copies());
         assert!(Profile::TextV1.matches_copies() && Profile::WordsV2.matches_copies());
         assert_eq!(Profile::from_id("text/v2"), None);
