@@ -661,6 +661,42 @@ fn words_v2_refuses_a_copy_that_reads_differently_and_accepts_a_retypeset_one() 
     );
 }
 
+/// A ledger written before words/v2 (spec/vectors/ledger/valid-norm-legacy-words-v1.txt): its
+/// versions' `norm` has text/v1 and words/v1 only. It stays valid, exact and text/v1 copies still
+/// verify, and a copy that only words/v1 would equate matches nothing: an entry without a words/v2
+/// hash does not match under words/v2, and words/v1 is never used to match (spec/ledger.md §9.3).
+#[test]
+fn legacy_entries_without_words_v2_match_exactly_or_under_text_v1_only() {
+    const ORIGINAL: &str =
+        "Il mare d'inverno\n\nIl mare d'inverno \u{E8} un concetto\nche il pensiero non considera.\n";
+    let vectors = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("spec/vectors/ledger");
+    let env = Env::new();
+    for (name, file) in [("legacy.jsonl", "valid-norm-legacy-words-v1.txt"), ("current.jsonl", "valid-history.txt")] {
+        let vector = std::fs::read(vectors.join(file)).unwrap();
+        let at = vector.windows(2).position(|w| w == b"\n\n").unwrap();
+        env.write(name, &vector[at + 2..]);
+    }
+    // The owner's key line from spec/vectors/README.md (RFC 8032 test key 1).
+    env.write(
+        "owner.txt",
+        "ed25519 bcd1d56b5845f21e54ce5b764fc1d552 11qYAYKxCrfVS/7TyWQHOg7hcvPapiMlrwIaaPcHURo= Olga Owner\n",
+    );
+    env.ok(&["--ledger", "legacy.jsonl", "audit"]);
+    env.write("exact.txt", ORIGINAL);
+    env.write("crlf.txt", ORIGINAL.replace('\n', "\r\n"));
+    env.write("curly.txt", ORIGINAL.replace('\'', "\u{2019}"));
+    let verify = |ledger: &str, copy: &str| {
+        let r = env.run(&["--json", "--ledger", ledger, "verify", copy, "--trust", "owner.txt"]);
+        let level = r.json().get("level").cloned();
+        (r.code, level)
+    };
+    assert_eq!(verify("legacy.jsonl", "exact.txt"), (0, Some(Value::from("exact"))));
+    assert_eq!(verify("legacy.jsonl", "crlf.txt"), (0, Some(Value::from("text/v1"))));
+    assert_eq!(verify("legacy.jsonl", "curly.txt"), (1, None));
+    // The same texts recorded with words/v2: the curly copy matches.
+    assert_eq!(verify("current.jsonl", "curly.txt"), (0, Some(Value::from("words/v2"))));
+}
+
 #[test]
 fn reader_tampered_copy_is_refused_with_the_closest_version_and_a_word_diff() {
     let j = journey();
