@@ -6,7 +6,7 @@ use crate::entry::{Body, parse_line};
 use crate::hash::Digest;
 use crate::index::Index;
 use crate::ledger::{LedgerError, read_line_at};
-use crate::normalize::Profile;
+use crate::normalize::{Profile, TEXT_V1, WORDS_V1, WORDS_V2};
 use crate::status::Code;
 use std::collections::BTreeMap;
 use std::path::Path;
@@ -15,9 +15,9 @@ use std::path::Path;
 /// recorded by hash only, streamed.
 pub const MAX_STORED_TEXT: u64 = 16 << 20;
 
-/// The normalized hashes of a text under every profile this implementation knows (§9.3).
+/// The normalized hashes a new `version` entry records: `text/v1` and `words/v2` (§9.3).
 pub fn norm_hashes(text: &str) -> BTreeMap<String, Digest> {
-    Profile::ALL.iter().map(|p| (p.id().to_string(), Digest::of(p.apply(text).as_bytes()))).collect()
+    Profile::RECORDED.iter().map(|p| (p.id().to_string(), Digest::of(p.apply(text).as_bytes()))).collect()
 }
 
 /// A `version` body for a text stored with its diff from `base` (§6.5, §8): the usual case, for
@@ -69,15 +69,22 @@ pub fn check_facts(
     let Some(norm) = norm else {
         return Err((Code::ContentNormMismatch, "text content must carry `norm` hashes".into()));
     };
-    for p in Profile::ALL {
-        let Some(signed) = norm.get(p.id()) else {
-            return Err((Code::ContentNormMismatch, format!("`norm` lacks the {} hash", p.id())));
-        };
+    // §9.3: `text/v1`, and `words/v2` or (in entries written before words/v2) `words/v1`.
+    if !norm.contains_key(TEXT_V1) {
+        return Err((Code::ContentNormMismatch, format!("`norm` lacks the {TEXT_V1} hash")));
+    }
+    if !norm.contains_key(WORDS_V2) && !norm.contains_key(WORDS_V1) {
+        return Err((Code::ContentNormMismatch, format!("`norm` has neither a {WORDS_V2} nor a {WORDS_V1} hash")));
+    }
+    // Every member with a known id is checked, the retired words/v1 included; unknown ids are
+    // ignored (§9.3).
+    for (id, signed) in norm {
+        let Some(p) = Profile::from_id(id) else { continue };
         let got = Digest::of(p.apply(text).as_bytes());
         if &got != signed {
             return Err((
                 Code::ContentNormMismatch,
-                format!("the {} hash of the content is {got}, the entry signs {signed}", p.id()),
+                format!("the {id} hash of the content is {got}, the entry signs {signed}"),
             ));
         }
     }

@@ -230,8 +230,8 @@ signed version and a word diff when nothing matches.")]
         /// Trusted keys: a keyring (see keys.example) or a .pub file; repeatable.
         #[arg(long, value_name = "KEYRING", env = "COLOPHON_TRUST", value_delimiter = ':')]
         trust: Vec<PathBuf>,
-        /// The loosest match accepted: exact, text/v1 or words/v1 (default: words/v1, i.e. any).
-        #[arg(long, value_name = "PROFILE", default_value = "words/v1")]
+        /// The loosest match accepted: exact, text/v1 or words/v2 (default: words/v2, i.e. any).
+        #[arg(long, value_name = "PROFILE", default_value = "words/v2")]
         profile: String,
         /// A checkpoint of this log you saw before: the bundle's must be consistent with it.
         #[arg(long, value_name = "FILE")]
@@ -1151,8 +1151,15 @@ fn verify_cmd(out: Out, ledger_path: &Path, args: VerifyArgs) -> Res {
     use colophon::transparency::{
         check_consistent, matches_tree, owner_keys, parse_consistency_proof, verify_checkpoint,
     };
+    // A profile retired for matching (words/v1, spec/ledger.md §9.3) is refused, not taken for another.
+    if colophon::normalize::Profile::from_id(profile).is_some_and(|p| !p.matches_copies()) {
+        return Err(Fail::input(format!(
+            "--profile {profile}: retired for matching copies, because it equates texts that read differently \
+             (10\u{2076} and 106, 1\u{BD} and 11\u{2044}2); use --profile words/v2"
+        )));
+    }
     let loosest = Level::from_id(profile)
-        .ok_or_else(|| Fail::input(format!("--profile {profile:?}: use exact, text/v1 or words/v1")))?;
+        .ok_or_else(|| Fail::input(format!("--profile {profile:?}: use exact, text/v1 or words/v2")))?;
     let roots = load_keyrings(trust)?;
     let facts: CopyFacts = read_with_progress(copy, false)?.into();
     let seen_bytes = seen.map(|p| read_small(p, "checkpoint")).transpose()?;

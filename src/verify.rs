@@ -23,8 +23,8 @@ pub enum Level {
     /// Equal after `text/v1`.
     #[serde(rename = "text/v1")]
     Text,
-    /// Equal after `words/v1`.
-    #[serde(rename = "words/v1")]
+    /// Equal after `words/v2` (`words/v1` is retired for matching, spec/ledger.md §9.3).
+    #[serde(rename = "words/v2")]
     Words,
 }
 
@@ -34,7 +34,7 @@ impl Level {
         match self {
             Level::Exact => "exact",
             Level::Text => "text/v1",
-            Level::Words => "words/v1",
+            Level::Words => "words/v2",
         }
     }
 
@@ -43,7 +43,7 @@ impl Level {
         match s {
             "exact" => Some(Level::Exact),
             "text/v1" => Some(Level::Text),
-            "words/v1" => Some(Level::Words),
+            "words/v2" => Some(Level::Words),
             _ => None,
         }
     }
@@ -53,7 +53,7 @@ impl Level {
         match self {
             Level::Exact => "exact bytes",
             Level::Text => "text/v1 normalization (line endings, Unicode composition, trailing blanks differ)",
-            Level::Words => "words/v1 normalization (same words; typography, layout or invisible characters differ)",
+            Level::Words => "words/v2 normalization (same words; typography, layout or invisible characters differ)",
         }
     }
 
@@ -61,7 +61,7 @@ impl Level {
         match self {
             Level::Exact => None,
             Level::Text => Some(Profile::TextV1),
-            Level::Words => Some(Profile::WordsV1),
+            Level::Words => Some(Profile::WordsV2),
         }
     }
 }
@@ -664,7 +664,7 @@ fn closest(signed: &Signed<'_>, roots: &Keyring, copy: &CopyFacts) -> Option<Clo
 
 fn word_bag(text: &str) -> BTreeMap<String, u32> {
     let mut bag = BTreeMap::new();
-    for w in Profile::WordsV1.apply(text).split(' ').filter(|w| !w.is_empty()) {
+    for w in Profile::WordsV2.apply(text).split(' ').filter(|w| !w.is_empty()) {
         *bag.entry(w.to_lowercase()).or_insert(0) += 1;
     }
     bag

@@ -582,15 +582,119 @@ fn reader_nfd_copy_verifies_under_text_v1_only() {
 }
 
 #[test]
-fn reader_curly_quote_copy_verifies_under_words_v1_only() {
+fn reader_curly_quote_copy_verifies_under_words_v2_only() {
     let j = journey();
     let curly = TRANSLATION_EN_2.replacen('"', "\u{201c}", 1).replacen('"', "\u{201d}", 1);
-    check_normalized_copy(&j, "curly.txt", &curly, "words/v1", "words/v1 normalization");
+    check_normalized_copy(&j, "curly.txt", &curly, "words/v2", "words/v2 normalization");
     // text/v1 does not fold quotes.
     j.env
         .run(&["verify", "curly.txt", "--trust", "olga.pub", "--profile", "text/v1"])
         .assert_code(1)
         .assert_stdout("even under text/v1");
+}
+
+/// An original and a translation whose numbers use superscripts and a vulgar fraction: the text
+/// words/v1 would have equated with its flattened copy (spec/ledger.md §9.5).
+const LOAN_IT: &str = "Il prestito \"Ponte\"\n\nPrestito: 10\u{2076} euro; dose 1\u{BD} mg; x\u{207B}\u{B9}.\n";
+const LOAN_EN: &str = "The \"Bridge\" Loan\n\nLoan: 10\u{2076} euros; dose 1\u{BD} mg; x\u{207B}\u{B9}.\nIt's the first office on the left.\n";
+
+#[test]
+fn words_v2_refuses_a_copy_that_reads_differently_and_accepts_a_retypeset_one() {
+    let env = Env::new();
+    env.keygen("Olga Bianchi", "olga");
+    env.keygen("Tina Rossi", "tina");
+    env.ok(&["init", "--origin", "example.org/loans", "--key", "olga.key"]);
+    env.ok(&["key", "add", "tina.pub", "--role", "translator", "--key", "olga.key"]);
+    env.write("loan.it.txt", LOAN_IT);
+    env.ok(&["record", "loan.it.txt", "--work", "loan", "--lang", "it", "--key", "tina.key"]);
+    env.write("loan.en.txt", LOAN_EN);
+    env.ok(&["record", "loan.en.txt", "--work", "loan", "--lang", "en", "--of", "loan:it", "--key", "tina.key"]);
+    env.ok(&["release", "--work", "loan", "--tag", "v1", "--key", "tina.key"]);
+
+    // New versions record text/v1 and words/v2, not the retired words/v1 (spec/ledger.md §9.3).
+    let ledger = env.ledger();
+    let version: Value = serde_json::from_slice(lines(&ledger)[3]).unwrap();
+    assert_eq!(version["body"]["lang"], "en");
+    let members: Vec<&String> = version["body"]["norm"].as_object().unwrap().keys().collect();
+    assert_eq!(members, ["text/v1", "words/v2"]);
+
+    // 10⁶ flattened to 106 is another number: no match at any level.
+    env.write("flat.txt", LOAN_EN.replace("10\u{2076}", "106"));
+    let r = env.run(&["verify", "flat.txt", "--trust", "olga.pub"]);
+    r.assert_code(1).assert_stdout("✗ not verified").assert_stdout("even under words/v2");
+    let r = env.run(&["--json", "verify", "flat.txt", "--trust", "olga.pub"]);
+    r.assert_code(1);
+    assert_eq!(r.json()["status"], "copy.mismatch", "{r}");
+    assert!(r.json().get("level").is_none(), "{r}");
+    // Nor is the whole line as NFKC (words/v1) would have read it.
+    env.write(
+        "nfkc.txt",
+        LOAN_EN.replace("10\u{2076} euros; dose 1\u{BD} mg; x\u{207B}\u{B9}", "106 euros; dose 11\u{2044}2 mg; x-1"),
+    );
+    env.run(&["verify", "nfkc.txt", "--trust", "olga.pub"]).assert_code(1).assert_stdout("even under words/v2");
+
+    // Curly quotes, a curly apostrophe and ligatures are re-typesetting: a match under words/v2.
+    let retypeset = LOAN_EN
+        .replace("\"Bridge\"", "\u{201C}Bridge\u{201D}")
+        .replace("It's", "It\u{2019}s")
+        .replace("first office", "\u{FB01}rst o\u{FB03}ce");
+    env.write("retypeset.txt", &retypeset);
+    env.run(&["verify", "retypeset.txt", "--trust", "olga.pub"])
+        .assert_code(0)
+        .assert_stdout("✓ verified")
+        .assert_stdout("matches release loan@v1")
+        .assert_stdout("words/v2 normalization");
+    let r = env.run(&["--json", "verify", "retypeset.txt", "--trust", "olga.pub", "--profile", "words/v2"]);
+    r.assert_code(0);
+    assert_eq!(r.json()["status"], "copy.verified", "{r}");
+    assert_eq!(r.json()["level"], "words/v2", "{r}");
+    // Stricter levels refuse it, and say that words/v2 would match.
+    env.run(&["verify", "retypeset.txt", "--trust", "olga.pub", "--profile", "text/v1"])
+        .assert_code(1)
+        .assert_stdout("under words/v2");
+    // The retired profile is refused as input, whatever the copy.
+    env.fails_unchanged(
+        &["verify", "retypeset.txt", "--trust", "olga.pub", "--profile", "words/v1"],
+        &[],
+        2,
+        &["retired", "use --profile words/v2"],
+    );
+}
+
+/// A ledger written before words/v2 (spec/vectors/ledger/valid-norm-legacy-words-v1.txt): its
+/// versions' `norm` has text/v1 and words/v1 only. It stays valid, exact and text/v1 copies still
+/// verify, and a copy that only words/v1 would equate matches nothing: an entry without a words/v2
+/// hash does not match under words/v2, and words/v1 is never used to match (spec/ledger.md §9.3).
+#[test]
+fn legacy_entries_without_words_v2_match_exactly_or_under_text_v1_only() {
+    const ORIGINAL: &str =
+        "Il mare d'inverno\n\nIl mare d'inverno \u{E8} un concetto\nche il pensiero non considera.\n";
+    let vectors = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("spec/vectors/ledger");
+    let env = Env::new();
+    for (name, file) in [("legacy.jsonl", "valid-norm-legacy-words-v1.txt"), ("current.jsonl", "valid-history.txt")] {
+        let vector = std::fs::read(vectors.join(file)).unwrap();
+        let at = vector.windows(2).position(|w| w == b"\n\n").unwrap();
+        env.write(name, &vector[at + 2..]);
+    }
+    // The owner's key line from spec/vectors/README.md (RFC 8032 test key 1).
+    env.write(
+        "owner.txt",
+        "ed25519 bcd1d56b5845f21e54ce5b764fc1d552 11qYAYKxCrfVS/7TyWQHOg7hcvPapiMlrwIaaPcHURo= Olga Owner\n",
+    );
+    env.ok(&["--ledger", "legacy.jsonl", "audit"]);
+    env.write("exact.txt", ORIGINAL);
+    env.write("crlf.txt", ORIGINAL.replace('\n', "\r\n"));
+    env.write("curly.txt", ORIGINAL.replace('\'', "\u{2019}"));
+    let verify = |ledger: &str, copy: &str| {
+        let r = env.run(&["--json", "--ledger", ledger, "verify", copy, "--trust", "owner.txt"]);
+        let level = r.json().get("level").cloned();
+        (r.code, level)
+    };
+    assert_eq!(verify("legacy.jsonl", "exact.txt"), (0, Some(Value::from("exact"))));
+    assert_eq!(verify("legacy.jsonl", "crlf.txt"), (0, Some(Value::from("text/v1"))));
+    assert_eq!(verify("legacy.jsonl", "curly.txt"), (1, None));
+    // The same texts recorded with words/v2: the curly copy matches.
+    assert_eq!(verify("current.jsonl", "curly.txt"), (0, Some(Value::from("words/v2"))));
 }
 
 #[test]
@@ -1382,7 +1486,14 @@ fn fail_verify_inputs() {
         &["verify", "copy.txt", "--trust", "olga.pub", "--profile", "loose"],
         &[],
         2,
-        &["--profile", "exact, text/v1 or words/v1"],
+        &["--profile", "exact, text/v1 or words/v2"],
+    );
+    // words/v1 is retired for matching (spec/ledger.md §9.3): refused, not taken for words/v2.
+    j.env.fails_unchanged(
+        &["verify", "copy.txt", "--trust", "olga.pub", "--profile", "words/v1"],
+        &[],
+        2,
+        &["--profile words/v1", "retired", "read differently", "use --profile words/v2"],
     );
     j.env.fails_unchanged(
         &["verify", "copy.txt", "--trust", "olga.pub", "--bundle", "missing.bundle"],

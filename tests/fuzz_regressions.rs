@@ -226,10 +226,12 @@ fn ledger_signed(data: &[u8]) -> (colophon::audit::Report, bool) {
 fn normalize(data: &[u8]) {
     let Ok(s) = std::str::from_utf8(data) else { return };
     let text = Profile::TextV1.apply(s);
-    let words = Profile::WordsV1.apply(s);
     assert_eq!(Profile::TextV1.apply(&text), text);
-    assert_eq!(Profile::WordsV1.apply(&words), words);
-    assert_eq!(Profile::WordsV1.apply(&text), words);
+    for p in [Profile::WordsV1, Profile::WordsV2] {
+        let words = p.apply(s);
+        assert_eq!(p.apply(&words), words, "{}", p.id());
+        assert_eq!(p.apply(&text), words, "{}", p.id());
+    }
 }
 
 #[test]

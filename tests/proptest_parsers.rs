@@ -2,14 +2,17 @@
 //! tlog-proof files, keyrings and diff scripts. The fuzz targets in `fuzz/` explore the same entry
 //! points for much longer; these run in `cargo test`.
 //!
-//! Normalization properties (idempotence, `words(text(x)) == words(x)`) live in
-//! `src/normalize.rs`, and the compute/apply round trip of diff scripts in `src/diff.rs`.
+//! The normalization properties against the step-by-step reference live in `src/normalize.rs`;
+//! here, through the public API, `words/v2` (spec/ledger.md §9.5) is checked to keep every numeric
+//! form it must not fold, to fold full-width digits to the same digits, and to be idempotent and
+//! unaffected by a prior `text/v1`. The compute/apply round trip of diff scripts is in `src/diff.rs`.
 
 use colophon::checkpoint::{Checkpoint, MAX_PROOF_HASHES, TlogProof};
 use colophon::diff::{Op, Script, lines};
 use colophon::entry::parse_line;
 use colophon::hash::Digest;
 use colophon::keys::NamedKey;
+use colophon::normalize::Profile;
 use colophon::note::{Note, Signature};
 use colophon::trust::Keyring;
 use proptest::prelude::*;
@@ -616,4 +619,121 @@ fn check_note_parsers(bytes: &[u8]) -> Result<(), TestCaseError> {
         let _ = colophon::transparency::parse_consistency_proof(text);
     }
     Ok(())
+}
+
+// ---------------------------------------------------------------------------------------------
+// words/v2 (spec/ledger.md §9.5) through the public API
+
+/// Code points `words/v2` must leave as they are (its table of classes not folded): superscripts and
+/// subscripts (with their minus signs), vulgar fractions, the fraction slash, circled and dingbat
+/// digits, Roman numerals, mathematical digits and letters, primes, modifier letters.
+const KEPT_NUMERIC: &[char] = &[
+    '\u{B2}',
+    '\u{B3}',
+    '\u{B9}',
+    '\u{2070}',
+    '\u{2074}',
+    '\u{2075}',
+    '\u{2076}',
+    '\u{2079}',
+    '\u{207A}',
+    '\u{207B}',
+    '\u{207C}',
+    '\u{207D}',
+    '\u{207E}',
+    '\u{207F}',
+    '\u{2080}',
+    '\u{2082}',
+    '\u{2089}',
+    '\u{208B}',
+    '\u{BC}',
+    '\u{BD}',
+    '\u{BE}',
+    '\u{2150}',
+    '\u{2153}',
+    '\u{215F}',
+    '\u{2189}',
+    '\u{2044}',
+    '\u{2460}',
+    '\u{2469}',
+    '\u{2474}',
+    '\u{2488}',
+    '\u{24EA}',
+    '\u{2776}',
+    '\u{3251}',
+    '\u{2160}',
+    '\u{216B}',
+    '\u{217F}',
+    '\u{2188}',
+    '\u{1D7CE}',
+    '\u{1D7D8}',
+    '\u{1D400}',
+    '\u{2032}',
+    '\u{2033}',
+    '\u{2B0}',
+    '\u{2BC}',
+];
+
+/// The ASCII digit a superscript or subscript digit would become under NFKC.
+fn flattened(c: char) -> Option<char> {
+    match c {
+        '\u{B2}' => Some('2'),
+        '\u{B3}' => Some('3'),
+        '\u{B9}' => Some('1'),
+        '\u{2070}' | '\u{2074}'..='\u{2079}' => char::from_digit(c as u32 - 0x2070, 10),
+        '\u{2080}'..='\u{2089}' => char::from_digit(c as u32 - 0x2080, 10),
+        _ => None,
+    }
+}
+
+fn numeric_text() -> impl Strategy<Value = String> {
+    let c = prop_oneof![
+        3 => prop::sample::select(KEPT_NUMERIC.to_vec()),
+        3 => prop::sample::select(vec!['0', '1', '2', '6', 'x', 'm', 'g', '.', ',', '/', '-']),
+        1 => Just(' '),
+    ];
+    prop::collection::vec(c, 0..32).prop_map(|v| v.into_iter().collect())
+}
+
+/// What `words/v2` makes of text with nothing to fold: White_Space runs collapsed and trimmed, runs
+/// of `-` collapsed.
+fn collapsed(s: &str) -> String {
+    let mut out = String::new();
+    for c in s.split(' ').filter(|w| !w.is_empty()).collect::<Vec<_>>().join(" ").chars() {
+        if !(c == '-' && out.ends_with('-')) {
+            out.push(c);
+        }
+    }
+    out
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(512))]
+
+    #[test]
+    fn words_v2_keeps_numeric_forms(s in numeric_text()) {
+        prop_assert_eq!(Profile::WordsV2.apply(&s), collapsed(&s));
+    }
+
+    #[test]
+    fn words_v2_never_equates_a_superscript_with_its_flat_digit(s in numeric_text()) {
+        let flat: String = s.chars().map(|c| flattened(c).unwrap_or(c)).collect();
+        if flat != s {
+            prop_assert_ne!(Profile::WordsV2.apply(&s), Profile::WordsV2.apply(&flat));
+        }
+    }
+
+    #[test]
+    fn words_v2_folds_fullwidth_digits_to_the_same_digits(n in any::<u64>()) {
+        let ascii = n.to_string();
+        let wide: String = ascii.chars().map(|c| char::from_u32(c as u32 + 0xFEE0).unwrap()).collect();
+        prop_assert_eq!(Profile::WordsV2.apply(&wide), ascii);
+    }
+
+    #[test]
+    fn words_v2_is_idempotent_and_ignores_a_prior_text_v1(s in prop_oneof![numeric_text(), any::<String>()]) {
+        let w = Profile::WordsV2.apply(&s);
+        prop_assert_eq!(Profile::WordsV2.apply(&w), w.clone());
+        prop_assert_eq!(Profile::WordsV2.apply(&Profile::TextV1.apply(&s)), w);
+    }
 }

@@ -170,6 +170,21 @@ struct History {
 }
 
 fn history() -> History {
+    history_with(&Profile::RECORDED)
+}
+
+/// The `norm` member of a text under these profiles (spec/ledger.md §9.3).
+fn norm_under(text: &str, profiles: &[Profile]) -> Option<BTreeMap<String, Digest>> {
+    Some(profiles.iter().map(|p| (p.id().to_string(), Digest::of(p.apply(text).as_bytes()))).collect())
+}
+
+/// The full history with each version's `norm` holding exactly these profiles.
+fn history_with(profiles: &[Profile]) -> History {
+    let version_body = |work, role, lang, base, text: &str, parent, of| {
+        let mut v = version_body(work, role, lang, base, text, parent, of);
+        v.norm = norm_under(text, profiles);
+        v
+    };
     let mut g = Gen::default();
     genesis(&mut g);
     add_key(&mut g, &translator(), vec![Role::Translator]);
@@ -548,11 +563,44 @@ fn ledger_cases() -> Vec<Case> {
         g.push(Body::Version(Box::new(b)), &translator());
         case(
             "reject-norm-mismatch",
-            "a words/v1 hash that is not the content's",
+            "a words/v1 hash that is not the content's (the retired profile is still checked)",
             Some((Code::ContentNormMismatch, 6)),
             g.bytes(),
         );
     }
+    {
+        let mut g = full.clone();
+        g.lines.truncate(5);
+        let mut b = version_body(
+            "winter-sea",
+            TextRole::Translation,
+            "en",
+            TRANSLATION_V1,
+            TRANSLATION_V2,
+            Some(h.translation),
+            Some(h.original),
+        );
+        b.norm.as_mut().unwrap().insert("words/v2".into(), Digest::of(b"wrong"));
+        g.push(Body::Version(Box::new(b)), &translator());
+        case(
+            "reject-norm-mismatch-words-v2",
+            "a words/v2 hash that is not the content's",
+            Some((Code::ContentNormMismatch, 6)),
+            g.bytes(),
+        );
+    }
+    case(
+        "valid-norm-legacy-words-v1",
+        "the versions carry the norm members written before words/v2 existed, text/v1 and words/v1; both are checked",
+        None,
+        history_with(&[Profile::TextV1, Profile::WordsV1]).g.bytes(),
+    );
+    case(
+        "valid-norm-all-profiles",
+        "the versions carry text/v1, words/v1 and words/v2; all three are checked",
+        None,
+        history_with(&[Profile::TextV1, Profile::WordsV1, Profile::WordsV2]).g.bytes(),
+    );
     {
         let mut g = full.clone();
         g.push(
@@ -940,11 +988,32 @@ fn ledger_cases() -> Vec<Case> {
             Some(h.translation),
             Some(h.original),
         );
-        b.norm.as_mut().unwrap().remove("words/v1");
+        b.norm.as_mut().unwrap().remove("words/v2");
         g.push(Body::Version(Box::new(b)), &translator());
         case(
             "reject-norm-missing",
-            "a text version whose norm lacks words/v1",
+            "a text version whose norm has text/v1 but neither words/v2 nor words/v1",
+            Some((Code::ContentNormMismatch, 6)),
+            g.bytes(),
+        );
+    }
+    {
+        let mut g = full.clone();
+        g.lines.truncate(5);
+        let mut b = version_body(
+            "winter-sea",
+            TextRole::Translation,
+            "en",
+            TRANSLATION_V1,
+            TRANSLATION_V2,
+            Some(h.translation),
+            Some(h.original),
+        );
+        b.norm.as_mut().unwrap().remove("text/v1");
+        g.push(Body::Version(Box::new(b)), &translator());
+        case(
+            "reject-norm-missing-text",
+            "a text version whose norm has words/v2 but not text/v1",
             Some((Code::ContentNormMismatch, 6)),
             g.bytes(),
         );
