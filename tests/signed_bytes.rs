@@ -41,13 +41,11 @@ fn hex_sha(bytes: &[u8]) -> String {
     colophon::hash::Digest::of(bytes).to_hex()
 }
 
-/// Item 1: facts forged in the index (a version's hash and kept text) never make a forged copy
-/// verify, nor `show` print forged text as verified.
-#[test]
-fn a_forged_index_never_verifies_forged_text() {
-    let env = setup();
+/// The forgery: the index says the English version is the forged text, and keeps that
+/// text as its latest.
+fn forge_english(env: &Env) {
     sql(
-        &env,
+        env,
         &format!(
             "UPDATE versions SET sha256=X'{}', size={} WHERE lang='en'; UPDATE texts SET text='{}' WHERE lang='en';",
             hex_sha(FORGED.as_bytes()),
@@ -55,6 +53,14 @@ fn a_forged_index_never_verifies_forged_text() {
             FORGED
         ),
     );
+}
+
+/// Item 1: facts forged in the index (a version's hash and kept text) never make a forged copy
+/// verify, nor `show` print forged text as verified.
+#[test]
+fn a_forged_index_never_verifies_forged_text() {
+    let env = setup();
+    forge_english(&env);
     env.run(&["--json", "verify", "forged.txt", "--trust", "olga.pub"]).code(1).status("copy.mismatch");
     let shown = env.ok(&["show", "w@v1"]);
     assert_eq!(shown.stdout, EN, "show prints the signed text");
@@ -68,15 +74,7 @@ fn show_never_prints_a_forged_kept_text() {
     let env = setup();
     sql(&env, &format!("UPDATE texts SET text='{FORGED}' WHERE lang='en';"));
     assert_eq!(env.ok(&["show", "w:en@1"]).stdout, EN);
-    sql(
-        &env,
-        &format!(
-            "UPDATE versions SET sha256=X'{}', size={} WHERE lang='en'; UPDATE texts SET text='{}' WHERE lang='en';",
-            hex_sha(FORGED.as_bytes()),
-            FORGED.len(),
-            FORGED
-        ),
-    );
+    forge_english(&env);
     let r = env.ok(&["--json", "show", "w:en@1"]);
     assert_eq!(r.json()["text"], EN);
     assert_eq!(r.json()["sha256"], hex_sha(EN.as_bytes()));
@@ -86,15 +84,7 @@ fn show_never_prints_a_forged_kept_text() {
 #[test]
 fn record_computes_its_diff_against_the_signed_base() {
     let env = setup();
-    sql(
-        &env,
-        &format!(
-            "UPDATE versions SET sha256=X'{}', size={} WHERE lang='en'; UPDATE texts SET text='{}' WHERE lang='en';",
-            hex_sha(FORGED.as_bytes()),
-            FORGED.len(),
-            FORGED
-        ),
-    );
+    forge_english(&env);
     env.write("en2.txt", EN2);
     env.ok(&["record", "en2.txt", "--work", "w", "--lang", "en", "--key", "tina.key"]);
     env.ok(&["audit"]).has("✓ audit");
