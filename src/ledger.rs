@@ -229,19 +229,18 @@ pub struct Snapshot {
 }
 
 impl Snapshot {
-    /// One line per ledger line that did not enter the state (the first few, then a count), in
-    /// the form `<ledger>:<line>: <code>: <why>; ignored`, for commands to show.
+    /// One line per ledger line an audit reports a problem for (the first few, then a count), in
+    /// the form `<ledger>:<line>: <code>: <why>`, ending in `; ignored` for lines that did not enter
+    /// the state, for commands to show.
     pub fn rejected_lines(&self, path: &Path) -> Vec<String> {
         let (n, first) = self.index.rejected();
         let mut out: Vec<String> = first
             .iter()
-            .map(|(seq, why)| {
-                format!("{}:{}: {why}; this entry is ignored (run `colophon audit`)", path.display(), seq + 1)
-            })
+            .map(|(seq, why)| format!("{}:{}: {why} (run `colophon audit`)", path.display(), seq + 1))
             .collect();
         if n > first.len() as u64 {
             out.push(format!(
-                "{}: {} more entries are ignored; run `colophon audit`",
+                "{}: {} more lines with problems; run `colophon audit`",
                 path.display(),
                 n - first.len() as u64
             ));

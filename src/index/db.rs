@@ -455,12 +455,15 @@ impl DbIndex {
     }
 
     pub(super) fn rejected(&self) -> (u64, Vec<(u64, String)>) {
-        let n = self
-            .q(0, |c| c.prepare_cached("SELECT COUNT(*) FROM entries WHERE state = 0")?.query_row([], |r| r.get(0)));
+        // Both through the partial index of lines with a problem: no scan of the whole table.
+        let n = self.q(0, |c| {
+            c.prepare_cached("SELECT COUNT(*) FROM entries WHERE problem IS NOT NULL")?.query_row([], |r| r.get(0))
+        });
         let first = self.q(Vec::new(), |c| {
-            c.prepare_cached("SELECT seq, problem FROM entries WHERE state = 0 ORDER BY seq LIMIT ?1")?
+            c.prepare_cached("SELECT seq, problem, state FROM entries WHERE problem IS NOT NULL ORDER BY seq LIMIT ?1")?
                 .query_map([super::mem::REJECTED_SHOWN as i64], |r| {
-                    Ok((r.get(0)?, r.get::<_, Option<String>>(1)?.unwrap_or_default()))
+                    let why = r.get::<_, Option<String>>(1)?.unwrap_or_default();
+                    Ok((r.get(0)?, if r.get::<_, i64>(2)? == 0 { format!("{why}; ignored") } else { why }))
                 })?
                 .collect()
         });
