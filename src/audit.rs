@@ -19,7 +19,8 @@ use std::path::Path;
 pub struct Report {
     /// Complete lines read.
     pub lines: u64,
-    /// Entries that passed every check and entered the state.
+    /// Valid lines (§11): complete lines for which no check reported a problem. An entry can be
+    /// in the state without being a valid line (a chain or content problem, §11 steps 5 and 10).
     pub valid_entries: u64,
     /// Every problem, in line order.
     pub problems: Vec<Problem>,
@@ -191,6 +192,21 @@ impl<'k> Auditor<'k> {
         parsed: Option<Result<ParsedLine, crate::entry::EntryError>>,
         defer: Option<&mut Vec<SigJob>>,
     ) {
+        // §11: a valid line is a complete line for which no check reports a problem.
+        let complete = !matches!(item, Item::Torn(_));
+        let before = self.report.problems.len();
+        self.check_item(item, parsed, defer);
+        if complete && self.report.problems.len() == before {
+            self.report.valid_entries += 1;
+        }
+    }
+
+    fn check_item(
+        &mut self,
+        item: Item,
+        parsed: Option<Result<ParsedLine, crate::entry::EntryError>>,
+        defer: Option<&mut Vec<SigJob>>,
+    ) {
         let report = &mut self.report;
         let line = match item {
             Item::Line(l) => l,
@@ -335,7 +351,6 @@ impl<'k> Auditor<'k> {
             slot.0 += 1;
         }
         report.index.apply_noted(&parsed, line.offset, content_problem.as_deref());
-        report.valid_entries += 1;
     }
 
     fn finish(mut self, since: Option<&[u8]>) -> Report {

@@ -222,6 +222,9 @@ struct Case {
     comment: &'static str,
     /// None = valid; Some((status, line)).
     expect: Option<(Code, u64)>,
+    /// Every problem a full audit reports, in order (line 0: a problem of the whole file), when
+    /// the case names them all (the `problems:` header).
+    problems: Option<Vec<(Code, u64)>>,
     bytes: Vec<u8>,
 }
 
@@ -246,9 +249,20 @@ fn release(tag: &str, translation: Digest, original: Digest, translation_lang: &
 fn ledger_cases() -> Vec<Case> {
     let h = history();
     let full = h.g.clone();
-    let mut cases = Vec::new();
-    let mut case =
-        |name, comment, expect: Option<(Code, u64)>, bytes: Vec<u8>| cases.push(Case { name, comment, expect, bytes });
+    let cases = std::cell::RefCell::new(Vec::new());
+    let case = |name, comment, expect: Option<(Code, u64)>, bytes: Vec<u8>| {
+        cases.borrow_mut().push(Case { name, comment, expect, problems: None, bytes })
+    };
+    // A case that names every problem an audit reports (§11), in order.
+    let case_all = |name, comment, problems: Vec<(Code, u64)>, bytes: Vec<u8>| {
+        cases.borrow_mut().push(Case {
+            name,
+            comment,
+            expect: problems.first().copied(),
+            problems: Some(problems),
+            bytes,
+        })
+    };
 
     let mut g = Gen::default();
     genesis(&mut g);
@@ -529,6 +543,32 @@ fn ledger_cases() -> Vec<Case> {
             "reject-diff-same-size-other-bytes",
             "a diff script reproducing other bytes of the same size",
             Some((Code::ContentHashMismatch, 6)),
+            g.bytes(),
+        );
+    }
+    {
+        // §11: a version with a content problem (step 10) is reported but enters the state, so a
+        // release of it is valid; the release's line is a valid line, the version's is not.
+        let mut g = full.clone();
+        g.lines.truncate(5);
+        let mut b = version_body(
+            "winter-sea",
+            TextRole::Translation,
+            "en",
+            TRANSLATION_V1,
+            TRANSLATION_V2,
+            Some(h.translation),
+            Some(h.original),
+        );
+        let other = TRANSLATION_V2.replace("sea", "sky");
+        b.diff = Some(Script::compute(TRANSLATION_V1, &other).to_json());
+        let corrected = g.push(Body::Version(Box::new(b)), &translator());
+        let rel = g.push(release("v1", corrected, h.original, "en"), &translator());
+        g.push(Body::Cosign(Cosign { release: rel, note: None }), &editor());
+        case_all(
+            "reject-content-problem-in-state",
+            "a version whose script gives other bytes is in the state though its line is not valid: its release and cosign are valid lines",
+            vec![(Code::ContentHashMismatch, 6)],
             g.bytes(),
         );
     }
@@ -1145,7 +1185,15 @@ fn ledger_cases() -> Vec<Case> {
         case("reject-torn-only", "a file whose only bytes are a torn line", Some((Code::LineTorn, 1)), b);
     }
 
-    cases
+    cases.into_inner()
+}
+
+/// `code@line`, or `code` for a problem of the whole file.
+fn problem_token(code: Code, line: Option<u64>) -> String {
+    match line {
+        Some(l) => format!("{code}@{l}"),
+        None => code.to_string(),
+    }
 }
 
 fn format_case(c: &Case) -> Vec<u8> {
@@ -1159,6 +1207,16 @@ fn format_case(c: &Case) -> Vec<u8> {
                 out.push_str(&format!("line: {line}\n"));
             }
         }
+    }
+    if let Some(all) = &c.problems {
+        let tokens: Vec<String> =
+            all.iter().map(|&(code, line)| problem_token(code, (line > 0).then_some(line))).collect();
+        out.push_str(&format!("problems: {}\n", tokens.join(" ")));
+        // §11: a valid line is one for which no check reports a problem.
+        let lines = c.bytes.iter().filter(|&&b| b == b'\n').count() as u64;
+        let with_problems =
+            all.iter().filter(|p| p.1 > 0 && p.1 <= lines).map(|p| p.1).collect::<std::collections::BTreeSet<_>>();
+        out.push_str(&format!("valid-lines: {}\n", lines - with_problems.len() as u64));
     }
     out.push_str(&format!("comment: {}\n", c.comment));
     out.push_str("keys: owner = RFC 8032 test 1, translator = test 2, editor = test 3 (see README.md)\n\n");
@@ -1212,6 +1270,13 @@ fn ledger_vectors() {
                 assert_eq!(first.line, line, "{}: wrong line: {:?}", v.name, report.problems);
             }
             other => panic!("{}: unknown expect {other}", v.name),
+        }
+        if let Some(all) = v.get("problems") {
+            let got: Vec<String> = report.problems.iter().map(|p| problem_token(p.code, p.line)).collect();
+            assert_eq!(got.join(" "), all, "{}: every problem (§11)", v.name);
+        }
+        if let Some(valid) = v.get("valid-lines") {
+            assert_eq!(report.valid_entries.to_string(), valid, "{}: valid lines (§11)", v.name);
         }
         n += 1;
     }
