@@ -261,11 +261,17 @@ impl<'k> Auditor<'k> {
         let e = &parsed.entry;
         if let Err((code, msg)) = check_chain(self.prev_line.as_ref(), &parsed) {
             problem(code, msg);
-            // Report a wrong prev too when the seq was already wrong: both are evidence.
-            if let (Code::EntrySeqMismatch, Some(h)) = (code, self.prev_line)
-                && e.prev != Some(h.hash)
-            {
-                problem(Code::EntryPrevMismatch, format!("`prev` must be {}, the hash of the previous line", h.hash));
+            // §7.2, §11 step 5: a wrong prev is reported too when the seq was already wrong, on the
+            // first line (where `prev` must be absent) as on any other.
+            let want = self.prev_line.map(|h| h.hash);
+            if code == Code::EntrySeqMismatch && e.prev != want {
+                problem(
+                    Code::EntryPrevMismatch,
+                    match want {
+                        Some(h) => format!("`prev` must be {h}, the hash of the previous line"),
+                        None => "the first entry must not have `prev`".into(),
+                    },
+                );
             }
         }
         self.prev_line = Some(Head { seq: e.seq, hash: parsed.hash });

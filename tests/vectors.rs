@@ -365,6 +365,22 @@ fn ledger_cases() -> Vec<Case> {
         );
     }
     {
+        // §7.2, §11 step 5: on the first line as on any other, a wrong seq and a wrong prev are
+        // two reports.
+        let mut g = Gen::default();
+        let o = owner();
+        let body =
+            Body::Genesis(Genesis { origin: "example.org/winter-sea".into(), name: o.name.clone(), key: o.public() });
+        let e = Entry::sign(1, Some(Digest::of(b"no line before the first")), time(0), body, &o).unwrap();
+        g.push_entry(&e);
+        case_all(
+            "reject-first-line-seq-and-prev",
+            "a correctly signed genesis entry with seq 1 and a prev: both are reported on line 1",
+            vec![(Code::EntrySeqMismatch, 1), (Code::EntryPrevMismatch, 1)],
+            g.bytes(),
+        );
+    }
+    {
         let mut g = full.clone();
         let s = String::from_utf8(g.lines[1].clone()).unwrap();
         g.lines[1] = s.replacen("{\"body\":", "{ \"body\":", 1).into_bytes();
