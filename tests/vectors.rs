@@ -1143,6 +1143,17 @@ fn ledger_cases() -> Vec<Case> {
     }
     {
         let mut g = full.clone();
+        g.lines[1] =
+            replace_once(&g.lines[1], "\"time\":\"2026-01-15T10:01:00Z\"", "\"time\":\"2016-12-31T23:59:60Z\"");
+        case(
+            "reject-time-leap-second",
+            "a leap second (second 60), even at the end of a day that had one",
+            Some((Code::EntryTimeInvalid, 2)),
+            g.bytes(),
+        );
+    }
+    {
+        let mut g = full.clone();
         g.lines[1] = replace_once(&g.lines[1], "\"time\":\"2026-01-15T10:01:00Z\"", "\"time\":1768471260");
         case("reject-time-not-string", "a time written as a number", Some((Code::EntrySchemaInvalid, 2)), g.bytes());
     }
