@@ -641,6 +641,10 @@ fn check_fields(body: &Body) -> Result<(), String> {
                     return Err(format!("`norm` member {bad:?} is not a profile id (1-32 of a-z 0-9 / . _ -)"));
                 }
             }
+            // §6.5: `diff` is an array; what is inside it is §8's business (`diff.malformed`).
+            if v.diff.as_ref().is_some_and(|d| !d.is_array()) {
+                return Err("`diff` must be an array of operations".into());
+            }
             match (v.role, v.of) {
                 (TextRole::Translation, None) => {
                     return Err("a translation must name the original version it renders in `of`".into());

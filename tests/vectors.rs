@@ -589,6 +589,29 @@ fn ledger_cases() -> Vec<Case> {
         );
     }
     {
+        // §6.5: a `diff` that is not an array is a member of the wrong type (step 4), not a
+        // script for §8 to reject (step 10): the entry stays out of the state.
+        let mut g = full.clone();
+        g.lines.truncate(5);
+        let mut b = version_body(
+            "winter-sea",
+            TextRole::Translation,
+            "en",
+            TRANSLATION_V1,
+            TRANSLATION_V2,
+            Some(h.translation),
+            Some(h.original),
+        );
+        b.diff = Some(serde_json::json!({"=": 4}));
+        g.push(Body::Version(Box::new(b)), &translator());
+        case(
+            "reject-diff-not-array",
+            "a diff that is an object, not an array: a schema problem",
+            Some((Code::EntrySchemaInvalid, 6)),
+            g.bytes(),
+        );
+    }
+    {
         let mut g = full.clone();
         g.lines.truncate(5);
         let mut b = version_body(
