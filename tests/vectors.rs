@@ -324,9 +324,46 @@ fn ledger_cases() -> Vec<Case> {
         );
     }
     {
+        // §7.2: swapping the lines at positions i and i + 1 breaks both chain rules on the lines at
+        // i, i + 1 and i + 2; here the second version names the first as its parent, so the state
+        // rules break too, and with them the release and cosign that name it.
         let mut g = full.clone();
         g.lines.swap(4, 5);
-        case("reject-swapped-lines", "lines 5 and 6 swapped", Some((Code::EntrySeqMismatch, 5)), g.bytes());
+        case_all(
+            "reject-swapped-lines",
+            "lines 5 and 6 swapped: six chain reports on lines 5-7, and the correction, its release and cosign lose their references",
+            vec![
+                (Code::EntrySeqMismatch, 5),
+                (Code::EntryPrevMismatch, 5),
+                (Code::VersionParentMismatch, 5),
+                (Code::EntrySeqMismatch, 6),
+                (Code::EntryPrevMismatch, 6),
+                (Code::EntrySeqMismatch, 7),
+                (Code::EntryPrevMismatch, 7),
+                (Code::ReleaseRefInvalid, 7),
+                (Code::CosignRefInvalid, 8),
+            ],
+            g.bytes(),
+        );
+    }
+    {
+        // §7.2, §11: two lines that do not depend on each other, swapped: exactly the six chain
+        // reports, and both entries still enter the state.
+        let mut g = full.clone();
+        g.lines.swap(1, 2);
+        case_all(
+            "reject-swapped-independent-lines",
+            "the two key entries (lines 2 and 3) swapped: seq and prev are wrong on lines 2, 3 and 4, and nothing else",
+            vec![
+                (Code::EntrySeqMismatch, 2),
+                (Code::EntryPrevMismatch, 2),
+                (Code::EntrySeqMismatch, 3),
+                (Code::EntryPrevMismatch, 3),
+                (Code::EntrySeqMismatch, 4),
+                (Code::EntryPrevMismatch, 4),
+            ],
+            g.bytes(),
+        );
     }
     {
         let mut g = full.clone();
