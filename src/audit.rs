@@ -275,6 +275,10 @@ impl<'k> Auditor<'k> {
             }
         }
         self.prev_line = Some(Head { seq: e.seq, hash: parsed.hash });
+        // §7.2: entries are ordered by position, not by the `seq` they claim. A line whose `seq`
+        // is wrong (reported above) is judged, and enters the state, at its place in the file.
+        parsed.entry.seq = n.saturating_sub(1);
+        let e = &parsed.entry;
         if let Err((code, msg)) = report.index.check_signer(e) {
             report.index.apply_rejected(&parsed, line.offset, &format!("{code}: {msg}"));
             problem(code, msg);

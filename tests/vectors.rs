@@ -557,6 +557,26 @@ fn ledger_cases() -> Vec<Case> {
         );
     }
     {
+        // §7.2: order is by position. The revocation at position 8 claims seq 9, the editor's
+        // entry after it claims seq 8: both seqs are reported, and the entry is still signed by a
+        // key revoked at an earlier position.
+        let mut g = full.clone();
+        let revoke = Body::Revoke(Revoke { key: editor().id(), reason: RevokeReason::Compromised, note: None });
+        let e = Entry::sign(9, g.head(), time(8), revoke, &owner()).unwrap();
+        g.push_entry(&e);
+        let note = Body::Unknown { kind: "x-note".into(), value: serde_json::json!({"text": "after the revocation"}) };
+        let mut e = Entry::sign(8, g.head(), time(9), note, &editor()).unwrap();
+        e.critical = false;
+        e.sig = signing::sign_entry(&editor().signing, &e.signed_bytes().unwrap());
+        g.push_entry(&e);
+        case_all(
+            "reject-revoked-by-position",
+            "a revocation claiming seq 9 at position 8, then an entry by the revoked key claiming seq 8 at position 9: revoked, since position decides",
+            vec![(Code::EntrySeqMismatch, 9), (Code::EntrySeqMismatch, 10), (Code::EntrySignerRevoked, 10)],
+            g.bytes(),
+        );
+    }
+    {
         let mut g = full.clone();
         g.lines.truncate(5);
         let mut b = version_body(
