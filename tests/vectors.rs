@@ -1456,10 +1456,18 @@ fn jcs_vectors() {
     }
 }
 
+/// A key line is read the same way in a `.pub` file and in a keyring (§5.3, §10.1): both readers,
+/// and the line parser itself, must agree on every vector.
 #[test]
 fn keys_vectors() {
+    let dir = tempfile::tempdir().unwrap();
     for v in read_vectors("keys") {
         let line = v.req("line");
+        let text = format!("# a comment\n{line}\n");
+        let ring = Keyring::parse(Path::new("keyring"), &text);
+        let pub_file = dir.path().join("key.pub");
+        std::fs::write(&pub_file, &text).unwrap();
+        let from_pub = Keyring::read(&pub_file);
         match v.req("expect") {
             "ok" => {
                 let k = NamedKey::parse_line(line).unwrap_or_else(|e| panic!("{}: {e}", v.name));
@@ -1467,8 +1475,22 @@ fn keys_vectors() {
                 if let Some(seed) = v.get("seed") {
                     assert_eq!(fixed_key(seed, &k.name).public(), k.key, "{}", v.name);
                 }
+                if v.get("name").is_some() {
+                    assert_eq!(k.name, v.json_str("name"), "{}", v.name);
+                }
+                for (how, read) in [("keyring", ring), (".pub file", from_pub)] {
+                    let read = read.unwrap_or_else(|e| panic!("{}: as a {how}: {e}", v.name));
+                    assert_eq!(read.keys, vec![k.clone()], "{}: as a {how}", v.name);
+                }
             }
-            "reject" => assert!(NamedKey::parse_line(line).is_err(), "{}", v.name),
+            "reject" => {
+                assert!(NamedKey::parse_line(line).is_err(), "{}", v.name);
+                // A line a reader refuses makes the file unusable: `trust.keyring.invalid`
+                // (§10.1, §12), whether the file is a keyring or a `.pub` file.
+                assert_eq!(v.req("status"), Code::TrustKeyringInvalid.as_str(), "{}", v.name);
+                assert!(ring.is_err(), "{}: accepted in a keyring", v.name);
+                assert!(from_pub.is_err(), "{}: accepted in a .pub file", v.name);
+            }
             e => panic!("{}: expect {e}", v.name),
         }
     }
