@@ -6,6 +6,7 @@
 //! makes; run `COLOPHON_BLESS=1 cargo test --test vectors` to rewrite them after a deliberate change.
 
 use colophon::audit;
+use colophon::checkpoint::Checkpoint;
 use colophon::diff::Script;
 use colophon::entry::{
     self, Body, Cosign, Entry, Genesis, KeyReg, Release, ReleaseLangs, Revoke, RevokeReason, Role, TextRole, Version,
@@ -13,8 +14,9 @@ use colophon::entry::{
 use colophon::hash::Digest;
 use colophon::keys::{KeyId, NamedKey, PublicKey, SecretKey};
 use colophon::normalize::Profile;
+use colophon::note::Note;
 use colophon::signing;
-use colophon::status::Code;
+use colophon::status::{Code, Problem};
 use colophon::trust::{self, Keyring};
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -1332,34 +1334,39 @@ fn format_case(c: &Case) -> Vec<u8> {
     b
 }
 
-#[test]
-fn ledger_vectors_are_current() {
-    let dir = vectors_dir("ledger");
+/// Checks the generated vector files of one directory against the generator's output (`name`,
+/// file bytes), or, with `COLOPHON_BLESS` set, rewrites them and removes files it no longer makes.
+fn bless_or_check(kind: &str, files: &[(String, Vec<u8>)]) {
+    let dir = vectors_dir(kind);
     let bless = std::env::var_os("COLOPHON_BLESS").is_some();
     if bless {
         std::fs::create_dir_all(&dir).unwrap();
     }
     let mut stale = Vec::new();
-    let cases = ledger_cases();
-    for c in &cases {
-        let path = dir.join(format!("{}.txt", c.name));
-        let want = format_case(c);
+    for (name, want) in files {
+        let path = dir.join(format!("{name}.txt"));
         if bless {
-            std::fs::write(&path, &want).unwrap();
+            std::fs::write(&path, want).unwrap();
         } else if std::fs::read(&path).ok().as_deref() != Some(&want[..]) {
-            stale.push(c.name);
+            stale.push(name.clone());
         }
     }
     if bless {
         for f in std::fs::read_dir(&dir).unwrap() {
             let p = f.unwrap().path();
             let name = p.file_stem().unwrap().to_string_lossy().to_string();
-            if !cases.iter().any(|c| c.name == name) {
+            if p.extension().is_some_and(|e| e == "txt") && !files.iter().any(|(n, _)| *n == name) {
                 std::fs::remove_file(p).unwrap();
             }
         }
     }
-    assert!(stale.is_empty(), "stale ledger vectors {stale:?}; rerun with COLOPHON_BLESS=1 after checking the change");
+    assert!(stale.is_empty(), "stale {kind} vectors {stale:?}; rerun with COLOPHON_BLESS=1 after checking the change");
+}
+
+#[test]
+fn ledger_vectors_are_current() {
+    let files: Vec<(String, Vec<u8>)> = ledger_cases().iter().map(|c| (c.name.to_string(), format_case(c))).collect();
+    bless_or_check("ledger", &files);
 }
 
 #[test]
@@ -1407,6 +1414,181 @@ fn trust_decisions_on_the_full_history() {
         trust::decide(idx, &ring(&[&translator()]), translator().id(), 6),
         trust::Decision::Trusted { .. }
     ));
+}
+
+// ---------------------------------------------------------------------------------------------
+// Checkpoint vectors (spec/transparency.md §3)
+
+/// A generated vector file: `key: value` headers, a blank line, the body.
+fn format_file(headers: &[(&str, String)], body: &[u8]) -> Vec<u8> {
+    let mut out = Vec::new();
+    for (k, v) in headers {
+        out.extend_from_slice(format!("{k}: {v}\n").as_bytes());
+    }
+    out.push(b'\n');
+    out.extend_from_slice(body);
+    out
+}
+
+/// The bytes of the ledger vector `name`, as `ledger_cases` makes them.
+fn ledger_case(name: &str) -> Vec<u8> {
+    ledger_cases().into_iter().find(|c| c.name == name).unwrap_or_else(|| panic!("no ledger case {name}")).bytes
+}
+
+fn lines_of(ledger: &[u8]) -> Vec<&[u8]> {
+    ledger.split(|&b| b == b'\n').filter(|l| !l.is_empty()).collect()
+}
+
+/// The Merkle root of the first `size` lines (spec/transparency.md §2.1).
+fn root_of(ledger: &[u8], size: u64) -> Digest {
+    let mut f = colophon::merkle::Frontier::new();
+    for l in lines_of(ledger).into_iter().take(size as usize) {
+        f.push(colophon::hash::leaf_hash(l));
+    }
+    f.root()
+}
+
+/// A signed note of `text` with one Ed25519 signature line (type 0x01) per signer, under `name`.
+fn signed_note(text: &str, name: &str, signers: &[&SecretKey]) -> Note {
+    let sigs = signers.iter().map(|k| colophon::note::sign(text, name, &k.signing).unwrap()).collect();
+    Note { text: text.to_string(), sigs }
+}
+
+fn checkpoint_text(origin: &str, size: u64, root: Digest) -> String {
+    Checkpoint { origin: origin.into(), size, root, extensions: Vec::new() }.to_text()
+}
+
+/// The second owner of the ledger vector `valid-self-revoke`, which revokes itself at position 9.
+fn second_owner() -> SecretKey {
+    SecretKey::from_seed(&[7; 32], "Second Owner")
+}
+
+const ORIGIN: &str = "example.org/winter-sea";
+
+fn checkpoint_cases() -> Vec<(String, Vec<u8>)> {
+    let history = ledger_case("valid-history");
+    let self_revoke = ledger_case("valid-self-revoke");
+    let mut out = Vec::new();
+    let mut case = |name: &str, ledger: &str, comment: &str, status: Option<Code>, note: Vec<u8>| {
+        let mut headers = vec![("expect", if status.is_some() { "reject" } else { "ok" }.to_string())];
+        if let Some(code) = status {
+            headers.push(("status", code.to_string()));
+        }
+        headers.push(("ledger", ledger.to_string()));
+        headers.push(("comment", comment.to_string()));
+        out.push((name.to_string(), format_file(&headers, &note)));
+    };
+    let good = signed_note(&checkpoint_text(ORIGIN, 8, root_of(&history, 8)), ORIGIN, &[&owner()]);
+    case("valid-signed-by-owner", "valid-history", "the whole ledger, signed by its owner", None, good.to_bytes());
+    let empty_root = Digest::of(b"");
+    case(
+        "reject-size-zero",
+        "valid-history",
+        "tree size 0: a ledger always has its genesis line (section 3.2 item 3)",
+        Some(Code::CheckpointMalformed),
+        signed_note(&checkpoint_text(ORIGIN, 0, empty_root), ORIGIN, &[&owner()]).to_bytes(),
+    );
+    case(
+        "reject-size-zero-other-origin",
+        "valid-history",
+        "tree size 0 and another origin: item 3 comes before item 4, so malformed, not origin",
+        Some(Code::CheckpointMalformed),
+        signed_note(&checkpoint_text("example.org/other", 0, empty_root), "example.org/other", &[&owner()]).to_bytes(),
+    );
+    case(
+        "reject-other-origin",
+        "valid-history",
+        "the right tree, signed by the owner key, but for another origin",
+        Some(Code::CheckpointOrigin),
+        signed_note(&checkpoint_text("example.org/other", 8, root_of(&history, 8)), "example.org/other", &[&owner()])
+            .to_bytes(),
+    );
+    let mut twice = good.clone();
+    twice.sigs.push(good.sigs[0].clone());
+    case(
+        "reject-two-signatures-one-key",
+        "valid-history",
+        "the owner's valid signature line twice: two signatures match one key (item 6)",
+        Some(Code::CheckpointSignature),
+        twice.to_bytes(),
+    );
+    let stranger_sig =
+        |name: &str| colophon::note::Signature { name: name.into(), key_id: 0x0102_0304, bytes: vec![7; 64] };
+    let mut nbsp = good.clone();
+    nbsp.sigs.push(stranger_sig("example.org/winter\u{a0}sea"));
+    case(
+        "reject-key-name-space",
+        "valid-history",
+        "a second signature line whose key name holds U+00A0 NO-BREAK SPACE, a code point of W (ledger.md 9.0): not a signed note",
+        Some(Code::CheckpointMalformed),
+        nbsp.to_bytes(),
+    );
+    let mut zwsp = good.clone();
+    zwsp.sigs.push(stranger_sig("example.org/winter\u{200b}sea"));
+    case(
+        "valid-key-name-zero-width-space",
+        "valid-history",
+        "a second signature line whose key name holds U+200B ZERO WIDTH SPACE, which is not in W: a signature by an unknown key, ignored",
+        None,
+        zwsp.to_bytes(),
+    );
+    case(
+        "reject-owner-revoked-at-last-line",
+        "valid-self-revoke",
+        "size 10 signed by the second owner, whom line 10 (position 9) revokes: not an owner key in effect at size 10",
+        Some(Code::CheckpointSignature),
+        signed_note(&checkpoint_text(ORIGIN, 10, root_of(&self_revoke, 10)), ORIGIN, &[&second_owner()]).to_bytes(),
+    );
+    case(
+        "valid-owner-revoked-after-size",
+        "valid-self-revoke",
+        "size 9 signed by the second owner: its revocation at position 9 is not among the first 9 lines",
+        None,
+        signed_note(&checkpoint_text(ORIGIN, 9, root_of(&self_revoke, 9)), ORIGIN, &[&second_owner()]).to_bytes(),
+    );
+    out
+}
+
+#[test]
+fn checkpoint_vectors_are_current() {
+    bless_or_check("checkpoint", &checkpoint_cases());
+}
+
+/// What a reader holding the ledger does with a checkpoint (spec/transparency.md §3.2): verify it
+/// with the owner keys in effect at its size, then compare its root with the ledger's.
+fn check_checkpoint(ledger: &[u8], note: &[u8]) -> Result<colophon::transparency::CheckedCheckpoint, Problem> {
+    let report = audit::audit(ledger, None);
+    assert!(report.is_clean(), "the ledger of a checkpoint vector is valid: {:?}", report.problems);
+    let origin = report.index.origin().unwrap();
+    let size = Checkpoint::in_note(note).map_or(0, |c| c.size);
+    let keys = colophon::transparency::owner_keys(&report.index, &origin, size);
+    let checked = colophon::transparency::verify_checkpoint(note, &origin, &keys, &Keyring::default())?;
+    if checked.size <= report.lines && root_of(ledger, checked.size) != checked.root {
+        return Err(Problem::general(Code::CheckpointInconsistent, "another root for the ledger's lines"));
+    }
+    Ok(checked)
+}
+
+#[test]
+fn checkpoint_vectors() {
+    let mut n = 0;
+    for v in read_vectors("checkpoint") {
+        let ledger = read_vectors("ledger")
+            .into_iter()
+            .find(|l| l.name == format!("{}.txt", v.req("ledger")))
+            .unwrap_or_else(|| panic!("{}: no ledger vector {}", v.name, v.req("ledger")));
+        let got = check_checkpoint(&ledger.body, &v.body);
+        match v.req("expect") {
+            "ok" => assert!(got.is_ok(), "{}: {:?}", v.name, got.err()),
+            "reject" => {
+                let p = got.err().unwrap_or_else(|| panic!("{}: accepted", v.name));
+                assert_eq!(p.code.as_str(), v.req("status"), "{}: {}", v.name, p.message);
+            }
+            e => panic!("{}: expect {e}", v.name),
+        }
+        n += 1;
+    }
+    assert!(n >= 8, "only {n} checkpoint vectors");
 }
 
 // ---------------------------------------------------------------------------------------------
