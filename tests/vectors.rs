@@ -1592,6 +1592,120 @@ fn checkpoint_vectors() {
 }
 
 // ---------------------------------------------------------------------------------------------
+// Proof file vectors (spec/transparency.md §5)
+
+/// The stored Merkle hashes of a ledger's lines (spec/transparency.md §2), for making proofs.
+fn stored_hashes_of(ledger: &[u8]) -> Vec<Digest> {
+    let mut hashes: Vec<Digest> = Vec::new();
+    for (i, l) in lines_of(ledger).into_iter().enumerate() {
+        let new = colophon::merkle::stored_hashes(i as u64, colophon::hash::leaf_hash(l), &hashes).unwrap();
+        hashes.extend(new);
+    }
+    hashes
+}
+
+fn proof_cases() -> Vec<(String, Vec<u8>)> {
+    use base64::Engine as _;
+    let b64 = base64::engine::general_purpose::STANDARD;
+    let history = ledger_case("valid-history");
+    let lines = lines_of(&history);
+    let note = signed_note(&checkpoint_text(ORIGIN, 8, root_of(&history, 8)), ORIGIN, &[&owner()]).to_bytes();
+    let hashes = stored_hashes_of(&history);
+    // The first line after the genesis whose base64 ends in padding (so that dropping it leaves a
+    // non-canonical spelling), and the line after it.
+    let at = (1..lines.len() - 1).find(|&i| !lines[i].len().is_multiple_of(3)).unwrap();
+    let proof = colophon::transparency::inclusion_proof(&hashes, at as u64, lines[at], &note).unwrap();
+    let good = proof.to_bytes();
+    let text = String::from_utf8(good.clone()).unwrap();
+    let extra_line = format!("extra {}\n", b64.encode(lines[at]));
+    let index_line = format!("index {at}\n");
+    assert!(text.starts_with(&format!("c2sp.org/tlog-proof@v1\n{extra_line}{index_line}")));
+    let mut out = Vec::new();
+    let mut case = |name: &str, comment: &str, status: Option<Code>, body: Vec<u8>| {
+        let mut headers = vec![("expect", if status.is_some() { "reject" } else { "ok" }.to_string())];
+        if let Some(code) = status {
+            headers.push(("status", code.to_string()));
+        }
+        headers.push(("comment", comment.to_string()));
+        out.push((name.to_string(), format_file(&headers, &body)));
+    };
+    case(
+        "valid-extra",
+        &format!(
+            "line {} of ledger/valid-history (index {at}) in its size-8 checkpoint, the line itself in `extra` (the second line)",
+            at + 1
+        ),
+        None,
+        good.clone(),
+    );
+    let moved = text.replacen(&extra_line, "", 1).replacen(&index_line, &format!("{index_line}{extra_line}"), 1);
+    assert!(moved.starts_with(&format!("c2sp.org/tlog-proof@v1\n{index_line}{extra_line}")));
+    case(
+        "reject-extra-after-index",
+        "the `extra` line after the `index` line: it is then a hash line that is not base64 of 32 bytes",
+        Some(Code::CheckpointMalformed),
+        moved.into_bytes(),
+    );
+    let unpadded = text.replacen(&extra_line, &format!("{}\n", extra_line.trim_end().trim_end_matches('=')), 1);
+    case(
+        "reject-extra-not-canonical",
+        "`extra` without its base64 padding: not canonical base64 (ledger.md 4.2)",
+        Some(Code::CheckpointMalformed),
+        unpadded.into_bytes(),
+    );
+    let other = text.replacen(&extra_line, &format!("extra {}\n", b64.encode(lines[at + 1])), 1);
+    case(
+        "reject-extra-other-line",
+        &format!(
+            "`extra` holds line {} while the proof is for index {at}: `extra` is not authenticated, the leaf hash decides",
+            at + 2
+        ),
+        Some(Code::ProofInclusion),
+        other.into_bytes(),
+    );
+    out
+}
+
+#[test]
+fn proof_vectors_are_current() {
+    bless_or_check("proof", &proof_cases());
+}
+
+/// What a reader without the ledger does with a proof file (spec/transparency.md §5): its own
+/// keyring gives the log's keys; the line is the one in `extra`.
+fn check_proof(bytes: &[u8], ring: &Keyring) -> Result<(), Problem> {
+    use colophon::transparency::{check_inclusion, keyring_log_keys, verify_checkpoint};
+    let malformed = |m: String| Problem::general(Code::CheckpointMalformed, m);
+    let proof = colophon::checkpoint::TlogProof::parse(bytes).map_err(|e| malformed(e.to_string()))?;
+    let (_, cp) = proof.parse_checkpoint().map_err(|e| malformed(e.to_string()))?;
+    let checked = verify_checkpoint(&proof.checkpoint, &cp.origin, &keyring_log_keys(ring, &cp.origin), ring)?;
+    let line = proof.extra.clone().expect("the proof vectors carry their line");
+    if entry::parse_line(&line).map(|p| p.entry.seq).ok() != Some(proof.index) {
+        return Err(Problem::general(Code::ProofInclusion, "the line's seq is not the proof's index"));
+    }
+    check_inclusion(&proof, &line, &checked.checkpoint)
+}
+
+#[test]
+fn proof_vectors() {
+    let ring = Keyring { keys: vec![owner().named()], ..Keyring::default() };
+    let mut n = 0;
+    for v in read_vectors("proof") {
+        let got = check_proof(&v.body, &ring);
+        match v.req("expect") {
+            "ok" => assert!(got.is_ok(), "{}: {:?}", v.name, got.err()),
+            "reject" => {
+                let p = got.err().unwrap_or_else(|| panic!("{}: accepted", v.name));
+                assert_eq!(p.code.as_str(), v.req("status"), "{}: {}", v.name, p.message);
+            }
+            e => panic!("{}: expect {e}", v.name),
+        }
+        n += 1;
+    }
+    assert!(n >= 4, "only {n} proof vectors");
+}
+
+// ---------------------------------------------------------------------------------------------
 // Other sections' vectors
 
 #[test]
