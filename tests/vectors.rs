@@ -1706,6 +1706,123 @@ fn proof_vectors() {
 }
 
 // ---------------------------------------------------------------------------------------------
+// Bundle vectors (spec/verify.md §3, spec/transparency.md §6)
+
+/// The bundle of release `winter-sea@v1` of a ledger vector, with a checkpoint of `size` signed by
+/// `signer` and every entry's inclusion proof, or with neither.
+fn bundle_of(ledger: &[u8], anchor: Option<(u64, &SecretKey)>) -> colophon::bundle::BundleFile {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("colophon.jsonl");
+    std::fs::write(&path, ledger).unwrap();
+    let snap = colophon::ledger::load_with(&path, &colophon::cache::Cache::None).unwrap();
+    let note = anchor.map(|(size, key)| {
+        signed_note(&checkpoint_text(ORIGIN, size, root_of(ledger, size)), ORIGIN, &[key]).to_bytes()
+    });
+    colophon::bundle::build_with_checkpoint(&path, &snap.index, &history().release, note.as_deref()).unwrap()
+}
+
+/// `line` with `edit` applied to its JSON value, re-signed by `key` (a correctly signed line).
+fn resigned(line: &str, key: &SecretKey, edit: impl FnOnce(&mut serde_json::Map<String, serde_json::Value>)) -> String {
+    use base64::Engine as _;
+    let mut obj = serde_json::from_str::<serde_json::Value>(line).unwrap().as_object().unwrap().clone();
+    edit(&mut obj);
+    obj.remove("sig");
+    let signed = colophon::jcs::to_vec(&serde_json::Value::Object(obj.clone())).unwrap();
+    let sig = signing::sign_entry(&key.signing, &signed);
+    obj.insert("sig".into(), base64::engine::general_purpose::STANDARD.encode(sig).into());
+    String::from_utf8(colophon::jcs::to_vec(&serde_json::Value::Object(obj)).unwrap()).unwrap()
+}
+
+fn bundle_cases() -> Vec<(String, Vec<u8>)> {
+    let history = ledger_case("valid-history");
+    let self_revoke = ledger_case("valid-self-revoke");
+    let mut out = Vec::new();
+    let mut case =
+        |name: &str, comment: &str, status: Option<(Code, Option<u64>)>, b: &colophon::bundle::BundleFile| {
+            let mut headers = vec![("expect", if status.is_some() { "reject" } else { "ok" }.to_string())];
+            if let Some((code, entry)) = status {
+                headers.push(("status", code.to_string()));
+                if let Some(n) = entry {
+                    headers.push(("entry", n.to_string()));
+                }
+            }
+            headers.push(("comment", comment.to_string()));
+            let mut body = serde_json::to_vec_pretty(b).unwrap();
+            body.push(b'\n');
+            out.push((name.to_string(), format_file(&headers, &body)));
+        };
+    let anchored = bundle_of(&history, Some((8, &owner())));
+    case(
+        "valid-anchored",
+        "release winter-sea@v1 of ledger/valid-history with the owner's checkpoint of size 8 and an inclusion proof for every entry",
+        None,
+        &anchored,
+    );
+    let mut unanchored = anchored.clone();
+    unanchored.checkpoint = None;
+    unanchored.proofs = None;
+    case(
+        "reject-unanchored",
+        "the same bundle without its checkpoint and proofs (verify.md 3.5)",
+        Some((Code::BundleUnanchored, None)),
+        &unanchored,
+    );
+    // verify.md §3.3 item 1: a body member the schema does not know, in a correctly signed line.
+    let mut schema = anchored.clone();
+    let at = schema.entries.iter().position(|l| l.contains("\"type\":\"version\"")).unwrap();
+    schema.entries[at] = resigned(&schema.entries[at], &translator(), |o| {
+        o["body"].as_object_mut().unwrap().insert("colour".into(), "blue".into());
+    });
+    case(
+        "reject-body-schema",
+        "a correctly signed version entry whose body has a member its type does not define: the envelope checks include the body's schema (ledger.md 11 step 4)",
+        Some((Code::EntrySchemaInvalid, Some(at as u64 + 1))),
+        &schema,
+    );
+    case(
+        "reject-owner-revoked-at-last-line",
+        "release v1 of ledger/valid-self-revoke with a checkpoint of size 10 signed by the second owner, whom the entry at position 9 revokes (transparency.md 3.1, 6)",
+        Some((Code::CheckpointSignature, None)),
+        &bundle_of(&self_revoke, Some((10, &second_owner()))),
+    );
+    out
+}
+
+#[test]
+fn bundle_vectors_are_current() {
+    bless_or_check("bundle", &bundle_cases());
+}
+
+/// A reader opening a bundle (spec/verify.md §3.3): no witness policy, unanchored bundles refused.
+fn open_bundle(bytes: &[u8]) -> Result<(), Problem> {
+    let opened = colophon::bundle::open(bytes)?;
+    if opened.checkpoint.is_none() {
+        return Err(Problem::general(Code::BundleUnanchored, "no checkpoint and inclusion proofs"));
+    }
+    Ok(())
+}
+
+#[test]
+fn bundle_vectors() {
+    let mut n = 0;
+    for v in read_vectors("bundle") {
+        let got = open_bundle(&v.body);
+        match v.req("expect") {
+            "ok" => assert!(got.is_ok(), "{}: {:?}", v.name, got.err()),
+            "reject" => {
+                let p = got.err().unwrap_or_else(|| panic!("{}: accepted", v.name));
+                assert_eq!(p.code.as_str(), v.req("status"), "{}: {}", v.name, p.message);
+                let entry = v.get("entry").map(|e| e.parse::<u64>().unwrap());
+                assert_eq!(p.line, entry, "{}: which entry: {}", v.name, p.message);
+            }
+            e => panic!("{}: expect {e}", v.name),
+        }
+        n += 1;
+    }
+    assert!(n >= 4, "only {n} bundle vectors");
+}
+
+// ---------------------------------------------------------------------------------------------
 // Other sections' vectors
 
 #[test]
