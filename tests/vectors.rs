@@ -1224,13 +1224,15 @@ fn ledger_cases() -> Vec<Case> {
         case("reject-time-before-1970", "a time before 1970", Some((Code::EntryTimeInvalid, 2)), g.bytes());
     }
     {
+        // §6.1: a correctly signed, correctly chained entry whose only fault is second 60.
         let mut g = full.clone();
-        g.lines[1] =
-            replace_once(&g.lines[1], "\"time\":\"2026-01-15T10:01:00Z\"", "\"time\":\"2016-12-31T23:59:60Z\"");
-        case(
+        let body = Body::Cosign(Cosign { release: h.release, note: None });
+        let e = Entry::sign(8, g.head(), "2016-12-31T23:59:60Z".into(), body, &owner()).unwrap();
+        g.push_entry(&e);
+        case_all(
             "reject-time-leap-second",
-            "a leap second (second 60), even at the end of a day that had one",
-            Some((Code::EntryTimeInvalid, 2)),
+            "a correctly signed cosign whose time has second 60, at the end of a day that had a leap second",
+            vec![(Code::EntryTimeInvalid, 9)],
             g.bytes(),
         );
     }
