@@ -19,7 +19,8 @@ use std::path::Path;
 pub struct Report {
     /// Complete lines read.
     pub lines: u64,
-    /// Entries that passed every check and entered the state.
+    /// Valid lines (§11): complete lines for which no check reported a problem. An entry can be
+    /// in the state without being a valid line (a chain or content problem, §11 steps 5 and 10).
     pub valid_entries: u64,
     /// Every problem, in line order.
     pub problems: Vec<Problem>,
@@ -191,6 +192,21 @@ impl<'k> Auditor<'k> {
         parsed: Option<Result<ParsedLine, crate::entry::EntryError>>,
         defer: Option<&mut Vec<SigJob>>,
     ) {
+        // §11: a valid line is a complete line for which no check reports a problem.
+        let complete = !matches!(item, Item::Torn(_));
+        let before = self.report.problems.len();
+        self.check_item(item, parsed, defer);
+        if complete && self.report.problems.len() == before {
+            self.report.valid_entries += 1;
+        }
+    }
+
+    fn check_item(
+        &mut self,
+        item: Item,
+        parsed: Option<Result<ParsedLine, crate::entry::EntryError>>,
+        defer: Option<&mut Vec<SigJob>>,
+    ) {
         let report = &mut self.report;
         let line = match item {
             Item::Line(l) => l,
@@ -245,14 +261,24 @@ impl<'k> Auditor<'k> {
         let e = &parsed.entry;
         if let Err((code, msg)) = check_chain(self.prev_line.as_ref(), &parsed) {
             problem(code, msg);
-            // Report a wrong prev too when the seq was already wrong: both are evidence.
-            if let (Code::EntrySeqMismatch, Some(h)) = (code, self.prev_line)
-                && e.prev != Some(h.hash)
-            {
-                problem(Code::EntryPrevMismatch, format!("`prev` must be {}, the hash of the previous line", h.hash));
+            // §7.2, §11 step 5: a wrong prev is reported too when the seq was already wrong, on the
+            // first line (where `prev` must be absent) as on any other.
+            let want = self.prev_line.map(|h| h.hash);
+            if code == Code::EntrySeqMismatch && e.prev != want {
+                problem(
+                    Code::EntryPrevMismatch,
+                    match want {
+                        Some(h) => format!("`prev` must be {h}, the hash of the previous line"),
+                        None => "the first entry must not have `prev`".into(),
+                    },
+                );
             }
         }
         self.prev_line = Some(Head { seq: e.seq, hash: parsed.hash });
+        // §7.2: entries are ordered by position, not by the `seq` they claim. A line whose `seq`
+        // is wrong (reported above) is judged, and enters the state, at its place in the file.
+        parsed.entry.seq = n.saturating_sub(1);
+        let e = &parsed.entry;
         if let Err((code, msg)) = report.index.check_signer(e) {
             report.index.apply_rejected(&parsed, line.offset, &format!("{code}: {msg}"));
             problem(code, msg);
@@ -335,7 +361,6 @@ impl<'k> Auditor<'k> {
             slot.0 += 1;
         }
         report.index.apply_noted(&parsed, line.offset, content_problem.as_deref());
-        report.valid_entries += 1;
     }
 
     fn finish(mut self, since: Option<&[u8]>) -> Report {

@@ -73,18 +73,18 @@ impl Checkpoint {
         })
     }
 
-    /// The rules colophon adds for its own checkpoints (spec/drafts/note.md §3): the origin is the
-    /// ledger's genesis `origin`, the size is at least 1 (the genesis line), and there are no
-    /// extension lines.
+    /// The rules colophon adds for its own checkpoints (spec/transparency.md §3.2 items 3 and 4,
+    /// in that order): the size is at least 1 (the genesis line) and there are no extension lines,
+    /// then the origin is the ledger's genesis `origin`.
     pub fn check_colophon(&self, origin: &str) -> Result<(), CheckpointError> {
-        if self.origin != origin {
-            return Err(CheckpointError::OriginMismatch { found: self.origin.clone(), expected: origin.to_owned() });
-        }
         if self.size == 0 {
             return Err(CheckpointError::EmptyLedger);
         }
         if !self.extensions.is_empty() {
             return Err(CheckpointError::ExtensionLines { count: self.extensions.len() });
+        }
+        if self.origin != origin {
+            return Err(CheckpointError::OriginMismatch { found: self.origin.clone(), expected: origin.to_owned() });
         }
         Ok(())
     }

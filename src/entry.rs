@@ -473,7 +473,9 @@ fn no_null_value<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<Value>
     }
 }
 
-/// `YYYY-MM-DDTHH:MM:SSZ`, a real calendar time in UTC (§6.1).
+/// `YYYY-MM-DDTHH:MM:SSZ`, a real calendar time in UTC (§6.1): year 1970-9999, month 01-12, a day
+/// that exists in that month of the Gregorian calendar, hour 00-23, minute and second 00-59. There
+/// is no leap second (`:60`), whatever the date.
 pub fn check_time(t: &str) -> Result<(), String> {
     let b = t.as_bytes();
     let shape = b.len() == 20
@@ -484,8 +486,31 @@ pub fn check_time(t: &str) -> Result<(), String> {
             19 => c == b'Z',
             _ => c.is_ascii_digit(),
         });
-    if !shape || humantime::parse_rfc3339(t).is_err() {
-        return Err(format!("time {t:?} is not of the form YYYY-MM-DDTHH:MM:SSZ"));
+    let bad = || format!("time {t:?} is not of the form YYYY-MM-DDTHH:MM:SSZ");
+    if !shape {
+        return Err(bad());
+    }
+    let num = |from: usize, to: usize| {
+        b.get(from..to).unwrap_or_default().iter().fold(0u32, |n, d| n * 10 + u32::from(d - b'0'))
+    };
+    let (year, month, day) = (num(0, 4), num(5, 7), num(8, 10));
+    let (hour, minute, second) = (num(11, 13), num(14, 16), num(17, 19));
+    let leap = year % 4 == 0 && (year % 100 != 0 || year % 400 == 0);
+    let days = match month {
+        1 | 3 | 5 | 7 | 8 | 10 | 12 => 31,
+        4 | 6 | 9 | 11 => 30,
+        2 if leap => 29,
+        2 => 28,
+        _ => return Err(format!("{}: there is no month {month:02}", bad())),
+    };
+    if year < 1970 {
+        return Err(format!("{}: the year must be 1970 or later", bad()));
+    }
+    if day == 0 || day > days {
+        return Err(format!("{}: {year:04}-{month:02} has no day {day:02}", bad()));
+    }
+    if hour > 23 || minute > 59 || second > 59 {
+        return Err(format!("{}: hour 00-23, minute and second 00-59 (no leap second)", bad()));
     }
     Ok(())
 }
@@ -616,6 +641,10 @@ fn check_fields(body: &Body) -> Result<(), String> {
                     return Err(format!("`norm` member {bad:?} is not a profile id (1-32 of a-z 0-9 / . _ -)"));
                 }
             }
+            // §6.5: `diff` is an array; what is inside it is §8's business (`diff.malformed`).
+            if v.diff.as_ref().is_some_and(|d| !d.is_array()) {
+                return Err("`diff` must be an array of operations".into());
+            }
             match (v.role, v.of) {
                 (TextRole::Translation, None) => {
                     return Err("a translation must name the original version it renders in `of`".into());
@@ -675,6 +704,31 @@ mod tests {
         assert_eq!(parse_line(time.as_bytes()).unwrap_err().0, Code::EntryTimeInvalid);
         let badday = s.replace("2026-01-02", "2026-02-30");
         assert_eq!(parse_line(badday.as_bytes()).unwrap_err().0, Code::EntryTimeInvalid);
+    }
+
+    #[test]
+    fn times_are_real_calendar_times() {
+        for ok in ["1970-01-01T00:00:00Z", "2024-02-29T12:00:00Z", "2000-02-29T23:59:59Z", "9999-12-31T23:59:59Z"] {
+            assert!(check_time(ok).is_ok(), "{ok}");
+        }
+        // §6.1: no leap second, even on a day that had one; no hour 24; days that exist only.
+        for bad in [
+            "2016-12-31T23:59:60Z",
+            "2026-01-15T10:01:60Z",
+            "2026-01-15T24:00:00Z",
+            "2026-01-15T10:60:00Z",
+            "2026-02-29T00:00:00Z",
+            "2100-02-29T00:00:00Z",
+            "2026-04-31T00:00:00Z",
+            "2026-00-10T00:00:00Z",
+            "2026-13-10T00:00:00Z",
+            "2026-01-00T00:00:00Z",
+            "1969-12-31T23:59:59Z",
+            "2026-01-15t10:00:00Z",
+            "2026-01-15T10:00:00.0Z",
+        ] {
+            assert!(check_time(bad).is_err(), "{bad}");
+        }
     }
 
     #[test]

@@ -177,8 +177,12 @@ impl NamedKey {
         format!("{KEY_LINE_KEYWORD} {} {} {}", self.key.id(), self.key.to_base64(), self.name)
     }
 
-    /// Parses a key line; the key id in the line MUST match the key (§5.3).
+    /// Parses a key line; the key id in the line MUST match the key (§5.3). Code points of the
+    /// White_Space set W (§9.0, which is exactly what `char::is_whitespace` tests) at the end of
+    /// the line are removed first, as every reader of `.pub` files and keyrings does (§5.3, §10.1);
+    /// leading ones are not.
     pub fn parse_line(line: &str) -> Result<NamedKey, String> {
+        let line = line.trim_end();
         let mut parts = line.splitn(4, ' ');
         let kw = parts.next().unwrap_or("");
         if kw != KEY_LINE_KEYWORD {

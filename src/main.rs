@@ -2006,7 +2006,7 @@ fn audit_cmd(out: Out, ledger_path: &Path, trust: &[PathBuf], since: Option<&Pat
         let summary = format!(
             "{}, {}, {} rebuilt from their diffs and matched their signed hashes",
             plural(report.lines, "line"),
-            plural(report.valid_entries, "valid entry"),
+            plural(report.valid_entries, "valid line"),
             plural(report.texts_verified, "text")
         );
         if clean {

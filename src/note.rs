@@ -165,8 +165,9 @@ fn check_text(text: &str) -> Result<(), NoteError> {
 }
 
 /// signed-note "Format": key names MUST be non-empty and MUST NOT contain Unicode spaces or `+`.
-/// Rust's `char::is_whitespace` is the Unicode White_Space property, which is also what Go's
-/// `unicode.IsSpace` (used by the reference implementation) tests. Control characters below
+/// spec/transparency.md §3.2 item 1 makes "Unicode space" the set W of spec/ledger.md §9.0, which
+/// is exactly what Rust's `char::is_whitespace` tests (and Go's `unicode.IsSpace`, used by the
+/// reference implementation of signed notes). Control characters below
 /// U+0020 cannot appear in a note at all, so a name containing one is refused too.
 fn check_name(name: &str) -> Result<(), NoteError> {
     let reason = if name.is_empty() {

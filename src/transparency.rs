@@ -89,13 +89,13 @@ pub fn verify_checkpoint(
 ) -> Result<CheckedCheckpoint, Problem> {
     let note = Note::parse(note_bytes).map_err(|e| problem(Code::CheckpointMalformed, e.to_string()))?;
     let cp = Checkpoint::parse(&note.text).map_err(|e| problem(Code::CheckpointMalformed, e.to_string()))?;
-    if cp.origin != origin {
-        return Err(problem(
-            Code::CheckpointOrigin,
-            format!("the checkpoint is for log {:?}, not {origin:?}", cp.origin),
-        ));
-    }
-    cp.check_colophon(origin).map_err(|e| problem(Code::CheckpointMalformed, e.to_string()))?;
+    // §3.2 item 3 (size 0, extension lines: malformed) comes before item 4 (the origin).
+    cp.check_colophon(origin).map_err(|e| match e {
+        crate::checkpoint::CheckpointError::OriginMismatch { .. } => {
+            problem(Code::CheckpointOrigin, format!("the checkpoint is for log {:?}, not {origin:?}", cp.origin))
+        }
+        e => problem(Code::CheckpointMalformed, e.to_string()),
+    })?;
     let mut verifiers: Vec<Verifier> = log_keys.iter().map(|k| k.verifier.clone()).collect();
     verifiers.extend(ring.witnesses.iter().cloned());
     let verified =

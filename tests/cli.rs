@@ -446,7 +446,7 @@ fn translator_journey_from_keys_to_cosigned_release() {
         assert!(line.contains(name) && line.contains(role) && line.contains("active"), "key list line: {line}");
     }
 
-    env.ok(&["audit"]).assert_stdout("✓ audit").assert_stdout("8 valid entries");
+    env.ok(&["audit"]).assert_stdout("✓ audit").assert_stdout("8 valid lines");
 }
 
 #[test]
@@ -954,7 +954,7 @@ fn audit_of_a_good_ledger() {
     j.env
         .run(&["audit"])
         .assert_code(0)
-        .assert_stdout("✓ audit: colophon.jsonl is valid: 8 lines, 8 valid entries, 3 texts rebuilt")
+        .assert_stdout("✓ audit: colophon.jsonl is valid: 8 lines, 8 valid lines, 3 texts rebuilt")
         .assert_stdout("head: entry #7");
     j.env.run(&["audit", "--trust", "olga.pub"]).assert_code(0).assert_stdout("✓ audit");
 }
@@ -985,6 +985,29 @@ fn audit_finds_a_flipped_byte_and_names_the_line() {
     assert_eq!(v["ok"], false);
     assert_eq!(v["problems"][0]["line"], 4);
     assert_eq!(v["problems"][0]["code"], "entry.signature.invalid");
+}
+
+/// spec/ledger.md §11: "valid" lines are lines for which no check reports a problem, not entries
+/// that entered the state. A version whose script does not give its signed bytes is in the state
+/// (its release is valid) but its own line is not valid.
+#[test]
+fn audit_counts_valid_lines_not_entries_in_the_state() {
+    let env = Env::new();
+    let vector = std::fs::read(
+        PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("spec/vectors/ledger/reject-content-problem-in-state.txt"),
+    )
+    .expect("vector");
+    let body = &vector[vector.windows(2).position(|w| w == b"\n\n").expect("headers") + 2..];
+    env.write(LEDGER, body);
+    let v = env.run(&["--json", "audit"]);
+    v.assert_code(1);
+    let v = v.json();
+    assert_eq!(v["lines"], 8);
+    assert_eq!(v["valid_entries"], 7);
+    assert_eq!(v["problems"].as_array().map(Vec::len), Some(1));
+    assert_eq!(v["problems"][0]["code"], "content.hash.mismatch");
+    assert_eq!(v["problems"][0]["line"], 6);
+    env.run(&["audit"]).assert_code(1).assert_stdout("8 lines, 7 valid lines, 2 texts rebuilt");
 }
 
 #[test]
@@ -1661,7 +1684,7 @@ fn torn_tail_is_reported_then_moved_aside_by_the_next_append() {
     let after = env.ledger();
     assert!(after.starts_with(&good), "the complete lines changed");
     assert_eq!(lines(&after).len(), lines(&good).len() + 1);
-    env.run(&["audit"]).assert_code(0).assert_stdout("✓ audit").assert_stdout("9 valid entries");
+    env.run(&["audit"]).assert_code(0).assert_stdout("✓ audit").assert_stdout("9 valid lines");
 }
 
 #[test]

@@ -6,6 +6,7 @@
 //! makes; run `COLOPHON_BLESS=1 cargo test --test vectors` to rewrite them after a deliberate change.
 
 use colophon::audit;
+use colophon::checkpoint::Checkpoint;
 use colophon::diff::Script;
 use colophon::entry::{
     self, Body, Cosign, Entry, Genesis, KeyReg, Release, ReleaseLangs, Revoke, RevokeReason, Role, TextRole, Version,
@@ -13,8 +14,9 @@ use colophon::entry::{
 use colophon::hash::Digest;
 use colophon::keys::{KeyId, NamedKey, PublicKey, SecretKey};
 use colophon::normalize::Profile;
+use colophon::note::Note;
 use colophon::signing;
-use colophon::status::Code;
+use colophon::status::{Code, Problem};
 use colophon::trust::{self, Keyring};
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -237,6 +239,9 @@ struct Case {
     comment: &'static str,
     /// None = valid; Some((status, line)).
     expect: Option<(Code, u64)>,
+    /// Every problem a full audit reports, in order (line 0: a problem of the whole file), when
+    /// the case names them all (the `problems:` header).
+    problems: Option<Vec<(Code, u64)>>,
     bytes: Vec<u8>,
 }
 
@@ -261,9 +266,20 @@ fn release(tag: &str, translation: Digest, original: Digest, translation_lang: &
 fn ledger_cases() -> Vec<Case> {
     let h = history();
     let full = h.g.clone();
-    let mut cases = Vec::new();
-    let mut case =
-        |name, comment, expect: Option<(Code, u64)>, bytes: Vec<u8>| cases.push(Case { name, comment, expect, bytes });
+    let cases = std::cell::RefCell::new(Vec::new());
+    let case = |name, comment, expect: Option<(Code, u64)>, bytes: Vec<u8>| {
+        cases.borrow_mut().push(Case { name, comment, expect, problems: None, bytes })
+    };
+    // A case that names every problem an audit reports (§11), in order.
+    let case_all = |name, comment, problems: Vec<(Code, u64)>, bytes: Vec<u8>| {
+        cases.borrow_mut().push(Case {
+            name,
+            comment,
+            expect: problems.first().copied(),
+            problems: Some(problems),
+            bytes,
+        })
+    };
 
     let mut g = Gen::default();
     genesis(&mut g);
@@ -325,9 +341,46 @@ fn ledger_cases() -> Vec<Case> {
         );
     }
     {
+        // §7.2: swapping the lines at positions i and i + 1 breaks both chain rules on the lines at
+        // i, i + 1 and i + 2; here the second version names the first as its parent, so the state
+        // rules break too, and with them the release and cosign that name it.
         let mut g = full.clone();
         g.lines.swap(4, 5);
-        case("reject-swapped-lines", "lines 5 and 6 swapped", Some((Code::EntrySeqMismatch, 5)), g.bytes());
+        case_all(
+            "reject-swapped-lines",
+            "lines 5 and 6 swapped: six chain reports on lines 5-7, and the correction, its release and cosign lose their references",
+            vec![
+                (Code::EntrySeqMismatch, 5),
+                (Code::EntryPrevMismatch, 5),
+                (Code::VersionParentMismatch, 5),
+                (Code::EntrySeqMismatch, 6),
+                (Code::EntryPrevMismatch, 6),
+                (Code::EntrySeqMismatch, 7),
+                (Code::EntryPrevMismatch, 7),
+                (Code::ReleaseRefInvalid, 7),
+                (Code::CosignRefInvalid, 8),
+            ],
+            g.bytes(),
+        );
+    }
+    {
+        // §7.2, §11: two lines that do not depend on each other, swapped: exactly the six chain
+        // reports, and both entries still enter the state.
+        let mut g = full.clone();
+        g.lines.swap(1, 2);
+        case_all(
+            "reject-swapped-independent-lines",
+            "the two key entries (lines 2 and 3) swapped: seq and prev are wrong on lines 2, 3 and 4, and nothing else",
+            vec![
+                (Code::EntrySeqMismatch, 2),
+                (Code::EntryPrevMismatch, 2),
+                (Code::EntrySeqMismatch, 3),
+                (Code::EntryPrevMismatch, 3),
+                (Code::EntrySeqMismatch, 4),
+                (Code::EntryPrevMismatch, 4),
+            ],
+            g.bytes(),
+        );
     }
     {
         let mut g = full.clone();
@@ -362,6 +415,22 @@ fn ledger_cases() -> Vec<Case> {
             "reject-wrong-prev",
             "a correctly signed entry whose prev is not the previous line's hash",
             Some((Code::EntryPrevMismatch, 5)),
+            g.bytes(),
+        );
+    }
+    {
+        // §7.2, §11 step 5: on the first line as on any other, a wrong seq and a wrong prev are
+        // two reports.
+        let mut g = Gen::default();
+        let o = owner();
+        let body =
+            Body::Genesis(Genesis { origin: "example.org/winter-sea".into(), name: o.name.clone(), key: o.public() });
+        let e = Entry::sign(1, Some(Digest::of(b"no line before the first")), time(0), body, &o).unwrap();
+        g.push_entry(&e);
+        case_all(
+            "reject-first-line-seq-and-prev",
+            "a correctly signed genesis entry with seq 1 and a prev: both are reported on line 1",
+            vec![(Code::EntrySeqMismatch, 1), (Code::EntryPrevMismatch, 1)],
             g.bytes(),
         );
     }
@@ -505,6 +574,26 @@ fn ledger_cases() -> Vec<Case> {
         );
     }
     {
+        // §7.2: order is by position. The revocation at position 8 claims seq 9, the editor's
+        // entry after it claims seq 8: both seqs are reported, and the entry is still signed by a
+        // key revoked at an earlier position.
+        let mut g = full.clone();
+        let revoke = Body::Revoke(Revoke { key: editor().id(), reason: RevokeReason::Compromised, note: None });
+        let e = Entry::sign(9, g.head(), time(8), revoke, &owner()).unwrap();
+        g.push_entry(&e);
+        let note = Body::Unknown { kind: "x-note".into(), value: serde_json::json!({"text": "after the revocation"}) };
+        let mut e = Entry::sign(8, g.head(), time(9), note, &editor()).unwrap();
+        e.critical = false;
+        e.sig = signing::sign_entry(&editor().signing, &e.signed_bytes().unwrap());
+        g.push_entry(&e);
+        case_all(
+            "reject-revoked-by-position",
+            "a revocation claiming seq 9 at position 8, then an entry by the revoked key claiming seq 8 at position 9: revoked, since position decides",
+            vec![(Code::EntrySeqMismatch, 9), (Code::EntrySeqMismatch, 10), (Code::EntrySignerRevoked, 10)],
+            g.bytes(),
+        );
+    }
+    {
         let mut g = full.clone();
         g.lines.truncate(5);
         let mut b = version_body(
@@ -544,6 +633,55 @@ fn ledger_cases() -> Vec<Case> {
             "reject-diff-same-size-other-bytes",
             "a diff script reproducing other bytes of the same size",
             Some((Code::ContentHashMismatch, 6)),
+            g.bytes(),
+        );
+    }
+    {
+        // §11: a version with a content problem (step 10) is reported but enters the state, so a
+        // release of it is valid; the release's line is a valid line, the version's is not.
+        let mut g = full.clone();
+        g.lines.truncate(5);
+        let mut b = version_body(
+            "winter-sea",
+            TextRole::Translation,
+            "en",
+            TRANSLATION_V1,
+            TRANSLATION_V2,
+            Some(h.translation),
+            Some(h.original),
+        );
+        let other = TRANSLATION_V2.replace("sea", "sky");
+        b.diff = Some(Script::compute(TRANSLATION_V1, &other).to_json());
+        let corrected = g.push(Body::Version(Box::new(b)), &translator());
+        let rel = g.push(release("v1", corrected, h.original, "en"), &translator());
+        g.push(Body::Cosign(Cosign { release: rel, note: None }), &editor());
+        case_all(
+            "reject-content-problem-in-state",
+            "a version whose script gives other bytes is in the state though its line is not valid: its release and cosign are valid lines",
+            vec![(Code::ContentHashMismatch, 6)],
+            g.bytes(),
+        );
+    }
+    {
+        // §6.5: a `diff` that is not an array is a member of the wrong type (step 4), not a
+        // script for §8 to reject (step 10): the entry stays out of the state.
+        let mut g = full.clone();
+        g.lines.truncate(5);
+        let mut b = version_body(
+            "winter-sea",
+            TextRole::Translation,
+            "en",
+            TRANSLATION_V1,
+            TRANSLATION_V2,
+            Some(h.translation),
+            Some(h.original),
+        );
+        b.diff = Some(serde_json::json!({"=": 4}));
+        g.push(Body::Version(Box::new(b)), &translator());
+        case(
+            "reject-diff-not-array",
+            "a diff that is an object, not an array: a schema problem",
+            Some((Code::EntrySchemaInvalid, 6)),
             g.bytes(),
         );
     }
@@ -1155,6 +1293,19 @@ fn ledger_cases() -> Vec<Case> {
         case("reject-time-before-1970", "a time before 1970", Some((Code::EntryTimeInvalid, 2)), g.bytes());
     }
     {
+        // §6.1: a correctly signed, correctly chained entry whose only fault is second 60.
+        let mut g = full.clone();
+        let body = Body::Cosign(Cosign { release: h.release, note: None });
+        let e = Entry::sign(8, g.head(), "2016-12-31T23:59:60Z".into(), body, &owner()).unwrap();
+        g.push_entry(&e);
+        case_all(
+            "reject-time-leap-second",
+            "a correctly signed cosign whose time has second 60, at the end of a day that had a leap second",
+            vec![(Code::EntryTimeInvalid, 9)],
+            g.bytes(),
+        );
+    }
+    {
         let mut g = full.clone();
         g.lines[1] = replace_once(&g.lines[1], "\"time\":\"2026-01-15T10:01:00Z\"", "\"time\":1768471260");
         case("reject-time-not-string", "a time written as a number", Some((Code::EntrySchemaInvalid, 2)), g.bytes());
@@ -1214,7 +1365,15 @@ fn ledger_cases() -> Vec<Case> {
         case("reject-torn-only", "a file whose only bytes are a torn line", Some((Code::LineTorn, 1)), b);
     }
 
-    cases
+    cases.into_inner()
+}
+
+/// `code@line`, or `code` for a problem of the whole file.
+fn problem_token(code: Code, line: Option<u64>) -> String {
+    match line {
+        Some(l) => format!("{code}@{l}"),
+        None => code.to_string(),
+    }
 }
 
 fn format_case(c: &Case) -> Vec<u8> {
@@ -1229,6 +1388,16 @@ fn format_case(c: &Case) -> Vec<u8> {
             }
         }
     }
+    if let Some(all) = &c.problems {
+        let tokens: Vec<String> =
+            all.iter().map(|&(code, line)| problem_token(code, (line > 0).then_some(line))).collect();
+        out.push_str(&format!("problems: {}\n", tokens.join(" ")));
+        // §11: a valid line is one for which no check reports a problem.
+        let lines = c.bytes.iter().filter(|&&b| b == b'\n').count() as u64;
+        let with_problems =
+            all.iter().filter(|p| p.1 > 0 && p.1 <= lines).map(|p| p.1).collect::<std::collections::BTreeSet<_>>();
+        out.push_str(&format!("valid-lines: {}\n", lines - with_problems.len() as u64));
+    }
     out.push_str(&format!("comment: {}\n", c.comment));
     out.push_str("keys: owner = RFC 8032 test 1, translator = test 2, editor = test 3 (see README.md)\n\n");
     let mut b = out.into_bytes();
@@ -1236,34 +1405,39 @@ fn format_case(c: &Case) -> Vec<u8> {
     b
 }
 
-#[test]
-fn ledger_vectors_are_current() {
-    let dir = vectors_dir("ledger");
+/// Checks the generated vector files of one directory against the generator's output (`name`,
+/// file bytes), or, with `COLOPHON_BLESS` set, rewrites them and removes files it no longer makes.
+fn bless_or_check(kind: &str, files: &[(String, Vec<u8>)]) {
+    let dir = vectors_dir(kind);
     let bless = std::env::var_os("COLOPHON_BLESS").is_some();
     if bless {
         std::fs::create_dir_all(&dir).unwrap();
     }
     let mut stale = Vec::new();
-    let cases = ledger_cases();
-    for c in &cases {
-        let path = dir.join(format!("{}.txt", c.name));
-        let want = format_case(c);
+    for (name, want) in files {
+        let path = dir.join(format!("{name}.txt"));
         if bless {
-            std::fs::write(&path, &want).unwrap();
+            std::fs::write(&path, want).unwrap();
         } else if std::fs::read(&path).ok().as_deref() != Some(&want[..]) {
-            stale.push(c.name);
+            stale.push(name.clone());
         }
     }
     if bless {
         for f in std::fs::read_dir(&dir).unwrap() {
             let p = f.unwrap().path();
             let name = p.file_stem().unwrap().to_string_lossy().to_string();
-            if !cases.iter().any(|c| c.name == name) {
+            if p.extension().is_some_and(|e| e == "txt") && !files.iter().any(|(n, _)| *n == name) {
                 std::fs::remove_file(p).unwrap();
             }
         }
     }
-    assert!(stale.is_empty(), "stale ledger vectors {stale:?}; rerun with COLOPHON_BLESS=1 after checking the change");
+    assert!(stale.is_empty(), "stale {kind} vectors {stale:?}; rerun with COLOPHON_BLESS=1 after checking the change");
+}
+
+#[test]
+fn ledger_vectors_are_current() {
+    let files: Vec<(String, Vec<u8>)> = ledger_cases().iter().map(|c| (c.name.to_string(), format_case(c))).collect();
+    bless_or_check("ledger", &files);
 }
 
 #[test]
@@ -1281,6 +1455,13 @@ fn ledger_vectors() {
                 assert_eq!(first.line, line, "{}: wrong line: {:?}", v.name, report.problems);
             }
             other => panic!("{}: unknown expect {other}", v.name),
+        }
+        if let Some(all) = v.get("problems") {
+            let got: Vec<String> = report.problems.iter().map(|p| problem_token(p.code, p.line)).collect();
+            assert_eq!(got.join(" "), all, "{}: every problem (§11)", v.name);
+        }
+        if let Some(valid) = v.get("valid-lines") {
+            assert_eq!(report.valid_entries.to_string(), valid, "{}: valid lines (§11)", v.name);
         }
         n += 1;
     }
@@ -1304,6 +1485,412 @@ fn trust_decisions_on_the_full_history() {
         trust::decide(idx, &ring(&[&translator()]), translator().id(), 6),
         trust::Decision::Trusted { .. }
     ));
+}
+
+// ---------------------------------------------------------------------------------------------
+// Checkpoint vectors (spec/transparency.md §3)
+
+/// A generated vector file: `key: value` headers, a blank line, the body.
+fn format_file(headers: &[(&str, String)], body: &[u8]) -> Vec<u8> {
+    let mut out = Vec::new();
+    for (k, v) in headers {
+        out.extend_from_slice(format!("{k}: {v}\n").as_bytes());
+    }
+    out.push(b'\n');
+    out.extend_from_slice(body);
+    out
+}
+
+/// The bytes of the ledger vector `name`, as `ledger_cases` makes them.
+fn ledger_case(name: &str) -> Vec<u8> {
+    ledger_cases().into_iter().find(|c| c.name == name).unwrap_or_else(|| panic!("no ledger case {name}")).bytes
+}
+
+fn lines_of(ledger: &[u8]) -> Vec<&[u8]> {
+    ledger.split(|&b| b == b'\n').filter(|l| !l.is_empty()).collect()
+}
+
+/// The Merkle root of the first `size` lines (spec/transparency.md §2.1).
+fn root_of(ledger: &[u8], size: u64) -> Digest {
+    let mut f = colophon::merkle::Frontier::new();
+    for l in lines_of(ledger).into_iter().take(size as usize) {
+        f.push(colophon::hash::leaf_hash(l));
+    }
+    f.root()
+}
+
+/// A signed note of `text` with one Ed25519 signature line (type 0x01) per signer, under `name`.
+fn signed_note(text: &str, name: &str, signers: &[&SecretKey]) -> Note {
+    let sigs = signers.iter().map(|k| colophon::note::sign(text, name, &k.signing).unwrap()).collect();
+    Note { text: text.to_string(), sigs }
+}
+
+fn checkpoint_text(origin: &str, size: u64, root: Digest) -> String {
+    Checkpoint { origin: origin.into(), size, root, extensions: Vec::new() }.to_text()
+}
+
+/// The second owner of the ledger vector `valid-self-revoke`, which revokes itself at position 9.
+fn second_owner() -> SecretKey {
+    SecretKey::from_seed(&[7; 32], "Second Owner")
+}
+
+const ORIGIN: &str = "example.org/winter-sea";
+
+fn checkpoint_cases() -> Vec<(String, Vec<u8>)> {
+    let history = ledger_case("valid-history");
+    let self_revoke = ledger_case("valid-self-revoke");
+    let mut out = Vec::new();
+    let mut case = |name: &str, ledger: &str, comment: &str, status: Option<Code>, note: Vec<u8>| {
+        let mut headers = vec![("expect", if status.is_some() { "reject" } else { "ok" }.to_string())];
+        if let Some(code) = status {
+            headers.push(("status", code.to_string()));
+        }
+        headers.push(("ledger", ledger.to_string()));
+        headers.push(("comment", comment.to_string()));
+        out.push((name.to_string(), format_file(&headers, &note)));
+    };
+    let good = signed_note(&checkpoint_text(ORIGIN, 8, root_of(&history, 8)), ORIGIN, &[&owner()]);
+    case("valid-signed-by-owner", "valid-history", "the whole ledger, signed by its owner", None, good.to_bytes());
+    let empty_root = Digest::of(b"");
+    case(
+        "reject-size-zero",
+        "valid-history",
+        "tree size 0: a ledger always has its genesis line (section 3.2 item 3)",
+        Some(Code::CheckpointMalformed),
+        signed_note(&checkpoint_text(ORIGIN, 0, empty_root), ORIGIN, &[&owner()]).to_bytes(),
+    );
+    case(
+        "reject-size-zero-other-origin",
+        "valid-history",
+        "tree size 0 and another origin: item 3 comes before item 4, so malformed, not origin",
+        Some(Code::CheckpointMalformed),
+        signed_note(&checkpoint_text("example.org/other", 0, empty_root), "example.org/other", &[&owner()]).to_bytes(),
+    );
+    case(
+        "reject-other-origin",
+        "valid-history",
+        "the right tree, signed by the owner key, but for another origin",
+        Some(Code::CheckpointOrigin),
+        signed_note(&checkpoint_text("example.org/other", 8, root_of(&history, 8)), "example.org/other", &[&owner()])
+            .to_bytes(),
+    );
+    let mut twice = good.clone();
+    twice.sigs.push(good.sigs[0].clone());
+    case(
+        "reject-two-signatures-one-key",
+        "valid-history",
+        "the owner's valid signature line twice: two signatures match one key (item 6)",
+        Some(Code::CheckpointSignature),
+        twice.to_bytes(),
+    );
+    let stranger_sig =
+        |name: &str| colophon::note::Signature { name: name.into(), key_id: 0x0102_0304, bytes: vec![7; 64] };
+    let mut nbsp = good.clone();
+    nbsp.sigs.push(stranger_sig("example.org/winter\u{a0}sea"));
+    case(
+        "reject-key-name-space",
+        "valid-history",
+        "a second signature line whose key name holds U+00A0 NO-BREAK SPACE, a code point of W (ledger.md 9.0): not a signed note",
+        Some(Code::CheckpointMalformed),
+        nbsp.to_bytes(),
+    );
+    let mut zwsp = good.clone();
+    zwsp.sigs.push(stranger_sig("example.org/winter\u{200b}sea"));
+    case(
+        "valid-key-name-zero-width-space",
+        "valid-history",
+        "a second signature line whose key name holds U+200B ZERO WIDTH SPACE, which is not in W: a signature by an unknown key, ignored",
+        None,
+        zwsp.to_bytes(),
+    );
+    case(
+        "reject-owner-revoked-at-last-line",
+        "valid-self-revoke",
+        "size 10 signed by the second owner, whom line 10 (position 9) revokes: not an owner key in effect at size 10",
+        Some(Code::CheckpointSignature),
+        signed_note(&checkpoint_text(ORIGIN, 10, root_of(&self_revoke, 10)), ORIGIN, &[&second_owner()]).to_bytes(),
+    );
+    case(
+        "valid-owner-revoked-after-size",
+        "valid-self-revoke",
+        "size 9 signed by the second owner: its revocation at position 9 is not among the first 9 lines",
+        None,
+        signed_note(&checkpoint_text(ORIGIN, 9, root_of(&self_revoke, 9)), ORIGIN, &[&second_owner()]).to_bytes(),
+    );
+    out
+}
+
+#[test]
+fn checkpoint_vectors_are_current() {
+    bless_or_check("checkpoint", &checkpoint_cases());
+}
+
+/// What a reader holding the ledger does with a checkpoint (spec/transparency.md §3.2): verify it
+/// with the owner keys in effect at its size, then compare its root with the ledger's.
+fn check_checkpoint(ledger: &[u8], note: &[u8]) -> Result<colophon::transparency::CheckedCheckpoint, Problem> {
+    let report = audit::audit(ledger, None);
+    assert!(report.is_clean(), "the ledger of a checkpoint vector is valid: {:?}", report.problems);
+    let origin = report.index.origin().unwrap();
+    let size = Checkpoint::in_note(note).map_or(0, |c| c.size);
+    let keys = colophon::transparency::owner_keys(&report.index, &origin, size);
+    let checked = colophon::transparency::verify_checkpoint(note, &origin, &keys, &Keyring::default())?;
+    if checked.size <= report.lines && root_of(ledger, checked.size) != checked.root {
+        return Err(Problem::general(Code::CheckpointInconsistent, "another root for the ledger's lines"));
+    }
+    Ok(checked)
+}
+
+#[test]
+fn checkpoint_vectors() {
+    let mut n = 0;
+    for v in read_vectors("checkpoint") {
+        let ledger = read_vectors("ledger")
+            .into_iter()
+            .find(|l| l.name == format!("{}.txt", v.req("ledger")))
+            .unwrap_or_else(|| panic!("{}: no ledger vector {}", v.name, v.req("ledger")));
+        let got = check_checkpoint(&ledger.body, &v.body);
+        match v.req("expect") {
+            "ok" => assert!(got.is_ok(), "{}: {:?}", v.name, got.err()),
+            "reject" => {
+                let p = got.err().unwrap_or_else(|| panic!("{}: accepted", v.name));
+                assert_eq!(p.code.as_str(), v.req("status"), "{}: {}", v.name, p.message);
+            }
+            e => panic!("{}: expect {e}", v.name),
+        }
+        n += 1;
+    }
+    assert!(n >= 8, "only {n} checkpoint vectors");
+}
+
+// ---------------------------------------------------------------------------------------------
+// Proof file vectors (spec/transparency.md §5)
+
+/// The stored Merkle hashes of a ledger's lines (spec/transparency.md §2), for making proofs.
+fn stored_hashes_of(ledger: &[u8]) -> Vec<Digest> {
+    let mut hashes: Vec<Digest> = Vec::new();
+    for (i, l) in lines_of(ledger).into_iter().enumerate() {
+        let new = colophon::merkle::stored_hashes(i as u64, colophon::hash::leaf_hash(l), &hashes).unwrap();
+        hashes.extend(new);
+    }
+    hashes
+}
+
+fn proof_cases() -> Vec<(String, Vec<u8>)> {
+    use base64::Engine as _;
+    let b64 = base64::engine::general_purpose::STANDARD;
+    let history = ledger_case("valid-history");
+    let lines = lines_of(&history);
+    let note = signed_note(&checkpoint_text(ORIGIN, 8, root_of(&history, 8)), ORIGIN, &[&owner()]).to_bytes();
+    let hashes = stored_hashes_of(&history);
+    // The first line after the genesis whose base64 ends in padding (so that dropping it leaves a
+    // non-canonical spelling), and the line after it.
+    let at = (1..lines.len() - 1).find(|&i| !lines[i].len().is_multiple_of(3)).unwrap();
+    let proof = colophon::transparency::inclusion_proof(&hashes, at as u64, lines[at], &note).unwrap();
+    let good = proof.to_bytes();
+    let text = String::from_utf8(good.clone()).unwrap();
+    let extra_line = format!("extra {}\n", b64.encode(lines[at]));
+    let index_line = format!("index {at}\n");
+    assert!(text.starts_with(&format!("c2sp.org/tlog-proof@v1\n{extra_line}{index_line}")));
+    let mut out = Vec::new();
+    let mut case = |name: &str, comment: &str, status: Option<Code>, body: Vec<u8>| {
+        let mut headers = vec![("expect", if status.is_some() { "reject" } else { "ok" }.to_string())];
+        if let Some(code) = status {
+            headers.push(("status", code.to_string()));
+        }
+        headers.push(("comment", comment.to_string()));
+        out.push((name.to_string(), format_file(&headers, &body)));
+    };
+    case(
+        "valid-extra",
+        &format!(
+            "line {} of ledger/valid-history (index {at}) in its size-8 checkpoint, the line itself in `extra` (the second line)",
+            at + 1
+        ),
+        None,
+        good.clone(),
+    );
+    let moved = text.replacen(&extra_line, "", 1).replacen(&index_line, &format!("{index_line}{extra_line}"), 1);
+    assert!(moved.starts_with(&format!("c2sp.org/tlog-proof@v1\n{index_line}{extra_line}")));
+    case(
+        "reject-extra-after-index",
+        "the `extra` line after the `index` line: it is then a hash line that is not base64 of 32 bytes",
+        Some(Code::CheckpointMalformed),
+        moved.into_bytes(),
+    );
+    let unpadded = text.replacen(&extra_line, &format!("{}\n", extra_line.trim_end().trim_end_matches('=')), 1);
+    case(
+        "reject-extra-not-canonical",
+        "`extra` without its base64 padding: not canonical base64 (ledger.md 4.2)",
+        Some(Code::CheckpointMalformed),
+        unpadded.into_bytes(),
+    );
+    let other = text.replacen(&extra_line, &format!("extra {}\n", b64.encode(lines[at + 1])), 1);
+    case(
+        "reject-extra-other-line",
+        &format!(
+            "`extra` holds line {} while the proof is for index {at}: `extra` is not authenticated, the leaf hash decides",
+            at + 2
+        ),
+        Some(Code::ProofInclusion),
+        other.into_bytes(),
+    );
+    out
+}
+
+#[test]
+fn proof_vectors_are_current() {
+    bless_or_check("proof", &proof_cases());
+}
+
+/// What a reader without the ledger does with a proof file (spec/transparency.md §5): its own
+/// keyring gives the log's keys; the line is the one in `extra`.
+fn check_proof(bytes: &[u8], ring: &Keyring) -> Result<(), Problem> {
+    use colophon::transparency::{check_inclusion, keyring_log_keys, verify_checkpoint};
+    let malformed = |m: String| Problem::general(Code::CheckpointMalformed, m);
+    let proof = colophon::checkpoint::TlogProof::parse(bytes).map_err(|e| malformed(e.to_string()))?;
+    let (_, cp) = proof.parse_checkpoint().map_err(|e| malformed(e.to_string()))?;
+    let checked = verify_checkpoint(&proof.checkpoint, &cp.origin, &keyring_log_keys(ring, &cp.origin), ring)?;
+    let line = proof.extra.clone().expect("the proof vectors carry their line");
+    if entry::parse_line(&line).map(|p| p.entry.seq).ok() != Some(proof.index) {
+        return Err(Problem::general(Code::ProofInclusion, "the line's seq is not the proof's index"));
+    }
+    check_inclusion(&proof, &line, &checked.checkpoint)
+}
+
+#[test]
+fn proof_vectors() {
+    let ring = Keyring { keys: vec![owner().named()], ..Keyring::default() };
+    let mut n = 0;
+    for v in read_vectors("proof") {
+        let got = check_proof(&v.body, &ring);
+        match v.req("expect") {
+            "ok" => assert!(got.is_ok(), "{}: {:?}", v.name, got.err()),
+            "reject" => {
+                let p = got.err().unwrap_or_else(|| panic!("{}: accepted", v.name));
+                assert_eq!(p.code.as_str(), v.req("status"), "{}: {}", v.name, p.message);
+            }
+            e => panic!("{}: expect {e}", v.name),
+        }
+        n += 1;
+    }
+    assert!(n >= 4, "only {n} proof vectors");
+}
+
+// ---------------------------------------------------------------------------------------------
+// Bundle vectors (spec/verify.md §3, spec/transparency.md §6)
+
+/// The bundle of release `winter-sea@v1` of a ledger vector, with a checkpoint of `size` signed by
+/// `signer` and every entry's inclusion proof, or with neither.
+fn bundle_of(ledger: &[u8], anchor: Option<(u64, &SecretKey)>) -> colophon::bundle::BundleFile {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("colophon.jsonl");
+    std::fs::write(&path, ledger).unwrap();
+    let snap = colophon::ledger::load_with(&path, &colophon::cache::Cache::None).unwrap();
+    let note = anchor.map(|(size, key)| {
+        signed_note(&checkpoint_text(ORIGIN, size, root_of(ledger, size)), ORIGIN, &[key]).to_bytes()
+    });
+    colophon::bundle::build_with_checkpoint(&path, &snap.index, &history().release, note.as_deref()).unwrap()
+}
+
+/// `line` with `edit` applied to its JSON value, re-signed by `key` (a correctly signed line).
+fn resigned(line: &str, key: &SecretKey, edit: impl FnOnce(&mut serde_json::Map<String, serde_json::Value>)) -> String {
+    use base64::Engine as _;
+    let mut obj = serde_json::from_str::<serde_json::Value>(line).unwrap().as_object().unwrap().clone();
+    edit(&mut obj);
+    obj.remove("sig");
+    let signed = colophon::jcs::to_vec(&serde_json::Value::Object(obj.clone())).unwrap();
+    let sig = signing::sign_entry(&key.signing, &signed);
+    obj.insert("sig".into(), base64::engine::general_purpose::STANDARD.encode(sig).into());
+    String::from_utf8(colophon::jcs::to_vec(&serde_json::Value::Object(obj)).unwrap()).unwrap()
+}
+
+fn bundle_cases() -> Vec<(String, Vec<u8>)> {
+    let history = ledger_case("valid-history");
+    let self_revoke = ledger_case("valid-self-revoke");
+    let mut out = Vec::new();
+    let mut case =
+        |name: &str, comment: &str, status: Option<(Code, Option<u64>)>, b: &colophon::bundle::BundleFile| {
+            let mut headers = vec![("expect", if status.is_some() { "reject" } else { "ok" }.to_string())];
+            if let Some((code, entry)) = status {
+                headers.push(("status", code.to_string()));
+                if let Some(n) = entry {
+                    headers.push(("entry", n.to_string()));
+                }
+            }
+            headers.push(("comment", comment.to_string()));
+            let mut body = serde_json::to_vec_pretty(b).unwrap();
+            body.push(b'\n');
+            out.push((name.to_string(), format_file(&headers, &body)));
+        };
+    let anchored = bundle_of(&history, Some((8, &owner())));
+    case(
+        "valid-anchored",
+        "release winter-sea@v1 of ledger/valid-history with the owner's checkpoint of size 8 and an inclusion proof for every entry",
+        None,
+        &anchored,
+    );
+    let mut unanchored = anchored.clone();
+    unanchored.checkpoint = None;
+    unanchored.proofs = None;
+    case(
+        "reject-unanchored",
+        "the same bundle without its checkpoint and proofs (verify.md 3.5)",
+        Some((Code::BundleUnanchored, None)),
+        &unanchored,
+    );
+    // verify.md §3.3 item 1: a body member the schema does not know, in a correctly signed line.
+    let mut schema = anchored.clone();
+    let at = schema.entries.iter().position(|l| l.contains("\"type\":\"version\"")).unwrap();
+    schema.entries[at] = resigned(&schema.entries[at], &translator(), |o| {
+        o["body"].as_object_mut().unwrap().insert("colour".into(), "blue".into());
+    });
+    case(
+        "reject-body-schema",
+        "a correctly signed version entry whose body has a member its type does not define: the envelope checks include the body's schema (ledger.md 11 step 4)",
+        Some((Code::EntrySchemaInvalid, Some(at as u64 + 1))),
+        &schema,
+    );
+    case(
+        "reject-owner-revoked-at-last-line",
+        "release v1 of ledger/valid-self-revoke with a checkpoint of size 10 signed by the second owner, whom the entry at position 9 revokes (transparency.md 3.1, 6)",
+        Some((Code::CheckpointSignature, None)),
+        &bundle_of(&self_revoke, Some((10, &second_owner()))),
+    );
+    out
+}
+
+#[test]
+fn bundle_vectors_are_current() {
+    bless_or_check("bundle", &bundle_cases());
+}
+
+/// A reader opening a bundle (spec/verify.md §3.3): no witness policy, unanchored bundles refused.
+fn open_bundle(bytes: &[u8]) -> Result<(), Problem> {
+    let opened = colophon::bundle::open(bytes)?;
+    if opened.checkpoint.is_none() {
+        return Err(Problem::general(Code::BundleUnanchored, "no checkpoint and inclusion proofs"));
+    }
+    Ok(())
+}
+
+#[test]
+fn bundle_vectors() {
+    let mut n = 0;
+    for v in read_vectors("bundle") {
+        let got = open_bundle(&v.body);
+        match v.req("expect") {
+            "ok" => assert!(got.is_ok(), "{}: {:?}", v.name, got.err()),
+            "reject" => {
+                let p = got.err().unwrap_or_else(|| panic!("{}: accepted", v.name));
+                assert_eq!(p.code.as_str(), v.req("status"), "{}: {}", v.name, p.message);
+                let entry = v.get("entry").map(|e| e.parse::<u64>().unwrap());
+                assert_eq!(p.line, entry, "{}: which entry: {}", v.name, p.message);
+            }
+            e => panic!("{}: expect {e}", v.name),
+        }
+        n += 1;
+    }
+    assert!(n >= 4, "only {n} bundle vectors");
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -1353,10 +1940,18 @@ fn jcs_vectors() {
     }
 }
 
+/// A key line is read the same way in a `.pub` file and in a keyring (§5.3, §10.1): both readers,
+/// and the line parser itself, must agree on every vector.
 #[test]
 fn keys_vectors() {
+    let dir = tempfile::tempdir().unwrap();
     for v in read_vectors("keys") {
         let line = v.req("line");
+        let text = format!("# a comment\n{line}\n");
+        let ring = Keyring::parse(Path::new("keyring"), &text);
+        let pub_file = dir.path().join("key.pub");
+        std::fs::write(&pub_file, &text).unwrap();
+        let from_pub = Keyring::read(&pub_file);
         match v.req("expect") {
             "ok" => {
                 let k = NamedKey::parse_line(line).unwrap_or_else(|e| panic!("{}: {e}", v.name));
@@ -1364,8 +1959,22 @@ fn keys_vectors() {
                 if let Some(seed) = v.get("seed") {
                     assert_eq!(fixed_key(seed, &k.name).public(), k.key, "{}", v.name);
                 }
+                if v.get("name").is_some() {
+                    assert_eq!(k.name, v.json_str("name"), "{}", v.name);
+                }
+                for (how, read) in [("keyring", ring), (".pub file", from_pub)] {
+                    let read = read.unwrap_or_else(|e| panic!("{}: as a {how}: {e}", v.name));
+                    assert_eq!(read.keys, vec![k.clone()], "{}: as a {how}", v.name);
+                }
             }
-            "reject" => assert!(NamedKey::parse_line(line).is_err(), "{}", v.name),
+            "reject" => {
+                assert!(NamedKey::parse_line(line).is_err(), "{}", v.name);
+                // A line a reader refuses makes the file unusable: `trust.keyring.invalid`
+                // (§10.1, §12), whether the file is a keyring or a `.pub` file.
+                assert_eq!(v.req("status"), Code::TrustKeyringInvalid.as_str(), "{}", v.name);
+                assert!(ring.is_err(), "{}: accepted in a keyring", v.name);
+                assert!(from_pub.is_err(), "{}: accepted in a .pub file", v.name);
+            }
             e => panic!("{}: expect {e}", v.name),
         }
     }

@@ -26,6 +26,7 @@ fuzz_target!(|data: &[u8]| {
         }
     }
     if let Ok(k) = NamedKey::parse_line(text) {
-        assert_eq!(k.to_line(), text, "key line does not round-trip");
+        // Blanks at the end of a key line are removed before it is parsed (spec/ledger.md §5.3).
+        assert_eq!(k.to_line(), text.trim_end(), "key line does not round-trip");
     }
 });
