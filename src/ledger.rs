@@ -459,6 +459,7 @@ fn scan_lines(
     snap: &mut Snapshot,
     admission: &mut Admission,
 ) -> Result<Option<(u64, u64)>, LedgerError> {
+    use rayon::prelude::*;
     use std::io::{Seek, SeekFrom};
     let damaged =
         |line: u64, code: Code, message: String| LedgerError::Damaged { path: path.to_path_buf(), line, code, message };
@@ -467,45 +468,78 @@ fn scan_lines(
     let reader = BufReader::with_capacity(SCAN_BUF, file.take(len.saturating_sub(snap.len)));
     let first_number = snap.head.map_or(1, |h| h.seq + 2);
     let mut last = None;
-    for item in Lines::starting_at(reader, snap.len, first_number) {
-        match item.map_err(LedgerError::io(path))? {
-            Item::Line(l) => {
-                let p = parse_line(&l.bytes).map_err(|(c, m)| {
-                    if l.number == 1 {
-                        damaged(1, c, format!("not a colophon ledger, or one whose first line is damaged: {m}"))
-                    } else {
-                        damaged(l.number, c, m)
+    let mut lines = Lines::starting_at(reader, snap.len, first_number);
+    loop {
+        // A chunk at a time: parsed and signature-checked on every core, then admitted in order.
+        let mut chunk: Vec<RawLine> = Vec::new();
+        let mut end: Option<Item> = None;
+        let mut bytes = 0usize;
+        for item in lines.by_ref() {
+            match item.map_err(LedgerError::io(path))? {
+                Item::Line(l) => {
+                    bytes += l.bytes.len();
+                    chunk.push(l);
+                    if chunk.len() >= ADMIT_CHUNK || bytes >= SCAN_BUF * 16 {
+                        break;
                     }
-                })?;
-                check_chain(snap.head.as_ref(), &p).map_err(|(c, m)| damaged(l.number, c, m))?;
-                if p.entry.seq == 0 && !matches!(p.entry.body, crate::entry::Body::Genesis(_)) {
-                    return Err(damaged(
-                        l.number,
-                        Code::GenesisMissing,
-                        "this file does not start with a colophon genesis entry; is it a colophon ledger?".into(),
-                    ));
                 }
-                let head = Head { seq: p.entry.seq, hash: p.hash };
-                let (offset, n) = (l.offset, l.bytes.len() as u64);
-                let problems = admission.line(l, p);
-                if admission.index().is_empty() {
-                    // The genesis itself was rejected (§11 steps 6–7): nothing can enter after it.
-                    let (code, why) =
-                        problems.first().map_or((Code::GenesisSigner, String::new()), |p| (p.code, p.message.clone()));
-                    return Err(damaged(1, code, format!("the genesis entry is not valid: {why}")));
+                other => {
+                    end = Some(other);
+                    break;
                 }
-                snap.head = Some(head);
-                snap.len = offset + n + 1;
-                last = Some((offset, n));
             }
-            Item::TooLong { number, .. } => {
+        }
+        if chunk.is_empty() && end.is_none() {
+            return Ok(last);
+        }
+        let parsed: Vec<_> = chunk.par_iter().map(|l| parse_line(&l.bytes)).collect();
+        let mut batch = Vec::with_capacity(chunk.len());
+        for (l, p) in chunk.into_iter().zip(parsed) {
+            let p = p.map_err(|(c, m)| {
+                if l.number == 1 {
+                    damaged(1, c, format!("not a colophon ledger, or one whose first line is damaged: {m}"))
+                } else {
+                    damaged(l.number, c, m)
+                }
+            })?;
+            check_chain(snap.head.as_ref(), &p).map_err(|(c, m)| damaged(l.number, c, m))?;
+            if p.entry.seq == 0 && !matches!(p.entry.body, crate::entry::Body::Genesis(_)) {
+                return Err(damaged(
+                    l.number,
+                    Code::GenesisMissing,
+                    "this file does not start with a colophon genesis entry; is it a colophon ledger?".into(),
+                ));
+            }
+            snap.head = Some(Head { seq: p.entry.seq, hash: p.hash });
+            snap.len = l.offset + l.bytes.len() as u64 + 1;
+            last = Some((l.offset, l.bytes.len() as u64));
+            batch.push((l, p));
+        }
+        let admitted = !batch.is_empty();
+        let problems = admission.lines(batch);
+        if admitted && admission.index().is_empty() {
+            // The genesis itself was rejected (§11 steps 6–7): nothing can enter after it.
+            let (code, why) = problems
+                .first()
+                .and_then(|p| p.first())
+                .map_or((Code::GenesisSigner, String::new()), |p| (p.code, p.message.clone()));
+            return Err(damaged(1, code, format!("the genesis entry is not valid: {why}")));
+        }
+        match end {
+            Some(Item::TooLong { number, .. }) => {
                 return Err(damaged(number, Code::LineTooLong, format!("line longer than {MAX_LINE_LEN} bytes")));
             }
-            Item::Torn(t) => snap.torn = Some(t),
+            Some(Item::Torn(t)) => {
+                snap.torn = Some(t);
+                return Ok(last);
+            }
+            _ => {}
         }
     }
-    Ok(last)
 }
+
+/// Lines admitted together (parsed and signature-checked on every core first).
+const ADMIT_CHUNK: usize = 4096;
 
 fn finish(path: &Path, snap: Snapshot) -> Result<Snapshot, LedgerError> {
     if snap.head.is_none() {

@@ -259,15 +259,21 @@ pub(crate) fn verify_proof_cmd(
             return Err(Fail::input("this proof does not carry its entry; give the ledger line with --entry FILE"));
         }
     };
-    if let Err(p) = check_inclusion(&proof, &line, &checked.checkpoint) {
-        return fail1(p);
-    }
+    // spec/transparency.md §5, reader's checks 3 then 4: the line's seq is the proof's index (a line
+    // that does not parse as an entry has none), then the audit path.
     let parsed = parse_line(&line).ok();
-    if parsed.as_ref().is_some_and(|p| p.entry.seq != proof.index) {
+    if parsed.as_ref().is_none_or(|p| p.entry.seq != proof.index) {
         return fail1(colophon::status::Problem::general(
             Code::ProofInclusion,
-            "the entry's seq is not the proof's index",
+            if parsed.is_none() {
+                "the line is not a ledger entry, so it has no seq to compare with the proof's index"
+            } else {
+                "the entry's seq is not the proof's index"
+            },
         ));
+    }
+    if let Err(p) = check_inclusion(&proof, &line, &checked.checkpoint) {
+        return fail1(p);
     }
     let signer = checked.signed_by.first().map_or(String::new(), |(_, n)| n.clone());
     out.say(format!(

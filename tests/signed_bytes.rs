@@ -408,3 +408,21 @@ fn public_files_follow_the_umask() {
     }
     assert_eq!(mode(&env.path("olga.key")), 0o600);
 }
+
+/// A proof of a line that is not a ledger entry proves nothing about an entry: the line has no seq
+/// to compare with the proof's index (spec/transparency.md §5, reader's check 3), even when the line
+/// is in the tree the checkpoint signs (a damaged ledger's lines are).
+#[test]
+fn a_proof_of_a_line_that_is_no_entry_is_refused() {
+    let env = setup();
+    env.append_raw(b"not an entry at all");
+    let hashes = colophon::ledger::merkle_hashes(&env.path(LEDGER), 6).expect("hashes");
+    let root = colophon::merkle::tree_hash(6, &hashes).expect("root");
+    let cp = colophon::checkpoint::Checkpoint { origin: "o/x".into(), size: 6, root, extensions: Vec::new() };
+    let text = cp.to_text();
+    let sig = colophon::note::sign(&text, "o/x", &env.secret("olga").signing).expect("sign");
+    let note = colophon::note::Note { text, sigs: vec![sig] }.to_bytes();
+    let proof = colophon::transparency::inclusion_proof(&hashes, 5, b"not an entry at all", &note).expect("proof");
+    env.write("p.tlog-proof", proof.to_bytes());
+    env.run(&["--json", "verify-proof", "p.tlog-proof", "--trust", "olga.pub"]).code(1).status("proof.inclusion");
+}

@@ -13,7 +13,7 @@ use crate::hash::Digest;
 use crate::keys::{KeyId, PublicKey};
 use rusqlite::{Connection, OptionalExtension, Row, params};
 use std::cell::RefCell;
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 use std::path::{Path, PathBuf};
 
 /// Bumped whenever the schema or what is stored changes; a mismatch triggers a rebuild.
@@ -79,6 +79,12 @@ pub struct DbIndex {
     count: u64,
     origin: Option<String>,
     owner: Option<KeyId>,
+    // What this process has read or written, so that admitting many lines does not ask SQLite
+    // (and decompress a key) for the same signer and the same latest version at every line. This
+    // connection is the only writer while it holds the write transaction (BEGIN IMMEDIATE), and
+    // both are dropped whenever the database may have moved on without it.
+    keys_seen: RefCell<HashMap<KeyId, Option<std::sync::Arc<KeyInfo>>>>,
+    latest_seen: RefCell<HashMap<(String, String), Option<VersionInfo>>>,
 }
 
 type Sql<T> = rusqlite::Result<T>;
@@ -170,7 +176,15 @@ impl DbIndex {
             .query_row("SELECT v FROM meta WHERE k='format'", [], |r| r.get(0))
             .optional()
             .map_err(|e| e.to_string())?;
-        let mut db = DbIndex { conn, failure: RefCell::new(None), count: 0, origin: None, owner: None };
+        let mut db = DbIndex {
+            conn,
+            failure: RefCell::new(None),
+            count: 0,
+            origin: None,
+            owner: None,
+            keys_seen: RefCell::default(),
+            latest_seen: RefCell::default(),
+        };
         if format.as_deref() != Some(FORMAT.as_bytes()) {
             db.reset().map_err(|e| e.to_string())?;
         }
@@ -206,7 +220,15 @@ impl DbIndex {
         self.count = 0;
         self.origin = None;
         self.owner = None;
+        self.forget();
         Ok(())
+    }
+
+    /// Drops what this process remembers of the database (after a rollback, a reset, or before
+    /// reading what another process may have written).
+    fn forget(&self) {
+        self.keys_seen.borrow_mut().clear();
+        self.latest_seen.borrow_mut().clear();
     }
 
     /// What the index covers (re-read from the file: another process may have moved it on).
@@ -227,6 +249,7 @@ impl DbIndex {
 
     /// Starts a write transaction that other processes wait for (BEGIN IMMEDIATE).
     pub fn begin(&self) -> Sql<()> {
+        self.forget();
         self.conn.execute_batch("BEGIN IMMEDIATE")
     }
 
@@ -270,6 +293,7 @@ impl DbIndex {
     pub fn rollback(&mut self) {
         let _ = self.conn.execute_batch("ROLLBACK");
         let _ = self.load_meta();
+        self.forget();
     }
 
     pub(super) fn failure(&self) -> Option<String> {
@@ -331,12 +355,20 @@ impl DbIndex {
     }
 
     pub(super) fn key(&self, id: &KeyId) -> Option<std::sync::Arc<KeyInfo>> {
-        self.q(None, |c| {
-            c.prepare_cached("SELECT id, pk, name, roles, seq, by, entry, rseq, rreason, rentry FROM keys WHERE id=?1")?
+        if let Some(k) = self.keys_seen.borrow().get(id) {
+            return k.clone();
+        }
+        let k = self
+            .q(None, |c| {
+                c.prepare_cached(
+                    "SELECT id, pk, name, roles, seq, by, entry, rseq, rreason, rentry FROM keys WHERE id=?1",
+                )?
                 .query_row([&id.0[..]], DbIndex::key_row)
                 .optional()
-        })
-        .map(std::sync::Arc::new)
+            })
+            .map(std::sync::Arc::new);
+        self.keys_seen.borrow_mut().insert(*id, k.clone());
+        k
     }
 
     pub(super) fn keys(&self) -> Vec<KeyInfo> {
@@ -509,13 +541,19 @@ impl DbIndex {
     }
 
     pub(super) fn latest_version(&self, work: &str, lang: &str) -> Option<VersionInfo> {
-        self.q(None, |c| {
+        let slot = (work.to_string(), lang.to_string());
+        if let Some(v) = self.latest_seen.borrow().get(&slot) {
+            return v.clone();
+        }
+        let v = self.q(None, |c| {
             c.prepare_cached(&format!(
                 "SELECT {VERSION_COLS} FROM versions WHERE work=?1 AND lang=?2 ORDER BY number DESC LIMIT 1"
             ))?
             .query_row([work, lang], |r| self.version_row(r))
             .optional()
-        })
+        });
+        self.latest_seen.borrow_mut().insert(slot, v.clone());
+        v
     }
 
     pub(super) fn work_langs(&self) -> Vec<(String, String)> {
@@ -661,6 +699,10 @@ impl DbIndex {
                 .map(|_| ())
         };
         match &e.body {
+            Body::Genesis(_) | Body::Key(_) | Body::Revoke(_) => self.keys_seen.borrow_mut().clear(),
+            _ => {}
+        }
+        match &e.body {
             Body::Genesis(g) => {
                 add_key(&g.key, &g.name, &[Role::Owner])?;
                 self.origin = Some(g.origin.clone());
@@ -678,6 +720,8 @@ impl DbIndex {
                     .prepare_cached("SELECT COALESCE(MAX(number), 0) + 1 FROM versions WHERE work=?1 AND lang=?2")?
                     .query_row([&v.work, &v.lang], |r| r.get(0))?;
                 let info = version_info(p, v, number);
+                // It is now the latest of its work and language (§6.5: parent is the latest).
+                self.latest_seen.borrow_mut().insert((v.work.clone(), v.lang.clone()), Some(info.clone()));
                 self.conn
                     .prepare_cached(&format!(
                         "INSERT INTO versions({VERSION_COLS}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17)"
