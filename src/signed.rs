@@ -226,6 +226,16 @@ impl<'a> Signed<'a> {
         Ok(info)
     }
 
+    /// A version's signed body, its line checked (hash and signature) — without counting its
+    /// number, which walks its whole chain.
+    pub fn version_facts(&self, h: &Digest) -> Result<crate::entry::Version, String> {
+        let p = self.checked(h)?;
+        match &p.entry.body {
+            Body::Version(v) => Ok((**v).clone()),
+            _ => Err(format!("entry {} is not a version", h.short(16))),
+        }
+    }
+
     /// How many versions the chain of signed `parent` members holds up to `h`, `h` included.
     fn number(&self, h: &Digest) -> Result<u64, String> {
         let mut n = 0u64;
