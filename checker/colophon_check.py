@@ -49,8 +49,7 @@ def _version_tuple(v):
 
 if _ud is not None and _version_tuple(_ud.unidata_version) >= (15, 1, 0):
     UNICODE_OK = True
-    UNICODE_NOTE = "unicodedata2 %s (Unicode %s)" % (
-        getattr(_ud, "__version__", "?"), _ud.unidata_version)
+    UNICODE_NOTE = "unicodedata2 with Unicode %s data" % _ud.unidata_version
 else:
     UNICODE_OK = False
     if _ud is None:
@@ -1760,6 +1759,9 @@ class BadVector(Exception):
     pass
 
 
+PARTIAL = []  # vectors compared with their normalized hashes unchecked (no Unicode 15.1 data)
+
+
 class Skip(Exception):
     pass
 
@@ -1825,7 +1827,10 @@ def run_ledger_vector(path):
     got = [_fmt_problem(p) for p in res.problems]
     details = ["got: " + (" ".join(got) if got else "no problems")]
     if res.norm_skipped:
-        raise Skip("needs normalized hashes: " + UNICODE_NOTE)
+        wanted = (_h(h, "status", False) or "") + " " + (_h(h, "problems", False) or "")
+        if "content.norm.mismatch" in wanted:
+            raise Skip("its expectation rests on normalized hashes, which are not checked here")
+        PARTIAL.append(path)
     if expect == "valid":
         if got:
             return False, details + ["expected: valid"]
@@ -1945,7 +1950,7 @@ def run_normalize_vector(path):
     if _h(h, "expect") != "ok":
         raise BadVector("expect is not ok")
     if not UNICODE_OK:
-        raise Skip(UNICODE_NOTE)
+        raise Skip("no conforming Unicode data (see the note above)")
     profile = _h(h, "profile")
     f = PROFILES.get(profile)
     if f is None:
@@ -2059,7 +2064,10 @@ def run_vector_dir(root, name, out):
             disagree += 1
             lines.append("  DISAGREE %s/%s" % (name, f))
             lines.extend("      " + x for x in details)
-    out.append("%s: %d agree, %d disagree, %d skipped" % (name, agree, disagree, skipped))
+    partial = sum(1 for p in PARTIAL if os.path.dirname(p) == d)
+    out.append("%s: %d agree, %d disagree, %d skipped%s" % (
+        name, agree, disagree, skipped,
+        " (%d compared with normalized hashes NOT checked)" % partial if partial else ""))
     out.extend(lines)
     return agree, disagree, skipped
 
@@ -2178,40 +2186,62 @@ def run_outside(root):
     if os.path.isfile(p):
         with open(p, "rb") as fh:
             doc = json_parse(fh.read().decode("utf-8"))
-        seeds = {k: bytes.fromhex(v["seed"]) for k, v in doc["keys"].items()
-                 if v.get("algorithm") == "ed25519"}
+        pubs = {k: bytes.fromhex(v["public"]) for k, v in doc["keys"].items()
+                if v.get("algorithm") == "ed25519"}
         for vec in doc["vectors"]:
-            env = vec.get("envelope")
-            want = vec.get("pae")
-            if not isinstance(env, dict) or want is None:
+            try:
+                verdict, why = dsse_verify(vec, pubs)
+            except (KeyError, TypeError, ValueError) as ex:
+                skip += 1
+                out.append("  SKIP dsse/%s: cannot read the vector (%s)" % (vec.get("id"), ex))
                 continue
-            payload = b64_canonical(env.get("payload")) if isinstance(env.get("payload"), str) else None
-            if payload is None:
-                try:
-                    payload = base64.urlsafe_b64decode(env["payload"] + "=" * (-len(env["payload"]) % 4))
-                except Exception:
-                    skip += 1
-                    out.append("  SKIP dsse/%s: payload undecodable" % vec.get("id"))
-                    continue
-            got = pae(env["payloadType"].encode("utf-8"), payload)
-            ok = got.hex() == want
-            for s in env.get("signatures", []):
-                seed = seeds.get(s.get("keyid"))
-                sig = b64_canonical(s.get("sig")) if isinstance(s.get("sig"), str) else None
-                if seed is None or sig is None or vec.get("expect") != "accept":
-                    continue
-                mine = Ed25519PrivateKey.from_private_bytes(seed).sign(got)
-                if mine != sig or not ed_verify_strict(public_from_seed(seed), got, sig)[0]:
-                    ok = False
-            if ok:
+            want = vec.get("expect")
+            # the signatures cover `pae`: Ed25519 over it must verify under the signing key
+            covered = all(ed_verify_strict(pubs[sg["keyid"]], bytes.fromhex(vec["pae"]),
+                                           b64_canonical(sg["sig"]))[0]
+                          for sg in vec["envelope"]["signatures"]
+                          if sg.get("keyid") in pubs and b64_canonical(sg["sig"]) and
+                          vec["envelope"]["payloadType"])
+            if verdict == want and covered:
                 agree += 1
             else:
                 dis += 1
-                out.append("  DISAGREE dsse/%s" % vec.get("id"))
+                out.append("  DISAGREE dsse/%s: expected %s, got %s (%s)%s"
+                           % (vec.get("id"), want, verdict, why,
+                              "" if covered else "; a signature does not cover `pae`"))
     print("outside: %d agree, %d disagree, %d skipped" % (agree, dis, skip))
     for line in out:
         print(line)
     return 1 if dis else 0
+
+
+def dsse_verify(vec, pubs):
+    """The DSSE v1 verification the outside vectors describe: the payload type must be
+    supported, the signatures are over PAE(type, payload), and at least `threshold` distinct
+    trusted keys must have signed. Payloads may use either base64 alphabet (DSSE)."""
+    env = vec["envelope"]
+    typ = env["payloadType"]
+    if not typ or typ not in vec.get("supportedPayloadTypes", [typ]):
+        return "reject", "unsupported payload type %r" % typ
+    pl = env["payload"]
+    payload = base64.b64decode(pl.replace("-", "+").replace("_", "/") + "=" * (-len(pl) % 4))
+    msg = pae(typ.encode("utf-8"), payload)
+    if vec.get("expect") == "accept" and msg.hex() != vec["pae"]:
+        return "reject", "PAE differs from the vector's pae"
+    trusted = [k for k in vec["trustedKeys"] if k in pubs]
+    signers = set()
+    for sg in env["signatures"]:
+        sb = sg["sig"]
+        sig = base64.b64decode(sb.replace("-", "+").replace("_", "/") + "=" * (-len(sb) % 4))
+        cands = [sg["keyid"]] if sg.get("keyid") else trusted
+        for k in cands:
+            if k in trusted and len(sig) == 64 and ed_verify_strict(pubs[k], msg, sig)[0]:
+                signers.add(k)
+                break
+    if len(signers) >= vec.get("threshold", 1):
+        return "accept", "%d distinct trusted signer(s)" % len(signers)
+    return "reject", "%d distinct trusted signer(s), threshold %d" % (
+        len(signers), vec.get("threshold", 1))
 
 
 # ---------------------------------------------------------------------------
@@ -2293,4 +2323,10 @@ def main(argv):
 
 
 if __name__ == "__main__":
-    sys.exit(main(sys.argv[1:]))
+    try:
+        _rc = main(sys.argv[1:])
+        sys.stdout.flush()
+    except BrokenPipeError:  # the reader stopped (| head): not an error of ours
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        _rc = 1
+    sys.exit(_rc)
