@@ -1759,6 +1759,7 @@ class BadVector(Exception):
     pass
 
 
+FULL_LISTS = []  # (vector, problems header, valid-lines) for invalid vectors that pin only the first
 PARTIAL = []  # vectors compared with their normalized hashes unchecked (no Unicode 15.1 data)
 
 
@@ -1857,6 +1858,8 @@ def run_ledger_vector(path):
             bad.append("valid-lines: expected %d, got %d" % (want_v, res.valid_lines))
     if bad:
         return False, bad + details
+    if "problems" not in h and got:
+        FULL_LISTS.append((path, " ".join(got), res.valid_lines))
     return True, []
 
 
@@ -2127,7 +2130,7 @@ def _audit_path(leaves, m, lo, hi):
     return _audit_path(leaves, m - k, lo + k, hi) + [mth(leaves, lo, lo + k)]
 
 
-def run_vectors(root, only):
+def run_vectors(root, only, full=False):
     out = []
     st = self_tests()
     out.append("self-test: %s" % ("ok" if not st else "FAILED: " + ", ".join(st)))
@@ -2147,6 +2150,13 @@ def run_vectors(root, only):
         _, dis, sk = run_vector_dir(root, n, out)
         total_dis += dis
         total_skip += sk
+    if full:
+        out.append("full problem lists of the invalid ledger vectors that pin only the first problem")
+        out.append("(in the vector README's header format; compare with `colophon audit`):")
+        for path, probs, vl in FULL_LISTS:
+            out.append("  %s/%s" % (os.path.basename(os.path.dirname(path)), os.path.basename(path)))
+            out.append("    problems: %s" % probs)
+            out.append("    valid-lines: %d" % vl)
     for line in out:
         print(line)
     if st or total_dis or total_skip:
@@ -2270,7 +2280,7 @@ def audit_file(path):
 
 
 USAGE = """usage: colophon_check.py LEDGER...
-       colophon_check.py --vectors DIR [--only NAME]...
+       colophon_check.py --vectors DIR [--only NAME]... [--full-problems]
        colophon_check.py --outside DIR
 
 Audits colophon ledgers (spec/ledger.md section 11), or runs the spec's test vectors,
@@ -2291,9 +2301,13 @@ def main(argv):
                 print(USAGE, file=sys.stderr)
                 return 2
             only = []
+            full = False
             rest = argv[2:]
             while rest:
-                if rest[0] == "--only" and len(rest) > 1:
+                if rest[0] == "--full-problems":
+                    full = True
+                    rest = rest[1:]
+                elif rest[0] == "--only" and len(rest) > 1:
                     only.append(rest[1])
                     rest = rest[2:]
                 else:
@@ -2302,7 +2316,7 @@ def main(argv):
             if not os.path.isdir(argv[1]):
                 print("%s: not a directory" % argv[1], file=sys.stderr)
                 return 2
-            return run_vectors(argv[1], only)
+            return run_vectors(argv[1], only, full)
         if argv[0] == "--outside":
             if len(argv) != 2 or not os.path.isdir(argv[1]):
                 print(USAGE, file=sys.stderr)
