@@ -426,3 +426,36 @@ fn a_proof_of_a_line_that_is_no_entry_is_refused() {
     env.write("p.tlog-proof", proof.to_bytes());
     env.run(&["--json", "verify-proof", "p.tlog-proof", "--trust", "olga.pub"]).code(1).status("proof.inclusion");
 }
+
+/// Entries of a bundle come in strictly increasing ledger order (spec/verify.md §3.3 item 3): a
+/// version line repeated together with its proof (both genuine) must not open, or the repeated
+/// version would be numbered as a later one (found by mutation testing: `<=` weakened to `<`
+/// passed every other test).
+#[test]
+fn a_bundle_with_an_entry_repeated_is_refused() {
+    let env = setup();
+    env.write("en2.txt", EN2);
+    env.ok(&["record", "en2.txt", "--work", "w", "--lang", "en", "--key", "tina.key"]);
+    env.ok(&["release", "--work", "w", "--tag", "v2", "--key", "tina.key"]);
+    env.ok(&["checkpoint", "--key", "olga.key", "-o", "cp"]);
+    env.ok(&["bundle", "w@v2", "-o", "b.bundle"]);
+    env.write("copy2.txt", EN2);
+    env.ok(&["verify", "copy2.txt", "--bundle", "b.bundle", "--trust", "olga.pub"]).has("w:en@2");
+    let mut b: Value = serde_json::from_slice(&env.read("b.bundle")).expect("bundle");
+    let entries = b["entries"].as_array().expect("entries").clone();
+    let proofs = b["proofs"].as_array().expect("proofs").clone();
+    let at = entries
+        .iter()
+        .position(|e| {
+            colophon::entry::parse_line(e.as_str().unwrap_or("").as_bytes())
+                .is_ok_and(|p| matches!(&p.entry.body, Body::Version(v) if v.lang == "en" && v.parent.is_some()))
+        })
+        .expect("en@2 is in the bundle");
+    b["entries"].as_array_mut().expect("entries").insert(at + 1, entries[at].clone());
+    b["proofs"].as_array_mut().expect("proofs").insert(at + 1, proofs[at].clone());
+    env.write("b.bundle", serde_json::to_vec(&b).expect("json"));
+    env.run(&["--json", "verify", "copy2.txt", "--bundle", "b.bundle", "--trust", "olga.pub"])
+        .code(1)
+        .status("bundle.invalid")
+        .has("ledger order");
+}
