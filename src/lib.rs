@@ -31,4 +31,5 @@ pub mod status;
 pub mod tiles;
 pub mod transparency;
 pub mod trust;
+pub mod verdict;
 pub mod verify;

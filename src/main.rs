@@ -18,7 +18,7 @@ use colophon::ops::{self, OpError, RecordRequest, ReleaseRequest};
 use colophon::refs::resolve;
 use colophon::status::Code;
 use colophon::trust::{Keyring, KeyringError};
-use colophon::verify::{CopyFacts, CopyReport, Level, Store, verify_copy};
+use colophon::verify::{CopyFacts, CopyReport, Level, Store};
 use serde_json::{Value, json};
 use std::io::{IsTerminal, Write};
 use std::path::{Path, PathBuf};
@@ -1143,14 +1143,8 @@ struct VerifyArgs {
 }
 
 fn verify_cmd(out: Out, ledger_path: &Path, args: VerifyArgs) -> Res {
-    let (copy, bundle_path, trust, profile) =
-        (args.copy.as_path(), args.bundle.as_deref(), &args.trust, args.profile.as_str());
-    let (seen, consistency) = (args.seen.as_deref(), args.consistency.as_deref());
-    let published = args.tiles.as_deref().map(rebuild_from_tiles).transpose()?;
-    let ledger_path = published.as_ref().map_or(ledger_path, |r| r.ledger.as_path());
-    use colophon::transparency::{
-        check_consistent, matches_tree, owner_keys, parse_consistency_proof, verify_checkpoint,
-    };
+    use colophon::verdict::{Source, VerifyOptions, verify};
+    let profile = args.profile.as_str();
     // A profile retired for matching (words/v1, spec/ledger.md §9.3) is refused, not taken for another.
     if colophon::normalize::Profile::from_id(profile).is_some_and(|p| !p.matches_copies()) {
         return Err(Fail::input(format!(
@@ -1160,40 +1154,30 @@ fn verify_cmd(out: Out, ledger_path: &Path, args: VerifyArgs) -> Res {
     }
     let loosest = Level::from_id(profile)
         .ok_or_else(|| Fail::input(format!("--profile {profile:?}: use exact, text/v1 or words/v2")))?;
-    let roots = load_keyrings(trust)?;
-    let facts: CopyFacts = read_with_progress(copy, false)?.into();
-    let seen_bytes = seen.map(|p| read_small(p, "checkpoint")).transpose()?;
-    let proof = match consistency {
+    let roots = load_keyrings(&args.trust)?;
+    let facts: CopyFacts = read_with_progress(&args.copy, false)?.into();
+    let seen = args.seen.as_deref().map(|p| read_small(p, "checkpoint")).transpose()?;
+    if let (Some(bytes), Some(p)) = (&seen, &args.seen) {
+        parse_cp(bytes, p)?;
+    }
+    let consistency = match args.consistency.as_deref() {
         Some(p) => {
             let text = String::from_utf8(read_small(p, "consistency proof")?).unwrap_or_default();
-            Some(parse_consistency_proof(&text).map_err(|m| Fail::input(format!("{}: {m}", p.display())))?)
+            Some(
+                colophon::transparency::parse_consistency_proof(&text)
+                    .map_err(|m| Fail::input(format!("{}: {m}", p.display())))?,
+            )
         }
         None => None,
     };
-    // A proof is for one pair of sizes; a proof for another pair proves nothing either way.
-    let proof_for = |a: u64, b: u64| -> Result<Option<Vec<Digest>>, colophon::status::Problem> {
-        match &proof {
-            None => Ok(None),
-            Some((o, n, h)) if (*o, *n) == (a.min(b), a.max(b)) => Ok(Some(h.clone())),
-            Some((o, n, _)) => Err(colophon::status::Problem::general(
-                Code::ProofConsistency,
-                format!(
-                    "the consistency proof is for sizes {o} → {n}, but the checkpoints are {} and {}",
-                    a.min(b),
-                    a.max(b)
-                ),
-            )),
-        }
-    };
-    // A verdict about the log itself (checkpoint, witnesses, consistency) that overrides a match.
-    let mut log_problem: Option<colophon::status::Problem> = None;
-    let mut log_json = Value::Null;
-    let mut log_lines: Vec<String> = Vec::new();
-    // The checkpoint the verdict's entries are anchored in, if any: (its size, the position of the
-    // latest entry the verdict rests on must be below it).
-    let mut anchored_at: Option<u64> = None;
-    let (mut report, source) = match bundle_path {
-        Some(bp) => {
+    let opts =
+        VerifyOptions { loosest: Some(loosest), seen, consistency, insecure_ignore_log: args.insecure_ignore_log };
+    let published = args.tiles.as_deref().map(rebuild_from_tiles).transpose()?;
+    fn as_input(name: &str) -> impl Fn(colophon::status::Problem) -> Fail + '_ {
+        move |p| Fail { code: 2, status: Some(p.code), message: format!("{name}: {}", p.message) }
+    }
+    let (verdict, source) = match (&args.bundle, &published) {
+        (Some(bp), _) => {
             let meta =
                 std::fs::metadata(bp).map_err(|e| Fail::input(format!("{}: {}", bp.display(), ops::io_hint(&e))))?;
             if meta.is_dir() || meta.len() > MAX_BUNDLE {
@@ -1205,223 +1189,77 @@ fn verify_cmd(out: Out, ledger_path: &Path, args: VerifyArgs) -> Res {
             }
             let bytes =
                 std::fs::read(bp).map_err(|e| Fail::input(format!("{}: {}", bp.display(), ops::io_hint(&e))))?;
-            // Not a bundle at all is bad input (exit 2); a bundle that fails its checks is a
-            // verdict (exit 1).
-            if serde_json::from_slice::<BundleFile>(&bytes).is_err() {
-                return Err(Fail {
-                    code: 2,
-                    status: Some(Code::BundleInvalid),
-                    message: format!(
-                        "{}: not a colophon bundle (expected the JSON file `colophon bundle` writes)",
-                        bp.display()
-                    ),
-                });
-            }
-            match bundle::open_with(&bytes, &roots) {
-                Ok(opened) => {
-                    let ordered = opened.checkpoint.is_some();
-                    let opts = colophon::verify::Options { loosest, ordered };
-                    let r = colophon::verify::verify_copy_with(
-                        &opened.index,
-                        Store::Bundle(&opened.lines),
-                        &roots,
-                        &facts,
-                        opts,
-                    );
-                    match &opened.checkpoint {
-                        Some(c) => {
-                            log_lines.push(format!(
-                                "log:      checkpoint of {} at size {} signed by {}; every entry's inclusion proof checked; {}",
-                                c.origin,
-                                c.size,
-                                c.signed_by.first().map_or("?", |(_, n)| n.as_str()),
-                                witnesses_line(&c.witnesses, c.quorum)
-                            ));
-                            log_json = serde_json::to_value(c).unwrap_or_default();
-                            // spec/verify.md §3.5: the checkpoint is signed by an owner of the
-                            // bundle's log (checked when the bundle was opened). Whether the reader
-                            // trusts that owner is worth saying: the order is that log's.
-                            if let Err(p) = colophon::transparency::anchor_trusted(c, &opened.index, &roots)
-                                && r.ok()
-                            {
-                                log_lines.push(format!("note:     {}", p.message));
-                            }
-                            anchored_at = Some(c.size);
-                            if let Some(sb) = &seen_bytes {
-                                let keys = owner_keys(
-                                    &opened.index,
-                                    &opened.origin,
-                                    parse_cp(sb, Path::new("--checkpoint"))?.size,
-                                );
-                                match verify_checkpoint(sb, &opened.origin, &keys, &colophon::trust::Keyring::default())
-                                    .and_then(|s| {
-                                        let hashes = proof_for(s.size, c.size)?;
-                                        check_consistent(&s.checkpoint, &c.checkpoint, hashes.as_deref()).map(|()| s)
-                                    }) {
-                                    Ok(s) => log_lines.push(format!(
-                                        "log:      consistent with the checkpoint you saw (size {})",
-                                        s.size
-                                    )),
-                                    Err(p) => log_problem = log_problem.or(Some(p)),
-                                }
-                            }
-                        }
-                        None if !args.insecure_ignore_log => {
-                            // spec/verify.md §3.5: without a checkpoint, a bundle is a set of signed
-                            // entries in an order its writer chose.
-                            let msg = format!(
-                                "{}: the bundle carries no checkpoint and inclusion proofs, so nothing shows its entries are in the log \
-                                 or in which order they were signed; ask for a bundle made after the log's owner signed a checkpoint \
-                                 (`colophon checkpoint`, then `colophon bundle`), or pass --insecure-ignore-log to accept it without that",
-                                bp.display()
-                            );
-                            if out.json {
-                                out.json(json!({"ok": false, "command": "verify", "status": Code::BundleUnanchored, "message": msg}));
-                            }
-                            eprintln!("{} {msg}", paint(RED.bold(), "✗ bundle rejected:"));
-                            return Ok(ExitCode::from(1));
-                        }
-                        None => {
-                            log_lines.push(
-                                "log:      NONE — --insecure-ignore-log: this bundle carries no checkpoint; nothing shows its entries are \
-                                 in the owner's log or in which order they were signed"
-                                    .into(),
-                            );
-                            if roots.quorum > 0 {
-                                log_problem = Some(colophon::status::Problem::general(
-                                    Code::CheckpointQuorum,
-                                    format!(
-                                        "your keyring requires {} witness cosignature(s), but the bundle carries no checkpoint",
-                                        roots.quorum
-                                    ),
-                                ));
-                            } else if seen_bytes.is_some() {
-                                log_problem = Some(colophon::status::Problem::general(
-                                    Code::ProofConsistency,
-                                    "the bundle carries no checkpoint to compare with the one you saw",
-                                ));
-                            }
-                        }
-                    }
-                    (r, format!("bundle {}", bp.display()))
-                }
-                Err(p) => {
-                    let msg = format!("{}: {}", bp.display(), p);
-                    if out.json {
-                        out.json(json!({"ok": false, "command": "verify", "status": p.code, "message": msg}));
-                    }
-                    eprintln!("{} {msg}", paint(RED.bold(), "✗ bundle rejected:"));
-                    return Ok(ExitCode::from(1));
-                }
-            }
+            let shown = bp.display().to_string();
+            let v = verify(&facts, Source::Bundle { bytes: &bytes }, &roots, &opts).map_err(as_input(&shown))?;
+            (v, format!("bundle {shown}"))
         }
-        None => {
+        (None, Some(pb)) => {
             // A log rebuilt from tiles lives in a temporary file: its state is built in memory.
-            let loader = |p: &Path| -> Result<ledger::Snapshot, Fail> {
-                match &published {
-                    Some(_) => Ok(ledger::load_with(p, &colophon::cache::Cache::None)?),
-                    None => load(p),
-                }
-            };
-            let mut snap = loader(ledger_path)?;
-            let mut r = verify_copy(&snap.index, Store::Ledger(ledger_path), &roots, &facts, loosest);
-            if let Some(why) = r.index_disagreed.take() {
+            let snap = ledger::load_with(&pb.ledger, &colophon::cache::Cache::None)?;
+            let source = Source::Tiles { index: &snap.index, path: &pb.ledger, checkpoint: &pb.source.checkpoint };
+            let v = verify(&facts, source, &roots, &opts).map_err(as_input("--checkpoint"))?;
+            (v, format!("published tiles {}", pb.dir.display()))
+        }
+        (None, None) => {
+            let kept = colophon::transparency::read_kept_checkpoint(ledger_path);
+            let mut snap = load(ledger_path)?;
+            fn source<'a>(
+                snap: &'a ledger::Snapshot,
+                path: &'a Path,
+                kept: &Result<Option<Vec<u8>>, String>,
+            ) -> Source<'a> {
+                Source::Ledger { index: &snap.index, path, kept: kept.clone() }
+            }
+            let mut v =
+                verify(&facts, source(&snap, ledger_path, &kept), &roots, &opts).map_err(as_input("--checkpoint"))?;
+            if let Some(why) = v.report.index_disagreed.take() {
                 // The verdict already rests on signed lines only; rebuild the index so the next
                 // command finds what the ledger holds, and verify again with it.
                 ledger::discard_index(ledger_path, &colophon::cache::Cache::from_env());
-                snap = loader(ledger_path)?;
-                r = verify_copy(&snap.index, Store::Ledger(ledger_path), &roots, &facts, loosest);
-                r.notes.push(format!(
+                snap = load(ledger_path)?;
+                v = verify(&facts, source(&snap, ledger_path, &kept), &roots, &opts)
+                    .map_err(as_input("--checkpoint"))?;
+                v.report.notes.push(format!(
                     "the ledger's index disagreed with a signed line ({why}); it was rebuilt from the ledger"
                 ));
             }
-            r.notes.extend(snap.rejected_lines(ledger_path));
-            let origin = snap.index.origin().unwrap_or_default();
-            if let Some(pb) = &published {
-                check_published(pb, &snap.index, &roots)?;
-                log_lines.push(format!(
-                    "log:      the published checkpoint of {origin} at size {} was verified, and every entry checked against the tiles",
-                    pb.source.size
-                ));
-                anchored_at = Some(pb.source.size);
-            }
-            if let Some(sb) = &seen_bytes {
-                let keys = owner_keys(&snap.index, &origin, parse_cp(sb, Path::new("--checkpoint"))?.size);
-                match verify_checkpoint(sb, &origin, &keys, &roots)
-                    .and_then(|s| matches_tree(&s.checkpoint, snap.index.len(), &snap.index).map(|()| s))
-                {
-                    Ok(s) => {
-                        log_lines.push(format!(
-                            "log:      the ledger extends the checkpoint you saw (size {}, {})",
-                            s.size,
-                            witnesses_line(&s.witnesses, s.quorum)
-                        ));
-                        anchored_at = anchored_at.max(Some(s.size));
-                    }
-                    Err(p) => log_problem = Some(p),
-                }
-            } else if published.is_none() && roots.quorum > 0 {
-                // One witness policy for every source (spec/verify.md §4): a keyring that asks for
-                // witnesses asks it of a ledger too, through the checkpoint kept beside it.
-                match colophon::transparency::kept_checkpoint_checked(ledger_path, &snap.index, &roots) {
-                    Ok(Some((_, c))) => {
-                        log_lines.push(format!(
-                            "log:      the checkpoint kept beside the ledger (size {}) checks out; {}",
-                            c.size,
-                            witnesses_line(&c.witnesses, c.quorum)
-                        ));
-                        anchored_at = Some(c.size);
-                    }
-                    Ok(None) => {}
-                    Err(why) => log_lines.push(format!("log:      {why}; ignored")),
-                }
-            }
-            (r, format!("ledger {}", ledger_path.display()))
+            v.report.notes.extend(snap.rejected_lines(ledger_path));
+            (v, format!("ledger {}", ledger_path.display()))
         }
     };
-    // A keyring with a witness quorum accepts a verdict only when a checkpoint that meets it covers
-    // every entry the verdict rests on, whatever the source.
-    if roots.quorum > 0 && log_problem.is_none() && report.ok() {
-        // The release comes after the versions it names, so covering it covers them.
-        let covered = match (anchored_at, report.release.as_ref()) {
-            (Some(size), Some(rel)) => rel.seq < size,
-            _ => false,
-        };
-        if !covered {
-            log_problem = Some(colophon::status::Problem::general(
-                Code::CheckpointQuorum,
-                format!(
-                    "your keyring requires {} witness cosignature(s) on a checkpoint covering the release, and none does \
-                     (give one with --checkpoint, or verify a bundle or tiles made after the witnesses cosigned)",
-                    roots.quorum
-                ),
-            ));
-        }
-    }
-    let source = published.as_ref().map_or(source, |r| format!("published tiles {}", r.dir.display()));
-    if let Some(p) = log_problem {
-        report.status = p.code;
-        report.message = format!("the log is not trustworthy: {}", p.message);
-    }
+    render_verdict(out, &verdict, &args.copy, &source)
+}
 
+/// Prints a verdict (spec/cli-json.md `verify`): `--json` is its serialization.
+fn render_verdict(out: Out, v: &colophon::verdict::Verdict, copy: &Path, source: &str) -> Res {
+    let report = &v.report;
+    if v.rejected {
+        let what = if source.starts_with("bundle ") { "✗ bundle rejected:" } else { "✗ not verified:" };
+        let name = source.split_once(' ').map_or(source, |(_, n)| n);
+        let msg = format!("{name}: {}", report.message);
+        if out.json {
+            out.json(json!({"ok": false, "command": "verify", "status": report.status, "message": msg}));
+        }
+        eprintln!("{} {msg}", paint(RED.bold(), what));
+        return Ok(ExitCode::from(1));
+    }
     if out.json {
-        let mut v = serde_json::to_value(&report).unwrap_or_default();
-        v["ok"] = json!(report.ok());
-        v["command"] = json!("verify");
-        v["source"] = json!(source);
-        v["checkpoint"] = log_json;
-        out.json(v);
+        let mut j = serde_json::to_value(v).unwrap_or_default();
+        j["ok"] = json!(v.ok());
+        j["command"] = json!("verify");
+        j["source"] = json!(source);
+        out.json(j);
     } else if out.quiet {
         let verdict =
-            if report.ok() { paint(GREEN.bold(), "✓ verified:") } else { paint(RED.bold(), "✗ not verified:") };
+            if v.ok() { paint(GREEN.bold(), "✓ verified:") } else { paint(RED.bold(), "✗ not verified:") };
         println!("{verdict} {}", report.message);
     } else {
-        print_copy_report(&report, copy, &source);
-        for l in &log_lines {
-            println!("  {l}");
+        print_copy_report(report, copy, source);
+        for l in &v.log {
+            println!("  log:      {l}");
         }
     }
-    Ok(if report.ok() { ExitCode::SUCCESS } else { ExitCode::from(1) })
+    Ok(if v.ok() { ExitCode::SUCCESS } else { ExitCode::from(1) })
 }
 
 fn short_id(id: &colophon::keys::KeyId) -> String {

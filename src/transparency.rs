@@ -417,6 +417,16 @@ pub fn kept_checkpoint_checked(
     index: &Index,
     ring: &Keyring,
 ) -> Result<Option<(Vec<u8>, CheckedCheckpoint)>, String> {
+    let shown = checkpoint_path(ledger).display().to_string();
+    match read_kept_checkpoint(ledger)? {
+        None => Ok(None),
+        Some(note) => check_kept_checkpoint(&note, &shown, index, ring).map(|c| Some((note, c))),
+    }
+}
+
+/// Reads the checkpoint kept beside a ledger, as untrusted bytes: `Ok(None)` when there is none; an
+/// error for a link, a directory or a file too large to be a checkpoint.
+pub fn read_kept_checkpoint(ledger: &std::path::Path) -> Result<Option<Vec<u8>>, String> {
     let path = checkpoint_path(ledger);
     let meta = match std::fs::symlink_metadata(&path) {
         Err(_) => return Ok(None),
@@ -429,13 +439,24 @@ pub fn kept_checkpoint_checked(
     if meta.len() > 1 << 20 {
         return Err(format!("{shown} is over 1 MiB, not a checkpoint"));
     }
-    let note = std::fs::read(&path).map_err(|e| format!("{shown}: {e}"))?;
+    std::fs::read(&path).map(Some).map_err(|e| format!("{shown}: {e}"))
+}
+
+/// Checks a kept checkpoint (`shown` names it in messages) before it is believed (spec/cli.md §5):
+/// this log's origin, signed by an owner key in effect at its size, meeting `ring`'s witness
+/// policy, and describing the first entries of the ledger whose state is `index`.
+pub fn check_kept_checkpoint(
+    note: &[u8],
+    shown: &str,
+    index: &Index,
+    ring: &Keyring,
+) -> Result<CheckedCheckpoint, String> {
     let origin = index.origin().unwrap_or_default();
-    let cp = Checkpoint::in_note(&note).ok_or_else(|| format!("{shown} is not a checkpoint"))?;
+    let cp = Checkpoint::in_note(note).ok_or_else(|| format!("{shown} is not a checkpoint"))?;
     if cp.origin != origin {
         return Err(format!("{shown} is a checkpoint of another log ({:?}), not of {origin:?}", cp.origin));
     }
-    let checked = verify_checkpoint(&note, &origin, &owner_keys(index, &origin, cp.size), ring).map_err(|p| {
+    let checked = verify_checkpoint(note, &origin, &owner_keys(index, &origin, cp.size), ring).map_err(|p| {
         if p.code == Code::CheckpointSignature {
             format!("{shown} is not signed by an owner key of this log ({})", p.message)
         } else {
@@ -444,7 +465,7 @@ pub fn kept_checkpoint_checked(
     })?;
     matches_tree(&checked.checkpoint, index.len(), index)
         .map_err(|p| format!("{shown} does not describe this ledger: {}", p.message))?;
-    Ok(Some((note, checked)))
+    Ok(checked)
 }
 
 /// Reads the checkpoint kept beside a ledger, if it checks out (see [`kept_checkpoint_checked`],

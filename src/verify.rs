@@ -207,6 +207,24 @@ impl CopyReport {
     pub fn ok(&self) -> bool {
         self.status == Code::CopyVerified
     }
+
+    /// A report about `copy` that found nothing yet (`copy.mismatch`, no message).
+    pub fn empty(copy: &CopyFacts) -> CopyReport {
+        CopyReport {
+            status: Code::CopyMismatch,
+            message: String::new(),
+            level: None,
+            copy_size: copy.size,
+            copy_sha256: copy.sha256,
+            version: None,
+            release: None,
+            other_releases: Vec::new(),
+            releases: Vec::new(),
+            closest: None,
+            notes: Vec::new(),
+            index_disagreed: None,
+        }
+    }
 }
 
 /// The facts of a copy: raw hash, normalized hashes when it is text.
@@ -408,20 +426,7 @@ pub fn verify_copy_with(
 fn verify_signed(signed: &Signed<'_>, roots: &Keyring, copy: &CopyFacts, opts: Options) -> CopyReport {
     let index = signed.index;
     let loosest = opts.loosest;
-    let mut report = CopyReport {
-        status: Code::CopyMismatch,
-        message: String::new(),
-        level: None,
-        copy_size: copy.size,
-        copy_sha256: copy.sha256,
-        version: None,
-        release: None,
-        other_releases: Vec::new(),
-        releases: Vec::new(),
-        closest: None,
-        notes: Vec::new(),
-        index_disagreed: None,
-    };
+    let mut report = CopyReport::empty(copy);
     let normalized: BTreeMap<Level, Digest> = [Level::Text, Level::Words]
         .into_iter()
         .filter_map(|l| Some((l, Digest::of(l.profile()?.apply(copy.text.as_deref()?).as_bytes()))))
