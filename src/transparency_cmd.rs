@@ -77,6 +77,14 @@ pub(crate) fn checkpoint_cmd(out: Out, ledger_path: &Path, key: &Path, output: O
     Ok(ExitCode::SUCCESS)
 }
 
+/// A checkpoint whose root is not the tree's is evidence of two histories: a verdict (exit 1, its
+/// status). Hashes that could not be read — an I/O error, or published tiles that fail their
+/// authentication — are an input error (exit 2, spec/cli.md §1), whichever tile it is.
+fn tree_mismatch(p: colophon::status::Problem) -> Fail {
+    let code = if p.code == colophon::status::Code::LedgerIo { 2 } else { 1 };
+    Fail { code, status: Some(p.code), message: p.message }
+}
+
 pub(crate) fn prove_cmd(out: Out, ledger_path: &Path, p: ProveCommand) -> Res {
     match p {
         ProveCommand::Inclusion { r#ref, checkpoint, tiles, output } => {
@@ -100,11 +108,7 @@ pub(crate) fn prove_cmd(out: Out, ledger_path: &Path, p: ProveCommand) -> Res {
                     })?,
             };
             let cp = parse_cp(&note, checkpoint.as_deref().unwrap_or(Path::new("checkpoint")))?;
-            colophon::transparency::matches_tree(&cp, snap.index.len(), &snap.index).map_err(|p| Fail {
-                code: 1,
-                status: Some(p.code),
-                message: p.message,
-            })?;
+            colophon::transparency::matches_tree(&cp, snap.index.len(), &snap.index).map_err(tree_mismatch)?;
             let line = ledger::read_line_at(ledger_path, loc.offset, loc.len)?;
             let proof =
                 colophon::transparency::inclusion_proof(&snap.index, loc.seq, &line, &note).map_err(Fail::input)?;
@@ -132,33 +136,28 @@ pub(crate) fn prove_cmd(out: Out, ledger_path: &Path, p: ProveCommand) -> Res {
                 )));
             }
             let (small, big) = if oc.size <= nc.size { (&oc, &nc) } else { (&nc, &oc) };
-            let text =
-                match tiles {
-                    Some(t) => {
-                        let dir = colophon::tiles::tiles_dir(&t).map_err(Fail::input)?;
-                        let src = colophon::tiles::TilesSource::open(&dir).map_err(Fail::input)?;
-                        if src.size < big.size {
-                            return Err(Fail::input(format!("{} publishes only {} entries", dir.display(), src.size)));
-                        }
-                        let hashes = src.hashes();
-                        colophon::transparency::matches_tree(big, src.size, &hashes).map_err(|p| Fail {
-                            code: 1,
-                            status: Some(p.code),
-                            message: p.message,
-                        })?;
-                        colophon::transparency::consistency_proof_text(small.size, big.size, &hashes)
-                            .map_err(Fail::input)?
+            let text = match tiles {
+                Some(t) => {
+                    let dir = colophon::tiles::tiles_dir(&t).map_err(Fail::input)?;
+                    let src = colophon::tiles::TilesSource::open(&dir).map_err(Fail::input)?;
+                    if src.size < big.size {
+                        return Err(Fail::input(format!("{} publishes only {} entries", dir.display(), src.size)));
                     }
-                    None => {
-                        let snap = ledger::load(ledger_path)?;
-                        for c in [small, big] {
-                            colophon::transparency::matches_tree(c, snap.index.len(), &snap.index)
-                                .map_err(|p| Fail { code: 1, status: Some(p.code), message: p.message })?;
-                        }
-                        colophon::transparency::consistency_proof_text(small.size, big.size, &snap.index)
-                            .map_err(Fail::input)?
+                    let hashes = src.hashes();
+                    colophon::transparency::matches_tree(big, src.size, &hashes).map_err(tree_mismatch)?;
+                    colophon::transparency::consistency_proof_text(small.size, big.size, &hashes)
+                        .map_err(Fail::input)?
+                }
+                None => {
+                    let snap = ledger::load(ledger_path)?;
+                    for c in [small, big] {
+                        colophon::transparency::matches_tree(c, snap.index.len(), &snap.index)
+                            .map_err(tree_mismatch)?;
                     }
-                };
+                    colophon::transparency::consistency_proof_text(small.size, big.size, &snap.index)
+                        .map_err(Fail::input)?
+                }
+            };
             write_out(output.as_deref(), text.as_bytes())?;
             if output.is_some() {
                 out.say(format!(
