@@ -373,6 +373,13 @@ pub(crate) fn witness_cmd(out: Out, ledger_path: &Path, a: WitnessArgs) -> Res {
             Some((p, parsed))
         }
     };
+    // A source of consistency (the tiles, the ledger) that cannot be opened or read is bad input
+    // too, not a proof that the log forked: remembered here, reported as such below.
+    let unusable: std::cell::RefCell<Option<String>> = std::cell::RefCell::new(None);
+    let unusable_input = |m: String| -> String {
+        *unusable.borrow_mut() = Some(m.clone());
+        m
+    };
     let consistency = |old: u64, new: u64| -> Result<Vec<Digest>, String> {
         if let Some((p, (o, n, h))) = &given_proof {
             if (*o, *n) != (old, new) {
@@ -386,19 +393,23 @@ pub(crate) fn witness_cmd(out: Out, ledger_path: &Path, a: WitnessArgs) -> Res {
             return Ok(h.clone());
         }
         if let Some(t) = &a.tiles {
-            let src = colophon::tiles::TilesSource::open(&colophon::tiles::tiles_dir(t)?)?;
+            let dir = colophon::tiles::tiles_dir(t).map_err(unusable_input)?;
+            let src = colophon::tiles::TilesSource::open(&dir).map_err(unusable_input)?;
             if src.size < new {
-                return Err(format!("the tiles publish only {} entries", src.size));
+                return Err(unusable_input(format!("{}: the tiles publish only {} entries", dir.display(), src.size)));
             }
             return colophon::merkle::prove_consistency(new, old, &src.hashes());
         }
-        let snap = ledger::load(ledger_path).map_err(|e| e.to_string())?;
+        let snap = ledger::load(ledger_path).map_err(|e| unusable_input(e.to_string()))?;
         colophon::merkle::prove_consistency(new, old, &snap.index)
     };
     let cosigned =
         match colophon::transparency::witness_cosign(&note, &log_keys, &a.state, &a.name, &key, now, consistency) {
             Ok(n) => n,
             Err(mut p) => {
+                if let Some(m) = unusable.take() {
+                    return Err(Fail::input(format!("{m}; nothing was cosigned")));
+                }
                 if p.code == Code::LedgerIo {
                     // The state could not be read or written: nothing was cosigned.
                     return Err(Fail::input(format!("{}; nothing was cosigned", p.message)));
