@@ -2452,6 +2452,9 @@ fn on_terminal(env: &Env, args: &str, answers: &[(&str, &str)]) -> Option<(Strin
         if !wait_for(&buf, prompt, Duration::from_secs(20)) {
             break;
         }
+        // The prompt is printed just before echo is turned off: typing in that instant (a loaded
+        // machine's scheduling, never a person's) would be echoed by the terminal, not by colophon.
+        std::thread::sleep(Duration::from_millis(300));
         let _ = stdin.write_all(format!("{answer}\n").as_bytes());
         let _ = stdin.flush();
         // The next prompt must be a new one: forget what was seen.
