@@ -32,6 +32,9 @@ macro_rules! println {
 }
 
 fn print_line(args: std::fmt::Arguments<'_>) {
+    if STDOUT_CLOSED.load(std::sync::atomic::Ordering::Relaxed) {
+        return;
+    }
     let mut out = std::io::stdout().lock();
     if let Err(e) = writeln!(out, "{args}") {
         stdout_failed(e);
@@ -39,22 +42,34 @@ fn print_line(args: std::fmt::Arguments<'_>) {
 }
 
 /// The first error writing stdout (other than a closed pipe). A command whose output was lost must
-/// not exit 0: `main` turns this into an I/O error, exit 2 (spec/cli.md §2).
+/// not exit 0: `main` turns this into an I/O error, exit 2 (spec/cli.md §1).
 static STDOUT_ERROR: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+
+/// Set when the reader of stdout has gone away (`colophon log | head`). That is the reader's
+/// choice, not an error: nothing more is written, and the command ends with the exit code it would
+/// have had (spec/cli.md §1), a verdict's 1 included.
+static STDOUT_CLOSED: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
 
 fn stdout_failed(e: std::io::Error) {
     if e.kind() == std::io::ErrorKind::BrokenPipe {
-        // The reader chose to stop (`colophon log | head`): not an error.
-        std::process::exit(0);
+        STDOUT_CLOSED.store(true, std::sync::atomic::Ordering::Relaxed);
+        return;
     }
     let _ = STDOUT_ERROR.set(ops::io_hint(&e));
 }
 
 /// Writes raw bytes to stdout, treating a closed pipe as the reader's choice, not an error.
 fn write_stdout(bytes: &[u8]) -> Result<(), Fail> {
+    if STDOUT_CLOSED.load(std::sync::atomic::Ordering::Relaxed) {
+        return Ok(());
+    }
     match std::io::stdout().lock().write_all(bytes) {
-        Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => Err(stdout_lost(&ops::io_hint(&e))),
-        _ => Ok(()),
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => {
+            STDOUT_CLOSED.store(true, std::sync::atomic::Ordering::Relaxed);
+            Ok(())
+        }
+        Err(e) => Err(stdout_lost(&ops::io_hint(&e))),
+        Ok(()) => Ok(()),
     }
 }
 

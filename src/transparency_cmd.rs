@@ -77,6 +77,14 @@ pub(crate) fn checkpoint_cmd(out: Out, ledger_path: &Path, key: &Path, output: O
     Ok(ExitCode::SUCCESS)
 }
 
+/// A checkpoint whose root is not the tree's is evidence of two histories: a verdict (exit 1, its
+/// status). Hashes that could not be read — an I/O error, or published tiles that fail their
+/// authentication — are an input error (exit 2, spec/cli.md §1), whichever tile it is.
+fn tree_mismatch(p: colophon::status::Problem) -> Fail {
+    let code = if p.code == colophon::status::Code::LedgerIo { 2 } else { 1 };
+    Fail { code, status: Some(p.code), message: p.message }
+}
+
 pub(crate) fn prove_cmd(out: Out, ledger_path: &Path, p: ProveCommand) -> Res {
     match p {
         ProveCommand::Inclusion { r#ref, checkpoint, tiles, output } => {
@@ -100,11 +108,7 @@ pub(crate) fn prove_cmd(out: Out, ledger_path: &Path, p: ProveCommand) -> Res {
                     })?,
             };
             let cp = parse_cp(&note, checkpoint.as_deref().unwrap_or(Path::new("checkpoint")))?;
-            colophon::transparency::matches_tree(&cp, snap.index.len(), &snap.index).map_err(|p| Fail {
-                code: 1,
-                status: Some(p.code),
-                message: p.message,
-            })?;
+            colophon::transparency::matches_tree(&cp, snap.index.len(), &snap.index).map_err(tree_mismatch)?;
             let line = ledger::read_line_at(ledger_path, loc.offset, loc.len)?;
             let proof =
                 colophon::transparency::inclusion_proof(&snap.index, loc.seq, &line, &note).map_err(Fail::input)?;
@@ -132,33 +136,28 @@ pub(crate) fn prove_cmd(out: Out, ledger_path: &Path, p: ProveCommand) -> Res {
                 )));
             }
             let (small, big) = if oc.size <= nc.size { (&oc, &nc) } else { (&nc, &oc) };
-            let text =
-                match tiles {
-                    Some(t) => {
-                        let dir = colophon::tiles::tiles_dir(&t).map_err(Fail::input)?;
-                        let src = colophon::tiles::TilesSource::open(&dir).map_err(Fail::input)?;
-                        if src.size < big.size {
-                            return Err(Fail::input(format!("{} publishes only {} entries", dir.display(), src.size)));
-                        }
-                        let hashes = src.hashes();
-                        colophon::transparency::matches_tree(big, src.size, &hashes).map_err(|p| Fail {
-                            code: 1,
-                            status: Some(p.code),
-                            message: p.message,
-                        })?;
-                        colophon::transparency::consistency_proof_text(small.size, big.size, &hashes)
-                            .map_err(Fail::input)?
+            let text = match tiles {
+                Some(t) => {
+                    let dir = colophon::tiles::tiles_dir(&t).map_err(Fail::input)?;
+                    let src = colophon::tiles::TilesSource::open(&dir).map_err(Fail::input)?;
+                    if src.size < big.size {
+                        return Err(Fail::input(format!("{} publishes only {} entries", dir.display(), src.size)));
                     }
-                    None => {
-                        let snap = ledger::load(ledger_path)?;
-                        for c in [small, big] {
-                            colophon::transparency::matches_tree(c, snap.index.len(), &snap.index)
-                                .map_err(|p| Fail { code: 1, status: Some(p.code), message: p.message })?;
-                        }
-                        colophon::transparency::consistency_proof_text(small.size, big.size, &snap.index)
-                            .map_err(Fail::input)?
+                    let hashes = src.hashes();
+                    colophon::transparency::matches_tree(big, src.size, &hashes).map_err(tree_mismatch)?;
+                    colophon::transparency::consistency_proof_text(small.size, big.size, &hashes)
+                        .map_err(Fail::input)?
+                }
+                None => {
+                    let snap = ledger::load(ledger_path)?;
+                    for c in [small, big] {
+                        colophon::transparency::matches_tree(c, snap.index.len(), &snap.index)
+                            .map_err(tree_mismatch)?;
                     }
-                };
+                    colophon::transparency::consistency_proof_text(small.size, big.size, &snap.index)
+                        .map_err(Fail::input)?
+                }
+            };
             write_out(output.as_deref(), text.as_bytes())?;
             if output.is_some() {
                 out.say(format!(
@@ -374,6 +373,13 @@ pub(crate) fn witness_cmd(out: Out, ledger_path: &Path, a: WitnessArgs) -> Res {
             Some((p, parsed))
         }
     };
+    // A source of consistency (the tiles, the ledger) that cannot be opened or read is bad input
+    // too, not a proof that the log forked: remembered here, reported as such below.
+    let unusable: std::cell::RefCell<Option<String>> = std::cell::RefCell::new(None);
+    let unusable_input = |m: String| -> String {
+        *unusable.borrow_mut() = Some(m.clone());
+        m
+    };
     let consistency = |old: u64, new: u64| -> Result<Vec<Digest>, String> {
         if let Some((p, (o, n, h))) = &given_proof {
             if (*o, *n) != (old, new) {
@@ -387,19 +393,23 @@ pub(crate) fn witness_cmd(out: Out, ledger_path: &Path, a: WitnessArgs) -> Res {
             return Ok(h.clone());
         }
         if let Some(t) = &a.tiles {
-            let src = colophon::tiles::TilesSource::open(&colophon::tiles::tiles_dir(t)?)?;
+            let dir = colophon::tiles::tiles_dir(t).map_err(unusable_input)?;
+            let src = colophon::tiles::TilesSource::open(&dir).map_err(unusable_input)?;
             if src.size < new {
-                return Err(format!("the tiles publish only {} entries", src.size));
+                return Err(unusable_input(format!("{}: the tiles publish only {} entries", dir.display(), src.size)));
             }
             return colophon::merkle::prove_consistency(new, old, &src.hashes());
         }
-        let snap = ledger::load(ledger_path).map_err(|e| e.to_string())?;
+        let snap = ledger::load(ledger_path).map_err(|e| unusable_input(e.to_string()))?;
         colophon::merkle::prove_consistency(new, old, &snap.index)
     };
     let cosigned =
         match colophon::transparency::witness_cosign(&note, &log_keys, &a.state, &a.name, &key, now, consistency) {
             Ok(n) => n,
             Err(mut p) => {
+                if let Some(m) = unusable.take() {
+                    return Err(Fail::input(format!("{m}; nothing was cosigned")));
+                }
                 if p.code == Code::LedgerIo {
                     // The state could not be read or written: nothing was cosigned.
                     return Err(Fail::input(format!("{}; nothing was cosigned", p.message)));

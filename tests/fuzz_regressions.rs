@@ -5,6 +5,8 @@
 //! checks the fuzz targets make, so the targets' invariants are tested on every run, not only
 //! when someone fuzzes.
 
+mod common;
+
 use colophon::checkpoint::{Checkpoint, MAX_PROOF_HASHES, TlogProof};
 use colophon::diff::Script;
 use colophon::entry::{Body, parse_line};
@@ -147,13 +149,8 @@ fn diff_apply(data: &[u8]) -> bool {
 /// The vector keys: RFC 8032 §7.1 tests 1-3 (owner, translator, editor of spec/vectors), then the
 /// fixed-seed keys tests/vectors.rs signs some cases with (seeds of one repeated byte).
 fn vector_keys() -> Vec<SecretKey> {
-    let rfc = [
-        "9d61b19deffd5a60ba844af492ec2cc44449c5697b326919703bac031cae7f60",
-        "4ccd089b28ff96da9db6c346ec114e0f5b8a319f35aba624da8cf6ed4fb8a6fb",
-        "c5aa8df43f9f837bedb7442f31dcb7b166d38535076f094b85ce3a2e0b4458f7",
-    ]
-    .map(|s| -> [u8; 32] { hex::decode(s).expect("hex seed").try_into().expect("32-byte seed") });
-    rfc.into_iter().chain([3u8, 5, 6, 7, 8].map(|b| [b; 32])).map(|seed| SecretKey::from_seed(&seed, "k")).collect()
+    let rfc = common::keys::RFC8032_SEEDS.map(|s| common::keys::fixed_key(s, "k"));
+    rfc.into_iter().chain([3u8, 5, 6, 7, 8].map(|b| SecretKey::from_seed(&[b; 32], "k"))).collect()
 }
 
 /// `fuzz_targets/ledger_signed.rs`: re-chains and re-signs every JSON line, audits with the RFC 8032

@@ -61,7 +61,7 @@ fn forge_english(env: &Env) {
 fn a_forged_index_never_verifies_forged_text() {
     let env = setup();
     forge_english(&env);
-    env.run(&["--json", "verify", "forged.txt", "--trust", "olga.pub"]).code(1).status("copy.mismatch");
+    env.run(&["--json", "verify", "forged.txt", "--trust", "olga.pub"]).assert_code(1).assert_status("copy.mismatch");
     let shown = env.ok(&["show", "w@v1"]);
     assert_eq!(shown.stdout, EN, "show prints the signed text");
     // The genuine copy still verifies, and the index was rebuilt.
@@ -87,7 +87,7 @@ fn record_computes_its_diff_against_the_signed_base() {
     forge_english(&env);
     env.write("en2.txt", EN2);
     env.ok(&["record", "en2.txt", "--work", "w", "--lang", "en", "--key", "tina.key"]);
-    env.ok(&["audit"]).has("✓ audit");
+    env.ok(&["audit"]).assert_any("✓ audit");
     assert_eq!(env.ok(&["show", "w:en@2"]).stdout, EN2);
 }
 
@@ -117,27 +117,27 @@ fn a_translator_cannot_make_anyone_an_owner() {
     };
     env.append_signed(release("mal"), &mal);
     let audit = env.run(&["--json", "audit"]);
-    audit.code(1);
+    audit.assert_code(1);
     let codes: Vec<Value> =
         audit.json()["problems"].as_array().expect("problems").iter().map(|p| p["code"].clone()).collect();
     assert_eq!(codes, ["entry.signer.unauthorized", "entry.signer.unknown"], "{audit}");
     // Every reader of the ledger ignores both lines.
     let v = env.run(&["--json", "verify", "en.txt", "--trust", "olga.pub"]);
-    v.code(0).status("copy.verified");
+    v.assert_code(0).assert_status("copy.verified");
     let vj = v.json();
     let releases: Vec<&str> =
         vj["releases"].as_array().expect("releases").iter().filter_map(|r| r["ref"].as_str()).collect();
     assert_eq!(releases, ["w@v1"], "mal's release is not a release: {v}");
-    env.ok(&["log"]).has("REJECTED (entry.signer.unauthorized");
+    env.ok(&["log"]).assert_any("REJECTED (entry.signer.unauthorized");
     // mal cannot sign anything either.
     env.write("en2.txt", EN2);
     env.run(&["record", "en2.txt", "--work", "w", "--lang", "en", "--key", "mal.key"])
-        .code(2)
-        .has("entry.signer.unknown");
+        .assert_code(2)
+        .assert_any("entry.signer.unknown");
     // The log's owner signs a checkpoint and publishes: readers of the tiles see the same.
     env.ok(&["publish", "pub", "--key", "olga.key"]);
     let t = env.run(&["--json", "verify", "en.txt", "--tiles", "pub", "--trust", "olga.pub"]);
-    t.code(0);
+    t.assert_code(0);
     assert_eq!(t.json()["releases"].as_array().expect("releases").len(), 1, "{t}");
 }
 
@@ -166,7 +166,7 @@ fn an_editor_signed_release_is_not_a_release() {
         &env.secret("edo"),
     );
     env.write("copy2.txt", EN2);
-    env.run(&["--json", "verify", "copy2.txt", "--trust", "olga.pub"]).code(1).status("copy.unreleased");
+    env.run(&["--json", "verify", "copy2.txt", "--trust", "olga.pub"]).assert_code(1).assert_status("copy.unreleased");
 }
 
 /// Item 4: a bundle with no checkpoint is a set of entries in an order its writer chose. With
@@ -192,13 +192,13 @@ fn an_unanchored_fork_with_a_stolen_key_does_not_verify() {
     };
     fork(&["record", "forged.txt", "--work", "w", "--lang", "en", "--key", "tina.key"]);
     fork(&["release", "--work", "w", "--tag", "v1", "--key", "tina.key"]);
-    fork(&["bundle", "w@v1", "-o", "fork.bundle"]).has("NO checkpoint");
+    fork(&["bundle", "w@v1", "-o", "fork.bundle"]).assert_any("NO checkpoint");
     let mut b: Value = serde_json::from_slice(&env.read("fork.bundle")).expect("bundle");
     b["entries"].as_array_mut().expect("entries").push(Value::from(revocation));
     env.write("fork.bundle", serde_json::to_vec(&b).expect("json"));
     env.run(&["--json", "verify", "forged.txt", "--bundle", "fork.bundle", "--trust", "olga.pub"])
-        .code(1)
-        .status("bundle.unanchored");
+        .assert_code(1)
+        .assert_status("bundle.unanchored");
     // Told to do without the log, the reader still gets no verdict that needs the order.
     let r = env.run(&[
         "--json",
@@ -210,7 +210,7 @@ fn an_unanchored_fork_with_a_stolen_key_does_not_verify() {
         "olga.pub",
         "--insecure-ignore-log",
     ]);
-    r.code(1).status("bundle.unanchored").lacks("came first");
+    r.assert_code(1).assert_status("bundle.unanchored").assert_lacks("came first");
 }
 
 /// Item 4: stripping the checkpoint and proofs from a genuine bundle makes it unanchored.
@@ -225,16 +225,16 @@ fn a_stripped_bundle_is_unanchored() {
     b.as_object_mut().expect("object").remove("proofs");
     env.write("b.bundle", serde_json::to_vec(&b).expect("json"));
     env.run(&["--json", "verify", "en.txt", "--bundle", "b.bundle", "--trust", "olga.pub"])
-        .code(1)
-        .status("bundle.unanchored");
+        .assert_code(1)
+        .assert_status("bundle.unanchored");
     // A reader who trusts the translator directly still gets the log's order, and is told whose
     // log it is.
     env.ok(&["checkpoint", "--key", "olga.key", "-o", "cp"]);
     env.ok(&["bundle", "w@v1", "-o", "b2.bundle"]);
-    env.ok(&["verify", "en.txt", "--bundle", "b2.bundle", "--trust", "tina.pub"]).has("not in your keyring");
+    env.ok(&["verify", "en.txt", "--bundle", "b2.bundle", "--trust", "tina.pub"]).assert_any("not in your keyring");
     env.run(&["--json", "verify", "en.txt", "--bundle", "b2.bundle", "--trust", "mal.pub"])
-        .code(1)
-        .status("trust.untrusted");
+        .assert_code(1)
+        .assert_status("trust.untrusted");
 }
 
 /// Item 4: a translator who is not the log's owner is told the bundle is incomplete and how to
@@ -245,18 +245,18 @@ fn release_bundles_say_when_they_lack_a_checkpoint() {
     env.write("en2.txt", EN2);
     env.ok(&["record", "en2.txt", "--work", "w", "--lang", "en", "--key", "tina.key"]);
     env.ok(&["release", "--work", "w", "--tag", "v2", "--key", "tina.key", "--bundle", "v2.bundle"])
-        .has("incomplete")
-        .has("colophon bundle w@v2 -o v2.bundle");
+        .assert_any("incomplete")
+        .assert_any("colophon bundle w@v2 -o v2.bundle");
     env.ok(&["checkpoint", "--key", "olga.key", "-o", "cp"]);
-    env.ok(&["bundle", "w@v2", "-o", "v2.bundle"]).lacks("incomplete");
+    env.ok(&["bundle", "w@v2", "-o", "v2.bundle"]).assert_lacks("incomplete");
     env.write("copy2.txt", EN2);
     env.ok(&["verify", "copy2.txt", "--bundle", "v2.bundle", "--trust", "olga.pub"]);
     // The owner's own release bundle is complete at once.
     env.ok(&["record", "it.txt", "--work", "z", "--lang", "it", "--key", "olga.key"]);
     env.ok(&["record", "en.txt", "--work", "z", "--lang", "en", "--of", "z:it", "--key", "olga.key"]);
     env.ok(&["release", "--work", "z", "--tag", "v1", "--key", "olga.key", "--bundle", "z.bundle"])
-        .has("signed checkpoint")
-        .lacks("incomplete");
+        .assert_any("signed checkpoint")
+        .assert_lacks("incomplete");
     env.ok(&["verify", "en.txt", "--bundle", "z.bundle", "--trust", "olga.pub"]);
 }
 
@@ -270,7 +270,7 @@ fn sidecars_are_never_written_through_links() {
     std::fs::remove_file(&index).expect("rm index");
     env.write("other.db", b"someone else's database");
     std::os::unix::fs::symlink(env.path("other.db"), &index).expect("symlink");
-    env.run(&["log"]).code(2).has("symbolic link");
+    env.run(&["log"]).assert_code(2).assert_any("symbolic link");
     assert_eq!(env.read("other.db"), b"someone else's database");
     std::fs::remove_file(&index).expect("rm link");
     // An index beside the ledger (where older versions kept it) is not read or written at all.
@@ -299,7 +299,7 @@ fn a_foreign_kept_checkpoint_is_ignored_and_named() {
     env.ok(&["--ledger", "other/colophon.jsonl", "init", "--origin", "other/log", "--key", "mal.key"]);
     env.ok(&["--ledger", "other/colophon.jsonl", "checkpoint", "--key", "mal.key", "-o", "other.cp"]);
     std::fs::copy(env.path("other.cp"), env.path("colophon.jsonl.checkpoint")).expect("plant");
-    env.ok(&["checkpoint", "--key", "olga.key", "-o", "cp"]).has("another log").has("ignored");
+    env.ok(&["checkpoint", "--key", "olga.key", "-o", "cp"]).assert_any("another log").assert_any("ignored");
     // This log's origin, but signed by a key that is not its owner.
     let forged = String::from_utf8(env.read("cp")).expect("UTF-8");
     let body = forged.split("\n\n").next().expect("body");
@@ -307,10 +307,10 @@ fn a_foreign_kept_checkpoint_is_ignored_and_named() {
     let sig = colophon::note::sign(&format!("{body}\n"), "o/x", &mal.signing).expect("sign");
     let note = colophon::note::Note { text: format!("{body}\n"), sigs: vec![sig] };
     env.write("colophon.jsonl.checkpoint", note.to_bytes());
-    env.ok(&["bundle", "w@v1", "-o", "b.bundle"]).has("NO checkpoint");
-    env.run(&["prove", "inclusion", "w@v1"]).code(2).has("no checkpoint covers");
-    env.run(&["publish", "pub"]).code(2).has("not signed by an owner");
-    env.ok(&["checkpoint", "--key", "olga.key"]).has("not signed by an owner key of this log");
+    env.ok(&["bundle", "w@v1", "-o", "b.bundle"]).assert_any("NO checkpoint");
+    env.run(&["prove", "inclusion", "w@v1"]).assert_code(2).assert_any("no checkpoint covers");
+    env.run(&["publish", "pub"]).assert_code(2).assert_any("not signed by an owner");
+    env.ok(&["checkpoint", "--key", "olga.key"]).assert_any("not signed by an owner key of this log");
 }
 
 /// Item 9: a keyring's witness quorum applies to every source, a ledger included.
@@ -320,7 +320,7 @@ fn a_quorum_applies_against_the_ledger_too() {
     env.keygen("Witness", "w1");
     let vkey = env.ok(&["vkey", "w1.pub", "--name", "witness.example/w1", "--witness"]).stdout;
     env.write("ring.txt", format!("{}{vkey}quorum 1\n", String::from_utf8(env.read("olga.pub")).expect("UTF-8")));
-    env.run(&["--json", "verify", "en.txt", "--trust", "ring.txt"]).code(1).status("checkpoint.quorum");
+    env.run(&["--json", "verify", "en.txt", "--trust", "ring.txt"]).assert_code(1).assert_status("checkpoint.quorum");
     // A checkpoint the witness cosigned, kept beside the ledger, meets it.
     env.ok(&["checkpoint", "--key", "olga.key", "-o", "cp"]);
     env.ok(&[
@@ -338,7 +338,7 @@ fn a_quorum_applies_against_the_ledger_too() {
         "cosigned",
     ]);
     std::fs::copy(env.path("cosigned"), env.path("colophon.jsonl.checkpoint")).expect("keep");
-    env.ok(&["verify", "en.txt", "--trust", "ring.txt"]).has("witness.example/w1");
+    env.ok(&["verify", "en.txt", "--trust", "ring.txt"]).assert_any("witness.example/w1");
     // So does one given with --checkpoint.
     std::fs::remove_file(env.path("colophon.jsonl.checkpoint")).expect("rm");
     env.ok(&["verify", "en.txt", "--trust", "ring.txt", "--checkpoint", "cosigned"]);
@@ -354,7 +354,7 @@ fn a_later_untrusted_release_does_not_hide_a_trusted_one() {
     env.ok(&["release", "--work", "w", "--tag", "v1-tom", "--key", "tom.key"]);
     // The reader trusts tina only.
     let r = env.run(&["--json", "verify", "en.txt", "--trust", "tina.pub"]);
-    r.code(0).status("copy.verified");
+    r.assert_code(0).assert_status("copy.verified");
     let j = r.json();
     assert_eq!(j["release"]["ref"], "w@v1");
     let judged: Vec<(String, String)> = j["releases"]
@@ -375,15 +375,9 @@ fn a_later_untrusted_release_does_not_hide_a_trusted_one() {
 fn public_files_follow_the_umask() {
     let env = setup();
     let run = |line: &str| {
-        let out = std::process::Command::new("sh")
-            .arg("-c")
-            .arg(format!("umask 022; exec \"$0\" {line}"))
-            .arg(common::BIN)
-            .current_dir(env.dir.path())
-            .env("COLOPHON_CACHE", env.cache())
-            .env("NO_COLOR", "1")
-            .output()
-            .expect("sh");
+        let mut sh = std::process::Command::new("sh");
+        env.clean(&mut sh);
+        let out = sh.arg("-c").arg(format!("umask 022; exec \"$0\" {line}")).arg(common::BIN).output().expect("sh");
         assert!(out.status.success(), "{line}: {}", String::from_utf8_lossy(&out.stderr));
     };
     run("checkpoint --key olga.key -o cp");
@@ -424,7 +418,9 @@ fn a_proof_of_a_line_that_is_no_entry_is_refused() {
     let note = colophon::note::Note { text, sigs: vec![sig] }.to_bytes();
     let proof = colophon::transparency::inclusion_proof(&hashes, 5, b"not an entry at all", &note).expect("proof");
     env.write("p.tlog-proof", proof.to_bytes());
-    env.run(&["--json", "verify-proof", "p.tlog-proof", "--trust", "olga.pub"]).code(1).status("proof.inclusion");
+    env.run(&["--json", "verify-proof", "p.tlog-proof", "--trust", "olga.pub"])
+        .assert_code(1)
+        .assert_status("proof.inclusion");
 }
 
 /// Entries of a bundle come in strictly increasing ledger order (spec/verify.md §3.3 item 3): a
@@ -440,7 +436,7 @@ fn a_bundle_with_an_entry_repeated_is_refused() {
     env.ok(&["checkpoint", "--key", "olga.key", "-o", "cp"]);
     env.ok(&["bundle", "w@v2", "-o", "b.bundle"]);
     env.write("copy2.txt", EN2);
-    env.ok(&["verify", "copy2.txt", "--bundle", "b.bundle", "--trust", "olga.pub"]).has("w:en@2");
+    env.ok(&["verify", "copy2.txt", "--bundle", "b.bundle", "--trust", "olga.pub"]).assert_any("w:en@2");
     let mut b: Value = serde_json::from_slice(&env.read("b.bundle")).expect("bundle");
     let entries = b["entries"].as_array().expect("entries").clone();
     let proofs = b["proofs"].as_array().expect("proofs").clone();
@@ -455,7 +451,7 @@ fn a_bundle_with_an_entry_repeated_is_refused() {
     b["proofs"].as_array_mut().expect("proofs").insert(at + 1, proofs[at].clone());
     env.write("b.bundle", serde_json::to_vec(&b).expect("json"));
     env.run(&["--json", "verify", "copy2.txt", "--bundle", "b.bundle", "--trust", "olga.pub"])
-        .code(1)
-        .status("bundle.invalid")
-        .has("ledger order");
+        .assert_code(1)
+        .assert_status("bundle.invalid")
+        .assert_any("ledger order");
 }

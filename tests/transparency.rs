@@ -5,18 +5,15 @@
 //! in every respect but the one under test. Every test works in its own temporary directory, with
 //! the environment variables that could leak in removed, and never touches the network.
 
-use assert_cmd::Command;
+mod common;
+
 use base64::Engine as _;
 use colophon::entry::{Body, Entry, KeyReg, Role, parse_line};
 use colophon::hash::{Digest, entry_hash, leaf_hash};
-use colophon::keys::{SecretKey, SecretKeyFile};
+use colophon::keys::SecretKey;
+use common::{Env, LEDGER};
 use serde_json::Value;
 use std::collections::HashMap;
-use std::path::PathBuf;
-use tempfile::TempDir;
-
-const BIN: &str = env!("CARGO_BIN_EXE_colophon");
-const LEDGER: &str = "colophon.jsonl";
 const ORIGIN: &str = "example.org/translations";
 const B64: base64::engine::GeneralPurpose = base64::engine::general_purpose::STANDARD;
 
@@ -52,165 +49,6 @@ Each morning my grandmother walked over the stone bridge to the market.
 She used to say: \"In winter the river speaks in a lower voice.\"
 Today the bridge is closed, but its voice is still here.
 ";
-
-// ---------------------------------------------------------------------------------------------
-// Harness (the conventions of tests/cli.rs)
-// ---------------------------------------------------------------------------------------------
-
-/// What one run of the binary did.
-#[derive(Debug)]
-struct Run {
-    args: Vec<String>,
-    code: i32,
-    stdout: String,
-    stderr: String,
-}
-
-impl Run {
-    fn all(&self) -> String {
-        format!("{}\n{}", self.stdout, self.stderr)
-    }
-
-    /// stdout parsed as exactly one JSON value.
-    fn json(&self) -> Value {
-        serde_json::from_str(&self.stdout)
-            .unwrap_or_else(|e| panic!("{}: stdout is not one JSON value ({e}):\n{self}", self.args.join(" ")))
-    }
-
-    fn assert_code(&self, code: i32) -> &Self {
-        assert_eq!(
-            self.code,
-            code,
-            "`colophon {}` exited {} (expected {code}):\n{self}",
-            self.args.join(" "),
-            self.code
-        );
-        for bad in ["panicked", "RUST_BACKTRACE", "stack backtrace"] {
-            assert!(!self.stderr.contains(bad), "`colophon {}` panicked:\n{self}", self.args.join(" "));
-        }
-        self
-    }
-
-    fn assert_stdout(&self, needle: &str) -> &Self {
-        assert!(self.stdout.contains(needle), "stdout of `colophon {}` lacks {needle:?}:\n{self}", self.args.join(" "));
-        self
-    }
-
-    fn assert_stderr(&self, needle: &str) -> &Self {
-        assert!(self.stderr.contains(needle), "stderr of `colophon {}` lacks {needle:?}:\n{self}", self.args.join(" "));
-        self
-    }
-
-    fn assert_any(&self, needle: &str) -> &Self {
-        assert!(self.all().contains(needle), "output of `colophon {}` lacks {needle:?}:\n{self}", self.args.join(" "));
-        self
-    }
-}
-
-impl std::fmt::Display for Run {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "--- exit {}\n--- stdout:\n{}\n--- stderr:\n{}", self.code, self.stdout, self.stderr)
-    }
-}
-
-/// A temporary working directory in which the binary runs.
-struct Env {
-    dir: TempDir,
-}
-
-impl Env {
-    fn new() -> Env {
-        Env { dir: TempDir::new().expect("temporary directory") }
-    }
-
-    fn path(&self, name: &str) -> PathBuf {
-        self.dir.path().join(name)
-    }
-
-    fn cmd(&self) -> Command {
-        let mut c = Command::new(BIN);
-        c.current_dir(self.dir.path())
-            .env_remove("COLOPHON_LEDGER")
-            .env_remove("COLOPHON_TRUST")
-            .env_remove("COLOPHON_PASSPHRASE")
-            .env_remove("SOURCE_DATE_EPOCH")
-            .env_remove("CLICOLOR_FORCE")
-            .env_remove("RUST_BACKTRACE")
-            .env("COLOPHON_CACHE", self.dir.path().join(".cache"))
-            .env("NO_COLOR", "1")
-            .write_stdin("");
-        c
-    }
-
-    fn run(&self, args: &[&str]) -> Run {
-        let out = self.cmd().args(args).output().expect("run colophon");
-        Run {
-            args: args.iter().map(|s| s.to_string()).collect(),
-            code: out.status.code().unwrap_or(-1),
-            stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
-            stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
-        }
-    }
-
-    /// Runs and asserts exit 0.
-    fn ok(&self, args: &[&str]) -> Run {
-        let r = self.run(args);
-        r.assert_code(0);
-        r
-    }
-
-    /// Runs a command that must fail with `code`, and checks that it changed no file in the
-    /// directory (ledgers, kept checkpoints, state files) and created or removed none.
-    fn fails(&self, args: &[&str], code: i32) -> Run {
-        let before = self.snapshot();
-        let r = self.run(args);
-        r.assert_code(code);
-        let after = self.snapshot();
-        let changed: Vec<&String> =
-            after.iter().filter(|(n, b)| !before.iter().any(|(m, c)| m == n && c == b)).map(|(n, _)| n).collect();
-        assert!(before == after, "`colophon {}` failed but changed or created {changed:?}:\n{r}", args.join(" "));
-        r
-    }
-
-    /// Every regular file directly in the directory, with its bytes, except a ledger's look-up
-    /// index, which is derived data that any command may create or bring up to date.
-    fn snapshot(&self) -> Vec<(String, Vec<u8>)> {
-        let mut v: Vec<(String, Vec<u8>)> = std::fs::read_dir(self.dir.path())
-            .expect("list directory")
-            .map(|e| e.expect("entry").path())
-            .filter(|p| p.is_file())
-            .map(|p| (p.file_name().expect("name").to_string_lossy().into_owned(), p))
-            .filter(|(name, _)| !name.contains(".jsonl.index"))
-            .map(|(name, p)| (name, std::fs::read(&p).expect("read")))
-            .collect();
-        v.sort();
-        v
-    }
-
-    fn write(&self, name: &str, bytes: impl AsRef<[u8]>) {
-        std::fs::write(self.path(name), bytes).expect("write test file");
-    }
-
-    fn read(&self, name: &str) -> Vec<u8> {
-        std::fs::read(self.path(name)).unwrap_or_else(|e| panic!("read {name}: {e}"))
-    }
-
-    fn read_string(&self, name: &str) -> String {
-        String::from_utf8(self.read(name)).expect("UTF-8 file")
-    }
-
-    fn keygen(&self, name: &str, prefix: &str) {
-        self.ok(&["keygen", "--name", name, "--out", prefix, "--unencrypted"]);
-    }
-
-    /// The secret key of `PREFIX.key`, through the library.
-    fn secret(&self, prefix: &str) -> SecretKey {
-        SecretKeyFile::read(&self.path(&format!("{prefix}.key")))
-            .expect("read secret key")
-            .unlock(None)
-            .expect("unlock unencrypted key")
-    }
-}
 
 /// A ledger's lines, without their LF.
 fn lines(ledger: &[u8]) -> Vec<Vec<u8>> {
@@ -853,8 +691,10 @@ fn verify_with_a_seen_checkpoint_of_a_fork_is_inconsistent() {
 
 const W1: &str = "witness.example/w1";
 
-fn cosign(env: &Env, cp: &str, out: &str) -> Run {
-    env.run(&[
+/// `cosign-checkpoint CP` as the witness W1 (key `w1.key`, state file `st`, the log's key
+/// `olga.pub`), writing the cosigned checkpoint to OUT, then `extra`.
+fn witness<'a>(cp: &'a str, out: &'a str, extra: &[&'a str]) -> Vec<&'a str> {
+    let mut v = vec![
         "cosign-checkpoint",
         cp,
         "--key",
@@ -867,7 +707,13 @@ fn cosign(env: &Env, cp: &str, out: &str) -> Run {
         "olga.pub",
         "-o",
         out,
-    ])
+    ];
+    v.extend_from_slice(extra);
+    v
+}
+
+fn cosign(env: &Env, cp: &str, out: &str) -> common::Run {
+    env.run(&witness(cp, out, &[]))
 }
 
 #[test]
@@ -932,68 +778,19 @@ fn witness_cosigns_an_extension_and_refuses_rollback_and_forks() {
     let st: Value = serde_json::from_slice(&state).expect("JSON state");
     assert_eq!(st["logs"][ORIGIN][0], 9);
 
-    let r = env.fails(
-        &[
-            "cosign-checkpoint",
-            "old.cp",
-            "--key",
-            "w1.key",
-            "--name",
-            W1,
-            "--state",
-            "st",
-            "--log-key",
-            "olga.pub",
-            "-o",
-            "x",
-        ],
-        1,
-    );
+    let r = env.fails(&witness("old.cp", "x", &[]), 1);
     r.assert_stderr("checkpoint.inconsistent");
     assert!(!env.path("x").exists());
 
     fork(&env, "fork.jsonl", 7, "fork.cp");
     assert_eq!(checkpoint_size(&env.read_string("fork.cp")), 9);
-    let r = env.fails(
-        &[
-            "cosign-checkpoint",
-            "fork.cp",
-            "--key",
-            "w1.key",
-            "--name",
-            W1,
-            "--state",
-            "st",
-            "--log-key",
-            "olga.pub",
-            "-o",
-            "x",
-        ],
-        1,
-    );
+    let r = env.fails(&witness("fork.cp", "x", &[]), 1);
     r.assert_stderr("checkpoint.inconsistent");
     assert_eq!(env.read("st"), state, "the state is unchanged after a refusal");
 
     // A checkpoint signed by a key the witness does not know as the log's.
     env.write("sam.cp", resign_checkpoint(&env.read("new.cp"), &env.secret("sam")));
-    env.fails(
-        &[
-            "cosign-checkpoint",
-            "sam.cp",
-            "--key",
-            "w1.key",
-            "--name",
-            W1,
-            "--state",
-            "st",
-            "--log-key",
-            "olga.pub",
-            "-o",
-            "x",
-        ],
-        1,
-    )
-    .assert_stderr("checkpoint.signature");
+    env.fails(&witness("sam.cp", "x", &[]), 1).assert_stderr("checkpoint.signature");
 }
 
 #[test]
@@ -1003,25 +800,7 @@ fn witness_refuses_a_fork_that_extends_what_it_saw() {
     // A fork of the first 6 lines, grown to size 8: not an extension of the size 7 it cosigned.
     fork(&env, "fork.jsonl", 6, "fork.cp");
     let state = env.read("st");
-    let r = env.fails(
-        &[
-            "--ledger",
-            "fork.jsonl",
-            "cosign-checkpoint",
-            "fork.cp",
-            "--key",
-            "w1.key",
-            "--name",
-            W1,
-            "--state",
-            "st",
-            "--log-key",
-            "olga.pub",
-            "-o",
-            "x",
-        ],
-        1,
-    );
+    let r = env.fails(&[&["--ledger", "fork.jsonl"][..], &witness("fork.cp", "x", &[])].concat(), 1);
     r.assert_stderr("checkpoint.");
     assert_eq!(env.read("st"), state);
 }
@@ -1481,47 +1260,22 @@ fn witness_gets_consistency_from_a_proof_file_or_tiles() {
     let env = standard();
     cosign(&env, "old.cp", "old.cosigned").assert_code(0);
     env.ok(&["prove", "consistency", "old.cp", "new.cp", "-o", "c.proof"]);
-    let w = |extra: &[&str], out: &str| -> Vec<String> {
-        let mut v: Vec<String> = [
-            "--ledger",
-            "nowhere.jsonl",
-            "cosign-checkpoint",
-            "new.cp",
-            "--key",
-            "w1.key",
-            "--name",
-            W1,
-            "--state",
-            "st",
-            "--log-key",
-            "olga.pub",
-            "-o",
-            out,
-        ]
-        .iter()
-        .map(|s| s.to_string())
-        .collect();
-        v.extend(extra.iter().map(|s| s.to_string()));
-        v
-    };
-    let run = |v: &[String], code: i32| {
-        let a: Vec<&str> = v.iter().map(String::as_str).collect();
-        env.fails(&a, code)
+    // Without the ledger: the proof file or the tiles are the only source of consistency.
+    let w = |extra: &[&'static str], out: &'static str| {
+        [&["--ledger", "nowhere.jsonl"][..], &witness("new.cp", out, extra)].concat()
     };
     // A flipped proof, or one of other sizes, is refused and changes nothing.
     env.write("flipped.proof", flip_consistency_hash(&env.read_string("c.proof")));
-    run(&w(&["--proof", "flipped.proof"], "x"), 1).assert_stderr("proof.consistency");
+    env.fails(&w(&["--proof", "flipped.proof"], "x"), 1).assert_stderr("proof.consistency");
     env.ok(&["prove", "consistency", "new.cp", "new.cp", "-o", "same.proof"]);
-    run(&w(&["--proof", "same.proof"], "x"), 1).assert_stderr("proof.consistency");
+    env.fails(&w(&["--proof", "same.proof"], "x"), 1).assert_stderr("proof.consistency");
     // A good proof file works without any ledger.
-    let a = w(&["--proof", "c.proof"], "new.cosigned");
-    env.ok(&a.iter().map(String::as_str).collect::<Vec<_>>());
+    env.ok(&w(&["--proof", "c.proof"], "new.cosigned"));
     // And so do tiles (a fresh witness state, first at size 7).
     env.ok(&["publish", "pub"]);
     std::fs::remove_file(env.path("st")).expect("remove state");
     cosign(&env, "old.cp", "old.cosigned").assert_code(0);
-    let a = w(&["--tiles", "pub"], "new.cosigned2");
-    env.ok(&a.iter().map(String::as_str).collect::<Vec<_>>());
+    env.ok(&w(&["--tiles", "pub"], "new.cosigned2"));
 }
 
 #[test]
@@ -1537,24 +1291,35 @@ fn tampered_hash_tiles_of_a_large_log_are_detected() {
     env.ok(&["publish", "pub"]);
     env.ok(&["audit", "--tiles", "pub"]);
     env.ok(&["prove", "consistency", "c300.cp", "c600.cp", "-o", "honest.proof"]);
-    for tile in ["pub/tile/0/000", "pub/tile/0/001", "pub/tile/0/002.p/88", "pub/tile/1/000.p/2"] {
+    // What `prove consistency --tiles` makes of each tampered tile: tile/0/000 is not needed for a
+    // proof from 300 to 600, which is the honest one; any other fails its authentication (a full
+    // tile against its parent, partial tiles against the published checkpoint's root,
+    // spec/transparency.md §2): the tiles are unusable input (exit 2, spec/cli.md §1), and no proof
+    // is written.
+    let outcomes: [(&str, Option<&str>); 4] = [
+        ("pub/tile/0/000", None),
+        ("pub/tile/0/001", Some("tile tile/0/001 does not match its parent")),
+        ("pub/tile/0/002.p/88", Some("tiles do not hash to the root")),
+        ("pub/tile/1/000.p/2", Some("tiles do not hash to the root")),
+    ];
+    for (tile, outcome) in outcomes {
         let good = env.read(tile);
         let mut bad = good.clone();
         bad[33] ^= 0x10;
         env.write(tile, &bad);
         env.fails(&["audit", "--tiles", "pub"], 1);
-        // A proof from tampered tiles is refused, or else it is the honest one (the bad tile
-        // was not needed).
-        let r = env.run(&["prove", "consistency", "c300.cp", "c600.cp", "--tiles", "pub", "-o", "t.proof"]);
-        if r.code == 0 {
-            assert_eq!(env.read("t.proof"), env.read("honest.proof"), "{tile}");
-            std::fs::remove_file(env.path("t.proof")).expect("remove");
-        } else {
-            // Exit 2 (an unusable input) or 1: either way no proof is written.
-            assert!(r.code == 1 || r.code == 2, "{r}");
-            r.assert_stderr("tile");
-            assert!(!env.path("t.proof").exists());
+        let prove = ["prove", "consistency", "c300.cp", "c600.cp", "--tiles", "pub", "-o", "t.proof"];
+        match outcome {
+            None => {
+                env.ok(&prove);
+                assert_eq!(env.read("t.proof"), env.read("honest.proof"), "{tile}");
+                std::fs::remove_file(env.path("t.proof")).expect("remove");
+            }
+            Some(needle) => {
+                env.fails(&prove, 2).assert_stderr(needle);
+            }
         }
+        assert!(!env.path("t.proof").exists());
         env.write(tile, &good);
     }
     // A full bundle with one byte changed.
@@ -1584,24 +1349,7 @@ fn a_checkpoint_that_cannot_be_written_changes_nothing() {
 fn a_cosignature_that_cannot_be_written_changes_nothing() {
     let env = standard();
     cosign(&env, "old.cp", "old.cosigned").assert_code(0);
-    env.fails(
-        &[
-            "cosign-checkpoint",
-            "new.cp",
-            "--key",
-            "w1.key",
-            "--name",
-            W1,
-            "--state",
-            "st",
-            "--log-key",
-            "olga.pub",
-            "-o",
-            "nodir/x",
-        ],
-        2,
-    )
-    .assert_stderr("does not exist");
+    env.fails(&witness("new.cp", "nodir/x", &[]), 2).assert_stderr("does not exist");
 }
 
 #[test]

@@ -5,6 +5,8 @@
 //! `ledger_vectors_are_current` fails when the committed files differ from what the generator
 //! makes; run `COLOPHON_BLESS=1 cargo test --test vectors` to rewrite them after a deliberate change.
 
+mod common;
+
 use colophon::audit;
 use colophon::checkpoint::Checkpoint;
 use colophon::diff::Script;
@@ -18,6 +20,7 @@ use colophon::note::Note;
 use colophon::signing;
 use colophon::status::{Code, Problem};
 use colophon::trust::{self, Keyring};
+use common::keys::{fixed_key, rfc8032_key, torsion_signature};
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
@@ -79,21 +82,15 @@ fn read_vectors(kind: &str) -> Vec<Vector> {
 
 const T0: u64 = 1_768_471_200; // 2026-01-15T10:00:00Z
 
-fn fixed_key(seed_hex: &str, name: &str) -> SecretKey {
-    let mut seed = [0u8; 32];
-    hex::decode_to_slice(seed_hex, &mut seed).unwrap();
-    SecretKey::from_seed(&seed, name)
-}
-
 /// The three vector keys: RFC 8032 §7.1 test keys 1-3.
 fn owner() -> SecretKey {
-    fixed_key("9d61b19deffd5a60ba844af492ec2cc44449c5697b326919703bac031cae7f60", "Olga Owner")
+    rfc8032_key(1, "Olga Owner")
 }
 fn translator() -> SecretKey {
-    fixed_key("4ccd089b28ff96da9db6c346ec114e0f5b8a319f35aba624da8cf6ed4fb8a6fb", "Tina Translator")
+    rfc8032_key(2, "Tina Translator")
 }
 fn editor() -> SecretKey {
-    fixed_key("c5aa8df43f9f837bedb7442f31dcb7b166d38535076f094b85ce3a2e0b4458f7", "Edo Editor")
+    rfc8032_key(3, "Edo Editor")
 }
 
 fn time(seq: u64) -> String {
@@ -542,7 +539,8 @@ fn ledger_cases() -> Vec<Case> {
         let mut e = g.entry(Body::Cosign(Cosign { release: h.release, note: None }), &owner());
         // R = [r]B + T with T a point of order 8: the cofactored equation holds, the cofactorless
         // one of §4.3 rule 4 does not (and a randomized batch passes it one time in eight).
-        e.sig = sign_with_torsion(&e.signed_bytes().unwrap(), &owner());
+        let r = curve25519_dalek::Scalar::from_bytes_mod_order([7; 32]);
+        e.sig = torsion_signature(&e.signed_bytes().unwrap(), &owner(), r, 1);
         g.push_entry(&e);
         case(
             "reject-mixed-order-r",
@@ -1945,6 +1943,10 @@ fn jcs_vectors() {
 #[test]
 fn keys_vectors() {
     let dir = tempfile::tempdir().unwrap();
+    // A ledger for the binary to read the rejected keyrings against.
+    let env = common::Env::new();
+    env.keygen("Olga Owner", "olga");
+    env.ok(&["init", "--origin", "vectors.example/keys", "--key", "olga.key"]);
     for v in read_vectors("keys") {
         let line = v.req("line");
         let text = format!("# a comment\n{line}\n");
@@ -1974,19 +1976,28 @@ fn keys_vectors() {
                 assert_eq!(v.req("status"), Code::TrustKeyringInvalid.as_str(), "{}", v.name);
                 assert!(ring.is_err(), "{}: accepted in a keyring", v.name);
                 assert!(from_pub.is_err(), "{}: accepted in a .pub file", v.name);
+                // And the binary refuses the file as bad input with exactly that status.
+                env.write("ring.txt", &text);
+                env.write("key.pub", &text);
+                for file in ["ring.txt", "key.pub"] {
+                    let r = env.run(&["--json", "audit", "--trust", file]);
+                    r.assert_code(2).assert_status(v.req("status")).assert_any(file);
+                }
             }
             e => panic!("{}: expect {e}", v.name),
         }
     }
 }
 
-fn shared_dir() -> Option<PathBuf> {
+/// The outside reference vectors, or `None` (and a visible skip of `what`) when they are absent.
+fn shared_dir(what: &str) -> Option<PathBuf> {
     let d = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/vectors");
     if d.is_dir() {
         Some(d)
     } else {
-        eprintln!(
-            "skipping: ../shared/vectors is absent (outside reference vectors are only in the development checkout)"
+        common::skip(
+            what,
+            "../shared/vectors is absent (the outside reference vectors are only beside the development checkout)",
         );
         None
     }
@@ -1994,7 +2005,7 @@ fn shared_dir() -> Option<PathBuf> {
 
 #[test]
 fn shared_rfc8785_vectors() {
-    let Some(dir) = shared_dir() else { return };
+    let Some(dir) = shared_dir("the outside RFC 8785 (JCS) vectors") else { return };
     let mut checked = 0;
     for f in std::fs::read_dir(dir.join("rfc8785/input")).unwrap() {
         let p = f.unwrap().path();
@@ -2015,7 +2026,7 @@ fn shared_rfc8785_vectors() {
 
 #[test]
 fn shared_dsse_vectors() {
-    let Some(dir) = shared_dir() else { return };
+    let Some(dir) = shared_dir("the outside DSSE vectors") else { return };
     use base64::Engine as _;
     let doc: serde_json::Value =
         serde_json::from_slice(&std::fs::read(dir.join("dsse/vectors.json")).unwrap()).unwrap();
@@ -2064,28 +2075,4 @@ fn keys_example_is_a_valid_keyring() {
     assert_eq!(ring.keys.len(), 2);
     assert!(ring.contains(&owner().id()));
     assert!(ring.contains(&translator().id()));
-}
-
-/// An Ed25519 signature by `key` over an entry's signed bytes whose R carries a torsion component
-/// of order 8 (spec/ledger.md §4.3 rule 4 rejects it; a cofactored check accepts it).
-fn sign_with_torsion(signed_bytes: &[u8], key: &SecretKey) -> [u8; 64] {
-    use curve25519_dalek::{EdwardsPoint, Scalar, constants::EIGHT_TORSION};
-    use sha2::Digest as _;
-    let h: [u8; 64] = sha2::Sha512::digest(key.signing.to_bytes()).into();
-    let mut a = [0u8; 32];
-    a.copy_from_slice(&h[..32]);
-    a[0] &= 248;
-    a[31] &= 127;
-    a[31] |= 64;
-    let a = Scalar::from_bytes_mod_order(a);
-    let public = key.public().0.to_bytes();
-    let m = signing::pae(signing::PAYLOAD_TYPE, signed_bytes);
-    let r = Scalar::from_bytes_mod_order([7; 32]);
-    let big_r = (EdwardsPoint::mul_base(&r) + EIGHT_TORSION[1]).compress().to_bytes();
-    let k: [u8; 64] = sha2::Sha512::new().chain_update(big_r).chain_update(public).chain_update(&m).finalize().into();
-    let s = r + Scalar::from_bytes_mod_order_wide(&k) * a;
-    let mut sig = [0u8; 64];
-    sig[..32].copy_from_slice(&big_r);
-    sig[32..].copy_from_slice(&s.to_bytes());
-    sig
 }
