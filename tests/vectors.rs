@@ -100,10 +100,13 @@ fn time(seq: u64) -> String {
     humantime::format_rfc3339_seconds(std::time::UNIX_EPOCH + std::time::Duration::from_secs(T0 + 60 * seq)).to_string()
 }
 
-/// Builds a ledger line by line with correct seq and prev unless told otherwise.
+/// Builds a ledger line by line with correct seq and prev unless told otherwise. The methods that
+/// take and return a `Gen` are the shapes of the ledger cases: each changes the ledger one way.
 #[derive(Default, Clone)]
 struct Gen {
     lines: Vec<Vec<u8>>,
+    /// Bytes after the last LF (a torn tail, §7.3).
+    tail: Vec<u8>,
 }
 
 impl Gen {
@@ -130,24 +133,120 @@ impl Gen {
             out.extend_from_slice(l);
             out.push(b'\n');
         }
+        out.extend_from_slice(&self.tail);
         out
     }
+
+    /// Appends an entry signed by `key`, with the next seq, prev and time.
+    fn then(mut self, body: Body, key: &SecretKey) -> Gen {
+        self.push(body, key);
+        self
+    }
+    /// Appends an entry that `edit` changes before `key` signs it: a correctly signed entry with
+    /// whatever seq, prev, time, signer or `critical` the edit gives it.
+    fn then_signed(mut self, body: Body, key: &SecretKey, edit: impl FnOnce(&mut Entry)) -> Gen {
+        let mut e = self.entry(body, key);
+        edit(&mut e);
+        e.sig = signing::sign_entry(&key.signing, &e.signed_bytes().unwrap());
+        self.push_entry(&e);
+        self
+    }
+    /// Appends an entry signed by `key` and then changed by `edit` (a forged signature).
+    fn then_forged(mut self, body: Body, key: &SecretKey, edit: impl FnOnce(&mut Entry)) -> Gen {
+        let mut e = self.entry(body, key);
+        edit(&mut e);
+        self.push_entry(&e);
+        self
+    }
+    /// Appends an entry signed by `key` whose JSON object `edit` changes, for members an [`Entry`]
+    /// cannot hold; signed again by `key` when `resign`, else with the signature of the entry.
+    fn then_json(mut self, body: Body, key: &SecretKey, resign: bool, edit: impl FnOnce(&mut JsonObject)) -> Gen {
+        let line = String::from_utf8(self.entry(body, key).to_line().unwrap()).unwrap();
+        let line = if resign {
+            resigned(&line, key, edit)
+        } else {
+            let mut obj = serde_json::from_str::<serde_json::Value>(&line).unwrap().as_object().unwrap().clone();
+            edit(&mut obj);
+            String::from_utf8(colophon::jcs::to_vec(&serde_json::Value::Object(obj)).unwrap()).unwrap()
+        };
+        self.lines.push(line.into_bytes());
+        self
+    }
+    /// Replaces the first `from` in line `n` (1-based) by `to`.
+    fn edit(mut self, n: usize, from: impl AsRef<[u8]>, to: impl AsRef<[u8]>) -> Gen {
+        let (line, from, to) = (&mut self.lines[n - 1], from.as_ref(), to.as_ref());
+        let at = line
+            .windows(from.len())
+            .position(|w| w == from)
+            .unwrap_or_else(|| panic!("{} not in line {n}", String::from_utf8_lossy(from)));
+        line.splice(at..at + from.len(), to.iter().copied());
+        self
+    }
+    /// Replaces line `n` (1-based) by `f` of its text.
+    fn edit_with(mut self, n: usize, f: impl FnOnce(&str) -> String) -> Gen {
+        self.lines[n - 1] = f(std::str::from_utf8(&self.lines[n - 1]).unwrap()).into_bytes();
+        self
+    }
+    /// Keeps the first `n` lines.
+    fn first(mut self, n: usize) -> Gen {
+        self.lines.truncate(n);
+        self
+    }
+    /// Swaps lines `a` and `b` (1-based).
+    fn swap(mut self, a: usize, b: usize) -> Gen {
+        self.lines.swap(a - 1, b - 1);
+        self
+    }
+    /// Removes line `n` (1-based).
+    fn drop_line(mut self, n: usize) -> Gen {
+        self.lines.remove(n - 1);
+        self
+    }
+    /// Writes line `n` (1-based) twice.
+    fn repeat(mut self, n: usize) -> Gen {
+        self.lines.insert(n, self.lines[n - 1].clone());
+        self
+    }
+    /// Adds bytes after the last LF.
+    fn torn(mut self, tail: &[u8]) -> Gen {
+        self.tail = tail.to_vec();
+        self
+    }
 }
+
+type JsonObject = serde_json::Map<String, serde_json::Value>;
 
 const ORIGINAL_V1: &str = "Il mare d'inverno\n\nIl mare d'inverno è un concetto\nche il pensiero non considera.\n";
 const TRANSLATION_V1: &str = "The Winter Sea\n\nThe winter sea is a notion\nthat thought does not regard.\n";
 const TRANSLATION_V2: &str = "The Winter Sea\n\nThe sea in winter is a notion\nthat thought does not consider.\n";
 
+fn genesis_body(origin: &str, key: &SecretKey) -> Body {
+    Body::Genesis(Genesis { origin: origin.into(), name: key.name.clone(), key: key.public() })
+}
+
 fn genesis(g: &mut Gen) -> Digest {
-    let o = owner();
-    g.push(
-        Body::Genesis(Genesis { origin: "example.org/winter-sea".into(), name: o.name.clone(), key: o.public() }),
-        &o,
-    )
+    g.push(genesis_body("example.org/winter-sea", &owner()), &owner())
+}
+
+fn key_body(key: &SecretKey, roles: &[Role]) -> Body {
+    Body::Key(KeyReg { key: key.public(), name: key.name.clone(), roles: roles.to_vec() })
 }
 
 fn add_key(g: &mut Gen, k: &SecretKey, roles: Vec<Role>) -> Digest {
-    g.push(Body::Key(KeyReg { key: k.public(), name: k.name.clone(), roles }), &owner())
+    g.push(key_body(k, &roles), &owner())
+}
+
+fn revoke(key: &SecretKey, reason: RevokeReason) -> Body {
+    Body::Revoke(Revoke { key: key.id(), reason, note: None })
+}
+
+fn cosign(release: Digest) -> Body {
+    Body::Cosign(Cosign { release, note: None })
+}
+
+/// An extension entry (§6.8) of type `kind`.
+fn ext(kind: &str, value: serde_json::Value) -> Body {
+    Body::Unknown { kind: kind.into(), value }
 }
 
 fn version_body(
@@ -162,6 +261,11 @@ fn version_body(
     colophon::content::text_version(work, role, lang, base, text, parent, of)
 }
 
+/// A version of winter-sea, its diff from `base`.
+fn version(role: TextRole, lang: &str, base: &str, text: &str, parent: Option<Digest>, of: Option<Digest>) -> Body {
+    Body::Version(Box::new(version_body("winter-sea", role, lang, base, text, parent, of)))
+}
+
 /// The full valid history every negative case is cut from: ids of interesting entries included.
 struct History {
     g: Gen,
@@ -169,6 +273,35 @@ struct History {
     translation: Digest,
     corrected: Digest,
     release: Digest,
+}
+
+impl History {
+    /// The whole history (8 lines), to append to or change.
+    fn full(&self) -> Gen {
+        self.g.clone()
+    }
+    /// The first `n` lines of the history.
+    fn first(&self, n: usize) -> Gen {
+        self.full().first(n)
+    }
+    /// The history up to the translation (5 lines), then, on line 6, the correction of the
+    /// translation as `edit` changes its signed body.
+    fn correction(&self, edit: impl FnOnce(&mut Version)) -> Gen {
+        self.first(5).then(Body::Version(Box::new(self.correction_body(edit))), &translator())
+    }
+    fn correction_body(&self, edit: impl FnOnce(&mut Version)) -> Version {
+        let mut b = version_body(
+            "winter-sea",
+            TextRole::Translation,
+            "en",
+            TRANSLATION_V1,
+            TRANSLATION_V2,
+            Some(self.translation),
+            Some(self.original),
+        );
+        edit(&mut b);
+        b
+    }
 }
 
 fn history() -> History {
@@ -182,42 +315,24 @@ fn norm_under(text: &str, profiles: &[Profile]) -> Option<BTreeMap<String, Diges
 
 /// The full history with each version's `norm` holding exactly these profiles.
 fn history_with(profiles: &[Profile]) -> History {
-    let version_body = |work, role, lang, base, text: &str, parent, of| {
-        let mut v = version_body(work, role, lang, base, text, parent, of);
+    let version = |role, lang, base, text: &str, parent, of| {
+        let mut v = version_body("winter-sea", role, lang, base, text, parent, of);
         v.norm = norm_under(text, profiles);
-        v
+        Body::Version(Box::new(v))
     };
     let mut g = Gen::default();
     genesis(&mut g);
     add_key(&mut g, &translator(), vec![Role::Translator]);
     add_key(&mut g, &editor(), vec![Role::Editor]);
-    let original = g.push(
-        Body::Version(Box::new(version_body("winter-sea", TextRole::Original, "it", "", ORIGINAL_V1, None, None))),
-        &translator(),
-    );
-    let translation = g.push(
-        Body::Version(Box::new(version_body(
-            "winter-sea",
-            TextRole::Translation,
-            "en",
-            "",
-            TRANSLATION_V1,
-            None,
-            Some(original),
-        ))),
-        &translator(),
-    );
-    let mut corrected_body = version_body(
-        "winter-sea",
-        TextRole::Translation,
-        "en",
-        TRANSLATION_V1,
-        TRANSLATION_V2,
-        Some(translation),
-        Some(original),
-    );
-    corrected_body.note = Some("Corrected a mistranslated line.".into());
-    let corrected = g.push(Body::Version(Box::new(corrected_body)), &translator());
+    let original = g.push(version(TextRole::Original, "it", "", ORIGINAL_V1, None, None), &translator());
+    let translation =
+        g.push(version(TextRole::Translation, "en", "", TRANSLATION_V1, None, Some(original)), &translator());
+    let mut corrected =
+        version(TextRole::Translation, "en", TRANSLATION_V1, TRANSLATION_V2, Some(translation), Some(original));
+    if let Body::Version(v) = &mut corrected {
+        v.note = Some("Corrected a mistranslated line.".into());
+    }
+    let corrected = g.push(corrected, &translator());
     let release = g.push(
         Body::Release(Release {
             work: "winter-sea".into(),
@@ -230,7 +345,7 @@ fn history_with(profiles: &[Profile]) -> History {
         }),
         &translator(),
     );
-    g.push(Body::Cosign(Cosign { release, note: None }), &editor());
+    g.push(cosign(release), &editor());
     History { g, original, translation, corrected, release }
 }
 
@@ -245,10 +360,23 @@ struct Case {
     bytes: Vec<u8>,
 }
 
-fn replace_once(line: &[u8], from: &str, to: &str) -> Vec<u8> {
-    let s = String::from_utf8(line.to_vec()).unwrap();
-    assert!(s.contains(from), "{from} not in {s}");
-    s.replacen(from, to, 1).into_bytes()
+/// What a ledger case expects of an audit (§11).
+enum Expect {
+    Valid,
+    /// The first problem (`status:`, `line:`), at a line (0: a problem of the whole file).
+    First(Code, u64),
+    /// Every problem, in order (`problems:`, `valid-lines:`); the first is also `status:`, `line:`.
+    All(Vec<(Code, u64)>),
+}
+
+/// One row of the ledger case table.
+fn case(name: &'static str, expect: Expect, comment: &'static str, ledger: Gen) -> Case {
+    let (expect, problems) = match expect {
+        Expect::Valid => (None, None),
+        Expect::First(code, line) => (Some((code, line)), None),
+        Expect::All(all) => (all.first().copied(), Some(all)),
+    };
+    Case { name, comment, expect, problems, bytes: ledger.bytes() }
 }
 
 fn release(tag: &str, translation: Digest, original: Digest, translation_lang: &str) -> Body {
@@ -263,93 +391,108 @@ fn release(tag: &str, translation: Digest, original: Digest, translation_lang: &
     })
 }
 
+/// `line` with its last member, `v`, moved first: not in RFC 8785 order.
+fn v_first(line: &str) -> String {
+    format!("{{\"v\":1,{}", line[1..].replacen(",\"v\":1}", "}", 1))
+}
+
+/// `line` with one of the four padding bits of its signature's base64 set: the same 64 bytes for a
+/// lenient decoder, another line (§4.2).
+fn sig_padding_bit_set(line: &str) -> String {
+    let end = line.find("\"sig\":\"").unwrap() + 7 + 88;
+    // The last digit before "==" carries the 4 padding bits.
+    let alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    let v = alphabet.find(&line[end - 3..end - 2]).unwrap();
+    format!("{}{}{}", &line[..end - 3], &alphabet[v ^ 1..(v ^ 1) + 1], &line[end - 2..])
+}
+
+/// `line` with the first four base64 digits of its signature removed: 61 bytes.
+fn sig_shortened(line: &str) -> String {
+    let i = line.find("\"sig\":\"").unwrap() + 7;
+    format!("{}{}", &line[..i], &line[i + 4..])
+}
+
+/// `e` with S replaced by S + L: the same point equation, a non-canonical encoding.
+fn add_l_to_s(e: &mut Entry) {
+    let l: [u8; 32] = [
+        0xed, 0xd3, 0xf5, 0x5c, 0x1a, 0x63, 0x12, 0x58, 0xd6, 0x9c, 0xf7, 0xa2, 0xde, 0xf9, 0xde, 0x14, 0, 0, 0, 0, 0,
+        0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0x10,
+    ];
+    let mut carry = 0u16;
+    for (i, li) in l.iter().enumerate() {
+        let s = e.sig[32 + i] as u16 + *li as u16 + carry;
+        e.sig[32 + i] = s as u8;
+        carry = s >> 8;
+    }
+}
+
+/// A key line's public key written as y + p for a small y that is a point of large order: the
+/// same point, a second encoding (§5.2).
+fn noncanonical_key_encoding() -> [u8; 32] {
+    let p_plus = |y: u8| {
+        let mut b = [0xffu8; 32];
+        b[0] = 0xed_u8.wrapping_add(y);
+        b[31] = 0x7f;
+        b
+    };
+    (2u8..19).map(p_plus).find(|b| ed25519_dalek::VerifyingKey::from_bytes(b).is_ok_and(|k| !k.is_weak())).unwrap()
+}
+
+/// The ledger vectors (§13.1): one row per case, each a ledger cut from the full valid history.
 fn ledger_cases() -> Vec<Case> {
+    use Expect::{All, First, Valid};
     let h = history();
-    let full = h.g.clone();
-    let cases = std::cell::RefCell::new(Vec::new());
-    let case = |name, comment, expect: Option<(Code, u64)>, bytes: Vec<u8>| {
-        cases.borrow_mut().push(Case { name, comment, expect, problems: None, bytes })
-    };
-    // A case that names every problem an audit reports (§11), in order.
-    let case_all = |name, comment, problems: Vec<(Code, u64)>, bytes: Vec<u8>| {
-        cases.borrow_mut().push(Case {
-            name,
-            comment,
-            expect: problems.first().copied(),
-            problems: Some(problems),
-            bytes,
-        })
-    };
-
-    let mut g = Gen::default();
-    genesis(&mut g);
-    case("valid-genesis-only", "a ledger with only its genesis entry", None, g.bytes());
-
-    case(
-        "valid-history",
-        "keys, an original, a translation and its correction, a release and a cosign",
-        None,
-        full.bytes(),
-    );
-
-    {
-        let mut g = full.clone();
-        g.push(
-            Body::Revoke(Revoke {
-                key: editor().id(),
-                reason: RevokeReason::Retired,
-                note: Some("left the project".into()),
-            }),
-            &owner(),
-        );
-        g.push(
-            Body::Unknown { kind: "x-comment".into(), value: serde_json::json!({"text": "a future extension"}) },
-            &translator(),
-        )
-        .to_hex();
-        let mut last = g.entry(
-            Body::Unknown { kind: "x-comment".into(), value: serde_json::json!({"text": "non-critical"}) },
-            &translator(),
-        );
-        last.critical = false;
-        // Re-sign: `critical` is covered by the signature.
-        let mut e = last.clone();
-        e.sig = signing::sign_entry(&translator().signing, &e.signed_bytes().unwrap());
-        g.lines.pop();
-        let _ = g.head();
-        let seq = g.lines.len() as u64;
-        let mut ne = Entry { seq, prev: g.head(), ..e };
-        ne.sig = signing::sign_entry(&translator().signing, &ne.signed_bytes().unwrap());
-        g.push_entry(&ne);
+    let stranger = SecretKey::from_seed(&[6; 32], "Stranger");
+    let self_revoked = h
+        .full()
+        .then(key_body(&second_owner(), &[Role::Owner]), &owner())
+        .then(revoke(&second_owner(), RevokeReason::Retired), &second_owner());
+    let other_bytes = TRANSLATION_V2.replace("sea", "sky");
+    vec![
+        case(
+            "valid-genesis-only",
+            Valid,
+            "a ledger with only its genesis entry",
+            Gen::default().then(genesis_body("example.org/winter-sea", &owner()), &owner()),
+        ),
+        case(
+            "valid-history",
+            Valid,
+            "keys, an original, a translation and its correction, a release and a cosign",
+            h.full(),
+        ),
         case(
             "valid-revoke-and-extension",
+            Valid,
             "a retired key, then a non-critical extension entry a verifier must skip",
-            None,
-            g.bytes(),
-        );
-    }
-
-    // Line-level damage.
-    {
-        let mut g = full.clone();
-        g.lines[3] = replace_once(&g.lines[3], "winter-sea", "winter-sed");
+            h.full()
+                .then(
+                    Body::Revoke(Revoke {
+                        key: editor().id(),
+                        reason: RevokeReason::Retired,
+                        note: Some("left the project".into()),
+                    }),
+                    &owner(),
+                )
+                // The time of seq 10 on seq 9, as the vector has always had it (times are claims).
+                .then_signed(ext("x-comment", serde_json::json!({"text": "non-critical"})), &translator(), |e| {
+                    e.critical = false;
+                    e.time = time(10);
+                }),
+        ),
+        // Line-level damage.
         case(
             "reject-flipped-byte",
+            First(Code::EntrySignatureInvalid, 4),
             "one byte of a signed field changed (winter-sea -> winter-sed)",
-            Some((Code::EntrySignatureInvalid, 4)),
-            g.bytes(),
-        );
-    }
-    {
+            h.full().edit(4, "winter-sea", "winter-sed"),
+        ),
         // §7.2: swapping the lines at positions i and i + 1 breaks both chain rules on the lines at
         // i, i + 1 and i + 2; here the second version names the first as its parent, so the state
         // rules break too, and with them the release and cosign that name it.
-        let mut g = full.clone();
-        g.lines.swap(4, 5);
-        case_all(
+        case(
             "reject-swapped-lines",
-            "lines 5 and 6 swapped: six chain reports on lines 5-7, and the correction, its release and cosign lose their references",
-            vec![
+            All(vec![
                 (Code::EntrySeqMismatch, 5),
                 (Code::EntryPrevMismatch, 5),
                 (Code::VersionParentMismatch, 5),
@@ -359,1013 +502,548 @@ fn ledger_cases() -> Vec<Case> {
                 (Code::EntryPrevMismatch, 7),
                 (Code::ReleaseRefInvalid, 7),
                 (Code::CosignRefInvalid, 8),
-            ],
-            g.bytes(),
-        );
-    }
-    {
+            ]),
+            "lines 5 and 6 swapped: six chain reports on lines 5-7, and the correction, its release and cosign lose their references",
+            h.full().swap(5, 6),
+        ),
         // §7.2, §11: two lines that do not depend on each other, swapped: exactly the six chain
         // reports, and both entries still enter the state.
-        let mut g = full.clone();
-        g.lines.swap(1, 2);
-        case_all(
+        case(
             "reject-swapped-independent-lines",
-            "the two key entries (lines 2 and 3) swapped: seq and prev are wrong on lines 2, 3 and 4, and nothing else",
-            vec![
+            All(vec![
                 (Code::EntrySeqMismatch, 2),
                 (Code::EntryPrevMismatch, 2),
                 (Code::EntrySeqMismatch, 3),
                 (Code::EntryPrevMismatch, 3),
                 (Code::EntrySeqMismatch, 4),
                 (Code::EntryPrevMismatch, 4),
-            ],
-            g.bytes(),
-        );
-    }
-    {
-        let mut g = full.clone();
-        g.lines.remove(4);
-        case("reject-dropped-line", "line 5 removed", Some((Code::EntrySeqMismatch, 5)), g.bytes());
-    }
-    {
-        let mut g = full.clone();
-        let dup = g.lines[4].clone();
-        g.lines.insert(5, dup);
-        case("reject-duplicated-line", "line 5 repeated", Some((Code::EntrySeqMismatch, 6)), g.bytes());
-    }
-    {
-        let mut g = full.clone();
-        g.lines.truncate(4);
-        let mut e = g.entry(
-            Body::Version(Box::new(version_body(
-                "winter-sea",
-                TextRole::Translation,
-                "en",
-                "",
-                TRANSLATION_V1,
-                None,
-                Some(h.original),
-            ))),
-            &translator(),
-        );
-        e.prev = Some(Digest::of(b"not the previous line"));
-        e.sig = signing::sign_entry(&translator().signing, &e.signed_bytes().unwrap());
-        g.push_entry(&e);
+            ]),
+            "the two key entries (lines 2 and 3) swapped: seq and prev are wrong on lines 2, 3 and 4, and nothing else",
+            h.full().swap(2, 3),
+        ),
+        case("reject-dropped-line", First(Code::EntrySeqMismatch, 5), "line 5 removed", h.full().drop_line(5)),
+        case("reject-duplicated-line", First(Code::EntrySeqMismatch, 6), "line 5 repeated", h.full().repeat(5)),
         case(
             "reject-wrong-prev",
+            First(Code::EntryPrevMismatch, 5),
             "a correctly signed entry whose prev is not the previous line's hash",
-            Some((Code::EntryPrevMismatch, 5)),
-            g.bytes(),
-        );
-    }
-    {
+            h.first(4).then_signed(
+                version(TextRole::Translation, "en", "", TRANSLATION_V1, None, Some(h.original)),
+                &translator(),
+                |e| e.prev = Some(Digest::of(b"not the previous line")),
+            ),
+        ),
         // §7.2, §11 step 5: on the first line as on any other, a wrong seq and a wrong prev are
         // two reports.
-        let mut g = Gen::default();
-        let o = owner();
-        let body =
-            Body::Genesis(Genesis { origin: "example.org/winter-sea".into(), name: o.name.clone(), key: o.public() });
-        let e = Entry::sign(1, Some(Digest::of(b"no line before the first")), time(0), body, &o).unwrap();
-        g.push_entry(&e);
-        case_all(
+        case(
             "reject-first-line-seq-and-prev",
+            All(vec![(Code::EntrySeqMismatch, 1), (Code::EntryPrevMismatch, 1)]),
             "a correctly signed genesis entry with seq 1 and a prev: both are reported on line 1",
-            vec![(Code::EntrySeqMismatch, 1), (Code::EntryPrevMismatch, 1)],
-            g.bytes(),
-        );
-    }
-    {
-        let mut g = full.clone();
-        let s = String::from_utf8(g.lines[1].clone()).unwrap();
-        g.lines[1] = s.replacen("{\"body\":", "{ \"body\":", 1).into_bytes();
+            Gen::default().then_signed(genesis_body("example.org/winter-sea", &owner()), &owner(), |e| {
+                e.seq = 1;
+                e.prev = Some(Digest::of(b"no line before the first"));
+            }),
+        ),
         case(
             "reject-non-canonical-space",
+            First(Code::LineNotCanonical, 2),
             "a space after the opening brace",
-            Some((Code::LineNotCanonical, 2)),
-            g.bytes(),
-        );
-    }
-    {
-        let mut g = full.clone();
-        let v: serde_json::Value = serde_json::from_slice(&g.lines[1]).unwrap();
-        // serde_json's default map is sorted by UTF-8 bytes, which equals JCS order here, so
-        // reorder by hand: move "v" first.
-        let mut s = String::from("{\"v\":1,");
-        let mut inner = colophon::jcs::to_vec(&v).unwrap();
-        inner.remove(0);
-        let inner = String::from_utf8(inner).unwrap().replacen(",\"v\":1}", "}", 1);
-        s.push_str(&inner);
-        g.lines[1] = s.into_bytes();
+            h.full().edit(2, "{\"body\":", "{ \"body\":"),
+        ),
         case(
             "reject-non-canonical-order",
+            First(Code::LineNotCanonical, 2),
             "members not in RFC 8785 order",
-            Some((Code::LineNotCanonical, 2)),
-            g.bytes(),
-        );
-    }
-    {
-        let mut g = full.clone();
-        g.lines[1] = replace_once(&g.lines[1], "{\"body\":", "{\"body\":{},\"body\":");
-        case("reject-duplicate-member", "a member name repeated", Some((Code::LineNotCanonical, 2)), g.bytes());
-    }
-    {
-        let mut g = full.clone();
-        g.lines[1] = replace_once(&g.lines[1], "\"seq\":1", "\"seq\":1.0");
-        case("reject-float", "a number written as 1.0", Some((Code::LineNumber, 2)), g.bytes());
-    }
-    {
-        let mut g = full.clone();
-        g.lines[2] = replace_once(&g.lines[2], "Edo Editor", "Edo Edit\u{0}r");
-        let mut l = g.lines[2].clone();
-        let i = l.iter().position(|&b| b == 0).unwrap();
-        l[i] = 0xff;
-        g.lines[2] = l;
-        case("reject-not-utf8", "a byte that is not UTF-8", Some((Code::LineNotUtf8, 3)), g.bytes());
-    }
-    {
-        let mut b = full.bytes();
-        b.extend_from_slice(b"{\"body\":{\"rele");
-        case("reject-torn-tail", "an interrupted append: bytes after the last newline", Some((Code::LineTorn, 9)), b);
-    }
-    {
-        let mut g = full.clone();
-        g.lines[1] = replace_once(&g.lines[1], "\"v\":1", "\"v\":2");
-        case("reject-unknown-version", "format version 2", Some((Code::EntryVersionUnsupported, 2)), g.bytes());
-    }
-    {
-        let mut g = full.clone();
-        g.push(Body::Unknown { kind: "x-future".into(), value: serde_json::json!({}) }, &translator());
+            h.full().edit_with(2, v_first),
+        ),
+        case(
+            "reject-duplicate-member",
+            First(Code::LineNotCanonical, 2),
+            "a member name repeated",
+            h.full().edit(2, "{\"body\":", "{\"body\":{},\"body\":"),
+        ),
+        case(
+            "reject-float",
+            First(Code::LineNumber, 2),
+            "a number written as 1.0",
+            h.full().edit(2, "\"seq\":1", "\"seq\":1.0"),
+        ),
+        case(
+            "reject-not-utf8",
+            First(Code::LineNotUtf8, 3),
+            "a byte that is not UTF-8",
+            h.full().edit(3, "Edo Editor", b"Edo Edit\xffr"),
+        ),
+        case(
+            "reject-torn-tail",
+            First(Code::LineTorn, 9),
+            "an interrupted append: bytes after the last newline",
+            h.full().torn(b"{\"body\":{\"rele"),
+        ),
+        case(
+            "reject-unknown-version",
+            First(Code::EntryVersionUnsupported, 2),
+            "format version 2",
+            h.full().edit(2, "\"v\":1", "\"v\":2"),
+        ),
         case(
             "reject-unknown-critical-type",
+            First(Code::EntryTypeUnknown, 9),
             "an unknown type without \"critical\": false",
-            Some((Code::EntryTypeUnknown, 9)),
-            g.bytes(),
-        );
-    }
-    {
-        let mut g = full.clone();
-        let e = g.entry(Body::Cosign(Cosign { release: h.release, note: Some("late".into()) }), &owner());
-        let mut bad = e.clone();
-        bad.sig = signing::sign_entry(&owner().signing, b"something else");
-        g.push_entry(&bad);
+            h.full().then(ext("x-future", serde_json::json!({})), &translator()),
+        ),
         case(
             "reject-bad-signature",
+            First(Code::EntrySignatureInvalid, 9),
             "a signature by the right key over other bytes",
-            Some((Code::EntrySignatureInvalid, 9)),
-            g.bytes(),
-        );
-    }
-    {
-        let mut g = full.clone();
-        let mut e = g.entry(Body::Cosign(Cosign { release: h.release, note: None }), &owner());
-        // Malleate S by adding the group order L: same point equation, non-canonical encoding.
-        let l: [u8; 32] = [
-            0xed, 0xd3, 0xf5, 0x5c, 0x1a, 0x63, 0x12, 0x58, 0xd6, 0x9c, 0xf7, 0xa2, 0xde, 0xf9, 0xde, 0x14, 0, 0, 0, 0,
-            0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0x10,
-        ];
-        let mut carry = 0u16;
-        for (i, li) in l.iter().enumerate() {
-            let s = e.sig[32 + i] as u16 + *li as u16 + carry;
-            e.sig[32 + i] = s as u8;
-            carry = s >> 8;
-        }
-        g.push_entry(&e);
+            h.full().then_forged(
+                Body::Cosign(Cosign { release: h.release, note: Some("late".into()) }),
+                &owner(),
+                |e| e.sig = signing::sign_entry(&owner().signing, b"something else"),
+            ),
+        ),
         case(
             "reject-malleable-signature",
+            First(Code::EntrySignatureInvalid, 9),
             "S replaced by S + L (non-canonical); verify_strict rejects it",
-            Some((Code::EntrySignatureInvalid, 9)),
-            g.bytes(),
-        );
-    }
-    {
-        let mut g = full.clone();
-        let mut e = g.entry(Body::Cosign(Cosign { release: h.release, note: None }), &owner());
+            h.full().then_forged(cosign(h.release), &owner(), add_l_to_s),
+        ),
         // R = [r]B + T with T a point of order 8: the cofactored equation holds, the cofactorless
         // one of §4.3 rule 4 does not (and a randomized batch passes it one time in eight).
-        e.sig = sign_with_torsion(&e.signed_bytes().unwrap(), &owner());
-        g.push_entry(&e);
         case(
             "reject-mixed-order-r",
+            First(Code::EntrySignatureInvalid, 9),
             "R has a small-order component: valid under the cofactored equation, rejected by verify_strict",
-            Some((Code::EntrySignatureInvalid, 9)),
-            g.bytes(),
-        );
-    }
-    {
-        let mut g = full.clone();
-        let mut small = [0u8; 32];
-        small[0] = 1; // the identity point, of order 1
-        let weak = PublicKey::from_bytes(&small).unwrap();
-        g.push(Body::Key(KeyReg { key: weak, name: "Weak".into(), roles: vec![Role::Translator] }), &owner());
-        case("reject-small-order-key", "registering a key of small order", Some((Code::KeyWeak, 9)), g.bytes());
-    }
-    {
-        let mut g = full.clone();
-        g.push(
-            Body::Revoke(Revoke { key: translator().id(), reason: RevokeReason::Compromised, note: None }),
-            &owner(),
-        );
-        g.push(release("v2", h.corrected, h.original, "en"), &translator());
+            h.full().then_forged(cosign(h.release), &owner(), |e| {
+                e.sig = sign_with_torsion(&e.signed_bytes().unwrap(), &owner())
+            }),
+        ),
+        case(
+            "reject-small-order-key",
+            First(Code::KeyWeak, 9),
+            "registering a key of small order",
+            h.full().then(
+                Body::Key(KeyReg { key: identity_point_key(), name: "Weak".into(), roles: vec![Role::Translator] }),
+                &owner(),
+            ),
+        ),
         case(
             "reject-revoked-signer",
+            First(Code::EntrySignerRevoked, 10),
             "a release signed after its key was revoked as compromised",
-            Some((Code::EntrySignerRevoked, 10)),
-            g.bytes(),
-        );
-    }
-    {
+            h.full()
+                .then(revoke(&translator(), RevokeReason::Compromised), &owner())
+                .then(release("v2", h.corrected, h.original, "en"), &translator()),
+        ),
         // §7.2: order is by position. The revocation at position 8 claims seq 9, the editor's
         // entry after it claims seq 8: both seqs are reported, and the entry is still signed by a
         // key revoked at an earlier position.
-        let mut g = full.clone();
-        let revoke = Body::Revoke(Revoke { key: editor().id(), reason: RevokeReason::Compromised, note: None });
-        let e = Entry::sign(9, g.head(), time(8), revoke, &owner()).unwrap();
-        g.push_entry(&e);
-        let note = Body::Unknown { kind: "x-note".into(), value: serde_json::json!({"text": "after the revocation"}) };
-        let mut e = Entry::sign(8, g.head(), time(9), note, &editor()).unwrap();
-        e.critical = false;
-        e.sig = signing::sign_entry(&editor().signing, &e.signed_bytes().unwrap());
-        g.push_entry(&e);
-        case_all(
+        case(
             "reject-revoked-by-position",
+            All(vec![(Code::EntrySeqMismatch, 9), (Code::EntrySeqMismatch, 10), (Code::EntrySignerRevoked, 10)]),
             "a revocation claiming seq 9 at position 8, then an entry by the revoked key claiming seq 8 at position 9: revoked, since position decides",
-            vec![(Code::EntrySeqMismatch, 9), (Code::EntrySeqMismatch, 10), (Code::EntrySignerRevoked, 10)],
-            g.bytes(),
-        );
-    }
-    {
-        let mut g = full.clone();
-        g.lines.truncate(5);
-        let mut b = version_body(
-            "winter-sea",
-            TextRole::Translation,
-            "en",
-            TRANSLATION_V1,
-            TRANSLATION_V2,
-            Some(h.translation),
-            Some(h.original),
-        );
-        b.diff = Some(Script::compute(TRANSLATION_V1, "The Winter Sea\n").to_json());
-        g.push(Body::Version(Box::new(b)), &translator());
+            h.full().then_signed(revoke(&editor(), RevokeReason::Compromised), &owner(), |e| e.seq = 9).then_signed(
+                ext("x-note", serde_json::json!({"text": "after the revocation"})),
+                &editor(),
+                |e| {
+                    e.seq = 8;
+                    e.critical = false;
+                },
+            ),
+        ),
         case(
             "reject-diff-hash-mismatch",
+            First(Code::ContentSizeMismatch, 6),
             "a diff script that does not reproduce the signed content",
-            Some((Code::ContentSizeMismatch, 6)),
-            g.bytes(),
-        );
-    }
-    {
-        let mut g = full.clone();
-        g.lines.truncate(5);
-        let mut b = version_body(
-            "winter-sea",
-            TextRole::Translation,
-            "en",
-            TRANSLATION_V1,
-            TRANSLATION_V2,
-            Some(h.translation),
-            Some(h.original),
-        );
-        let other = TRANSLATION_V2.replace("sea", "sky");
-        b.diff = Some(Script::compute(TRANSLATION_V1, &other).to_json());
-        g.push(Body::Version(Box::new(b)), &translator());
+            h.correction(|v| v.diff = Some(Script::compute(TRANSLATION_V1, "The Winter Sea\n").to_json())),
+        ),
         case(
             "reject-diff-same-size-other-bytes",
+            First(Code::ContentHashMismatch, 6),
             "a diff script reproducing other bytes of the same size",
-            Some((Code::ContentHashMismatch, 6)),
-            g.bytes(),
-        );
-    }
-    {
+            h.correction(|v| v.diff = Some(Script::compute(TRANSLATION_V1, &other_bytes).to_json())),
+        ),
         // §11: a version with a content problem (step 10) is reported but enters the state, so a
         // release of it is valid; the release's line is a valid line, the version's is not.
-        let mut g = full.clone();
-        g.lines.truncate(5);
-        let mut b = version_body(
-            "winter-sea",
-            TextRole::Translation,
-            "en",
-            TRANSLATION_V1,
-            TRANSLATION_V2,
-            Some(h.translation),
-            Some(h.original),
-        );
-        let other = TRANSLATION_V2.replace("sea", "sky");
-        b.diff = Some(Script::compute(TRANSLATION_V1, &other).to_json());
-        let corrected = g.push(Body::Version(Box::new(b)), &translator());
-        let rel = g.push(release("v1", corrected, h.original, "en"), &translator());
-        g.push(Body::Cosign(Cosign { release: rel, note: None }), &editor());
-        case_all(
+        case(
             "reject-content-problem-in-state",
+            All(vec![(Code::ContentHashMismatch, 6)]),
             "a version whose script gives other bytes is in the state though its line is not valid: its release and cosign are valid lines",
-            vec![(Code::ContentHashMismatch, 6)],
-            g.bytes(),
-        );
-    }
-    {
+            {
+                let g = h.correction(|v| v.diff = Some(Script::compute(TRANSLATION_V1, &other_bytes).to_json()));
+                let corrected = g.head().unwrap();
+                let g = g.then(release("v1", corrected, h.original, "en"), &translator());
+                let rel = g.head().unwrap();
+                g.then(cosign(rel), &editor())
+            },
+        ),
         // §6.5: a `diff` that is not an array is a member of the wrong type (step 4), not a
         // script for §8 to reject (step 10): the entry stays out of the state.
-        let mut g = full.clone();
-        g.lines.truncate(5);
-        let mut b = version_body(
-            "winter-sea",
-            TextRole::Translation,
-            "en",
-            TRANSLATION_V1,
-            TRANSLATION_V2,
-            Some(h.translation),
-            Some(h.original),
-        );
-        b.diff = Some(serde_json::json!({"=": 4}));
-        g.push(Body::Version(Box::new(b)), &translator());
         case(
             "reject-diff-not-array",
+            First(Code::EntrySchemaInvalid, 6),
             "a diff that is an object, not an array: a schema problem",
-            Some((Code::EntrySchemaInvalid, 6)),
-            g.bytes(),
-        );
-    }
-    {
-        let mut g = full.clone();
-        g.lines.truncate(5);
-        let mut b = version_body(
-            "winter-sea",
-            TextRole::Translation,
-            "en",
-            TRANSLATION_V1,
-            TRANSLATION_V2,
-            Some(h.translation),
-            Some(h.original),
-        );
-        b.norm.as_mut().unwrap().insert("words/v1".into(), Digest::of(b"wrong"));
-        g.push(Body::Version(Box::new(b)), &translator());
+            h.correction(|v| v.diff = Some(serde_json::json!({"=": 4}))),
+        ),
         case(
             "reject-norm-mismatch",
+            First(Code::ContentNormMismatch, 6),
             "a words/v1 hash that is not the content's (the retired profile is still checked)",
-            Some((Code::ContentNormMismatch, 6)),
-            g.bytes(),
-        );
-    }
-    {
-        let mut g = full.clone();
-        g.lines.truncate(5);
-        let mut b = version_body(
-            "winter-sea",
-            TextRole::Translation,
-            "en",
-            TRANSLATION_V1,
-            TRANSLATION_V2,
-            Some(h.translation),
-            Some(h.original),
-        );
-        b.norm.as_mut().unwrap().insert("words/v2".into(), Digest::of(b"wrong"));
-        g.push(Body::Version(Box::new(b)), &translator());
+            h.correction(|v| _ = v.norm.as_mut().unwrap().insert("words/v1".into(), Digest::of(b"wrong"))),
+        ),
         case(
             "reject-norm-mismatch-words-v2",
+            First(Code::ContentNormMismatch, 6),
             "a words/v2 hash that is not the content's",
-            Some((Code::ContentNormMismatch, 6)),
-            g.bytes(),
-        );
-    }
-    case(
-        "valid-norm-legacy-words-v1",
-        "the versions carry the norm members written before words/v2 existed, text/v1 and words/v1; both are checked",
-        None,
-        history_with(&[Profile::TextV1, Profile::WordsV1]).g.bytes(),
-    );
-    case(
-        "valid-norm-all-profiles",
-        "the versions carry text/v1, words/v1 and words/v2; all three are checked",
-        None,
-        history_with(&[Profile::TextV1, Profile::WordsV1, Profile::WordsV2]).g.bytes(),
-    );
-    {
-        let mut g = full.clone();
-        g.push(
-            Body::Key(KeyReg {
-                key: SecretKey::from_seed(&[5; 32], "Mallory").public(),
-                name: "Mallory".into(),
-                roles: vec![Role::Owner],
-            }),
-            &translator(),
-        );
+            h.correction(|v| _ = v.norm.as_mut().unwrap().insert("words/v2".into(), Digest::of(b"wrong"))),
+        ),
+        case(
+            "valid-norm-legacy-words-v1",
+            Valid,
+            "the versions carry the norm members written before words/v2 existed, text/v1 and words/v1; both are checked",
+            history_with(&[Profile::TextV1, Profile::WordsV1]).g,
+        ),
+        case(
+            "valid-norm-all-profiles",
+            Valid,
+            "the versions carry text/v1, words/v1 and words/v2; all three are checked",
+            history_with(&[Profile::TextV1, Profile::WordsV1, Profile::WordsV2]).g,
+        ),
         case(
             "reject-unauthorized",
+            First(Code::EntrySignerUnauthorized, 9),
             "a translator key registers a key (only owners may)",
-            Some((Code::EntrySignerUnauthorized, 9)),
-            g.bytes(),
-        );
-    }
-    {
-        let mut g = full.clone();
-        let stranger = SecretKey::from_seed(&[6; 32], "Stranger");
-        g.push(Body::Cosign(Cosign { release: h.release, note: None }), &stranger);
+            h.full().then(key_body(&SecretKey::from_seed(&[5; 32], "Mallory"), &[Role::Owner]), &translator()),
+        ),
         case(
             "reject-unknown-signer",
+            First(Code::EntrySignerUnknown, 9),
             "an entry signed by a key the ledger never registered",
-            Some((Code::EntrySignerUnknown, 9)),
-            g.bytes(),
-        );
-    }
-    {
-        let mut g = Gen::default();
-        add_key(&mut g, &translator(), vec![Role::Translator]);
-        case("reject-no-genesis", "the first entry is not a genesis entry", Some((Code::GenesisMissing, 1)), g.bytes());
-    }
-    {
-        let mut g = full.clone();
-        g.lines.truncate(5);
-        g.push(
-            Body::Version(Box::new(version_body(
-                "winter-sea",
-                TextRole::Translation,
-                "en",
-                "",
-                TRANSLATION_V2,
-                None,
-                Some(h.original),
-            ))),
-            &translator(),
-        );
+            h.full().then(cosign(h.release), &stranger),
+        ),
+        case(
+            "reject-no-genesis",
+            First(Code::GenesisMissing, 1),
+            "the first entry is not a genesis entry",
+            Gen::default().then(key_body(&translator(), &[Role::Translator]), &owner()),
+        ),
         case(
             "reject-parent-mismatch",
+            First(Code::VersionParentMismatch, 6),
             "a second version of winter-sea:en without its parent",
-            Some((Code::VersionParentMismatch, 6)),
-            g.bytes(),
-        );
-    }
-    {
-        let mut g = full.clone();
-        g.lines.truncate(4);
-        g.push(
-            Body::Version(Box::new(version_body(
-                "winter-sea",
-                TextRole::Translation,
-                "en",
-                "",
-                TRANSLATION_V1,
-                None,
-                Some(Digest::of(b"nothing")),
-            ))),
-            &translator(),
-        );
+            h.first(5)
+                .then(version(TextRole::Translation, "en", "", TRANSLATION_V2, None, Some(h.original)), &translator()),
+        ),
         case(
             "reject-of-invalid",
+            First(Code::VersionOfInvalid, 5),
             "a translation whose `of` names no entry",
-            Some((Code::VersionOfInvalid, 5)),
-            g.bytes(),
-        );
-    }
-    {
-        let mut g = full.clone();
-        g.lines.truncate(4);
-        let mut e = g.entry(
-            Body::Version(Box::new(version_body(
-                "winter-sea",
-                TextRole::Translation,
-                "en",
-                "",
-                TRANSLATION_V1,
-                None,
-                Some(h.original),
-            ))),
-            &translator(),
-        );
-        if let Body::Version(v) = &mut e.body {
-            v.of = None;
-        }
-        e.sig = signing::sign_entry(&translator().signing, &e.signed_bytes().unwrap());
-        g.push_entry(&e);
+            h.first(4).then(
+                version(TextRole::Translation, "en", "", TRANSLATION_V1, None, Some(Digest::of(b"nothing"))),
+                &translator(),
+            ),
+        ),
         case(
             "reject-translation-without-of",
+            First(Code::EntrySchemaInvalid, 5),
             "a translation that does not say which original it renders",
-            Some((Code::EntrySchemaInvalid, 5)),
-            g.bytes(),
-        );
-    }
-    {
-        let mut g = full.clone();
-        g.lines.truncate(5);
-        let mut b = version_body(
-            "winter-sea",
-            TextRole::Translation,
-            "en",
-            TRANSLATION_V1,
-            TRANSLATION_V1,
-            Some(h.translation),
-            Some(h.original),
-        );
-        b.diff = Some(serde_json::json!([["=", 4]]));
-        g.push(Body::Version(Box::new(b)), &translator());
-        case("reject-unchanged", "a version identical to its parent", Some((Code::VersionUnchanged, 6)), g.bytes());
-    }
-    {
-        let mut g = full.clone();
-        g.push(release("v1", h.corrected, h.original, "en"), &translator());
-        case("reject-duplicate-tag", "a second release tagged v1", Some((Code::ReleaseTagDuplicate, 9)), g.bytes());
-    }
-    {
-        let mut g = full.clone();
-        g.push(release("v2", h.original, h.original, "en"), &translator());
+            h.first(4).then(version(TextRole::Translation, "en", "", TRANSLATION_V1, None, None), &translator()),
+        ),
+        case(
+            "reject-unchanged",
+            First(Code::VersionUnchanged, 6),
+            "a version identical to its parent",
+            h.first(5).then(
+                {
+                    let mut v = version_body(
+                        "winter-sea",
+                        TextRole::Translation,
+                        "en",
+                        TRANSLATION_V1,
+                        TRANSLATION_V1,
+                        Some(h.translation),
+                        Some(h.original),
+                    );
+                    v.diff = Some(serde_json::json!([["=", 4]]));
+                    Body::Version(Box::new(v))
+                },
+                &translator(),
+            ),
+        ),
+        case(
+            "reject-duplicate-tag",
+            First(Code::ReleaseTagDuplicate, 9),
+            "a second release tagged v1",
+            h.full().then(release("v1", h.corrected, h.original, "en"), &translator()),
+        ),
         case(
             "reject-release-ref",
+            First(Code::ReleaseRefInvalid, 9),
             "a release whose translation is an original",
-            Some((Code::ReleaseRefInvalid, 9)),
-            g.bytes(),
-        );
-    }
-    {
-        let mut g = full.clone();
-        g.push(Body::Cosign(Cosign { release: h.release, note: None }), &translator());
-        case("reject-self-cosign", "the release's own signer cosigns it", Some((Code::CosignDuplicate, 9)), g.bytes());
-    }
-    {
-        let mut g = full.clone();
-        g.push(Body::Revoke(Revoke { key: owner().id(), reason: RevokeReason::Retired, note: None }), &owner());
-        case("reject-last-owner", "revoking the only owner key", Some((Code::RevokeLastOwner, 9)), g.bytes());
-    }
-    {
-        let mut g = full.clone();
-        g.lines[1] =
-            replace_once(&g.lines[1], "\"time\":\"2026-01-15T10:01:00Z\"", "\"time\":\"2026-01-15 10:01:00Z\"");
+            h.full().then(release("v2", h.original, h.original, "en"), &translator()),
+        ),
+        case(
+            "reject-self-cosign",
+            First(Code::CosignDuplicate, 9),
+            "the release's own signer cosigns it",
+            h.full().then(cosign(h.release), &translator()),
+        ),
+        case(
+            "reject-last-owner",
+            First(Code::RevokeLastOwner, 9),
+            "revoking the only owner key",
+            h.full().then(revoke(&owner(), RevokeReason::Retired), &owner()),
+        ),
         case(
             "reject-time",
+            First(Code::EntryTimeInvalid, 2),
             "a time not of the form YYYY-MM-DDTHH:MM:SSZ",
-            Some((Code::EntryTimeInvalid, 2)),
-            g.bytes(),
-        );
-    }
-    {
-        let mut g = full.clone();
-        let mut e = g.entry(Body::Cosign(Cosign { release: h.release, note: None }), &owner());
-        e.signer = KeyId::of(&editor().public().0);
-        e.sig = signing::sign_entry(&owner().signing, &e.signed_bytes().unwrap());
-        g.push_entry(&e);
+            h.full().edit(2, "\"time\":\"2026-01-15T10:01:00Z\"", "\"time\":\"2026-01-15 10:01:00Z\""),
+        ),
         case(
             "reject-signer-mismatch",
+            First(Code::EntrySignatureInvalid, 9),
             "signed by the owner but claiming the editor's key id",
-            Some((Code::EntrySignatureInvalid, 9)),
-            g.bytes(),
-        );
-    }
-    {
-        let mut g = full.clone();
-        g.lines[7] = replace_once(&g.lines[7], "\"body\":{", "\"body\":{\"note\":null,");
+            h.full().then_signed(cosign(h.release), &owner(), |e| e.signer = KeyId::of(&editor().public().0)),
+        ),
         case(
             "reject-null-member",
+            First(Code::EntrySchemaInvalid, 8),
             "an optional member written as null instead of being absent",
-            Some((Code::EntrySchemaInvalid, 8)),
-            g.bytes(),
-        );
-    }
-    {
-        let g = full.clone();
-        let mut b = g.bytes();
-        b.truncate(0);
-        case("reject-empty", "an empty file", Some((Code::LedgerEmpty, 0)), b);
-    }
-    {
-        let mut g = full.clone();
-        genesis(&mut g);
+            h.full().edit(8, "\"body\":{", "\"body\":{\"note\":null,"),
+        ),
+        case("reject-empty", First(Code::LedgerEmpty, 0), "an empty file", Gen::default()),
         case(
             "reject-second-genesis",
+            First(Code::GenesisDuplicate, 9),
             "a genesis entry after the first line",
-            Some((Code::GenesisDuplicate, 9)),
-            g.bytes(),
-        );
-    }
-    {
-        let mut g = Gen::default();
-        let o = owner();
-        let body = Body::Genesis(Genesis { origin: "example.org/x".into(), name: o.name.clone(), key: o.public() });
-        g.push(body, &translator());
+            h.full().then(genesis_body("example.org/winter-sea", &owner()), &owner()),
+        ),
         case(
             "reject-genesis-signer",
+            First(Code::GenesisSigner, 1),
             "a genesis entry signed by a key other than the owner it names",
-            Some((Code::GenesisSigner, 1)),
-            g.bytes(),
-        );
-    }
-    {
-        let mut g = full.clone();
-        add_key(&mut g, &translator(), vec![Role::Editor]);
+            Gen::default().then(genesis_body("example.org/x", &owner()), &translator()),
+        ),
         case(
             "reject-key-duplicate",
+            First(Code::KeyDuplicate, 9),
             "registering an already registered key again",
-            Some((Code::KeyDuplicate, 9)),
-            g.bytes(),
-        );
-    }
-    {
-        let mut g = full.clone();
-        let stranger = SecretKey::from_seed(&[6; 32], "Stranger");
-        g.push(Body::Revoke(Revoke { key: stranger.id(), reason: RevokeReason::Retired, note: None }), &owner());
+            h.full().then(key_body(&translator(), &[Role::Editor]), &owner()),
+        ),
         case(
             "reject-revoke-unknown",
+            First(Code::RevokeUnknownKey, 9),
             "revoking a key the ledger never registered",
-            Some((Code::RevokeUnknownKey, 9)),
-            g.bytes(),
-        );
-    }
-    {
-        let mut g = full.clone();
-        g.push(Body::Revoke(Revoke { key: editor().id(), reason: RevokeReason::Retired, note: None }), &owner());
-        g.push(Body::Revoke(Revoke { key: editor().id(), reason: RevokeReason::Compromised, note: None }), &owner());
-        case("reject-revoke-twice", "revoking a key twice", Some((Code::RevokeDuplicate, 10)), g.bytes());
-    }
-    {
-        let mut g = full.clone();
-        let second = SecretKey::from_seed(&[7; 32], "Second Owner");
-        add_key(&mut g, &second, vec![Role::Owner]);
-        g.push(Body::Revoke(Revoke { key: second.id(), reason: RevokeReason::Retired, note: None }), &second);
+            h.full().then(revoke(&stranger, RevokeReason::Retired), &owner()),
+        ),
+        case(
+            "reject-revoke-twice",
+            First(Code::RevokeDuplicate, 10),
+            "revoking a key twice",
+            h.full()
+                .then(revoke(&editor(), RevokeReason::Retired), &owner())
+                .then(revoke(&editor(), RevokeReason::Compromised), &owner()),
+        ),
         case(
             "valid-self-revoke",
+            Valid,
             "an owner revokes its own key; the revoke entry itself is still valid",
-            None,
-            g.bytes(),
-        );
-        g.push(Body::Cosign(Cosign { release: h.release, note: None }), &second);
+            self_revoked.clone(),
+        ),
         case(
             "reject-after-self-revoke",
+            First(Code::EntrySignerRevoked, 11),
             "the self-revoked key signs once more",
-            Some((Code::EntrySignerRevoked, 11)),
-            g.bytes(),
-        );
-    }
-    {
-        let mut g = full.clone();
-        g.push(
-            Body::Version(Box::new(version_body("winter-sea", TextRole::Original, "fr", "", ORIGINAL_V1, None, None))),
-            &translator(),
-        );
+            self_revoked.then(cosign(h.release), &second_owner()),
+        ),
         case(
             "reject-second-original-language",
+            First(Code::VersionRoleMismatch, 9),
             "an original of the same work in a second language",
-            Some((Code::VersionRoleMismatch, 9)),
-            g.bytes(),
-        );
-    }
-    {
-        let mut g = full.clone();
-        g.push(
-            Body::Version(Box::new(version_body(
-                "winter-sea",
-                TextRole::Translation,
-                "it",
-                "",
-                TRANSLATION_V1,
-                Some(h.original),
-                Some(h.original),
-            ))),
-            &translator(),
-        );
+            h.full().then(version(TextRole::Original, "fr", "", ORIGINAL_V1, None, None), &translator()),
+        ),
         case(
             "reject-of-same-language",
+            First(Code::VersionRoleMismatch, 9),
             "a translation into the language of the original it renders",
-            Some((Code::VersionRoleMismatch, 9)),
-            g.bytes(),
-        );
-    }
-    {
-        let mut g = full.clone();
-        g.push(
-            Body::Version(Box::new(version_body(
-                "winter-sea",
-                TextRole::Translation,
-                "de",
-                "",
-                TRANSLATION_V1,
-                None,
-                Some(h.translation),
-            ))),
-            &translator(),
-        );
+            h.full().then(
+                version(TextRole::Translation, "it", "", TRANSLATION_V1, Some(h.original), Some(h.original)),
+                &translator(),
+            ),
+        ),
         case(
             "reject-of-not-original",
+            First(Code::VersionOfInvalid, 9),
             "a translation whose `of` names another translation",
-            Some((Code::VersionOfInvalid, 9)),
-            g.bytes(),
-        );
-    }
-    {
-        let mut g = full.clone();
-        g.push(Body::Cosign(Cosign { release: h.corrected, note: None }), &owner());
+            h.full().then(
+                version(TextRole::Translation, "de", "", TRANSLATION_V1, None, Some(h.translation)),
+                &translator(),
+            ),
+        ),
         case(
             "reject-cosign-not-release",
+            First(Code::CosignRefInvalid, 9),
             "a cosign that names a version instead of a release",
-            Some((Code::CosignRefInvalid, 9)),
-            g.bytes(),
-        );
-    }
-    {
-        let mut g = full.clone();
-        g.push(Body::Cosign(Cosign { release: h.release, note: Some("again".into()) }), &editor());
+            h.full().then(cosign(h.corrected), &owner()),
+        ),
         case(
             "reject-cosign-twice",
+            First(Code::CosignDuplicate, 9),
             "the same editor cosigns the release a second time",
-            Some((Code::CosignDuplicate, 9)),
-            g.bytes(),
-        );
-    }
-    {
-        let mut g = full.clone();
-        g.push(release("v2", h.corrected, h.original, "de"), &translator());
+            h.full().then(Body::Cosign(Cosign { release: h.release, note: Some("again".into()) }), &editor()),
+        ),
         case(
             "reject-release-lang",
+            First(Code::ReleaseRefInvalid, 9),
             "a release whose stated translation language is not the version's",
-            Some((Code::ReleaseRefInvalid, 9)),
-            g.bytes(),
-        );
-    }
-    {
-        let mut g = full.clone();
-        g.lines.truncate(5);
-        let mut b = version_body(
-            "winter-sea",
-            TextRole::Translation,
-            "en",
-            TRANSLATION_V1,
-            TRANSLATION_V2,
-            Some(h.translation),
-            Some(h.original),
-        );
-        b.diff = Some(serde_json::json!([["=", 0], ["+", "x\n"]]));
-        g.push(Body::Version(Box::new(b)), &translator());
-        case("reject-diff-malformed", "a diff script with a zero count", Some((Code::DiffMalformed, 6)), g.bytes());
-    }
-    {
-        let mut g = full.clone();
-        g.lines.truncate(5);
-        let mut b = version_body(
-            "winter-sea",
-            TextRole::Translation,
-            "en",
-            TRANSLATION_V1,
-            TRANSLATION_V2,
-            Some(h.translation),
-            Some(h.original),
-        );
-        b.diff = Some(serde_json::json!([["=", 99]]));
-        g.push(Body::Version(Box::new(b)), &translator());
+            h.full().then(release("v2", h.corrected, h.original, "de"), &translator()),
+        ),
+        case(
+            "reject-diff-malformed",
+            First(Code::DiffMalformed, 6),
+            "a diff script with a zero count",
+            h.correction(|v| v.diff = Some(serde_json::json!([["=", 0], ["+", "x\n"]]))),
+        ),
         case(
             "reject-diff-base-mismatch",
+            First(Code::DiffBaseMismatch, 6),
             "a diff script that keeps more lines than its base has",
-            Some((Code::DiffBaseMismatch, 6)),
-            g.bytes(),
-        );
-    }
-    {
-        let mut g = full.clone();
-        g.lines.truncate(5);
-        let mut b = version_body(
-            "winter-sea",
-            TextRole::Translation,
-            "en",
-            TRANSLATION_V1,
-            TRANSLATION_V2,
-            Some(h.translation),
-            Some(h.original),
-        );
-        b.norm.as_mut().unwrap().remove("words/v2");
-        g.push(Body::Version(Box::new(b)), &translator());
+            h.correction(|v| v.diff = Some(serde_json::json!([["=", 99]]))),
+        ),
         case(
             "reject-norm-missing",
+            First(Code::ContentNormMismatch, 6),
             "a text version whose norm has text/v1 but neither words/v2 nor words/v1",
-            Some((Code::ContentNormMismatch, 6)),
-            g.bytes(),
-        );
-    }
-    {
-        let mut g = full.clone();
-        g.lines.truncate(5);
-        let mut b = version_body(
-            "winter-sea",
-            TextRole::Translation,
-            "en",
-            TRANSLATION_V1,
-            TRANSLATION_V2,
-            Some(h.translation),
-            Some(h.original),
-        );
-        b.norm.as_mut().unwrap().remove("text/v1");
-        g.push(Body::Version(Box::new(b)), &translator());
+            h.correction(|v| _ = v.norm.as_mut().unwrap().remove("words/v2")),
+        ),
         case(
             "reject-norm-missing-text",
+            First(Code::ContentNormMismatch, 6),
             "a text version whose norm has words/v2 but not text/v1",
-            Some((Code::ContentNormMismatch, 6)),
-            g.bytes(),
-        );
-    }
-    {
-        let mut g = Gen::default();
-        let o = owner();
-        let mut e = Entry::sign(
-            0,
-            Some(Digest::of(b"")),
-            time(0),
-            Body::Genesis(Genesis { origin: "example.org/x".into(), name: o.name.clone(), key: o.public() }),
-            &o,
-        )
-        .unwrap();
-        e.sig = signing::sign_entry(&o.signing, &e.signed_bytes().unwrap());
-        g.push_entry(&e);
+            h.correction(|v| _ = v.norm.as_mut().unwrap().remove("text/v1")),
+        ),
         case(
             "reject-prev-on-first-line",
+            First(Code::EntryPrevMismatch, 1),
             "the first entry has a prev member",
-            Some((Code::EntryPrevMismatch, 1)),
-            g.bytes(),
-        );
-    }
-    {
-        let mut g = full.clone();
-        let s = String::from_utf8(g.lines[2].clone()).unwrap();
-        let i = s.find("\"sig\":\"").unwrap() + 7;
-        let sig_end = i + 88;
-        // The last base64 digit before "==" carries 4 padding bits; set one.
-        let mut chars: Vec<char> = s.chars().collect();
-        let c = chars[sig_end - 3];
-        let alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-        let v = alphabet.find(c).unwrap();
-        chars[sig_end - 3] = alphabet.chars().nth(v ^ 1).unwrap();
-        g.lines[2] = chars.into_iter().collect::<String>().into_bytes();
+            Gen::default()
+                .then_signed(genesis_body("example.org/x", &owner()), &owner(), |e| e.prev = Some(Digest::of(b""))),
+        ),
         case(
             "reject-sig-noncanonical-base64",
+            First(Code::EntrySchemaInvalid, 3),
             "a signature spelled with a non-zero padding bit: same bytes, different line",
-            Some((Code::EntrySchemaInvalid, 3)),
-            g.bytes(),
-        );
-    }
-    {
-        let mut g = full.clone();
-        let s = String::from_utf8(g.lines[2].clone()).unwrap();
-        let i = s.find("\"sig\":\"").unwrap() + 7;
-        let short = format!("{}{}", &s[..i], &s[i + 4..]);
-        g.lines[2] = short.into_bytes();
-        case("reject-sig-short", "a signature of 61 bytes", Some((Code::EntrySchemaInvalid, 3)), g.bytes());
-    }
-    {
-        let mut g = full.clone();
-        g.lines[1] = replace_once(&g.lines[1], "\"body\":{\"key\"", "\"body\":{\"extra\":1,\"key\"");
+            h.full().edit_with(3, sig_padding_bit_set),
+        ),
+        case(
+            "reject-sig-short",
+            First(Code::EntrySchemaInvalid, 3),
+            "a signature of 61 bytes",
+            h.full().edit_with(3, sig_shortened),
+        ),
         case(
             "reject-unknown-body-member",
+            First(Code::EntrySchemaInvalid, 2),
             "a body member the type does not define",
-            Some((Code::EntrySchemaInvalid, 2)),
-            g.bytes(),
-        );
-    }
-    {
-        let mut g = full.clone();
-        g.lines[1] = replace_once(&g.lines[1], "\"body\":", "\"banner\":1,\"body\":");
+            h.full().edit(2, "\"body\":{\"key\"", "\"body\":{\"extra\":1,\"key\""),
+        ),
         case(
             "reject-unknown-envelope-member",
+            First(Code::EntrySchemaInvalid, 2),
             "an envelope member the format does not define",
-            Some((Code::EntrySchemaInvalid, 2)),
-            g.bytes(),
-        );
-    }
-    {
-        let mut g = full.clone();
-        let mut e = g.entry(Body::Cosign(Cosign { release: h.release, note: None }), &owner());
-        e.critical = false;
-        e.sig = signing::sign_entry(&owner().signing, &e.signed_bytes().unwrap());
-        g.push_entry(&e);
+            h.full().edit(2, "\"body\":", "\"banner\":1,\"body\":"),
+        ),
         case(
             "reject-critical-on-known-type",
+            First(Code::EntrySchemaInvalid, 9),
             "\"critical\": false on a cosign entry",
-            Some((Code::EntrySchemaInvalid, 9)),
-            g.bytes(),
-        );
-    }
-    {
-        let mut g = full.clone();
-        let e = g.entry(Body::Unknown { kind: "x-note".into(), value: serde_json::json!({}) }, &owner());
-        let line = String::from_utf8(e.to_line().unwrap()).unwrap().replacen(
-            "\"body\":{}",
-            "\"body\":{},\"critical\":true",
-            1,
-        );
-        let v: serde_json::Value = serde_json::from_str(&line).unwrap();
-        g.lines.push(colophon::jcs::to_vec(&v).unwrap());
+            h.full().then_signed(cosign(h.release), &owner(), |e| e.critical = false),
+        ),
         case(
             "reject-critical-true",
+            First(Code::EntrySchemaInvalid, 9),
             "\"critical\": true (only false may be written)",
-            Some((Code::EntrySchemaInvalid, 9)),
-            g.bytes(),
-        );
-    }
-    {
-        let mut g = full.clone();
-        g.push(
-            Body::Key(KeyReg {
-                key: SecretKey::from_seed(&[8; 32], "Two Roles").public(),
-                name: "Two Roles".into(),
-                roles: vec![Role::Translator, Role::Editor],
+            h.full().then_json(ext("x-note", serde_json::json!({})), &owner(), false, |o| {
+                _ = o.insert("critical".into(), true.into())
             }),
-            &owner(),
-        );
-        case("reject-roles-unsorted", "roles not in ascending order", Some((Code::EntrySchemaInvalid, 9)), g.bytes());
-    }
-    {
-        let mut g = full.clone();
-        g.push(
-            Body::Version(Box::new(version_body(
-                "winter-sea",
-                TextRole::Translation,
-                "pt-br",
-                "",
-                TRANSLATION_V1,
-                None,
-                Some(h.original),
-            ))),
-            &translator(),
-        );
+        ),
+        case(
+            "reject-roles-unsorted",
+            First(Code::EntrySchemaInvalid, 9),
+            "roles not in ascending order",
+            h.full().then(
+                key_body(&SecretKey::from_seed(&[8; 32], "Two Roles"), &[Role::Translator, Role::Editor]),
+                &owner(),
+            ),
+        ),
         case(
             "reject-lang-case",
+            First(Code::EntrySchemaInvalid, 9),
             "a language tag not in canonical case (pt-br for pt-BR)",
-            Some((Code::EntrySchemaInvalid, 9)),
-            g.bytes(),
-        );
-    }
-    {
-        let mut g = full.clone();
-        g.lines[1] =
-            replace_once(&g.lines[1], "\"time\":\"2026-01-15T10:01:00Z\"", "\"time\":\"1969-12-31T23:59:59Z\"");
-        case("reject-time-before-1970", "a time before 1970", Some((Code::EntryTimeInvalid, 2)), g.bytes());
-    }
-    {
+            h.full().then(
+                version(TextRole::Translation, "pt-br", "", TRANSLATION_V1, None, Some(h.original)),
+                &translator(),
+            ),
+        ),
+        case(
+            "reject-time-before-1970",
+            First(Code::EntryTimeInvalid, 2),
+            "a time before 1970",
+            h.full().edit(2, "\"time\":\"2026-01-15T10:01:00Z\"", "\"time\":\"1969-12-31T23:59:59Z\""),
+        ),
         // §6.1: a correctly signed, correctly chained entry whose only fault is second 60.
-        let mut g = full.clone();
-        let body = Body::Cosign(Cosign { release: h.release, note: None });
-        let e = Entry::sign(8, g.head(), "2016-12-31T23:59:60Z".into(), body, &owner()).unwrap();
-        g.push_entry(&e);
-        case_all(
+        case(
             "reject-time-leap-second",
+            All(vec![(Code::EntryTimeInvalid, 9)]),
             "a correctly signed cosign whose time has second 60, at the end of a day that had a leap second",
-            vec![(Code::EntryTimeInvalid, 9)],
-            g.bytes(),
-        );
-    }
-    {
-        let mut g = full.clone();
-        g.lines[1] = replace_once(&g.lines[1], "\"time\":\"2026-01-15T10:01:00Z\"", "\"time\":1768471260");
-        case("reject-time-not-string", "a time written as a number", Some((Code::EntrySchemaInvalid, 2)), g.bytes());
-    }
-    {
-        // y + p for a small y that is a point of large order: the same point, a second encoding.
-        let p_plus = |y: u8| {
-            let mut b = [0xffu8; 32];
-            b[0] = 0xed_u8.wrapping_add(y);
-            b[31] = 0x7f;
-            b
-        };
-        let bytes = (2u8..19)
-            .map(p_plus)
-            .find(|b| ed25519_dalek::VerifyingKey::from_bytes(b).is_ok_and(|k| !k.is_weak()))
-            .unwrap();
-        let mut g = full.clone();
-        let mut e = g.entry(
-            Body::Key(KeyReg { key: translator().public(), name: "Noncanonical".into(), roles: vec![Role::Editor] }),
-            &owner(),
-        );
-        let line = String::from_utf8(e.to_line().unwrap()).unwrap();
-        let good = translator().public().to_base64();
-        use base64::Engine as _;
-        let bad = base64::engine::general_purpose::STANDARD.encode(bytes);
-        let changed = line.replacen(&good, &bad, 1);
-        let v: serde_json::Value = serde_json::from_str(&changed).unwrap();
-        let mut obj = v.as_object().unwrap().clone();
-        obj.remove("sig");
-        let signed = colophon::jcs::to_vec(&serde_json::Value::Object(obj.clone())).unwrap();
-        e.sig = signing::sign_entry(&owner().signing, &signed);
-        obj.insert("sig".into(), serde_json::Value::from(base64::engine::general_purpose::STANDARD.encode(e.sig)));
-        g.lines.push(colophon::jcs::to_vec(&serde_json::Value::Object(obj)).unwrap());
+            h.full().then_signed(cosign(h.release), &owner(), |e| e.time = "2016-12-31T23:59:60Z".into()),
+        ),
+        case(
+            "reject-time-not-string",
+            First(Code::EntrySchemaInvalid, 2),
+            "a time written as a number",
+            h.full().edit(2, "\"time\":\"2026-01-15T10:01:00Z\"", "\"time\":1768471260"),
+        ),
         case(
             "reject-key-noncanonical-encoding",
+            First(Code::EntrySchemaInvalid, 9),
             "a public key whose y coordinate is written as y + p",
-            Some((Code::EntrySchemaInvalid, 9)),
-            g.bytes(),
-        );
-    }
-    {
-        let mut g = full.clone();
-        let mut ent = g.entry(Body::Unknown { kind: "X-Note".into(), value: serde_json::json!({}) }, &owner());
-        ent.critical = false;
-        ent.sig = signing::sign_entry(&owner().signing, &ent.signed_bytes().unwrap());
-        g.push_entry(&ent);
+            h.full().then_json(
+                Body::Key(KeyReg {
+                    key: translator().public(),
+                    name: "Noncanonical".into(),
+                    roles: vec![Role::Editor],
+                }),
+                &owner(),
+                true,
+                |o| {
+                    use base64::Engine as _;
+                    let bad = base64::engine::general_purpose::STANDARD.encode(noncanonical_key_encoding());
+                    o["body"]["key"] = bad.into();
+                },
+            ),
+        ),
         case(
             "reject-extension-name",
+            First(Code::EntrySchemaInvalid, 9),
             "an extension type name with capital letters",
-            Some((Code::EntrySchemaInvalid, 9)),
-            g.bytes(),
-        );
-    }
-    {
-        let mut b = Vec::new();
-        b.extend_from_slice(b"{\"body\":{\"key\":\"11qYAYKxCrfVS");
-        case("reject-torn-only", "a file whose only bytes are a torn line", Some((Code::LineTorn, 1)), b);
-    }
+            h.full().then_signed(ext("X-Note", serde_json::json!({})), &owner(), |e| e.critical = false),
+        ),
+        case(
+            "reject-torn-only",
+            First(Code::LineTorn, 1),
+            "a file whose only bytes are a torn line",
+            Gen::default().torn(b"{\"body\":{\"key\":\"11qYAYKxCrfVS"),
+        ),
+    ]
+}
 
-    cases.into_inner()
+/// The identity point as a public key: of order 1.
+fn identity_point_key() -> PublicKey {
+    let mut small = [0u8; 32];
+    small[0] = 1;
+    PublicKey::from_bytes(&small).unwrap()
 }
 
 /// `code@line`, or `code` for a problem of the whole file.
