@@ -42,6 +42,12 @@ impl Vector {
     fn json_str(&self, key: &str) -> String {
         serde_json::from_str(self.req(key)).unwrap_or_else(|e| panic!("{}: {key}: {e}", self.name))
     }
+    /// Asserts that every header is one of `known` (spec/vectors/README.md lists each directory's).
+    fn headers_among(&self, known: &[&str]) {
+        for (k, _) in &self.headers {
+            assert!(known.contains(&k.as_str()), "{}: unknown header {k}", self.name);
+        }
+    }
 }
 
 fn parse_vector(name: &str, bytes: &[u8]) -> Vector {
@@ -55,6 +61,7 @@ fn parse_vector(name: &str, bytes: &[u8]) -> Vector {
             break;
         }
         let (k, v) = line.split_once(": ").unwrap_or_else(|| panic!("{name}: bad header line {line:?}"));
+        assert!(headers.iter().all(|(h, _)| h != k), "{name}: header {k} twice");
         headers.push((k.to_string(), v.to_string()));
         if pos >= bytes.len() {
             break;
@@ -1574,21 +1581,38 @@ fn bundle_vectors() {
 // ---------------------------------------------------------------------------------------------
 // Other sections' vectors
 
+/// Every `normalize/` vector (§9): the profile maps the input to the output, and the output is a
+/// fixed point of the profile (each profile is idempotent).
 #[test]
 fn normalize_vectors() {
-    for v in read_vectors("normalize") {
+    let vectors = read_vectors("normalize");
+    assert!(vectors.len() >= 20, "only {} normalize vectors", vectors.len());
+    for v in vectors {
+        v.headers_among(&["expect", "profile", "comment", "input", "output"]);
+        assert_eq!(v.req("expect"), "ok", "{}", v.name);
         let p = Profile::from_id(v.req("profile")).unwrap_or_else(|| panic!("{}: unknown profile", v.name));
-        assert_eq!(p.apply(&v.json_str("input")), v.json_str("output"), "{}", v.name);
+        let output = v.json_str("output");
+        assert_eq!(p.apply(&v.json_str("input")), output, "{}", v.name);
+        assert_eq!(p.apply(&output), output, "{}: the output is not a fixed point", v.name);
     }
 }
 
+/// Every `diff/` vector (§8): the script applied to the base gives the result or the status; a
+/// valid script is also in the form a writer produces (`Script::to_json` gives it back).
 #[test]
 fn diff_vectors() {
-    for v in read_vectors("diff") {
+    let vectors = read_vectors("diff");
+    assert!(vectors.len() >= 20, "only {} diff vectors", vectors.len());
+    for v in vectors {
+        v.headers_among(&["expect", "comment", "base", "script", "result", "status"]);
+        v.req("comment");
         let script: serde_json::Value = serde_json::from_str(v.req("script")).unwrap();
         let result = Script::from_json(&script).and_then(|s| s.apply(&v.json_str("base")));
         match v.req("expect") {
-            "ok" => assert_eq!(result.unwrap(), v.json_str("result"), "{}", v.name),
+            "ok" => {
+                assert_eq!(result.unwrap(), v.json_str("result"), "{}", v.name);
+                assert_eq!(Script::from_json(&script).unwrap().to_json(), script, "{}: not canonical", v.name);
+            }
             "reject" => assert_eq!(result.unwrap_err().code.as_str(), v.req("status"), "{}", v.name),
             e => panic!("{}: expect {e}", v.name),
         }
