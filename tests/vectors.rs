@@ -214,6 +214,11 @@ impl Gen {
         self.lines.insert(n, self.lines[n - 1].clone());
         self
     }
+    /// Ends every line in CR LF.
+    fn crlf(mut self) -> Gen {
+        self.lines.iter_mut().for_each(|l| l.push(b'\r'));
+        self
+    }
     /// Adds bytes after the last LF.
     fn torn(mut self, tail: &[u8]) -> Gen {
         self.tail = tail.to_vec();
@@ -1043,6 +1048,24 @@ fn ledger_cases() -> Vec<Case> {
             "a file whose only bytes are a torn line",
             Gen::default().torn(b"{\"body\":{\"key\":\"11qYAYKxCrfVS"),
         ),
+        // §4.3 rule 3: R is the identity point and S = k·a, so [S]B − [k]A = R exactly: plain
+        // `verify`, which checks only the cofactorless equation of rule 4, accepts it.
+        case(
+            "reject-small-order-r",
+            First(Code::EntrySignatureInvalid, 9),
+            "R is the identity point, of order 1, and S = k*a: the cofactorless equation holds, so an Ed25519 verify without the small-order check of rule 3 accepts it; verify_strict rejects it",
+            h.full().then_forged(cosign(h.release), &owner(), |e| {
+                e.sig = sign_with_identity_r(&e.signed_bytes().unwrap(), &owner())
+            }),
+        ),
+        // §2.3: JSON allows whitespace after the value, so each line parses (step 2) but is not
+        // its canonical serialization (step 4); §11: a line failing step 3 gets that one report.
+        case(
+            "reject-crlf",
+            All((1..=8).map(|line| (Code::LineNotCanonical, line)).collect()),
+            "the valid history with CR LF line ends: a CR after the closing brace of every line makes each line not canonical, and nothing else is reported",
+            h.full().crlf(),
+        ),
     ]
 }
 
@@ -1766,6 +1789,32 @@ fn keys_example_is_a_valid_keyring() {
     assert_eq!(ring.keys.len(), 2);
     assert!(ring.contains(&owner().id()));
     assert!(ring.contains(&translator().id()));
+}
+
+/// An Ed25519 "signature" by `key` over an entry's signed bytes whose R is the identity point
+/// (order 1) and S = k·a mod L, with k = SHA-512(R ‖ A ‖ PAE) mod L. Then [S]B − [k]A is the
+/// identity, whose encoding is R: the cofactorless equation of spec/ledger.md §4.3 rule 4 holds, and
+/// only rule 3 (R not of small order) rejects it.
+fn sign_with_identity_r(signed_bytes: &[u8], key: &SecretKey) -> [u8; 64] {
+    use curve25519_dalek::{EdwardsPoint, Scalar, traits::Identity};
+    use sha2::Digest as _;
+    // a: the clamped first half of SHA-512 of the seed (RFC 8032 §5.1.5).
+    let h: [u8; 64] = sha2::Sha512::digest(key.signing.to_bytes()).into();
+    let mut a = [0u8; 32];
+    a.copy_from_slice(&h[..32]);
+    a[0] &= 248;
+    a[31] &= 127;
+    a[31] |= 64;
+    let a = Scalar::from_bytes_mod_order(a);
+    let big_r = EdwardsPoint::identity().compress().to_bytes();
+    let m = signing::pae(signing::PAYLOAD_TYPE, signed_bytes);
+    let public = key.public().0.to_bytes();
+    let k: [u8; 64] = sha2::Sha512::new().chain_update(big_r).chain_update(public).chain_update(&m).finalize().into();
+    let s = Scalar::from_bytes_mod_order_wide(&k) * a;
+    let mut sig = [0u8; 64];
+    sig[..32].copy_from_slice(&big_r);
+    sig[32..].copy_from_slice(&s.to_bytes());
+    sig
 }
 
 /// An Ed25519 signature by `key` over an entry's signed bytes whose R carries a torsion component
