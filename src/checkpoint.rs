@@ -1,5 +1,5 @@
 //! Checkpoints (C2SP tlog-checkpoint v1.0.0, "Note text") and proof files
-//! (c2sp.org/tlog-proof@v1): spec/drafts/note.md §3 and §5.
+//! (c2sp.org/tlog-proof@v1): spec/transparency.md §3 and §5.
 //!
 //! A checkpoint is the text of a signed note ([`crate::note`]); this module parses and writes that
 //! text and the proof file that carries a note verbatim. Signatures are checked by
@@ -29,7 +29,7 @@ pub struct Checkpoint {
     /// The RFC 6962 Merkle tree hash of the first `size` leaves.
     pub root: Digest,
     /// Extension lines, opaque and non-empty (tlog-checkpoint: NOT RECOMMENDED; colophon's own
-    /// checkpoints have none, spec/drafts/note.md §3).
+    /// checkpoints have none, spec/transparency.md §3.1).
     pub extensions: Vec<String>,
 }
 

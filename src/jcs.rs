@@ -53,7 +53,8 @@ pub fn to_vec(value: &Value) -> Result<Vec<u8>, JcsError> {
 /// Parses one ledger line and checks that it is canonical (spec/ledger.md §2.2), returning the value.
 ///
 /// Duplicate keys are caught by the comparison: the parser keeps one member, so the canonical
-/// re-serialization is shorter than the input.
+/// re-serialization is shorter than the input. The member it drops is still checked for numbers
+/// outside the format (§2.1: the rule is on the number as written).
 pub fn parse_canonical(bytes: &[u8]) -> Result<Value, JcsError> {
     let text = std::str::from_utf8(bytes).map_err(|_| JcsError::NotUtf8)?;
     let value: Value = serde_json::from_str(text).map_err(|e| JcsError::NotJson(e.to_string()))?;
@@ -62,9 +63,49 @@ pub fn parse_canonical(bytes: &[u8]) -> Result<Value, JcsError> {
     let mut check = Check { expected: bytes, pos: 0, same: true };
     write_value(&value, &mut check)?;
     if !check.same || check.pos != bytes.len() {
+        // §2.3 checks numbers (step 3) before the comparison (step 4). Every number of the value
+        // has passed; a number that only the text still holds is in a member a repeated name
+        // replaced (`{"a":1.5,"a":1}`), and it is `line.number` all the same.
+        if let Some(n) = bad_number_as_written(bytes) {
+            return Err(JcsError::Number(n));
+        }
         return Err(JcsError::NotCanonical);
     }
     Ok(value)
+}
+
+/// The first number token of `json` (text that parsed as JSON) that is not written as the format
+/// allows (§2.1): with a sign, a fraction or an exponent, or above [`MAX_SAFE_INTEGER`].
+fn bad_number_as_written(json: &[u8]) -> Option<String> {
+    let mut i = 0;
+    while let Some(&b) = json.get(i) {
+        match b {
+            b'"' => {
+                // Skip the string; an escape is a backslash and at least one more byte, and the
+                // hex digits of `\uXXXX` are never a quote.
+                i += 1;
+                while let Some(&c) = json.get(i) {
+                    i += if c == b'\\' { 2 } else { 1 };
+                    if c == b'"' {
+                        break;
+                    }
+                }
+            }
+            b'-' | b'0'..=b'9' => {
+                // A token starts with `-` or a digit, never `+`, which `u64::from_str` would accept.
+                let start = i;
+                while json.get(i).is_some_and(|c| matches!(c, b'0'..=b'9' | b'-' | b'+' | b'.' | b'e' | b'E')) {
+                    i += 1;
+                }
+                let token = String::from_utf8_lossy(json.get(start..i).unwrap_or_default());
+                if token.parse::<u64>().ok().is_none_or(|n| n > MAX_SAFE_INTEGER) {
+                    return Some(token.into_owned());
+                }
+            }
+            _ => i += 1,
+        }
+    }
+    None
 }
 
 /// Where canonical bytes go: a buffer, or a comparison with bytes already at hand.
@@ -232,5 +273,24 @@ mod tests {
         assert_eq!(parse_canonical(b"\xff"), Err(JcsError::NotUtf8));
         assert!(matches!(parse_canonical(b"{"), Err(JcsError::NotJson(_))));
         assert!(matches!(parse_canonical(br#"{"a":"\ud800"}"#), Err(JcsError::NotJson(_))));
+    }
+
+    /// §2.1: the number rule is on the number as written, also in a member that a repeated name
+    /// replaces (the parser keeps the last one); other duplicates stay `line.not_canonical`.
+    #[test]
+    fn numbers_in_replaced_members() {
+        for bad in [
+            r#"{"a":1.5,"a":1}"#,
+            r#"{"a":-0,"a":1}"#,
+            r#"{"a":{"b":[1e3]},"a":1}"#,
+            r#"{"a":9007199254740992,"a":1}"#,
+            r#"{"a":"\"","a":1,"b":-1,"b":2}"#,
+        ] {
+            assert!(matches!(parse_canonical(bad.as_bytes()), Err(JcsError::Number(_))), "{bad}");
+        }
+        for dup in [r#"{"a":1,"a":1}"#, r#"{"a":"1.5","a":1}"#, r#"{"a":"\\","a":[9007199254740991]}"#] {
+            assert_eq!(parse_canonical(dup.as_bytes()), Err(JcsError::NotCanonical), "{dup}");
+        }
+        assert!(matches!(parse_canonical(br#"{"a":"\ud800","a":"x"}"#), Err(JcsError::NotJson(_))));
     }
 }

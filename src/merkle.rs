@@ -1,6 +1,6 @@
-//! Merkle tree (spec/transparency.md §2, drafted in spec/drafts/merkle.md): the ledger's lines are
-//! the leaves of an RFC 6962 Merkle tree; this module computes its roots, inclusion and consistency
-//! proofs, and serves it as C2SP tlog-tiles.
+//! Merkle tree (spec/transparency.md §2; tiles §2.4 and §7): the ledger's lines are the leaves of an
+//! RFC 6962 Merkle tree; this module computes its roots, inclusion and consistency proofs, and
+//! serves it as C2SP tlog-tiles.
 //!
 //! The design follows Go's `golang.org/x/mod/sumdb/tlog`, the Go checksum database's log:
 //!

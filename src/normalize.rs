@@ -848,59 +848,6 @@ mod tests {
         }
     }
 
-    // ---- vectors (spec/vectors/normalize/*.txt) ----
-
-    /// One vector file: `key: value` header lines; `input`/`output` values are JSON string literals.
-    fn parse_vector(name: &str, body: &str) -> (String, Profile, String, String) {
-        let mut expect = None;
-        let mut profile = None;
-        let mut input = None;
-        let mut output = None;
-        for line in body.lines().filter(|l| !l.trim().is_empty()) {
-            let (key, value) = line.split_once(": ").unwrap_or_else(|| panic!("{name}: not `key: value`: {line:?}"));
-            let json = || {
-                serde_json::from_str::<String>(value).unwrap_or_else(|e| panic!("{name}: {key}: bad JSON string: {e}"))
-            };
-            match key {
-                "expect" => expect = Some(value.to_owned()),
-                "profile" => {
-                    profile =
-                        Some(Profile::from_id(value).unwrap_or_else(|| panic!("{name}: unknown profile {value:?}")))
-                }
-                "comment" => {}
-                "input" => input = Some(json()),
-                "output" => output = Some(json()),
-                _ => panic!("{name}: unknown key {key:?}"),
-            }
-        }
-        (
-            expect.unwrap_or_else(|| panic!("{name}: no expect")),
-            profile.unwrap_or_else(|| panic!("{name}: no profile")),
-            input.unwrap_or_else(|| panic!("{name}: no input")),
-            output.unwrap_or_else(|| panic!("{name}: no output")),
-        )
-    }
-
-    #[test]
-    fn vectors_agree() {
-        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("spec/vectors/normalize");
-        let mut paths: Vec<_> = std::fs::read_dir(&dir)
-            .unwrap()
-            .map(|e| e.unwrap().path())
-            .filter(|p| p.extension().is_some_and(|x| x == "txt"))
-            .collect();
-        paths.sort();
-        assert!(paths.len() >= 20, "only {} vectors in {}", paths.len(), dir.display());
-        for path in &paths {
-            let name = path.file_name().unwrap().to_string_lossy();
-            let body = std::fs::read_to_string(path).unwrap();
-            let (expect, profile, input, output) = parse_vector(&name, &body);
-            assert_eq!(expect, "ok", "{name}");
-            assert_eq!(profile.apply(&input), output, "{name}");
-            assert_eq!(profile.apply(&output), output, "{name}: output not a fixed point");
-        }
-    }
-
     // ---- properties ----
 
     /// Characters that exercise every step of both profiles.

@@ -1,6 +1,6 @@
 //! Signed notes (C2SP signed-note v1.0.0, with verifier keys) and Ed25519 witness cosignatures
 //! (C2SP tlog-cosignature, `cosignature/v1`): the envelope of ledger checkpoints
-//! (spec/drafts/note.md §3, §4).
+//! (spec/transparency.md §3.1, §4).
 //!
 //! Only the two Ed25519 signature types colophon uses are supported (signed-note "Signature types":
 //! implementations SHOULD select only the ones their design needs): 0x01, plain Ed25519 over the

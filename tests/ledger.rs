@@ -236,15 +236,15 @@ fn a_ledger_whose_cache_is_unusable_is_checked_in_memory() {
     assert_eq!((s.index.len(), s.warnings.len()), (2, 0));
 }
 
-/// The parallel, batch-verifying audit of a file must report exactly what the sequential audit
-/// of the same bytes reports: on a clean ledger, and on every kind of damage (where the fast path
-/// gives up and the exact path runs).
+/// The parallel audit of a file (signatures checked with `verify_strict` on every core) must report
+/// exactly what the sequential audit of the same bytes reports: on a clean ledger, and on every kind
+/// of damage (where the fast path gives up and the exact path runs).
 #[test]
 fn parallel_audit_reports_exactly_what_the_sequential_one_does() {
     use colophon::audit::audit;
     let dir = tempfile::tempdir().unwrap();
     let (path, owner) = new_ledger(dir.path());
-    // Enough entries for several parallel chunks and signature batches.
+    // Enough entries for several parallel chunks.
     let keys: Vec<SecretKey> = (0..40u8).map(|i| key(100 + i, &format!("K{i}"))).collect();
     for k in &keys {
         ops::add_key(&path, &k.named(), &[Role::Editor], &owner).unwrap();
@@ -286,7 +286,7 @@ fn parallel_audit_reports_exactly_what_the_sequential_one_does() {
     let mut dropped = lines.clone();
     dropped.remove(3000);
     assert!(compare(join(&dropped), "dropped") > 0);
-    // A signature that batch verification must reject: a valid entry re-signed over other bytes.
+    // A signature the fast path must reject: a valid entry re-signed over other bytes.
     let mut forged = lines.clone();
     let mut p = colophon::entry::parse_line(&forged[4800]).unwrap().entry;
     p.sig = colophon::signing::sign_entry(&keys[0].signing, b"other bytes");

@@ -1,4 +1,4 @@
-//! Merkle tree tests (spec/drafts/merkle.md §2, src/merkle.rs): stored hashes, proofs and tiles
+//! Merkle tree tests (spec/transparency.md §2, src/merkle.rs): stored hashes, proofs and tiles
 //! against a naive implementation written straight from RFC 6962 §2.1, against the published
 //! Certificate Transparency test vectors, and against tampering.
 

@@ -1,4 +1,4 @@
-//! Signed notes, cosignatures, checkpoints and proof files (spec/drafts/note.md §3–§5) against
+//! Signed notes, cosignatures, checkpoints and proof files (spec/transparency.md §3–§5) against
 //! known-answer vectors from independent implementations, and every parse and verification rule.
 //!
 //! Sources of the vectors (all reproduced byte for byte; Ed25519 signing is deterministic):
