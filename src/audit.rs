@@ -399,9 +399,12 @@ impl<'k> Auditor<'k> {
             report.index.set_text(&v.work, &v.lang, &parsed.hash, new_text.as_deref());
             self.texts.insert(slot, new_text);
         }
+        report.index.apply_noted(&parsed, line.offset, content_problem.as_deref());
+        // Trust is decided once the entry is in the state, so that a genesis is judged with its
+        // owner registered (L§10.2: the genesis owner is trusted only as a root).
+        let e = &parsed.entry;
         if let Some(ring) = self.trust
             && let Decision::Untrusted(why) = decide(&report.index, ring, e.signer, e.seq)
-            && (!matches!(e.body, Body::Genesis(_)) || !ring.contains(&e.signer))
         {
             let order = &mut self.untrusted_order;
             let slot = self.untrusted.entry(e.signer).or_insert_with(|| {
@@ -410,7 +413,6 @@ impl<'k> Auditor<'k> {
             });
             slot.0 += 1;
         }
-        report.index.apply_noted(&parsed, line.offset, content_problem.as_deref());
     }
 
     fn finish(mut self, since: Option<&[u8]>) -> Report {

@@ -119,9 +119,9 @@ fn steps(dir: &std::path::Path) -> Res {
 
     heading("1. The translator signs: keys, a ledger, the original and a translation");
     println!("{}", paint(DIM, "(demo keys are unencrypted; real keys get a passphrase)"));
-    cmd("keygen --name \"Olga Bianchi\" --out olga --unencrypted", 0)?;
-    cmd("keygen --name \"Tina Rossi\" --out tina --unencrypted", 0)?;
-    cmd("keygen --name \"Edo Marini\" --out edo --unencrypted", 0)?;
+    cmd("keygen --name \"Olga Bianchi\" -o olga --unencrypted", 0)?;
+    cmd("keygen --name \"Tina Rossi\" -o tina --unencrypted", 0)?;
+    cmd("keygen --name \"Edo Marini\" -o edo --unencrypted", 0)?;
     cmd("init --origin demo.example/ponte --key olga.key", 0)?;
     cmd("key add tina.pub --role translator --key olga.key", 0)?;
     cmd("key add edo.pub --role editor --key olga.key", 0)?;
@@ -135,11 +135,11 @@ fn steps(dir: &std::path::Path) -> Res {
         0,
     )?;
     cmd("diff ponte:en@1 ponte:en@2 --words", 0)?;
-    cmd("release --work ponte --tag v1 --url https://blog.example/the-stone-bridge --key tina.key", 0)?;
+    cmd("release ponte@v1 --url https://blog.example/the-stone-bridge --key tina.key", 0)?;
     cmd("cosign ponte@v1 --key edo.key", 0)?;
     println!("{}", paint(DIM, "(the publisher signs a checkpoint of the log, so the bundle carries inclusion proofs)"));
     cmd("checkpoint --key olga.key -o march.checkpoint", 0)?;
-    cmd("bundle ponte@v1 --out ponte-v1.bundle", 0)?;
+    cmd("bundle ponte@v1 -o ponte-v1.bundle", 0)?;
 
     heading("3. A reader checks copies with the bundle and the publisher's public key");
     write("copy-faithful.txt", TRANSLATION_EN_2)?;
@@ -159,7 +159,7 @@ fn steps(dir: &std::path::Path) -> Res {
     write("copy-tampered.txt", &tampered)?;
     cmd("verify copy-tampered.txt --bundle ponte-v1.bundle --trust olga.pub", 1)?;
     println!("{}", paint(DIM, "(a valid signature by a key the reader does not trust is not enough:)"));
-    cmd("keygen --name \"Somebody Else\" --out stranger --unencrypted", 0)?;
+    cmd("keygen --name \"Somebody Else\" -o stranger --unencrypted", 0)?;
     cmd("verify copy-faithful.txt --bundle ponte-v1.bundle --trust stranger.pub", 1)?;
 
     heading("4. The archivist audits the whole history");

@@ -264,7 +264,7 @@ pub enum KeyError {
         path: PathBuf,
     },
     /// The file exists.
-    #[error("{path}: file exists; choose another --out or remove it first")]
+    #[error("{path}: file exists; colophon never overwrites a key: choose another -o PREFIX or remove it first")]
     Exists {
         /// The file.
         path: PathBuf,

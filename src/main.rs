@@ -118,15 +118,18 @@ struct Global {
 #[derive(Subcommand, Debug)]
 enum Command {
     /// Create a signing key pair: PREFIX.key (secret, mode 0600) and PREFIX.pub.
-    #[command(after_help = "Example:\n  colophon keygen --name \"Tina Rossi\" --out tina\n\n\
-The passphrase comes from COLOPHON_PASSPHRASE, or is asked twice on the terminal.")]
+    #[command(
+        after_help = "Example:\n  colophon keygen --name \"Tina Rossi\"            (your default key)\n  colophon keygen --name \"Tina Rossi\" -o tina\n\n\
+The passphrase comes from COLOPHON_PASSPHRASE, or is asked twice on the terminal."
+    )]
     Keygen {
         /// Your name as readers will see it.
         #[arg(long)]
         name: String,
-        /// Path prefix of the two files.
-        #[arg(long, value_name = "PREFIX")]
-        out: PathBuf,
+        /// Path prefix of the two files (default: your default key, in the colophon directory
+        /// under your configuration directory).
+        #[arg(long, short, alias = "out", value_name = "PREFIX")]
+        output: Option<PathBuf>,
         /// Store the secret key without a passphrase (for tests and demos only).
         #[arg(long)]
         unencrypted: bool,
@@ -137,9 +140,9 @@ The passphrase comes from COLOPHON_PASSPHRASE, or is asked twice on the terminal
         /// The ledger's name, a schema-less URL such as example.org/translations.
         #[arg(long)]
         origin: String,
-        /// The owner's secret key.
-        #[arg(long, value_name = "OWNER.key")]
-        key: PathBuf,
+        /// The owner's secret key (default: COLOPHON_KEY, else your default key, spec/cli.md §4).
+        #[arg(long, value_name = "OWNER.key", env = "COLOPHON_KEY")]
+        key: Option<PathBuf>,
     },
     /// Register, revoke and list signing keys.
     #[command(subcommand)]
@@ -174,22 +177,25 @@ original as the version before it unless --of says otherwise.")]
         /// Media type (default: guessed from the file name).
         #[arg(long, value_name = "TYPE")]
         media_type: Option<String>,
-        /// Your secret key.
-        #[arg(long, value_name = "KEY.key")]
-        key: PathBuf,
+        /// Your secret key (default: COLOPHON_KEY, else your default key, spec/cli.md §4).
+        #[arg(long, value_name = "KEY.key", env = "COLOPHON_KEY")]
+        key: Option<PathBuf>,
     },
     /// Sign a release: a translation version and the original version it renders.
     #[command(
-        after_help = "Example:\n  colophon release --work winter-sea --tag v1 --key tina.key --bundle winter-sea-v1.bundle\n\n\
+        after_help = "Example:\n  colophon release winter-sea@v1 --key tina.key --write-bundle winter-sea-v1.bundle\n\n\
 --translation defaults to the latest translation of the work, --original to the version it renders."
     )]
     Release {
+        /// The release to make, WORK@TAG (or give --work and --tag).
+        #[arg(value_name = "WORK@TAG", conflicts_with_all = ["work", "tag"])]
+        release: Option<String>,
         /// Work id.
-        #[arg(long)]
-        work: String,
+        #[arg(long, requires = "tag")]
+        work: Option<String>,
         /// Release tag, e.g. v1.
-        #[arg(long)]
-        tag: String,
+        #[arg(long, requires = "work")]
+        tag: Option<String>,
         /// The translation version (REF).
         #[arg(long, value_name = "REF")]
         translation: Option<String>,
@@ -202,12 +208,13 @@ original as the version before it unless --of says otherwise.")]
         /// A note.
         #[arg(long)]
         note: Option<String>,
-        /// Also write the reader's bundle to this file.
-        #[arg(long, value_name = "OUT")]
-        bundle: Option<PathBuf>,
-        /// Your secret key.
-        #[arg(long, value_name = "KEY.key")]
-        key: PathBuf,
+        /// Also write the reader's bundle to this file (signing a checkpoint first when your key is
+        /// an owner of the log).
+        #[arg(long, alias = "bundle", value_name = "FILE")]
+        write_bundle: Option<PathBuf>,
+        /// Your secret key (default: COLOPHON_KEY, else your default key, spec/cli.md §4).
+        #[arg(long, value_name = "KEY.key", env = "COLOPHON_KEY")]
+        key: Option<PathBuf>,
     },
     /// Countersign a release with a second key (e.g. an editor's).
     #[command(after_help = "Example:\n  colophon cosign winter-sea@v1 --key edo.key")]
@@ -217,18 +224,18 @@ original as the version before it unless --of says otherwise.")]
         /// A note.
         #[arg(long)]
         note: Option<String>,
-        /// Your secret key.
-        #[arg(long, value_name = "KEY.key")]
-        key: PathBuf,
+        /// Your secret key (default: COLOPHON_KEY, else your default key, spec/cli.md §4).
+        #[arg(long, value_name = "KEY.key", env = "COLOPHON_KEY")]
+        key: Option<PathBuf>,
     },
     /// Write a reader's bundle: everything needed to verify a release offline, in one file.
-    #[command(after_help = "Example:\n  colophon bundle winter-sea@v1 --out winter-sea-v1.bundle")]
+    #[command(after_help = "Example:\n  colophon bundle winter-sea@v1 -o winter-sea-v1.bundle")]
     Bundle {
         /// The release (REF).
         release: String,
         /// Output file (default: stdout).
-        #[arg(long, short, value_name = "FILE")]
-        out: Option<PathBuf>,
+        #[arg(long, short, alias = "out", value_name = "FILE")]
+        output: Option<PathBuf>,
     },
     /// Check a copy of a text against the signed releases.
     #[command(after_help = "Examples:\n  colophon verify copy.txt --bundle winter-sea-v1.bundle --trust olga.pub\n  \
@@ -246,7 +253,7 @@ signed version and a word diff when nothing matches.")]
         #[arg(long, value_name = "KEYRING", env = "COLOPHON_TRUST", value_delimiter = ':')]
         trust: Vec<PathBuf>,
         /// The loosest match accepted: exact, text/v1 or words/v2 (default: words/v2, i.e. any).
-        #[arg(long, value_name = "PROFILE", default_value = "words/v2")]
+        #[arg(long, value_name = "PROFILE", default_value = "words/v2", value_parser = profile_values())]
         profile: String,
         /// A checkpoint of this log you saw before: the bundle's must be consistent with it.
         #[arg(long, value_name = "FILE")]
@@ -315,9 +322,9 @@ signed version and a word diff when nothing matches.")]
 The latest checkpoint is also kept beside the ledger (<ledger>.checkpoint); bundles made afterwards\n\
 carry it with an inclusion proof for every entry. Keep old checkpoints: `audit --since` uses them.")]
     Checkpoint {
-        /// An owner's secret key.
-        #[arg(long, value_name = "OWNER.key")]
-        key: PathBuf,
+        /// An owner's secret key (default: COLOPHON_KEY, else your default key, spec/cli.md §4).
+        #[arg(long, value_name = "OWNER.key", env = "COLOPHON_KEY")]
+        key: Option<PathBuf>,
         /// Also write the checkpoint to FILE (default: print it).
         #[arg(long, short, value_name = "FILE")]
         output: Option<PathBuf>,
@@ -410,9 +417,13 @@ Readers list the witness with the line printed by `colophon vkey w.pub --name wi
         /// The shell.
         shell: clap_complete::Shell,
     },
-    /// Print the man page (roff).
-    #[command(after_help = "Example:\n  colophon man > colophon.1 && man ./colophon.1")]
-    Man,
+    /// Print the man page (roff), or write one page per command into a directory.
+    #[command(after_help = "Examples:\n  colophon man > colophon.1 && man ./colophon.1\n  colophon man --dir man1")]
+    Man {
+        /// Write colophon.1 and one page per command (colophon-verify.1, ...) into DIR.
+        #[arg(long, value_name = "DIR")]
+        dir: Option<PathBuf>,
+    },
 }
 
 #[derive(Subcommand, Debug)]
@@ -459,14 +470,14 @@ enum KeyCommand {
         /// Role(s): translator, editor, owner (repeatable or comma-separated).
         #[arg(long, value_enum, value_delimiter = ',', required = true)]
         role: Vec<RoleKind>,
-        /// The owner's secret key.
-        #[arg(long, value_name = "OWNER.key")]
-        key: PathBuf,
+        /// The owner's secret key (default: COLOPHON_KEY, else your default key, spec/cli.md §4).
+        #[arg(long, value_name = "OWNER.key", env = "COLOPHON_KEY")]
+        key: Option<PathBuf>,
     },
     /// Retire a key; it signs nothing after this entry.
     #[command(after_help = "Example:\n  colophon key revoke f1cde99f --reason compromised --key olga.key")]
     Revoke {
-        /// Key id (or a unique prefix of 4+ hex digits, or the exact name).
+        /// Key id (or a unique prefix of 8+ hex digits, or the exact name).
         keyid: String,
         /// retired or compromised.
         #[arg(long, value_enum)]
@@ -474,9 +485,9 @@ enum KeyCommand {
         /// A note.
         #[arg(long)]
         note: Option<String>,
-        /// The owner's secret key.
-        #[arg(long, value_name = "OWNER.key")]
-        key: PathBuf,
+        /// The owner's secret key (default: COLOPHON_KEY, else your default key, spec/cli.md §4).
+        #[arg(long, value_name = "OWNER.key", env = "COLOPHON_KEY")]
+        key: Option<PathBuf>,
     },
     /// List registered keys.
     List,
@@ -669,16 +680,24 @@ fn command_name(c: &Command) -> &'static str {
         Command::Vkey { .. } => "vkey",
         Command::Demo { .. } => "demo",
         Command::Completions { .. } => "completions",
-        Command::Man => "man",
+        Command::Man { .. } => "man",
     }
 }
 
 fn run(cli: Cli, out: Out) -> Res {
     let ledger = cli.global.ledger.clone();
     match cli.command {
-        Command::Keygen { name, out: prefix, unencrypted } => keygen(out, &name, &prefix, unencrypted),
+        Command::Keygen { name, output, unencrypted } => {
+            let prefix = match output {
+                Some(p) => p,
+                None => default_key_prefix().ok_or_else(|| {
+                    Fail::input("no configuration directory (neither XDG_CONFIG_HOME nor HOME is set); give -o PREFIX")
+                })?,
+            };
+            keygen(out, &name, &prefix, unencrypted)
+        }
         Command::Init { origin, key } => {
-            let key = unlock(&key)?;
+            let key = unlock(&signing_key(key)?)?;
             if ledger.exists() {
                 return Err(Fail::input(format!(
                     "{}: a file already exists; colophon never overwrites a ledger (choose another --ledger path)",
@@ -699,6 +718,7 @@ fn run(cli: Cli, out: Out) -> Res {
         }
         Command::Key(KeyCommand::Add { public, role, key }) => {
             let new = read_pub_file(&public)?;
+            let key = signing_key(key)?;
             let owner = unlock(&key)?;
             let roles: Vec<Role> = role
                 .iter()
@@ -723,6 +743,7 @@ fn run(cli: Cli, out: Out) -> Res {
             Ok(ExitCode::SUCCESS)
         }
         Command::Key(KeyCommand::Revoke { keyid, reason, note, key }) => {
+            let key = signing_key(key)?;
             let owner = unlock(&key)?;
             let reason = match reason {
                 ReasonArg::Retired => RevokeReason::Retired,
@@ -743,6 +764,7 @@ fn run(cli: Cli, out: Out) -> Res {
         }
         Command::Key(KeyCommand::List) => key_list(out, &ledger),
         Command::Record { file, work, lang, role, of, note, hash_only, media_type, key: key_path } => {
+            let key_path = signing_key(key_path)?;
             let key = unlock(&key_path)?;
             let content = read_with_progress(&file, hash_only)?;
             let media_type = media_type.unwrap_or_else(|| ops::guess_media_type(&file, content.text.is_some()));
@@ -780,7 +802,7 @@ fn run(cli: Cli, out: Out) -> Res {
             }
             let snap = load(&ledger).ok();
             let snap_of = match (r.of, &snap) {
-                (Some(h), Some(s)) => Some(format!("{} ({})", vref(&s.index, &h), h.short(12))),
+                (Some(h), Some(s)) => Some(format!("{} ({})", vref(&s.index, &h), h.short(16))),
                 _ => None,
             };
             out.say(format!(
@@ -811,7 +833,27 @@ fn run(cli: Cli, out: Out) -> Res {
             }));
             Ok(ExitCode::SUCCESS)
         }
-        Command::Release { work, tag, translation, original, urls, note, bundle: bundle_out, key: key_path } => {
+        Command::Release {
+            release,
+            work,
+            tag,
+            translation,
+            original,
+            urls,
+            note,
+            write_bundle: bundle_out,
+            key: key_path,
+        } => {
+            // A release is named WORK@TAG everywhere (spec/cli.md §2); --work/--tag say the same.
+            let (work, tag) = match (release, work, tag) {
+                (Some(r), _, _) => match r.split_once('@') {
+                    Some((w, t)) if !w.is_empty() && !t.is_empty() => (w.to_string(), t.to_string()),
+                    _ => return Err(Fail::input(format!("{r:?}: name the release WORK@TAG, e.g. ponte@v1"))),
+                },
+                (None, Some(w), Some(t)) => (w, t),
+                _ => return Err(Fail::input("name the release to make: WORK@TAG, e.g. `colophon release ponte@v1`")),
+            };
+            let key_path = signing_key(key_path)?;
             let key = unlock(&key_path)?;
             // Check the bundle can be written before signing anything: a failing command must not
             // change the ledger (and would burn the tag).
@@ -869,7 +911,7 @@ fn run(cli: Cli, out: Out) -> Res {
                     .and_then(|b| write_bundle(&path, &b).map(|()| b));
                 let b = written.map_err(|f| {
                     Fail::input(format!(
-                        "the release {work}@{tag} IS recorded (entry #{}), but the bundle was not written: {}; write it with `colophon bundle {work}@{tag} --out FILE`",
+                        "the release {work}@{tag} IS recorded (entry #{}), but the bundle was not written: {}; write it with `colophon bundle {work}@{tag} -o FILE`",
                         a.seq, f.message
                     ))
                 })?;
@@ -888,6 +930,7 @@ fn run(cli: Cli, out: Out) -> Res {
             Ok(ExitCode::SUCCESS)
         }
         Command::Cosign { release, note, key: key_path } => {
+            let key_path = signing_key(key_path)?;
             let key = unlock(&key_path)?;
             let a = ops::cosign(&ledger, &release, note, &key).map_err(|e| signer_hint(e, &key_path, &key))?;
             out.say(format!(
@@ -901,7 +944,7 @@ fn run(cli: Cli, out: Out) -> Res {
             out.json(json!({"ok": true, "command": "cosign", "release": release, "entry": a.hash, "seq": a.seq}));
             Ok(ExitCode::SUCCESS)
         }
-        Command::Bundle { release, out: path } => {
+        Command::Bundle { release, output: path } => {
             let (b, ledger_len) = bundle::build_from_ledger(&ledger, &release).map_err(Fail::input)?;
             if let Some(size) = b.checkpoint_size().filter(|&s| s < ledger_len) {
                 eprintln!(
@@ -950,7 +993,7 @@ fn run(cli: Cli, out: Out) -> Res {
         Command::Show { r#ref, output } => show_cmd(out, &ledger, &r#ref, output.as_deref()),
         Command::Diff { a, b, words } => diff_cmd(out, &ledger, &a, &b, words),
         Command::Audit { trust, since, tiles } => audit_cmd(out, &ledger, &trust, since.as_deref(), tiles.as_deref()),
-        Command::Checkpoint { key, output } => checkpoint_cmd(out, &ledger, &key, output.as_deref()),
+        Command::Checkpoint { key, output } => checkpoint_cmd(out, &ledger, &signing_key(key)?, output.as_deref()),
         Command::Prove(p) => prove_cmd(out, &ledger, p),
         Command::VerifyProof { proof, trust, entry, old, new } => {
             verify_proof_cmd(out, &proof, &trust, entry.as_deref(), old.as_deref(), new.as_deref())
@@ -959,7 +1002,10 @@ fn run(cli: Cli, out: Out) -> Res {
         Command::CosignCheckpoint { checkpoint, key, name, state, log_key, tiles, proof, output } => {
             witness_cmd(out, &ledger, WitnessArgs { checkpoint, key, name, state, log_key, tiles, proof, output })
         }
-        Command::Vkey { public, name, witness } => vkey_cmd(&public, &name, witness),
+        Command::Vkey { public, name, witness } => vkey_cmd(out, &public, &name, witness),
+        Command::Demo { .. } | Command::Completions { .. } if out.json => Err(Fail::input(
+            "--json: this command prints for people or for a shell, and has no JSON form; leave --json out",
+        )),
         Command::Demo { keep } => demo::run_demo(keep),
         Command::Completions { shell } => {
             let mut buf = Vec::new();
@@ -967,12 +1013,7 @@ fn run(cli: Cli, out: Out) -> Res {
             write_stdout(&buf)?;
             Ok(ExitCode::SUCCESS)
         }
-        Command::Man => {
-            let mut buf = Vec::new();
-            clap_mangen::Man::new(Cli::command()).render(&mut buf).map_err(|e| Fail::input(e.to_string()))?;
-            write_stdout(&buf)?;
-            Ok(ExitCode::SUCCESS)
-        }
+        Command::Man { dir } => man_cmd(out, dir.as_deref()),
     }
 }
 
@@ -1014,14 +1055,166 @@ fn unlock(path: &Path) -> Result<SecretKey, Fail> {
     Ok(file.unlock(pass.as_ref().map(|p| p.as_bytes()))?)
 }
 
+/// The `--profile` values, for help and completions; `words/v1` is accepted only to be refused
+/// with the reason (it is retired for matching, spec/ledger.md §9.3).
+fn profile_values() -> clap::builder::PossibleValuesParser {
+    use clap::builder::PossibleValue;
+    clap::builder::PossibleValuesParser::new([
+        PossibleValue::new("exact").help("byte for byte"),
+        PossibleValue::new("text/v1").help("line endings, Unicode composition, trailing blanks may differ"),
+        PossibleValue::new("words/v2").help("typography, layout and invisible characters may differ too"),
+        PossibleValue::new("words/v1").hide(true),
+    ])
+}
+
+/// The sections every man page ends with (spec/cli.md §1, §4, §5).
+const MAN_TAIL: &str = r#".SH "EXIT STATUS"
+.TP
+\fB0\fR
+success; for \fBverify\fR, the copy is verified; for \fBaudit\fR, the ledger is valid
+.TP
+\fB1\fR
+a verification failed: the copy is not verified, or the ledger has problems
+.TP
+\fB2\fR
+usage error, bad input (missing, unreadable or malformed file, invalid REF, wrong passphrase, a rule the new entry would break), or an I/O error
+.SH ENVIRONMENT
+.TP
+\fBCOLOPHON_LEDGER\fR
+default for \fB\-\-ledger\fR (else ./colophon.jsonl)
+.TP
+\fBCOLOPHON_TRUST\fR
+default for \fB\-\-trust\fR: keyring paths separated by \fB:\fR
+.TP
+\fBCOLOPHON_KEY\fR
+default signing key for \fB\-\-key\fR (else the default key \fBkeygen\fR writes)
+.TP
+\fBCOLOPHON_PASSPHRASE\fR
+passphrase for encrypted secret keys (else asked on the terminal)
+.TP
+\fBCOLOPHON_CACHE\fR
+the directory of colophon's index (else $XDG_CACHE_HOME/colophon or ~/.cache/colophon; \fBnone\fR: no cache)
+.TP
+\fBSOURCE_DATE_EPOCH\fR
+if set, the claimed time of new entries
+.TP
+\fBNO_COLOR\fR
+disables colour
+.SH FILES
+.TP
+\fIcolophon.jsonl\fR
+the ledger (JSON Lines, spec/ledger.md)
+.TP
+\fI<ledger>.checkpoint\fR
+the latest checkpoint signed for the ledger, believed only after it is checked
+.TP
+\fI<ledger>.torn\-<offset>\fR
+the bytes of an interrupted append, moved aside
+.TP
+\fI~/.config/colophon/signing.key\fR, \fIsigning.pub\fR
+your default key pair (under $XDG_CONFIG_HOME when set)
+.TP
+\fI~/.cache/colophon/index/\fR
+the look\-up index of each ledger (derived data; safe to delete)
+"#;
+
+/// `colophon man`: the page of colophon to stdout, or with `--dir` one page per command.
+fn man_cmd(out: Out, dir: Option<&Path>) -> Res {
+    fn page(cmd: clap::Command) -> Result<Vec<u8>, std::io::Error> {
+        let man = clap_mangen::Man::new(cmd.clone());
+        let mut buf = Vec::new();
+        man.render_title(&mut buf)?;
+        man.render_name_section(&mut buf)?;
+        man.render_synopsis_section(&mut buf)?;
+        man.render_description_section(&mut buf)?;
+        if cmd.get_arguments().any(|a| !a.is_hide_set()) {
+            man.render_options_section(&mut buf)?;
+        }
+        if cmd.get_subcommands().next().is_some() {
+            man.render_subcommands_section(&mut buf)?;
+        }
+        if cmd.get_after_help().is_some() || cmd.get_after_long_help().is_some() {
+            man.render_extra_section(&mut buf)?;
+        }
+        buf.extend_from_slice(MAN_TAIL.as_bytes());
+        // Subcommands carry no version of their own (clap_mangen would panic on them).
+        if cmd.get_version().is_some() {
+            man.render_version_section(&mut buf)?;
+        }
+        Ok(buf)
+    }
+    fn all(cmd: &clap::Command, into: &mut Vec<(String, Vec<u8>)>) -> Result<(), std::io::Error> {
+        for sub in cmd.get_subcommands().filter(|s| !s.is_hide_set()) {
+            all(sub, into)?;
+        }
+        let name = cmd.get_display_name().unwrap_or_else(|| cmd.get_name()).to_string();
+        into.push((format!("{name}.1"), page(cmd.clone())?));
+        Ok(())
+    }
+    let mut cmd = Cli::command().disable_help_subcommand(true);
+    cmd.build();
+    let Some(dir) = dir else {
+        write_stdout(&page(cmd).map_err(|e| Fail::input(e.to_string()))?)?;
+        return Ok(ExitCode::SUCCESS);
+    };
+    let mut pages = Vec::new();
+    all(&cmd, &mut pages).map_err(|e| Fail::input(e.to_string()))?;
+    std::fs::create_dir_all(dir).map_err(|e| Fail::input(format!("{}: {}", dir.display(), ops::io_hint(&e))))?;
+    for (name, bytes) in &pages {
+        colophon::transparency::write_file_atomic(&dir.join(name), bytes).map_err(Fail::input)?;
+    }
+    out.say(format!("{} {} man pages to {}", paint(GREEN, "Wrote"), pages.len(), dir.display()));
+    out.json(
+        json!({"ok": true, "command": "man", "dir": dir, "pages": pages.iter().map(|(n, _)| n).collect::<Vec<_>>()}),
+    );
+    Ok(ExitCode::SUCCESS)
+}
+
+/// Where `keygen` puts your default key, and where signing commands look for it (spec/cli.md §4):
+/// `$XDG_CONFIG_HOME/colophon/signing`, else `~/.config/colophon/signing` (`.key`, `.pub`).
+fn default_key_prefix() -> Option<PathBuf> {
+    let base = std::env::var_os("XDG_CONFIG_HOME")
+        .map(PathBuf::from)
+        .filter(|p| p.is_absolute())
+        .or_else(|| std::env::var_os("HOME").filter(|h| !h.is_empty()).map(|h| PathBuf::from(h).join(".config")))?;
+    Some(base.join("colophon").join("signing"))
+}
+
+/// The signing key to use: `--key` (or `COLOPHON_KEY`, which clap reads into it), else your
+/// default key when you have one.
+fn signing_key(given: Option<PathBuf>) -> Result<PathBuf, Fail> {
+    if let Some(p) = given {
+        return Ok(p);
+    }
+    match default_key_prefix().map(|p| with_suffix(&p, "key")) {
+        Some(p) if p.exists() => Ok(p),
+        _ => Err(Fail::input(
+            "no signing key: give --key FILE, set COLOPHON_KEY, or create your default key with `colophon keygen --name NAME`",
+        )),
+    }
+}
+
 fn keygen(out: Out, name: &str, prefix: &Path, unencrypted: bool) -> Res {
+    if let Some(dir) = prefix.parent().filter(|d| !d.as_os_str().is_empty() && !d.exists())
+        && Some(prefix.to_path_buf()) == default_key_prefix()
+    {
+        use std::os::unix::fs::DirBuilderExt as _;
+        std::fs::DirBuilder::new()
+            .recursive(true)
+            .mode(0o700)
+            .create(dir)
+            .map_err(|e| Fail::input(format!("{}: {}", dir.display(), ops::io_hint(&e))))?;
+    }
     let key = SecretKey::generate(name).map_err(Fail::input)?;
     let secret_path = with_suffix(prefix, "key");
     let public_path = with_suffix(prefix, "pub");
     check_writable_target(&secret_path)?;
     for p in [&secret_path, &public_path] {
         if p.exists() {
-            return Err(Fail::input(format!("{}: file exists; choose another --out or remove it first", p.display())));
+            return Err(Fail::input(format!(
+                "{}: file exists; colophon never overwrites a key: choose another -o PREFIX or remove it first",
+                p.display()
+            )));
         }
     }
     let text = if unencrypted {
@@ -1216,6 +1409,14 @@ fn verify_cmd(out: Out, ledger_path: &Path, args: VerifyArgs) -> Res {
             (v, format!("published tiles {}", pb.dir.display()))
         }
         (None, None) => {
+            // A reader most often has a bundle or a published log, not a ledger: say so.
+            if !ledger_path.exists() {
+                return Err(Fail::input(format!(
+                    "{}: no ledger here to verify against; give the reader's bundle (--bundle FILE), the published \
+                     log (--tiles DIR), or a ledger (--ledger PATH)",
+                    ledger_path.display()
+                )));
+            }
             let kept = colophon::transparency::read_kept_checkpoint(ledger_path);
             let mut snap = load(ledger_path)?;
             fn source<'a>(
@@ -1265,9 +1466,12 @@ fn render_verdict(out: Out, v: &colophon::verdict::Verdict, copy: &Path, source:
         j["source"] = json!(source);
         out.json(j);
     } else if out.quiet {
-        let verdict =
-            if v.ok() { paint(GREEN.bold(), "✓ verified:") } else { paint(RED.bold(), "✗ not verified:") };
-        println!("{verdict} {}", report.message);
+        // The message of a success already begins "verified:".
+        if v.ok() {
+            println!("{} {}", paint(GREEN.bold(), "✓"), report.message);
+        } else {
+            println!("{} {}", paint(RED.bold(), "✗ not verified:"), report.message);
+        }
     } else {
         print_copy_report(report, copy, source);
         for l in &v.log {
@@ -1406,7 +1610,7 @@ fn key_list(out: Out, ledger_path: &Path) -> Res {
 }
 
 fn vref(index: &Index, h: &Digest) -> String {
-    index.version(h).map_or_else(|| h.short(12), |v| format!("{}:{}@{}", v.work, v.lang, v.number))
+    index.version(h).map_or_else(|| h.short(16), |v| format!("{}:{}@{}", v.work, v.lang, v.number))
 }
 
 fn log_cmd(out: Out, ledger_path: &Path, work: Option<&str>) -> Res {
@@ -1431,7 +1635,7 @@ fn log_cmd(out: Out, ledger_path: &Path, work: Option<&str>) -> Res {
     let mut counts: std::collections::HashMap<(String, String), u64> = Default::default();
     let mut releases: std::collections::HashMap<Digest, (String, String)> = Default::default();
     let short_ref = |refs: &std::collections::HashMap<Digest, String>, h: &Digest| {
-        refs.get(h).cloned().unwrap_or_else(|| h.short(12))
+        refs.get(h).cloned().unwrap_or_else(|| h.short(16))
     };
     let mut rows = Vec::new();
     let rejections = idx.rejections();
@@ -1516,7 +1720,7 @@ fn log_cmd(out: Out, ledger_path: &Path, work: Option<&str>) -> Res {
                 let rel = releases.get(&c.release);
                 (
                     rel.map(|(w, _)| w.clone()),
-                    format!("cosign of {}", rel.map_or_else(|| c.release.short(12), |(w, t)| format!("{w}@{t}"))),
+                    format!("cosign of {}", rel.map_or_else(|| c.release.short(16), |(w, t)| format!("{w}@{t}"))),
                 )
             }
             Body::Unknown { kind, .. } => (None, format!("extension entry {kind}")),
@@ -1536,7 +1740,7 @@ fn log_cmd(out: Out, ledger_path: &Path, work: Option<&str>) -> Res {
             e.body.kind(),
             rejected.as_ref().map_or(String::new(), |why| paint(RED, &format!("REJECTED ({why}), ignored: "))),
             text,
-            paint(DIM, &format!("— {} [{}]", name(&e.signer), p.hash.short(8)))
+            paint(DIM, &format!("— {} [{}]", name(&e.signer), p.hash.short(16)))
         ));
         let mut row = json!({"seq": e.seq, "entry": p.hash, "type": e.body.kind(), "time": e.time, "signer": e.signer,
             "signer_name": name(&e.signer), "summary": text});

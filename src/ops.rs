@@ -93,10 +93,11 @@ pub fn revoke_key(
     })?)
 }
 
-/// Finds a registered key by full id, id prefix (4+ hex digits) or exact name.
+/// Finds a registered key by full id, id prefix (at least [`crate::refs::MIN_PREFIX`] hex digits,
+/// as for entries, spec/cli.md §2) or exact name.
 pub fn find_key(index: &Index, r: &str) -> Result<KeyId, String> {
     let lower = r.to_ascii_lowercase();
-    let by_id: Vec<KeyId> = if lower.len() >= 4 && lower.bytes().all(|b| b.is_ascii_hexdigit()) {
+    let by_id: Vec<KeyId> = if lower.len() >= crate::refs::MIN_PREFIX && lower.bytes().all(|b| b.is_ascii_hexdigit()) {
         index.keys().into_iter().filter(|k| k.key.id().to_hex().starts_with(&lower)).map(|k| k.key.id()).collect()
     } else {
         Vec::new()
@@ -324,7 +325,7 @@ pub fn record(path: &Path, content: Content, req: &RecordRequest, key: &SecretKe
                     "this content is identical to the latest version of {}:{lang} (version {}, {}); nothing to record",
                     req.work,
                     p.number,
-                    p.hash.short(12)
+                    p.hash.short(16)
                 ),
             ));
         }
@@ -439,8 +440,8 @@ pub fn release(path: &Path, req: &ReleaseRequest, key: &SecretKey) -> Result<App
                 Code::ReleaseRefInvalid,
                 format!(
                     "the translation renders {} ({}), not the --original given; a release pairs a translation with the exact original it renders",
-                    o.map_or(renders.short(12), |o| format!("{}:{}@{}", o.work, o.lang, o.number)),
-                    renders.short(12)
+                    o.map_or(renders.short(16), |o| format!("{}:{}@{}", o.work, o.lang, o.number)),
+                    renders.short(16)
                 ),
             ));
         }

@@ -441,11 +441,16 @@ pub(crate) fn witness_cmd(out: Out, ledger_path: &Path, a: WitnessArgs) -> Res {
     Ok(ExitCode::SUCCESS)
 }
 
-pub(crate) fn vkey_cmd(public: &Path, name: &str, witness: bool) -> Res {
+pub(crate) fn vkey_cmd(out: Out, public: &Path, name: &str, witness: bool) -> Res {
     let k = read_pub_file(public)?;
     let kind =
         if witness { colophon::note::VerifierKind::CosignatureV1 } else { colophon::note::VerifierKind::Ed25519 };
     let v = colophon::note::Verifier::new(name, kind, k.key.0).map_err(|e| Fail::input(e.to_string()))?;
-    println!("{}{}", if witness { "witness " } else { "" }, v.to_vkey());
+    let line = format!("{}{}", if witness { "witness " } else { "" }, v.to_vkey());
+    if out.json {
+        out.json(json!({"ok": true, "command": "vkey", "vkey": v.to_vkey(), "keyring_line": line}));
+    } else {
+        write_stdout(format!("{line}\n").as_bytes())?;
+    }
     Ok(ExitCode::SUCCESS)
 }

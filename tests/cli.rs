@@ -1319,7 +1319,7 @@ fn fail_verify_inputs() {
         &["verify", "copy.txt", "--trust", "olga.pub", "--profile", "loose"],
         &[],
         2,
-        &["--profile", "exact, text/v1 or words/v2"],
+        &["--profile", "possible values: exact, text/v1, words/v2"],
     );
     // words/v1 is retired for matching (spec/ledger.md §9.3): refused, not taken for words/v2.
     j.env.fails_unchanged(
@@ -1531,4 +1531,70 @@ fn init_in_a_missing_directory_says_so() {
 fn bundle_of_a_version_names_the_ref() {
     let j = journey();
     j.env.fails_unchanged(&["bundle", "ponte:en@1", "-o", "x.bundle"], &[], 2, &["ponte:en@1", "not a release"]);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Signing takes one command (spec/cli.md §3, §4)
+// ---------------------------------------------------------------------------------------------
+
+/// `keygen` needs only a name: the key goes to the default place under the configuration
+/// directory, and every signing command uses it when no `--key` (or `COLOPHON_KEY`) is given.
+#[test]
+fn the_default_key_signs_without_key_options() {
+    let env = Env::new();
+    let r = env.ok(&["keygen", "--name", "Tina Rossi", "--unencrypted"]);
+    let dir = env.path(".config/colophon");
+    r.assert_stdout(&dir.join("signing.key").display().to_string());
+    use std::os::unix::fs::PermissionsExt as _;
+    let mode = |p: PathBuf| std::fs::metadata(p).unwrap().permissions().mode() & 0o777;
+    assert_eq!(mode(dir.clone()), 0o700, "the key directory is private");
+    assert_eq!(mode(dir.join("signing.key")), 0o600);
+    // Never overwritten.
+    env.run(&["keygen", "--name", "Other", "--unencrypted"]).assert_code(2).assert_stderr("never overwrites a key");
+    env.write("it.txt", ORIGINAL_IT);
+    env.write("en.txt", TRANSLATION_EN_1);
+    env.ok(&["init", "--origin", "example.org/t"]);
+    env.ok(&["record", "it.txt", "--work", "ponte", "--lang", "it"]);
+    env.ok(&["record", "en.txt", "--work", "ponte", "--lang", "en", "--of", "ponte:it"]);
+    env.ok(&["release", "ponte@v1", "--write-bundle", "v1.bundle"]).assert_stdout("Released ponte@v1");
+    // An owner's release bundle is complete: the default key is the owner's.
+    env.ok(&["verify", "en.txt", "--bundle", "v1.bundle", "--trust", ".config/colophon/signing.pub"]);
+    // COLOPHON_KEY names another key; a key that does not exist is a clear error.
+    env.ok(&["keygen", "--name", "Edo", "-o", "edo", "--unencrypted"]);
+    env.run_env(&["cosign", "ponte@v1"], &[("COLOPHON_KEY", "edo.key")])
+        .assert_code(2)
+        .assert_stderr("not a registered key");
+    env.run_env(&["cosign", "ponte@v1"], &[("COLOPHON_KEY", "missing.key")])
+        .assert_code(2)
+        .assert_stderr("missing.key");
+}
+
+#[test]
+fn without_any_key_signing_says_how_to_get_one() {
+    let env = Env::new();
+    env.run(&["init", "--origin", "example.org/t"])
+        .assert_code(2)
+        .assert_stderr("no signing key")
+        .assert_stderr("colophon keygen --name NAME");
+}
+
+/// A release is named WORK@TAG when it is made, as everywhere else; the old options still work.
+#[test]
+fn a_release_is_made_as_work_at_tag() {
+    let j = journey();
+    j.env.write("en3.txt", format!("{TRANSLATION_EN_2}One more line.\n"));
+    j.env.ok(&["record", "en3.txt", "--work", "ponte", "--lang", "en", "--key", "tina.key"]);
+    j.env.ok(&["release", "ponte@v2", "--key", "tina.key"]).assert_stdout("Released ponte@v2");
+    j.env.run(&["release", "ponte-v3", "--key", "tina.key"]).assert_code(2).assert_stderr("WORK@TAG");
+    j.env.run(&["release", "--key", "tina.key"]).assert_code(2).assert_stderr("WORK@TAG");
+    j.env.ok(&["bundle", "ponte@v2", "-o", "v2.bundle"]);
+    assert!(j.env.path("v2.bundle").is_file());
+}
+
+/// `-q verify` says "verified" once.
+#[test]
+fn quiet_verify_says_verified_once() {
+    let j = journey();
+    let r = j.env.ok(&["-q", "verify", "copy.txt", "--trust", "olga.pub"]);
+    assert_eq!(r.stdout.matches("verified").count(), 1, "{r}");
 }

@@ -322,7 +322,10 @@ impl Env {
             .env_remove("SOURCE_DATE_EPOCH")
             .env_remove("CLICOLOR_FORCE")
             .env_remove("RUST_BACKTRACE")
+            .env_remove("COLOPHON_KEY")
             .env("COLOPHON_CACHE", self.cache())
+            // The default key lives under the configuration directory: a test's own.
+            .env("XDG_CONFIG_HOME", self.path(".config"))
             .env("NO_COLOR", "1")
             .stdin(Stdio::null());
         if let Some((uid, gid)) = self.user {
