@@ -1,11 +1,11 @@
 //! In-process kernels (see bench/README.md for whole-command figures against baselines):
 //! content hashing, line parsing, signature checks single and batched, diff scripts, normalization.
 
-use colophon::diff::Script;
-use colophon::entry::{Body, Entry, Genesis, parse_line};
-use colophon::hash::{Digest, sha256_stream};
-use colophon::keys::SecretKey;
-use colophon::normalize::Profile;
+use colophon::format::diff::Script;
+use colophon::format::entry::{Body, Entry, Genesis, parse_line};
+use colophon::format::hash::{Digest, sha256_stream};
+use colophon::format::keys::SecretKey;
+use colophon::format::normalize::Profile;
 use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
 use std::hint::black_box;
 
@@ -32,7 +32,15 @@ fn lines(c: &mut Criterion) {
         &k,
     )
     .unwrap_or_else(|e| panic!("{e}"));
-    let v = colophon::content::text_version("w", colophon::entry::TextRole::Original, "it", "", &text(20), None, None);
+    let v = colophon::verify::content::text_version(
+        "w",
+        colophon::format::entry::TextRole::Original,
+        "it",
+        "",
+        &text(20),
+        None,
+        None,
+    );
     let version = Entry::sign(1, Some(Digest::of(b"x")), "2026-01-01T00:00:00Z".into(), Body::Version(Box::new(v)), &k)
         .unwrap_or_else(|e| panic!("{e}"));
     let lines = [genesis.to_line().unwrap_or_default(), version.to_line().unwrap_or_default()];
@@ -44,7 +52,7 @@ fn lines(c: &mut Criterion) {
     g.finish();
 
     let p = parse_line(&lines[1]).unwrap_or_else(|e| panic!("{e:?}"));
-    let msg = colophon::signing::pae(colophon::signing::PAYLOAD_TYPE, &p.signed_bytes);
+    let msg = colophon::format::signing::pae(colophon::format::signing::PAYLOAD_TYPE, &p.signed_bytes);
     let vk = k.public().0;
     let sig = ed25519_dalek::Signature::from_bytes(&p.entry.sig);
     let mut g = c.benchmark_group("ed25519");

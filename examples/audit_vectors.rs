@@ -7,7 +7,7 @@ fn main() {
             continue;
         };
         let split = bytes.windows(2).position(|w| w == b"\n\n").map_or(0, |i| i + 2);
-        let report = colophon::audit::audit(&bytes[split..], None);
+        let report = colophon::log::audit::audit(&bytes[split..], None);
         let problems: Vec<String> =
             report.problems.iter().map(|p| format!("{}@{}", p.code, p.line.unwrap_or(0))).collect();
         println!("{}: {}", path.rsplit('/').next().unwrap_or(&path), problems.join(" "));

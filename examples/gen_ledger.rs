@@ -7,9 +7,9 @@
 //! appended them one at a time. With KEYS_DIR, the owner's and translator's unencrypted key files
 //! are written there so commands can append to the ledger afterwards.
 
-use colophon::entry::{Body, Entry, Genesis, KeyReg, Release, ReleaseLangs, Role, TextRole, Version};
-use colophon::hash::Digest;
-use colophon::keys::SecretKey;
+use colophon::format::entry::{Body, Entry, Genesis, KeyReg, Release, ReleaseLangs, Role, TextRole, Version};
+use colophon::format::hash::Digest;
+use colophon::format::keys::SecretKey;
 use std::io::Write;
 
 fn main() {
@@ -30,8 +30,8 @@ fn main() {
             let _ = std::fs::remove_file(base.with_extension("key"));
             let _ = std::fs::remove_file(base.with_extension("pub"));
             let text = k.to_file_text(None).unwrap_or_default();
-            colophon::keys::write_new_file(&base.with_extension("key"), &text, true).ok();
-            colophon::keys::write_new_file(&base.with_extension("pub"), &k.named().to_pub_file(), false).ok();
+            colophon::store::keyfile::write_new_file(&base.with_extension("key"), &text, true).ok();
+            colophon::store::keyfile::write_new_file(&base.with_extension("pub"), &k.named().to_pub_file(), false).ok();
         }
     }
     let file = std::fs::File::create(&args[2]).unwrap_or_else(|e| {
@@ -113,5 +113,5 @@ fn version(
     parent: Option<Digest>,
     of: Option<Digest>,
 ) -> Version {
-    colophon::content::text_version(work, role, lang, base, text, parent, of)
+    colophon::verify::content::text_version(work, role, lang, base, text, parent, of)
 }

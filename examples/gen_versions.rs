@@ -5,9 +5,9 @@
 //! the previous, with a release every 50 versions; and, in DIR, `owner.pub` and `nomatch.txt` (the
 //! last version with one letter changed in every line: close to every version, equal to none).
 
-use colophon::entry::{Body, Entry, Genesis, KeyReg, Release, ReleaseLangs, Role, TextRole};
-use colophon::hash::Digest;
-use colophon::keys::SecretKey;
+use colophon::format::entry::{Body, Entry, Genesis, KeyReg, Release, ReleaseLangs, Role, TextRole};
+use colophon::format::hash::Digest;
+use colophon::format::keys::SecretKey;
 use std::io::Write;
 
 fn main() {
@@ -22,7 +22,7 @@ fn main() {
     let tina = SecretKey::from_seed(&[2; 32], "Bench Translator");
     let dir = std::path::Path::new(dir);
     let _ = std::fs::remove_file(dir.join("owner.pub"));
-    colophon::keys::write_new_file(&dir.join("owner.pub"), &owner.named().to_pub_file(), false).ok();
+    colophon::store::keyfile::write_new_file(&dir.join("owner.pub"), &owner.named().to_pub_file(), false).ok();
     // Deterministic pseudo-words, so every run measures the same texts.
     let mut x = 0x2545_F491_4F6C_DD1Du64;
     let mut word = || {
@@ -64,7 +64,7 @@ fn main() {
     );
     emit(Body::Key(KeyReg { key: tina.public(), name: tina.name.clone(), roles: vec![Role::Translator] }), &owner);
     let original = "Il testo originale.\n";
-    let v = colophon::content::text_version("w", TextRole::Original, "it", "", original, None, None);
+    let v = colophon::verify::content::text_version("w", TextRole::Original, "it", "", original, None, None);
     let orig = emit(Body::Version(Box::new(v)), &tina);
     let mut parent = None;
     let mut text = String::new();
@@ -72,7 +72,8 @@ fn main() {
         let at = (i as usize * 7919) % lines.len();
         lines[at] = format!("revision {i} changed this line");
         let next = text_of(&lines);
-        let v = colophon::content::text_version("w", TextRole::Translation, "en", &text, &next, parent, Some(orig));
+        let v =
+            colophon::verify::content::text_version("w", TextRole::Translation, "en", &text, &next, parent, Some(orig));
         let h = emit(Body::Version(Box::new(v)), &tina);
         parent = Some(h);
         text = next;

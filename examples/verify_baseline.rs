@@ -4,8 +4,8 @@
 //!
 //! `cargo run --release --example verify_baseline -- LEDGER` prints `<signatures> <seconds>`.
 
-use colophon::entry::{Body, parse_line};
-use colophon::keys::KeyId;
+use colophon::format::entry::{Body, parse_line};
+use colophon::format::keys::KeyId;
 use std::collections::HashMap;
 use std::io::BufRead;
 
@@ -33,7 +33,7 @@ fn main() {
             _ => {}
         }
         if let Some(k) = keys.get(&p.entry.signer) {
-            let msg = colophon::signing::pae(colophon::signing::PAYLOAD_TYPE, &p.signed_bytes);
+            let msg = colophon::format::signing::pae(colophon::format::signing::PAYLOAD_TYPE, &p.signed_bytes);
             jobs.push((*k, msg, ed25519_dalek::Signature::from_bytes(&p.entry.sig)));
         }
     }

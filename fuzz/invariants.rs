@@ -13,15 +13,15 @@
 
 #![allow(dead_code)]
 
-use colophon::audit::Report;
-use colophon::checkpoint::{Checkpoint, MAX_PROOF_HASHES, TlogProof};
-use colophon::diff::Script;
-use colophon::entry::{Body, parse_line};
-use colophon::hash::{Digest, entry_hash};
-use colophon::keys::{NamedKey, SecretKey, SecretKeyFile};
-use colophon::normalize::Profile;
-use colophon::note::{Note, Verifier};
-use colophon::trust::Keyring;
+use colophon::format::diff::Script;
+use colophon::format::entry::{Body, parse_line};
+use colophon::format::hash::{Digest, entry_hash};
+use colophon::format::keys::{NamedKey, SecretKey, SecretKeyFile};
+use colophon::format::normalize::Profile;
+use colophon::log::audit::Report;
+use colophon::log::checkpoint::{Checkpoint, MAX_PROOF_HASHES, TlogProof};
+use colophon::log::note::{Note, Verifier};
+use colophon::log::trust::Keyring;
 use serde_json::Value;
 use std::path::Path;
 
@@ -37,7 +37,7 @@ pub fn ledger_line(data: &[u8]) -> bool {
         assert_eq!(p.entry.signed_bytes().as_deref(), Ok(p.signed_bytes.as_slice()), "signed bytes differ");
         assert_eq!(p.len, data.len() as u64);
     }
-    let report = colophon::audit::audit(data, None);
+    let report = colophon::log::audit::audit(data, None);
     // Every complete line is counted; a ledger with a problem is never clean.
     assert!(report.valid_entries <= report.lines);
     if report.is_clean() {
@@ -49,7 +49,7 @@ pub fn ledger_line(data: &[u8]) -> bool {
 /// `bundle`: arbitrary bytes as a reader's bundle (`bundle::open`). An opened bundle holds its
 /// release and every line it verified. Returns whether the bundle opened.
 pub fn bundle(data: &[u8]) -> bool {
-    let Ok(opened) = colophon::bundle::open(data) else { return false };
+    let Ok(opened) = colophon::verify::bundle::open(data) else { return false };
     assert!(opened.index.release(&opened.release).is_some());
     assert!(!opened.lines.is_empty());
     true
@@ -72,7 +72,7 @@ pub fn note_checkpoint(data: &[u8]) -> bool {
         assert_eq!(note.to_bytes(), data, "note does not round-trip");
         let verifiers: Vec<Verifier> = VKEYS.iter().filter_map(|v| Verifier::parse_vkey(v).ok()).collect();
         assert_eq!(verifiers.len(), VKEYS.len());
-        let _ = colophon::note::verify(&note, &verifiers);
+        let _ = colophon::log::note::verify(&note, &verifiers);
         if let Ok(cp) = Checkpoint::parse(&note.text) {
             assert_eq!(cp.to_text(), note.text);
         }
@@ -85,7 +85,7 @@ pub fn note_checkpoint(data: &[u8]) -> bool {
         assert!(proof.index < cp.size);
         // The Merkle check takes the proof's numbers as they are (a log owner signs what it likes).
         let line = proof.extra.as_deref().unwrap_or_default();
-        let _ = colophon::transparency::check_inclusion(&proof, line, &cp);
+        let _ = colophon::log::transparency::check_inclusion(&proof, line, &cp);
     }
     let Ok(text) = std::str::from_utf8(data) else { return parsed };
     if let Ok(cp) = Checkpoint::parse(text) {
@@ -101,17 +101,17 @@ pub fn note_checkpoint(data: &[u8]) -> bool {
         assert_eq!(v.to_vkey(), format!("{name}+{}+{key}", id.to_ascii_lowercase()));
         assert_eq!(Verifier::parse_vkey(&v.to_vkey()).ok(), Some(v));
     }
-    if let Ok((old, new, hashes)) = colophon::transparency::parse_consistency_proof(text) {
+    if let Ok((old, new, hashes)) = colophon::log::transparency::parse_consistency_proof(text) {
         parsed = true;
         assert!(hashes.len() <= 129);
         // Check it between two checkpoints of those sizes, with roots taken from the proof.
         let root = |i: usize| hashes.get(i).copied().unwrap_or(Digest::of(b""));
         let cp = |size, root| Checkpoint { origin: "o".into(), size, root, extensions: vec![] };
         let (a, b) = (cp(old, root(0)), cp(new, root(1)));
-        let _ = colophon::transparency::check_consistent(&a, &b, Some(&hashes));
-        let _ = colophon::merkle::verify_consistency(old, new, &a.root, &b.root, &hashes);
+        let _ = colophon::log::transparency::check_consistent(&a, &b, Some(&hashes));
+        let _ = colophon::log::merkle::verify_consistency(old, new, &a.root, &b.root, &hashes);
         let leaf = root(2);
-        let _ = colophon::merkle::verify_inclusion(&leaf, old, new, &hashes, &b.root);
+        let _ = colophon::log::merkle::verify_inclusion(&leaf, old, new, &hashes, &b.root);
     }
     parsed
 }
@@ -174,7 +174,7 @@ pub fn diff_apply(data: &[u8]) -> bool {
                 assert_eq!(back.apply(&base).as_deref(), Ok(out.as_str()));
             }
         }
-        let _ = colophon::diff::stats_of_json(&v);
+        let _ = colophon::format::diff::stats_of_json(&v);
     }
     for (a, b) in [(&base, &other), (&other, &base)] {
         let s = Script::compute(a, b);
@@ -224,10 +224,10 @@ fn resign(line: &[u8], prev: Option<Digest>, keys: &[SecretKey]) -> Vec<u8> {
     };
     let signer = obj.get("signer").and_then(Value::as_str).unwrap_or_default();
     let key = keys.iter().find(|k| k.id().to_hex() == signer).unwrap_or(&keys[0]);
-    let Ok(body) = colophon::jcs::to_vec(&Value::Object(obj.clone())) else { return line.to_vec() };
-    let sig = colophon::signing::sign_entry(&key.signing, &body);
+    let Ok(body) = colophon::format::jcs::to_vec(&Value::Object(obj.clone())) else { return line.to_vec() };
+    let sig = colophon::format::signing::sign_entry(&key.signing, &body);
     obj.insert("sig".into(), Value::from(base64::engine::general_purpose::STANDARD.encode(sig)));
-    colophon::jcs::to_vec(&Value::Object(obj)).unwrap_or_else(|_| line.to_vec())
+    colophon::format::jcs::to_vec(&Value::Object(obj)).unwrap_or_else(|_| line.to_vec())
 }
 
 /// `ledger_signed`: ledgers whose every line is validly signed and chained, with fuzzer-chosen
@@ -259,7 +259,7 @@ pub fn ledger_signed(data: &[u8]) -> (Report, bool) {
     }
     let ring_text: String = keys[..3].iter().map(|k| format!("{}\n", k.named().to_line())).collect();
     let ring = Keyring::parse(Path::new("k"), &ring_text).expect("vector keyring");
-    let report = colophon::audit::audit(ledger.as_slice(), Some(&ring));
+    let report = colophon::log::audit::audit(ledger.as_slice(), Some(&ring));
     assert!(report.valid_entries <= report.lines);
 
     // Every release in the ledger, as a bundle of all the lines before and including it.
@@ -276,13 +276,13 @@ pub fn ledger_signed(data: &[u8]) -> (Report, bool) {
             let entries: Vec<Value> =
                 lines[..=i].iter().map(|l| Value::from(String::from_utf8_lossy(l).into_owned())).collect();
             let bundle = serde_json::json!({
-                "format": colophon::bundle::BUNDLE_FORMAT,
+                "format": colophon::verify::bundle::BUNDLE_FORMAT,
                 "origin": origin,
                 "release": p.hash.to_hex(),
                 "entries": entries,
             });
             let bytes = serde_json::to_vec(&bundle).expect("bundle JSON");
-            if let Ok(opened) = colophon::bundle::open(&bytes) {
+            if let Ok(opened) = colophon::verify::bundle::open(&bytes) {
                 assert!(opened.index.release(&opened.release).is_some());
             }
         }

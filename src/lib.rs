@@ -1,35 +1,26 @@
 //! colophon: a provenance ledger for translated publications.
 //!
-//! The modules mirror the sections of the normative specification in `spec/ledger.md`; each module's
-//! doc comment names its section, and `spec/vectors/<module>/` holds that section's test vectors.
+//! The crate is built in layers, each a folder whose module doc names the specification sections it
+//! implements; a layer uses only the layers below it (ARCHITECTURE.md draws them):
 //!
-//! Verification never panics on input: outcomes are [`status::Problem`]s with dotted codes.
+//! - [`format`] — bytes to values and back, with no I/O: canonical JSON, hashes, signatures, keys,
+//!   entries, diff scripts, normalization profiles, status codes (spec/ledger.md §2–§9).
+//! - [`log`] — the ledger as a sequence of lines: the audit and its state rules, the look-up index,
+//!   trust chains, the Merkle log, signed notes, checkpoints, proofs and tiles (spec/ledger.md
+//!   §10–§11, spec/transparency.md).
+//! - [`verify`] — the verdict on a copy: matching under a profile, the signed lines a verdict rests
+//!   on, bundles, and the policy that turns a match into a verdict (spec/verify.md).
+//! - [`store`] — files: the ledger file with its lock and appends, the index in the user's cache,
+//!   the checkpoint kept beside a ledger, key files (spec/cli.md §5).
+//!
+//! The command-line interface (`src/main.rs`, `src/cli/`) is one client of these.
+//!
+//! Verification never panics on input: outcomes are [`format::status::Problem`]s with dotted codes.
 
 #![deny(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 #![cfg_attr(test, allow(clippy::unwrap_used, clippy::expect_used, clippy::panic))]
 
-pub mod audit;
-pub mod bundle;
-pub mod cache;
-pub mod checkpoint;
-pub mod content;
-pub mod diff;
-pub mod entry;
-pub mod hash;
-pub mod index;
-pub mod jcs;
-pub mod keys;
-pub mod ledger;
-pub mod merkle;
-pub mod normalize;
-pub mod note;
-pub mod ops;
-pub mod refs;
-pub mod signed;
-pub mod signing;
-pub mod status;
-pub mod tiles;
-pub mod transparency;
-pub mod trust;
-pub mod verdict;
+pub mod format;
+pub mod log;
+pub mod store;
 pub mod verify;

@@ -9,8 +9,8 @@
 
 mod common;
 
-use colophon::entry::{Body, Cosign, KeyReg, Release, ReleaseLangs, Revoke, RevokeReason, Role, TextRole};
-use colophon::hash::Digest;
+use colophon::format::entry::{Body, Cosign, KeyReg, Release, ReleaseLangs, Revoke, RevokeReason, Role, TextRole};
+use colophon::format::hash::Digest;
 use common::{Env, LEDGER};
 use serde_json::Value;
 use std::path::Path;
@@ -210,7 +210,7 @@ fn the_independent_checker_agrees_on_lines_appended_by_hand() {
         (
             "a translator registers an owner",
             Box::new(|env| {
-                let k = colophon::keys::SecretKey::from_seed(&[77; 32], "Mal");
+                let k = colophon::format::keys::SecretKey::from_seed(&[77; 32], "Mal");
                 Some(
                     env.append_signed(
                         Body::Key(KeyReg { key: k.public(), name: "Mal".into(), roles: vec![Role::Owner] }),
@@ -264,7 +264,7 @@ fn the_independent_checker_agrees_on_lines_appended_by_hand() {
         (
             "a version whose parent is not the latest",
             Box::new(move |env| {
-                let v = colophon::content::text_version(
+                let v = colophon::verify::content::text_version(
                     "w",
                     TextRole::Translation,
                     "en",
@@ -279,7 +279,7 @@ fn the_independent_checker_agrees_on_lines_appended_by_hand() {
         (
             "a diff against the wrong base",
             Box::new(move |env| {
-                let v = colophon::content::text_version(
+                let v = colophon::verify::content::text_version(
                     "w",
                     TextRole::Translation,
                     "en",

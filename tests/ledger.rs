@@ -1,13 +1,13 @@
 //! Append safety (spec/ledger.md §7.4): locking under concurrency, byte-identical files after
 //! failed appends, torn tails detected and recovered.
 
-use colophon::audit::audit_file;
-use colophon::entry::{Body, Cosign, Entry, KeyReg, Role};
-use colophon::hash::Digest;
-use colophon::keys::SecretKey;
-use colophon::ledger::{self, LedgerError};
-use colophon::ops;
-use colophon::status::Code;
+use colophon::format::entry::{Body, Cosign, Entry, KeyReg, Role};
+use colophon::format::hash::Digest;
+use colophon::format::keys::SecretKey;
+use colophon::format::status::Code;
+use colophon::store::append;
+use colophon::store::audit::audit_file;
+use colophon::store::ledger::{self, LedgerError};
 use std::path::{Path, PathBuf};
 
 fn key(seed: u8, name: &str) -> SecretKey {
@@ -19,7 +19,7 @@ fn key(seed: u8, name: &str) -> SecretKey {
 fn use_test_cache() {
     static ONCE: std::sync::Once = std::sync::Once::new();
     ONCE.call_once(|| {
-        colophon::cache::set_process_default(colophon::cache::Cache::Dir(
+        colophon::store::cache::set_process_default(colophon::store::cache::Cache::Dir(
             PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("colophon-cache"),
         ))
     });
@@ -27,14 +27,14 @@ fn use_test_cache() {
 
 fn index_path(ledger: &Path) -> PathBuf {
     use_test_cache();
-    colophon::cache::Cache::from_env().index_path(ledger).unwrap().unwrap()
+    colophon::store::cache::Cache::from_env().index_path(ledger).unwrap().unwrap()
 }
 
 fn new_ledger(dir: &Path) -> (PathBuf, SecretKey) {
     use_test_cache();
     let path = dir.join("colophon.jsonl");
     let owner = key(1, "Owner");
-    ops::init(&path, "test.example/ledger", &owner).unwrap();
+    append::init(&path, "test.example/ledger", &owner).unwrap();
     (path, owner)
 }
 
@@ -54,7 +54,7 @@ fn concurrent_appends_are_serialized() {
                 let mut acked = Vec::new();
                 for i in 0..25u8 {
                     let k = key(10 + t * 25 + i, &format!("Signer {t}-{i}"));
-                    let a = ops::add_key(&path, &k.named(), &[Role::Translator], &owner).unwrap();
+                    let a = append::add_key(&path, &k.named(), &[Role::Translator], &owner).unwrap();
                     acked.push(a.hash);
                 }
                 acked
@@ -97,7 +97,7 @@ fn failed_appends_leave_the_file_byte_identical() {
     assert!(matches!(e, LedgerError::Rejected { code: Code::EntrySeqMismatch, .. }), "{e}");
     // Signed by a key the ledger does not know.
     let stranger = key(99, "Stranger");
-    let e = ops::add_key(&path, &key(98, "X").named(), &[Role::Editor], &stranger).unwrap_err();
+    let e = append::add_key(&path, &key(98, "X").named(), &[Role::Editor], &stranger).unwrap_err();
     assert!(e.to_string().contains("entry.signer.unknown"), "{e}");
     assert_eq!(std::fs::read(&path).unwrap(), before);
 }
@@ -107,7 +107,7 @@ fn creating_refuses_to_overwrite() {
     let dir = tempfile::tempdir().unwrap();
     let (path, owner) = new_ledger(dir.path());
     let before = std::fs::read(&path).unwrap();
-    let e = ops::init(&path, "test.example/other", &owner).unwrap_err();
+    let e = append::init(&path, "test.example/other", &owner).unwrap_err();
     assert!(e.to_string().contains("already exists"), "{e}");
     assert_eq!(std::fs::read(&path).unwrap(), before);
 }
@@ -120,7 +120,7 @@ fn torn_tail_at_every_offset_is_detected_and_recovered() {
     let dir = tempfile::tempdir().unwrap();
     let (path, owner) = new_ledger(dir.path());
     let t = key(2, "Translator");
-    ops::add_key(&path, &t.named(), &[Role::Translator], &owner).unwrap();
+    append::add_key(&path, &t.named(), &[Role::Translator], &owner).unwrap();
     let good = std::fs::read(&path).unwrap();
     // The line a crashed writer was appending.
     let snap = ledger::load(&path).unwrap();
@@ -142,7 +142,7 @@ fn torn_tail_at_every_offset_is_detected_and_recovered() {
         assert_eq!(report.problems[0].code, Code::LineTorn);
         assert_eq!(report.problems[0].line, Some(3));
         // The next append recovers without manual repair.
-        let a = ops::add_key(&path, &key(4, "Next").named(), &[Role::Editor], &owner).unwrap();
+        let a = append::add_key(&path, &key(4, "Next").named(), &[Role::Editor], &owner).unwrap();
         let saved = a.torn_saved.clone().expect("torn bytes saved");
         assert_eq!(std::fs::read(&saved).unwrap(), &pending[..cut]);
         std::fs::remove_file(saved).unwrap();
@@ -161,7 +161,7 @@ fn a_file_that_is_not_a_ledger_is_refused() {
     let e = ledger::load(&path).unwrap_err();
     assert!(matches!(e, LedgerError::Damaged { line: 1, .. }), "{e}");
     let before = std::fs::read(&path).unwrap();
-    assert!(ops::add_key(&path, &key(5, "X").named(), &[Role::Editor], &key(1, "O")).is_err());
+    assert!(append::add_key(&path, &key(5, "X").named(), &[Role::Editor], &key(1, "O")).is_err());
     assert_eq!(std::fs::read(&path).unwrap(), before);
 }
 
@@ -173,7 +173,7 @@ fn the_index_follows_the_ledger_whatever_happens() {
     let (path, owner) = new_ledger(dir.path());
     let keys: Vec<SecretKey> = (0..5u8).map(|i| key(20 + i, &format!("K{i}"))).collect();
     for k in &keys[..3] {
-        ops::add_key(&path, &k.named(), &[Role::Editor], &owner).unwrap();
+        append::add_key(&path, &k.named(), &[Role::Editor], &owner).unwrap();
     }
     let ipath = index_path(&path);
     assert!(ipath.exists(), "appends keep an index");
@@ -194,7 +194,7 @@ fn the_index_follows_the_ledger_whatever_happens() {
 
     // Stale (an older copy of the index): caught up.
     let old_index = std::fs::read(&ipath).unwrap();
-    ops::add_key(&path, &keys[3].named(), &[Role::Editor], &owner).unwrap();
+    append::add_key(&path, &keys[3].named(), &[Role::Editor], &owner).unwrap();
     let _ = std::fs::remove_file(format!("{}-wal", ipath.display()));
     std::fs::write(&ipath, &old_index).unwrap();
     assert_eq!(known(&path), (5, 4));
@@ -205,12 +205,12 @@ fn the_index_follows_the_ledger_whatever_happens() {
     std::fs::write(&path, &bytes[..cut]).unwrap();
     assert_eq!(known(&path), (4, 3));
     // ... and appending works on top of it.
-    ops::add_key(&path, &keys[4].named(), &[Role::Editor], &owner).unwrap();
+    append::add_key(&path, &keys[4].named(), &[Role::Editor], &owner).unwrap();
     assert_eq!(known(&path), (5, 4));
 
     // Replaced by another ledger: the other ledger's state.
     let other = dir.path().join("other.jsonl");
-    ops::init(&other, "test.example/other", &key(9, "Other owner")).unwrap();
+    append::init(&other, "test.example/other", &key(9, "Other owner")).unwrap();
     std::fs::copy(&other, &path).unwrap();
     let s = ledger::load(&path).unwrap();
     assert_eq!(s.index.origin().as_deref(), Some("test.example/other"));
@@ -222,7 +222,7 @@ fn the_index_follows_the_ledger_whatever_happens() {
 fn a_ledger_whose_cache_is_unusable_is_checked_in_memory() {
     let dir = tempfile::tempdir().unwrap();
     let (path, owner) = new_ledger(dir.path());
-    ops::add_key(&path, &key(30, "K").named(), &[Role::Editor], &owner).unwrap();
+    append::add_key(&path, &key(30, "K").named(), &[Role::Editor], &owner).unwrap();
     let ipath = index_path(&path);
     std::fs::remove_file(&ipath).unwrap();
     // A directory where the index file would go makes the index unusable.
@@ -232,7 +232,7 @@ fn a_ledger_whose_cache_is_unusable_is_checked_in_memory() {
     assert!(s.index.key(&key(30, "K").id()).is_some());
     assert_eq!(s.warnings.len(), 1, "the fallback is said: {:?}", s.warnings);
     // And with no cache at all, the same state.
-    let s = ledger::load_with(&path, &colophon::cache::Cache::None).unwrap();
+    let s = ledger::load_with(&path, &colophon::store::cache::Cache::None).unwrap();
     assert_eq!((s.index.len(), s.warnings.len()), (2, 0));
 }
 
@@ -241,13 +241,13 @@ fn a_ledger_whose_cache_is_unusable_is_checked_in_memory() {
 /// of damage (where the fast path gives up and the exact path runs).
 #[test]
 fn parallel_audit_reports_exactly_what_the_sequential_one_does() {
-    use colophon::audit::audit;
+    use colophon::log::audit::audit;
     let dir = tempfile::tempdir().unwrap();
     let (path, owner) = new_ledger(dir.path());
     // Enough entries for several parallel chunks.
     let keys: Vec<SecretKey> = (0..40u8).map(|i| key(100 + i, &format!("K{i}"))).collect();
     for k in &keys {
-        ops::add_key(&path, &k.named(), &[Role::Editor], &owner).unwrap();
+        append::add_key(&path, &k.named(), &[Role::Editor], &owner).unwrap();
     }
     // Write many more entries directly (one process, one pass), re-signing each properly.
     let good = std::fs::read(&path).unwrap();
@@ -258,7 +258,7 @@ fn parallel_audit_reports_exactly_what_the_sequential_one_does() {
         let body = Body::Unknown { kind: "x-note".into(), value: serde_json::json!({ "n": i }) };
         let mut e = Entry::sign(seq, prev, "2026-01-01T00:00:00Z".into(), body, &keys[(i % 40) as usize]).unwrap();
         e.critical = false;
-        e.sig = colophon::signing::sign_entry(&keys[(i % 40) as usize].signing, &e.signed_bytes().unwrap());
+        e.sig = colophon::format::signing::sign_entry(&keys[(i % 40) as usize].signing, &e.signed_bytes().unwrap());
         lines.push(e.to_line().unwrap());
     }
     let join = |ls: &[Vec<u8>]| ls.iter().flat_map(|l| l.iter().copied().chain([b'\n'])).collect::<Vec<u8>>();
@@ -288,8 +288,8 @@ fn parallel_audit_reports_exactly_what_the_sequential_one_does() {
     assert!(compare(join(&dropped), "dropped") > 0);
     // A signature the fast path must reject: a valid entry re-signed over other bytes.
     let mut forged = lines.clone();
-    let mut p = colophon::entry::parse_line(&forged[4800]).unwrap().entry;
-    p.sig = colophon::signing::sign_entry(&keys[0].signing, b"other bytes");
+    let mut p = colophon::format::entry::parse_line(&forged[4800]).unwrap().entry;
+    p.sig = colophon::format::signing::sign_entry(&keys[0].signing, b"other bytes");
     forged[4800] = p.to_line().unwrap();
     assert!(compare(join(&forged), "bad signature") > 0);
     let mut torn = join(&lines);
@@ -301,7 +301,7 @@ fn parallel_audit_reports_exactly_what_the_sequential_one_does() {
 fn the_index_write_ahead_log_stays_bounded() {
     // Each command opens the index anew; a write-ahead log left to grow would be read through on
     // every open (and copied in full at every checkpoint), so writers empty it past a limit.
-    use colophon::index::WAL_LIMIT;
+    use colophon::log::index::WAL_LIMIT;
     let dir = tempfile::tempdir().unwrap();
     let (path, owner) = new_ledger(dir.path());
     let mut wal = index_path(&path).into_os_string();
@@ -309,7 +309,7 @@ fn the_index_write_ahead_log_stays_bounded() {
     let mut largest = 0;
     for i in 0..120u8 {
         let k = key(100 + i, &format!("Signer {i}"));
-        ops::add_key(&path, &k.named(), &[Role::Translator], &owner).unwrap();
+        append::add_key(&path, &k.named(), &[Role::Translator], &owner).unwrap();
         largest = largest.max(std::fs::metadata(&wal).map_or(0, |m| m.len()));
     }
     assert!(largest > 0, "the index keeps a write-ahead log");

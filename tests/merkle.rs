@@ -2,8 +2,8 @@
 //! against a naive implementation written straight from RFC 6962 §2.1, against the published
 //! Certificate Transparency test vectors, and against tampering.
 
-use colophon::hash::{Digest, leaf_hash};
-use colophon::merkle::*;
+use colophon::format::hash::{Digest, leaf_hash};
+use colophon::log::merkle::*;
 use sha2::{Digest as _, Sha256};
 use std::cell::Cell;
 use std::collections::HashMap;

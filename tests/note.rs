@@ -14,9 +14,9 @@
 
 use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD as B64;
-use colophon::checkpoint::{Checkpoint, CheckpointError, TlogProof};
-use colophon::hash::Digest;
-use colophon::note::{
+use colophon::format::hash::Digest;
+use colophon::log::checkpoint::{Checkpoint, CheckpointError, TlogProof};
+use colophon::log::note::{
     self, Note, NoteError, SIG_COSIGNATURE_V1, SIG_ED25519, Signature, Verified, Verifier, VerifierKind, cosign,
     cosignature_message, key_id, sign, verify,
 };

@@ -7,14 +7,14 @@
 //! form it must not fold, to fold full-width digits to the same digits, and to be idempotent and
 //! unaffected by a prior `text/v1`. The compute/apply round trip of diff scripts is in `src/diff.rs`.
 
-use colophon::checkpoint::{Checkpoint, MAX_PROOF_HASHES, TlogProof};
-use colophon::diff::{Op, Script, lines};
-use colophon::entry::parse_line;
-use colophon::hash::Digest;
-use colophon::keys::NamedKey;
-use colophon::normalize::Profile;
-use colophon::note::{Note, Signature};
-use colophon::trust::Keyring;
+use colophon::format::diff::{Op, Script, lines};
+use colophon::format::entry::parse_line;
+use colophon::format::hash::Digest;
+use colophon::format::keys::NamedKey;
+use colophon::format::normalize::Profile;
+use colophon::log::checkpoint::{Checkpoint, MAX_PROOF_HASHES, TlogProof};
+use colophon::log::note::{Note, Signature};
+use colophon::log::trust::Keyring;
 use proptest::prelude::*;
 use serde_json::{Value, json};
 use std::path::Path;
@@ -49,7 +49,7 @@ fn vector_keys() -> Vec<NamedKey> {
 fn line_accepted(line: &[u8], keys: &[NamedKey]) -> bool {
     let Ok(p) = parse_line(line) else { return false };
     let Some(k) = keys.iter().find(|k| k.key.id() == p.entry.signer) else { return false };
-    colophon::signing::verify_entry(&k.key.0, &p.signed_bytes, &p.entry.sig)
+    colophon::format::signing::verify_entry(&k.key.0, &p.signed_bytes, &p.entry.sig)
 }
 
 #[derive(Clone, Debug)]
@@ -442,7 +442,7 @@ proptest! {
                 }
             }
         }
-        if let Ok(line) = colophon::jcs::to_vec(&Value::Object(obj))
+        if let Ok(line) = colophon::format::jcs::to_vec(&Value::Object(obj))
             && let Ok(p) = parse_line(&line)
         {
             // Accepted lines are canonical, so the entry writes them back byte for byte.
@@ -477,7 +477,7 @@ proptest! {
             ledger.extend_from_slice(if i == at { &mutated } else { l.as_bytes() });
             ledger.push(b'\n');
         }
-        let report = colophon::audit::audit(ledger.as_slice(), None);
+        let report = colophon::log::audit::audit(ledger.as_slice(), None);
         prop_assert!(!report.is_clean(), "audit accepted a ledger with line {} mutated", at + 1);
     }
 
@@ -614,10 +614,10 @@ fn check_note_parsers(bytes: &[u8]) -> Result<(), TestCaseError> {
         if let Ok(c) = Checkpoint::parse(text) {
             prop_assert_eq!(c.to_text(), text);
         }
-        if let Ok(v) = colophon::note::Verifier::parse_vkey(text) {
-            prop_assert_eq!(colophon::note::Verifier::parse_vkey(&v.to_vkey()).ok(), Some(v));
+        if let Ok(v) = colophon::log::note::Verifier::parse_vkey(text) {
+            prop_assert_eq!(colophon::log::note::Verifier::parse_vkey(&v.to_vkey()).ok(), Some(v));
         }
-        let _ = colophon::transparency::parse_consistency_proof(text);
+        let _ = colophon::log::transparency::parse_consistency_proof(text);
     }
     Ok(())
 }

@@ -4,7 +4,7 @@
 
 mod common;
 
-use colophon::entry::{Body, KeyReg, Release, ReleaseLangs, Role};
+use colophon::format::entry::{Body, KeyReg, Release, ReleaseLangs, Role};
 use common::{Env, LEDGER, mode};
 use serde_json::Value;
 
@@ -38,7 +38,7 @@ fn sql(env: &Env, statements: &str) {
 }
 
 fn hex_sha(bytes: &[u8]) -> String {
-    colophon::hash::Digest::of(bytes).to_hex()
+    colophon::format::hash::Digest::of(bytes).to_hex()
 }
 
 /// The forgery: the index says the English version is the forged text, and keeps that
@@ -304,8 +304,8 @@ fn a_foreign_kept_checkpoint_is_ignored_and_named() {
     let forged = String::from_utf8(env.read("cp")).expect("UTF-8");
     let body = forged.split("\n\n").next().expect("body");
     let mal = env.secret("mal");
-    let sig = colophon::note::sign(&format!("{body}\n"), "o/x", &mal.signing).expect("sign");
-    let note = colophon::note::Note { text: format!("{body}\n"), sigs: vec![sig] };
+    let sig = colophon::log::note::sign(&format!("{body}\n"), "o/x", &mal.signing).expect("sign");
+    let note = colophon::log::note::Note { text: format!("{body}\n"), sigs: vec![sig] };
     env.write("colophon.jsonl.checkpoint", note.to_bytes());
     env.ok(&["bundle", "w@v1", "-o", "b.bundle"]).assert_any("NO checkpoint");
     env.run(&["prove", "inclusion", "w@v1"]).assert_code(2).assert_any("no checkpoint covers");
@@ -410,13 +410,13 @@ fn public_files_follow_the_umask() {
 fn a_proof_of_a_line_that_is_no_entry_is_refused() {
     let env = setup();
     env.append_raw(b"not an entry at all");
-    let hashes = colophon::ledger::merkle_hashes(&env.path(LEDGER), 6).expect("hashes");
-    let root = colophon::merkle::tree_hash(6, &hashes).expect("root");
-    let cp = colophon::checkpoint::Checkpoint { origin: "o/x".into(), size: 6, root, extensions: Vec::new() };
+    let hashes = colophon::store::ledger::merkle_hashes(&env.path(LEDGER), 6).expect("hashes");
+    let root = colophon::log::merkle::tree_hash(6, &hashes).expect("root");
+    let cp = colophon::log::checkpoint::Checkpoint { origin: "o/x".into(), size: 6, root, extensions: Vec::new() };
     let text = cp.to_text();
-    let sig = colophon::note::sign(&text, "o/x", &env.secret("olga").signing).expect("sign");
-    let note = colophon::note::Note { text, sigs: vec![sig] }.to_bytes();
-    let proof = colophon::transparency::inclusion_proof(&hashes, 5, b"not an entry at all", &note).expect("proof");
+    let sig = colophon::log::note::sign(&text, "o/x", &env.secret("olga").signing).expect("sign");
+    let note = colophon::log::note::Note { text, sigs: vec![sig] }.to_bytes();
+    let proof = colophon::log::transparency::inclusion_proof(&hashes, 5, b"not an entry at all", &note).expect("proof");
     env.write("p.tlog-proof", proof.to_bytes());
     env.run(&["--json", "verify-proof", "p.tlog-proof", "--trust", "olga.pub"])
         .assert_code(1)
@@ -443,7 +443,7 @@ fn a_bundle_with_an_entry_repeated_is_refused() {
     let at = entries
         .iter()
         .position(|e| {
-            colophon::entry::parse_line(e.as_str().unwrap_or("").as_bytes())
+            colophon::format::entry::parse_line(e.as_str().unwrap_or("").as_bytes())
                 .is_ok_and(|p| matches!(&p.entry.body, Body::Version(v) if v.lang == "en" && v.parent.is_some()))
         })
         .expect("en@2 is in the bundle");

@@ -23,15 +23,16 @@
 mod common;
 
 use base64::Engine as _;
-use colophon::audit::{Report, audit, audit_file, audit_since};
-use colophon::content::text_version;
-use colophon::entry::{
+use colophon::format::entry::{
     Body, Cosign, Entry, Genesis, KeyReg, Release, ReleaseLangs, Revoke, RevokeReason, Role, TextRole, parse_line,
 };
-use colophon::hash::{Digest, entry_hash};
-use colophon::keys::{PublicKey, SecretKey, SecretKeyFile};
-use colophon::status::Code;
-use colophon::{ledger, ops};
+use colophon::format::hash::{Digest, entry_hash};
+use colophon::format::keys::{PublicKey, SecretKey, SecretKeyFile};
+use colophon::format::status::Code;
+use colophon::log::audit::{Report, audit, audit_since};
+use colophon::store::audit::audit_file;
+use colophon::store::{append, ledger};
+use colophon::verify::content::text_version;
 use serde_json::{Value, json};
 use std::collections::{BTreeMap, HashSet};
 use std::io::{Read, Write};
@@ -507,7 +508,7 @@ fn torn_suite(every: usize, cli_every: usize) -> Tally {
             if cut > 0 && !r.stderr.contains(&format!("{LEDGER}.torn-{start}")) {
                 t.fail(format!("{when}: the append did not say where it moved the torn line: {r}"));
             }
-        } else if let Err(e) = ops::add_key(&path, &newcomer.named(), &[Role::Editor], &owner) {
+        } else if let Err(e) = append::add_key(&path, &newcomer.named(), &[Role::Editor], &owner) {
             t.fail(format!("{when}: the next append failed: {e}"));
         }
         let saved = env.path(&format!("{LEDGER}.torn-{start}"));
@@ -1216,9 +1217,9 @@ fn flip_proof_hash(proof: &str, which: usize) -> Option<String> {
 
 /// Re-signs a checkpoint's text with another key, dropping the original signatures.
 fn resign_checkpoint(note: &[u8], key: &SecretKey) -> String {
-    let mut n = colophon::note::Note::parse(note).expect("a signed note");
+    let mut n = colophon::log::note::Note::parse(note).expect("a signed note");
     let origin = n.text.lines().next().expect("origin line").to_string();
-    n.sigs = vec![colophon::note::sign(&n.text, &origin, &key.signing).expect("sign note")];
+    n.sigs = vec![colophon::log::note::sign(&n.text, &origin, &key.signing).expect("sign note")];
     String::from_utf8(n.to_bytes()).expect("UTF-8 note")
 }
 
@@ -1305,7 +1306,7 @@ fn bundles_suite(stride: usize) -> Tally {
         for path in paths.iter().skip(i % stride).step_by(stride) {
             let mut e2 = e.clone();
             nudge(leaf_mut(&mut e2, path));
-            let Ok(bytes) = colophon::jcs::to_vec(&e2) else { continue };
+            let Ok(bytes) = colophon::format::jcs::to_vec(&e2) else { continue };
             let new_line = String::from_utf8(bytes).expect("UTF-8");
             if new_line == *line {
                 continue;
@@ -3007,8 +3008,11 @@ fn sidecar_attacks(base: &Env, full: bool) -> Vec<(String, Attack)> {
         ("signed by someone else", |env, _| {
             let text = String::from_utf8(env.read("seen.cp")).expect("UTF-8");
             let body = format!("{}\n", text.split("\n\n").next().expect("body"));
-            let sig = colophon::note::sign(&body, ORIGIN, &env.secret("tina").signing).expect("sign");
-            env.write("colophon.jsonl.checkpoint", colophon::note::Note { text: body, sigs: vec![sig] }.to_bytes());
+            let sig = colophon::log::note::sign(&body, ORIGIN, &env.secret("tina").signing).expect("sign");
+            env.write(
+                "colophon.jsonl.checkpoint",
+                colophon::log::note::Note { text: body, sigs: vec![sig] }.to_bytes(),
+            );
         }),
         ("a symbolic link", |env, _| {
             let _ = std::fs::remove_file(env.path("colophon.jsonl.checkpoint"));
@@ -3209,16 +3213,16 @@ fn sidecar_suite(full: bool) -> Tally {
 // ---------------------------------------------------------------------------------------------
 
 /// The lines of the base ledger with their parsed entries.
-fn parsed_lines(env: &Env) -> Vec<(Vec<u8>, colophon::entry::ParsedLine)> {
+fn parsed_lines(env: &Env) -> Vec<(Vec<u8>, colophon::format::entry::ParsedLine)> {
     let bytes = env.read(LEDGER);
     let (lines, _) = split_ledger(&bytes);
     lines.iter().map(|l| (l.to_vec(), parse_line(l).expect("base line parses"))).collect()
 }
 
 /// One rule-breaking line: what it breaks, and how to make it from the base ledger.
-type Breaker = (&'static str, Code, fn(&Env, &[(Vec<u8>, colophon::entry::ParsedLine)]) -> Vec<u8>);
+type Breaker = (&'static str, Code, fn(&Env, &[(Vec<u8>, colophon::format::entry::ParsedLine)]) -> Vec<u8>);
 
-fn sign_after(lines: &[(Vec<u8>, colophon::entry::ParsedLine)], body: Body, key: &SecretKey) -> Vec<u8> {
+fn sign_after(lines: &[(Vec<u8>, colophon::format::entry::ParsedLine)], body: Body, key: &SecretKey) -> Vec<u8> {
     let head = &lines.last().expect("a line").1;
     Entry::sign(head.entry.seq + 1, Some(head.hash), "2026-06-01T00:00:00Z".into(), body, key)
         .expect("sign")
@@ -3226,16 +3230,16 @@ fn sign_after(lines: &[(Vec<u8>, colophon::entry::ParsedLine)], body: Body, key:
         .expect("line")
 }
 
-fn find(lines: &[(Vec<u8>, colophon::entry::ParsedLine)], pred: impl Fn(&Body) -> bool) -> Digest {
+fn find(lines: &[(Vec<u8>, colophon::format::entry::ParsedLine)], pred: impl Fn(&Body) -> bool) -> Digest {
     lines.iter().rev().find(|(_, p)| pred(&p.entry.body)).map(|(_, p)| p.hash).expect("an entry of that kind")
 }
 
-fn version_of(lines: &[(Vec<u8>, colophon::entry::ParsedLine)], lang: &str) -> Digest {
+fn version_of(lines: &[(Vec<u8>, colophon::format::entry::ParsedLine)], lang: &str) -> Digest {
     find(lines, |b| matches!(b, Body::Version(v) if v.lang == lang))
 }
 
 /// A release of the latest en and it versions of ponte, tagged `tag`.
-fn release(lines: &[(Vec<u8>, colophon::entry::ParsedLine)], tag: &str) -> Body {
+fn release(lines: &[(Vec<u8>, colophon::format::entry::ParsedLine)], tag: &str) -> Body {
     Body::Release(Release {
         work: "ponte".into(),
         tag: tag.into(),
@@ -3248,7 +3252,7 @@ fn release(lines: &[(Vec<u8>, colophon::entry::ParsedLine)], tag: &str) -> Body 
 }
 
 fn breakers() -> Vec<Breaker> {
-    use colophon::content::text_version as tv;
+    use colophon::verify::content::text_version as tv;
     vec![
         ("a second genesis", Code::GenesisDuplicate, |env, l| {
             let k = env.secret("olga");
@@ -3273,7 +3277,7 @@ fn breakers() -> Vec<Breaker> {
         }),
         ("a signature over other bytes", Code::EntrySignatureInvalid, |env, l| {
             let mut e = parse_line(&sign_after(l, release(l, "v9"), &env.secret("tina"))).expect("parse").entry;
-            e.sig = colophon::signing::sign_entry(&env.secret("tina").signing, b"other bytes");
+            e.sig = colophon::format::signing::sign_entry(&env.secret("tina").signing, b"other bytes");
             e.to_line().expect("line")
         }),
         ("a key registered twice", Code::KeyDuplicate, |env, l| {
@@ -3372,13 +3376,15 @@ fn breakers() -> Vec<Breaker> {
         ("a wrong seq", Code::EntrySeqMismatch, |env, l| {
             let mut e = parse_line(&sign_after(l, release(l, "v9"), &env.secret("tina"))).expect("parse").entry;
             e.seq += 1;
-            e.sig = colophon::signing::sign_entry(&env.secret("tina").signing, &e.signed_bytes().expect("bytes"));
+            e.sig =
+                colophon::format::signing::sign_entry(&env.secret("tina").signing, &e.signed_bytes().expect("bytes"));
             e.to_line().expect("line")
         }),
         ("a wrong prev", Code::EntryPrevMismatch, |env, l| {
             let mut e = parse_line(&sign_after(l, release(l, "v9"), &env.secret("tina"))).expect("parse").entry;
             e.prev = Some(Digest([7; 32]));
-            e.sig = colophon::signing::sign_entry(&env.secret("tina").signing, &e.signed_bytes().expect("bytes"));
+            e.sig =
+                colophon::format::signing::sign_entry(&env.secret("tina").signing, &e.signed_bytes().expect("bytes"));
             e.to_line().expect("line")
         }),
         ("a line that is not canonical", Code::LineNotCanonical, |env, l| {

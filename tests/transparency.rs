@@ -8,9 +8,9 @@
 mod common;
 
 use base64::Engine as _;
-use colophon::entry::{Body, Entry, KeyReg, Role, parse_line};
-use colophon::hash::{Digest, entry_hash, leaf_hash};
-use colophon::keys::SecretKey;
+use colophon::format::entry::{Body, Entry, KeyReg, Role, parse_line};
+use colophon::format::hash::{Digest, entry_hash, leaf_hash};
+use colophon::format::keys::SecretKey;
 use common::{Env, LEDGER};
 use serde_json::Value;
 use std::collections::HashMap;
@@ -135,9 +135,9 @@ fn checkpoint_size(note: &str) -> u64 {
 /// Re-signs a checkpoint's text with another key (under the log's name), dropping the original
 /// signatures: the same tree, vouched for by the wrong key.
 fn resign_checkpoint(note: &[u8], key: &SecretKey) -> Vec<u8> {
-    let mut n = colophon::note::Note::parse(note).expect("a signed note");
+    let mut n = colophon::log::note::Note::parse(note).expect("a signed note");
     let origin = n.text.lines().next().expect("origin line").to_string();
-    n.sigs = vec![colophon::note::sign(&n.text, &origin, &key.signing).expect("sign note")];
+    n.sigs = vec![colophon::log::note::sign(&n.text, &origin, &key.signing).expect("sign note")];
     n.to_bytes()
 }
 
@@ -248,7 +248,7 @@ fn checkpoint_is_a_c2sp_signed_note_kept_beside_the_ledger() {
     assert_eq!(sig.len(), 4 + 64, "key id and Ed25519 signature");
     // The key id is the signed-note one (spec §3.1).
     let olga_pub = env.secret("olga").public();
-    let id = colophon::note::key_id(ORIGIN, 0x01, olga_pub.0.as_bytes());
+    let id = colophon::log::note::key_id(ORIGIN, 0x01, olga_pub.0.as_bytes());
     assert_eq!(sig[..4], id.to_be_bytes());
     // The root is the ledger's Merkle root.
     let audit = env.ok(&["audit", "--json"]).json();
@@ -729,7 +729,7 @@ fn vkey_prints_a_witness_line() {
     assert_eq!(raw[0], 0x04, "a cosignature/v1 key");
     let pk = env.secret("w1").public();
     assert_eq!(&raw[1..], pk.0.as_bytes());
-    let want = colophon::note::key_id(W1, 0x04, pk.0.as_bytes());
+    let want = colophon::log::note::key_id(W1, 0x04, pk.0.as_bytes());
     assert_eq!(id, format!("{want:08x}"));
     // Without --witness: an Ed25519 vkey of type 0x01, no `witness` prefix.
     let plain = env.ok(&["vkey", "olga.pub", "--name", ORIGIN]).stdout;
@@ -920,7 +920,7 @@ fn bulk_lines(olga: &SecretKey, n: usize, start: usize, prev: Option<Digest>) ->
     let mut prev = prev;
     for seq in start..start + n {
         let body = if seq == 0 {
-            Body::Genesis(colophon::entry::Genesis {
+            Body::Genesis(colophon::format::entry::Genesis {
                 origin: ORIGIN.into(),
                 name: olga.name.clone(),
                 key: olga.public(),
@@ -1156,8 +1156,8 @@ fn bundle_whose_checkpoint_names_another_log_is_rejected() {
     // The same tree under another origin, signed by the owner under that name.
     let text = cp.split_once("\n\n").expect("text").0.replacen(ORIGIN, "example.org/other", 1);
     let olga = env.secret("olga");
-    let sig = colophon::note::sign(&format!("{text}\n"), "example.org/other", &olga.signing).expect("sign");
-    let other = String::from_utf8(colophon::note::Note { text: format!("{text}\n"), sigs: vec![sig] }.to_bytes())
+    let sig = colophon::log::note::sign(&format!("{text}\n"), "example.org/other", &olga.signing).expect("sign");
+    let other = String::from_utf8(colophon::log::note::Note { text: format!("{text}\n"), sigs: vec![sig] }.to_bytes())
         .expect("UTF-8");
     let mut forged = b.clone();
     forged["checkpoint"] = Value::from(other.clone());
@@ -1227,8 +1227,8 @@ fn tiles_of_exactly_256_entries() {
 
 /// A note with `text` signed by `key` under the log's name.
 fn signed_note(text: &str, key: &SecretKey) -> Vec<u8> {
-    let sig = colophon::note::sign(text, ORIGIN, &key.signing).expect("sign");
-    colophon::note::Note { text: text.to_string(), sigs: vec![sig] }.to_bytes()
+    let sig = colophon::log::note::sign(text, ORIGIN, &key.signing).expect("sign");
+    colophon::log::note::Note { text: text.to_string(), sigs: vec![sig] }.to_bytes()
 }
 
 #[test]

@@ -11,19 +11,19 @@
 
 mod common;
 
-use colophon::audit;
-use colophon::checkpoint::Checkpoint;
-use colophon::diff::Script;
-use colophon::entry::{
+use colophon::format::diff::Script;
+use colophon::format::entry::{
     self, Body, Cosign, Entry, Genesis, KeyReg, Release, ReleaseLangs, Revoke, RevokeReason, Role, TextRole, Version,
 };
-use colophon::hash::Digest;
-use colophon::keys::{KeyId, NamedKey, PublicKey, SecretKey};
-use colophon::normalize::Profile;
-use colophon::note::Note;
-use colophon::signing;
-use colophon::status::{Code, Problem};
-use colophon::trust::{self, Keyring};
+use colophon::format::hash::Digest;
+use colophon::format::keys::{KeyId, NamedKey, PublicKey, SecretKey};
+use colophon::format::normalize::Profile;
+use colophon::format::signing;
+use colophon::format::status::{Code, Problem};
+use colophon::log::audit;
+use colophon::log::checkpoint::Checkpoint;
+use colophon::log::note::Note;
+use colophon::log::trust::{self, Keyring};
 use common::keys::{fixed_key, rfc8032_key, torsion_signature};
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -175,7 +175,7 @@ impl Gen {
         } else {
             let mut obj = serde_json::from_str::<serde_json::Value>(&line).unwrap().as_object().unwrap().clone();
             edit(&mut obj);
-            String::from_utf8(colophon::jcs::to_vec(&serde_json::Value::Object(obj)).unwrap()).unwrap()
+            String::from_utf8(colophon::format::jcs::to_vec(&serde_json::Value::Object(obj)).unwrap()).unwrap()
         };
         self.lines.push(line.into_bytes());
         self
@@ -271,7 +271,7 @@ fn version_body(
     parent: Option<Digest>,
     of: Option<Digest>,
 ) -> Version {
-    colophon::content::text_version(work, role, lang, base, text, parent, of)
+    colophon::verify::content::text_version(work, role, lang, base, text, parent, of)
 }
 
 /// A version of winter-sea, its diff from `base`.
@@ -1222,16 +1222,16 @@ fn lines_of(ledger: &[u8]) -> Vec<&[u8]> {
 
 /// The Merkle root of the first `size` lines (spec/transparency.md §2.1).
 fn root_of(ledger: &[u8], size: u64) -> Digest {
-    let mut f = colophon::merkle::Frontier::new();
+    let mut f = colophon::log::merkle::Frontier::new();
     for l in lines_of(ledger).into_iter().take(size as usize) {
-        f.push(colophon::hash::leaf_hash(l));
+        f.push(colophon::format::hash::leaf_hash(l));
     }
     f.root()
 }
 
 /// A signed note of `text` with one Ed25519 signature line (type 0x01) per signer, under `name`.
 fn signed_note(text: &str, name: &str, signers: &[&SecretKey]) -> Note {
-    let sigs = signers.iter().map(|k| colophon::note::sign(text, name, &k.signing).unwrap()).collect();
+    let sigs = signers.iter().map(|k| colophon::log::note::sign(text, name, &k.signing).unwrap()).collect();
     Note { text: text.to_string(), sigs }
 }
 
@@ -1294,7 +1294,7 @@ fn checkpoint_cases() -> Vec<(String, Vec<u8>)> {
         twice.to_bytes(),
     );
     let stranger_sig =
-        |name: &str| colophon::note::Signature { name: name.into(), key_id: 0x0102_0304, bytes: vec![7; 64] };
+        |name: &str| colophon::log::note::Signature { name: name.into(), key_id: 0x0102_0304, bytes: vec![7; 64] };
     let mut nbsp = good.clone();
     nbsp.sigs.push(stranger_sig("example.org/winter\u{a0}sea"));
     case(
@@ -1337,13 +1337,13 @@ fn checkpoint_vectors_are_current() {
 
 /// What a reader holding the ledger does with a checkpoint (spec/transparency.md §3.2): verify it
 /// with the owner keys in effect at its size, then compare its root with the ledger's.
-fn check_checkpoint(ledger: &[u8], note: &[u8]) -> Result<colophon::transparency::CheckedCheckpoint, Problem> {
+fn check_checkpoint(ledger: &[u8], note: &[u8]) -> Result<colophon::log::transparency::CheckedCheckpoint, Problem> {
     let report = audit::audit(ledger, None);
     assert!(report.is_clean(), "the ledger of a checkpoint vector is valid: {:?}", report.problems);
     let origin = report.index.origin().unwrap();
     let size = Checkpoint::in_note(note).map_or(0, |c| c.size);
-    let keys = colophon::transparency::owner_keys(&report.index, &origin, size);
-    let checked = colophon::transparency::verify_checkpoint(note, &origin, &keys, &Keyring::default())?;
+    let keys = colophon::log::transparency::owner_keys(&report.index, &origin, size);
+    let checked = colophon::log::transparency::verify_checkpoint(note, &origin, &keys, &Keyring::default())?;
     if checked.size <= report.lines && root_of(ledger, checked.size) != checked.root {
         return Err(Problem::general(Code::CheckpointInconsistent, "another root for the ledger's lines"));
     }
@@ -1379,7 +1379,8 @@ fn checkpoint_vectors() {
 fn stored_hashes_of(ledger: &[u8]) -> Vec<Digest> {
     let mut hashes: Vec<Digest> = Vec::new();
     for (i, l) in lines_of(ledger).into_iter().enumerate() {
-        let new = colophon::merkle::stored_hashes(i as u64, colophon::hash::leaf_hash(l), &hashes).unwrap();
+        let new =
+            colophon::log::merkle::stored_hashes(i as u64, colophon::format::hash::leaf_hash(l), &hashes).unwrap();
         hashes.extend(new);
     }
     hashes
@@ -1395,7 +1396,7 @@ fn proof_cases() -> Vec<(String, Vec<u8>)> {
     // The first line after the genesis whose base64 ends in padding (so that dropping it leaves a
     // non-canonical spelling), and the line after it.
     let at = (1..lines.len() - 1).find(|&i| !lines[i].len().is_multiple_of(3)).unwrap();
-    let proof = colophon::transparency::inclusion_proof(&hashes, at as u64, lines[at], &note).unwrap();
+    let proof = colophon::log::transparency::inclusion_proof(&hashes, at as u64, lines[at], &note).unwrap();
     let good = proof.to_bytes();
     let text = String::from_utf8(good.clone()).unwrap();
     let extra_line = format!("extra {}\n", b64.encode(lines[at]));
@@ -1455,9 +1456,9 @@ fn proof_vectors_are_current() {
 /// What a reader without the ledger does with a proof file (spec/transparency.md §5): its own
 /// keyring gives the log's keys; the line is the one in `extra`.
 fn check_proof(bytes: &[u8], ring: &Keyring) -> Result<(), Problem> {
-    use colophon::transparency::{check_inclusion, keyring_log_keys, verify_checkpoint};
+    use colophon::log::transparency::{check_inclusion, keyring_log_keys, verify_checkpoint};
     let malformed = |m: String| Problem::general(Code::CheckpointMalformed, m);
-    let proof = colophon::checkpoint::TlogProof::parse(bytes).map_err(|e| malformed(e.to_string()))?;
+    let proof = colophon::log::checkpoint::TlogProof::parse(bytes).map_err(|e| malformed(e.to_string()))?;
     let (_, cp) = proof.parse_checkpoint().map_err(|e| malformed(e.to_string()))?;
     let checked = verify_checkpoint(&proof.checkpoint, &cp.origin, &keyring_log_keys(ring, &cp.origin), ring)?;
     let line = proof.extra.clone().expect("the proof vectors carry their line");
@@ -1491,15 +1492,15 @@ fn proof_vectors() {
 
 /// The bundle of release `winter-sea@v1` of a ledger vector, with a checkpoint of `size` signed by
 /// `signer` and every entry's inclusion proof, or with neither.
-fn bundle_of(ledger: &[u8], anchor: Option<(u64, &SecretKey)>) -> colophon::bundle::BundleFile {
+fn bundle_of(ledger: &[u8], anchor: Option<(u64, &SecretKey)>) -> colophon::verify::bundle::BundleFile {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("colophon.jsonl");
     std::fs::write(&path, ledger).unwrap();
-    let snap = colophon::ledger::load_with(&path, &colophon::cache::Cache::None).unwrap();
+    let snap = colophon::store::ledger::load_with(&path, &colophon::store::cache::Cache::None).unwrap();
     let note = anchor.map(|(size, key)| {
         signed_note(&checkpoint_text(ORIGIN, size, root_of(ledger, size)), ORIGIN, &[key]).to_bytes()
     });
-    colophon::bundle::build_with_checkpoint(&path, &snap.index, &history().release, note.as_deref()).unwrap()
+    colophon::verify::bundle::build_with_checkpoint(&path, &snap.index, &history().release, note.as_deref()).unwrap()
 }
 
 /// `line` with `edit` applied to its JSON value, re-signed by `key` (a correctly signed line).
@@ -1508,10 +1509,10 @@ fn resigned(line: &str, key: &SecretKey, edit: impl FnOnce(&mut serde_json::Map<
     let mut obj = serde_json::from_str::<serde_json::Value>(line).unwrap().as_object().unwrap().clone();
     edit(&mut obj);
     obj.remove("sig");
-    let signed = colophon::jcs::to_vec(&serde_json::Value::Object(obj.clone())).unwrap();
+    let signed = colophon::format::jcs::to_vec(&serde_json::Value::Object(obj.clone())).unwrap();
     let sig = signing::sign_entry(&key.signing, &signed);
     obj.insert("sig".into(), base64::engine::general_purpose::STANDARD.encode(sig).into());
-    String::from_utf8(colophon::jcs::to_vec(&serde_json::Value::Object(obj)).unwrap()).unwrap()
+    String::from_utf8(colophon::format::jcs::to_vec(&serde_json::Value::Object(obj)).unwrap()).unwrap()
 }
 
 fn bundle_cases() -> Vec<(String, Vec<u8>)> {
@@ -1519,7 +1520,7 @@ fn bundle_cases() -> Vec<(String, Vec<u8>)> {
     let self_revoke = ledger_case("valid-self-revoke");
     let mut out = Vec::new();
     let mut case =
-        |name: &str, comment: &str, status: Option<(Code, Option<u64>)>, b: &colophon::bundle::BundleFile| {
+        |name: &str, comment: &str, status: Option<(Code, Option<u64>)>, b: &colophon::verify::bundle::BundleFile| {
             let mut headers = vec![("expect", if status.is_some() { "reject" } else { "ok" }.to_string())];
             if let Some((code, entry)) = status {
                 headers.push(("status", code.to_string()));
@@ -1576,7 +1577,7 @@ fn bundle_vectors_are_current() {
 
 /// A reader opening a bundle (spec/verify.md §3.3): no witness policy, unanchored bundles refused.
 fn open_bundle(bytes: &[u8]) -> Result<(), Problem> {
-    let opened = colophon::bundle::open(bytes)?;
+    let opened = colophon::verify::bundle::open(bytes)?;
     if opened.checkpoint.is_none() {
         return Err(Problem::general(Code::BundleUnanchored, "no checkpoint and inclusion proofs"));
     }
@@ -1652,7 +1653,7 @@ fn jcs_vectors() {
             "ok" => {
                 let value: serde_json::Value = serde_json::from_str(input).unwrap();
                 assert_eq!(
-                    String::from_utf8(colophon::jcs::to_vec(&value).unwrap()).unwrap(),
+                    String::from_utf8(colophon::format::jcs::to_vec(&value).unwrap()).unwrap(),
                     v.req("output"),
                     "{}",
                     v.name
@@ -1740,13 +1741,13 @@ fn shared_rfc8785_vectors() {
         let p = f.unwrap().path();
         let input: serde_json::Value = serde_json::from_slice(&std::fs::read(&p).unwrap()).unwrap();
         let want = std::fs::read(dir.join("rfc8785/output").join(p.file_name().unwrap())).unwrap();
-        match colophon::jcs::to_vec(&input) {
+        match colophon::format::jcs::to_vec(&input) {
             Ok(got) => {
                 assert_eq!(String::from_utf8_lossy(&got), String::from_utf8_lossy(&want), "{}", p.display());
                 checked += 1;
             }
             // Floats are outside colophon's format: rejecting is allowed, different bytes are not.
-            Err(colophon::jcs::JcsError::Number(_)) => {}
+            Err(colophon::format::jcs::JcsError::Number(_)) => {}
             Err(e) => panic!("{}: {e}", p.display()),
         }
     }

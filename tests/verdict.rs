@@ -4,10 +4,10 @@
 
 mod common;
 
-use colophon::cache::Cache;
-use colophon::trust::Keyring;
-use colophon::verdict::{Source, VerifyOptions, verify};
-use colophon::verify::CopyFacts;
+use colophon::log::trust::Keyring;
+use colophon::store::cache::Cache;
+use colophon::verify::copy::CopyFacts;
+use colophon::verify::verdict::{Source, VerifyOptions, verify};
 use common::{Env, LEDGER};
 use serde_json::Value;
 
@@ -35,7 +35,7 @@ fn setup() -> Env {
 }
 
 fn facts(env: &Env, copy: &str) -> CopyFacts {
-    colophon::ops::read_content(&env.path(copy), false, |_, _| {}).expect("copy").into()
+    colophon::store::append::read_content(&env.path(copy), false, |_, _| {}).expect("copy").into()
 }
 
 fn ring(env: &Env, prefix: &str) -> Keyring {
@@ -56,12 +56,12 @@ fn binary(env: &Env, args: &[&str]) -> Value {
 #[test]
 fn the_binary_prints_the_librarys_verdict_for_a_ledger() {
     let env = setup();
-    let snap = colophon::ledger::load_with(&env.path(LEDGER), &Cache::None).expect("load");
+    let snap = colophon::store::ledger::load_with(&env.path(LEDGER), &Cache::None).expect("load");
     for (copy, roots) in [("en.txt", "olga"), ("retyped.txt", "olga"), ("tampered.txt", "olga"), ("en.txt", "mal")] {
         let source = Source::Ledger {
             index: &snap.index,
             path: &env.path(LEDGER),
-            kept: colophon::transparency::read_kept_checkpoint(&env.path(LEDGER)),
+            kept: colophon::log::transparency::read_kept_checkpoint(&env.path(LEDGER)),
         };
         let v = verify(&facts(&env, copy), source, &ring(&env, roots), &VerifyOptions::default()).expect("verdict");
         let lib = serde_json::to_value(&v).expect("json");
@@ -88,14 +88,14 @@ fn the_binary_prints_the_librarys_verdict_for_a_bundle_and_tiles() {
         );
     }
     // Tiles: the binary rebuilds the published log; the library is given the same lines.
-    let dir = colophon::tiles::tiles_dir(&env.path("pub").display().to_string()).expect("tiles dir");
-    let src = colophon::tiles::TilesSource::open(&dir).expect("tiles");
+    let dir = colophon::log::tiles::tiles_dir(&env.path("pub").display().to_string()).expect("tiles dir");
+    let src = colophon::log::tiles::TilesSource::open(&dir).expect("tiles");
     let tmp = tempfile::tempdir().expect("tmp");
     let rebuilt = tmp.path().join("published.jsonl");
     let mut w = std::io::BufWriter::new(std::fs::File::create(&rebuilt).expect("create"));
     src.write_ledger(&mut w).expect("write");
     drop(w);
-    let snap = colophon::ledger::load_with(&rebuilt, &Cache::None).expect("load");
+    let snap = colophon::store::ledger::load_with(&rebuilt, &Cache::None).expect("load");
     let source = Source::Tiles { index: &snap.index, path: &rebuilt, checkpoint: &src.checkpoint };
     let v = verify(&facts(&env, "en.txt"), source, &ring(&env, "olga"), &VerifyOptions::default()).expect("verdict");
     assert_eq!(

@@ -1,7 +1,7 @@
 //! Keys for tests: the RFC 8032 §7.1 test keys (the keys of spec/vectors/), deterministic keys,
 //! and signatures forged with a small-order component in R.
 
-use colophon::keys::SecretKey;
+use colophon::format::keys::SecretKey;
 use curve25519_dalek::{EdwardsPoint, Scalar, constants::EIGHT_TORSION};
 use sha2::Digest as _;
 
@@ -52,7 +52,7 @@ pub fn scalar_of(key: &SecretKey) -> (Scalar, [u8; 32]) {
 /// (spec/ledger.md §4.3 rule 4) accepts only for T = identity (torsion 0).
 pub fn torsion_signature(signed_bytes: &[u8], key: &SecretKey, r: Scalar, torsion: usize) -> [u8; 64] {
     let (a, public) = scalar_of(key);
-    let m = colophon::signing::pae(colophon::signing::PAYLOAD_TYPE, signed_bytes);
+    let m = colophon::format::signing::pae(colophon::format::signing::PAYLOAD_TYPE, signed_bytes);
     let big_r = (EdwardsPoint::mul_base(&r) + EIGHT_TORSION[torsion]).compress().to_bytes();
     let k: [u8; 64] = sha2::Sha512::new().chain_update(big_r).chain_update(public).chain_update(&m).finalize().into();
     let s = r + Scalar::from_bytes_mod_order_wide(&k) * a;
@@ -64,7 +64,7 @@ pub fn torsion_signature(signed_bytes: &[u8], key: &SecretKey, r: Scalar, torsio
 
 /// `line` re-signed by `key` with [`torsion_signature`].
 pub fn sign_with_torsion(line: &[u8], key: &SecretKey, r: Scalar, torsion: usize) -> Vec<u8> {
-    let p = colophon::entry::parse_line(line).expect("parse");
+    let p = colophon::format::entry::parse_line(line).expect("parse");
     let mut e = p.entry;
     e.sig = torsion_signature(&p.signed_bytes, key, r, torsion);
     e.to_line().expect("line")

@@ -14,9 +14,9 @@
 pub mod keys;
 
 use base64::Engine as _;
-use colophon::entry::{Body, Entry, parse_line};
-use colophon::hash::Digest;
-use colophon::keys::{SecretKey, SecretKeyFile};
+use colophon::format::entry::{Body, Entry, parse_line};
+use colophon::format::hash::Digest;
+use colophon::format::keys::{SecretKey, SecretKeyFile};
 use serde_json::Value;
 use std::os::unix::process::{CommandExt as _, ExitStatusExt as _};
 use std::path::{Path, PathBuf};
@@ -430,7 +430,7 @@ impl Env {
         remember_seed(&key.signing.to_bytes());
         let text = key.to_file_text(None).expect("key file text");
         let path = self.path(&format!("{prefix}.key"));
-        colophon::keys::write_new_file(&path, &text, true).expect("write key");
+        colophon::store::keyfile::write_new_file(&path, &text, true).expect("write key");
         self.give(&path);
         self.write(&format!("{prefix}.pub"), key.named().to_pub_file());
     }

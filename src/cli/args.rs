@@ -1,0 +1,452 @@
+//! The command line: every subcommand, its arguments and help (spec/cli.md §2).
+
+use super::*;
+
+pub(super) const AFTER_HELP: &str = "\
+Journeys:
+  translator  keygen, init, key add, record, release          (sign)
+  reader      verify COPY --bundle FILE --trust KEYS          (verify)
+  archivist   audit, log, show, diff                          (audit)
+
+Try `colophon demo` for all three on sample texts. Exit codes: 0 ok, 1 verification failed,
+2 usage or input error. The format is specified in spec/ledger.md.";
+
+/// A provenance ledger for translated publications: signed, hash-chained versions and releases.
+#[derive(Parser, Debug)]
+#[command(name = "colophon", version, about, after_help = AFTER_HELP, max_term_width = 100)]
+pub(super) struct Cli {
+    #[command(flatten)]
+    pub(super) global: Global,
+    #[command(subcommand)]
+    pub(super) command: Command,
+}
+
+#[derive(Args, Debug, Clone)]
+pub(super) struct Global {
+    /// The ledger file.
+    #[arg(long, global = true, env = "COLOPHON_LEDGER", default_value = "colophon.jsonl", value_name = "PATH")]
+    pub(super) ledger: PathBuf,
+    /// Print machine-readable JSON on stdout (format: spec/cli-json.md).
+    #[arg(long, global = true)]
+    pub(super) json: bool,
+    /// Print only errors and verdicts.
+    #[arg(long, short, global = true)]
+    pub(super) quiet: bool,
+}
+
+#[derive(Subcommand, Debug)]
+pub(super) enum Command {
+    /// Create a signing key pair: PREFIX.key (secret, mode 0600) and PREFIX.pub.
+    #[command(
+        after_help = "Example:\n  colophon keygen --name \"Tina Rossi\"            (your default key)\n  colophon keygen --name \"Tina Rossi\" -o tina\n\n\
+The passphrase comes from COLOPHON_PASSPHRASE, or is asked twice on the terminal."
+    )]
+    Keygen {
+        /// Your name as readers will see it.
+        #[arg(long)]
+        name: String,
+        /// Path prefix of the two files (default: your default key, in the colophon directory
+        /// under your configuration directory).
+        #[arg(long, short, alias = "out", value_name = "PREFIX")]
+        output: Option<PathBuf>,
+        /// Store the secret key without a passphrase (for tests and demos only).
+        #[arg(long)]
+        unencrypted: bool,
+    },
+    /// Create a new ledger owned by KEY.
+    #[command(after_help = "Example:\n  colophon init --origin example.org/translations --key olga.key")]
+    Init {
+        /// The ledger's name, a schema-less URL such as example.org/translations.
+        #[arg(long)]
+        origin: String,
+        /// The owner's secret key (default: COLOPHON_KEY, else your default key, spec/cli.md §4).
+        #[arg(long, value_name = "OWNER.key", env = "COLOPHON_KEY")]
+        key: Option<PathBuf>,
+    },
+    /// Register, revoke and list signing keys.
+    #[command(subcommand)]
+    Key(KeyCommand),
+    /// Record a new version of an original or a translation.
+    #[command(after_help = "Examples:\n  colophon record mare.it.txt --work winter-sea --lang it --key tina.key\n  \
+colophon record sea.en.txt --work winter-sea --lang en --of winter-sea:it --key tina.key\n  \
+colophon record sea.en.txt --work winter-sea --lang en --note \"Fixed line 3\" --key tina.key\n\n\
+The parent is the latest version of WORK in LANG. A correction of a translation renders the same\n\
+original as the version before it unless --of says otherwise.")]
+    Record(RecordArgs),
+    /// Sign a release: a translation version and the original version it renders.
+    #[command(
+        after_help = "Example:\n  colophon release winter-sea@v1 --key tina.key --write-bundle winter-sea-v1.bundle\n\n\
+--translation defaults to the latest translation of the work, --original to the version it renders."
+    )]
+    Release(ReleaseArgs),
+    /// Countersign a release with a second key (e.g. an editor's).
+    #[command(after_help = "Example:\n  colophon cosign winter-sea@v1 --key edo.key")]
+    Cosign {
+        /// The release (REF, e.g. winter-sea@v1).
+        release: String,
+        /// A note.
+        #[arg(long)]
+        note: Option<String>,
+        /// Your secret key (default: COLOPHON_KEY, else your default key, spec/cli.md §4).
+        #[arg(long, value_name = "KEY.key", env = "COLOPHON_KEY")]
+        key: Option<PathBuf>,
+    },
+    /// Write a reader's bundle: everything needed to verify a release offline, in one file.
+    #[command(after_help = "Example:\n  colophon bundle winter-sea@v1 -o winter-sea-v1.bundle")]
+    Bundle {
+        /// The release (REF).
+        release: String,
+        /// Output file (default: stdout).
+        #[arg(long, short, alias = "out", value_name = "FILE")]
+        output: Option<PathBuf>,
+    },
+    /// Check a copy of a text against the signed releases.
+    #[command(after_help = "Examples:\n  colophon verify copy.txt --bundle winter-sea-v1.bundle --trust olga.pub\n  \
+colophon verify copy.txt --trust keys.txt            (against the ledger)\n  \
+colophon verify copy.txt --profile exact --trust keys.txt\n\n\
+Exit 0 when the copy matches a signed release by a trusted key; 1 otherwise, with the closest\n\
+signed version and a word diff when nothing matches.")]
+    Verify {
+        /// The copy to check.
+        copy: PathBuf,
+        /// Verify against this bundle instead of the ledger.
+        #[arg(long, value_name = "FILE")]
+        bundle: Option<PathBuf>,
+        /// Trusted keys: a keyring (see keys.example) or a .pub file; repeatable.
+        #[arg(long, value_name = "KEYRING", env = "COLOPHON_TRUST", value_delimiter = ':')]
+        trust: Vec<PathBuf>,
+        /// The loosest match accepted: exact, text/v1 or words/v2 (default: words/v2, i.e. any).
+        #[arg(long, value_name = "PROFILE", default_value = "words/v2", value_parser = profile_values())]
+        profile: String,
+        /// A checkpoint of this log you saw before: the bundle's must be consistent with it.
+        #[arg(long, value_name = "FILE")]
+        checkpoint: Option<PathBuf>,
+        /// A consistency proof (from `colophon prove consistency`) between that checkpoint and the bundle's.
+        #[arg(long, value_name = "FILE", requires = "checkpoint")]
+        consistency: Option<PathBuf>,
+        /// Verify against a published tiles directory (`colophon publish`) instead of the ledger.
+        #[arg(long, value_name = "DIR", conflicts_with = "bundle")]
+        tiles: Option<String>,
+        /// Accept a bundle that carries no log checkpoint and inclusion proofs. Nothing then shows
+        /// that its entries are in the owner's log, or in which order they were signed (a stolen
+        /// key could have signed after its revocation): the verdict says so, and fails whenever
+        /// it would need that order.
+        #[arg(long, requires = "bundle")]
+        insecure_ignore_log: bool,
+    },
+    /// Show the history: keys, versions, releases.
+    #[command(after_help = "Example:\n  colophon log --work winter-sea")]
+    Log {
+        /// Only entries about this work.
+        #[arg(long)]
+        work: Option<String>,
+    },
+    /// Rebuild a version's exact bytes from the ledger (or show any entry).
+    #[command(
+        after_help = "Examples:\n  colophon show winter-sea:en@1 -o first-draft.txt\n  colophon show winter-sea@v1"
+    )]
+    Show {
+        /// REF of a version (a release shows its translation), or of any entry.
+        r#ref: String,
+        /// Write the text to FILE instead of stdout.
+        #[arg(long, short, value_name = "FILE")]
+        output: Option<PathBuf>,
+    },
+    /// Compare two versions (or files).
+    #[command(
+        after_help = "Examples:\n  colophon diff winter-sea:en@1 winter-sea:en@2\n  colophon diff winter-sea:en copy.txt --words"
+    )]
+    Diff {
+        /// REF or file.
+        a: String,
+        /// REF or file.
+        b: String,
+        /// Word diff instead of a unified line diff.
+        #[arg(long)]
+        words: bool,
+    },
+    /// Verify the whole ledger: canonical form, chain, signatures, keys, references, every text.
+    #[command(
+        after_help = "Example:\n  colophon audit --trust keys.txt\n\nExit 0 when clean, 1 when any problem is found."
+    )]
+    Audit {
+        /// Also report entries whose signers do not chain to these trusted keys.
+        #[arg(long, value_name = "KEYRING", env = "COLOPHON_TRUST", value_delimiter = ':')]
+        trust: Vec<PathBuf>,
+        /// Prove the ledger is an append-only extension of the one this old checkpoint signed.
+        #[arg(long, value_name = "CHECKPOINT")]
+        since: Option<PathBuf>,
+        /// Audit a published tiles directory (`colophon publish`) instead of the ledger file.
+        #[arg(long, value_name = "DIR")]
+        tiles: Option<String>,
+    },
+    /// Sign a checkpoint (tree size and Merkle root) of the ledger with an owner key.
+    #[command(after_help = "Example:\n  colophon checkpoint --key olga.key -o 2026-03.checkpoint\n\n\
+The latest checkpoint is also kept beside the ledger (<ledger>.checkpoint); bundles made afterwards\n\
+carry it with an inclusion proof for every entry. Keep old checkpoints: `audit --since` uses them.")]
+    Checkpoint {
+        /// An owner's secret key (default: COLOPHON_KEY, else your default key, spec/cli.md §4).
+        #[arg(long, value_name = "OWNER.key", env = "COLOPHON_KEY")]
+        key: Option<PathBuf>,
+        /// Also write the checkpoint to FILE (default: print it).
+        #[arg(long, short, value_name = "FILE")]
+        output: Option<PathBuf>,
+    },
+    /// Print an inclusion proof of an entry, or a consistency proof between two checkpoints.
+    #[command(subcommand)]
+    Prove(ProveCommand),
+    /// Check a proof file without the ledger.
+    #[command(after_help = "Examples:\n  colophon verify-proof entry.tlog-proof --trust olga.pub\n  \
+colophon verify-proof grow.proof --old jan.checkpoint --new mar.checkpoint --trust olga.pub")]
+    VerifyProof {
+        /// A .tlog-proof file (inclusion) or a consistency proof file.
+        proof: PathBuf,
+        /// The log's keys (and witnesses): a keyring or .pub file; repeatable.
+        #[arg(long, value_name = "KEYRING", env = "COLOPHON_TRUST", value_delimiter = ':')]
+        trust: Vec<PathBuf>,
+        /// The ledger line the inclusion proof is about, when the proof does not carry it.
+        #[arg(long, value_name = "FILE")]
+        entry: Option<PathBuf>,
+        /// For a consistency proof: the older checkpoint.
+        #[arg(long, value_name = "CHECKPOINT")]
+        old: Option<PathBuf>,
+        /// For a consistency proof: the newer checkpoint.
+        #[arg(long, value_name = "CHECKPOINT")]
+        new: Option<PathBuf>,
+    },
+    /// Write the ledger as a static C2SP tlog-tiles directory any web host can serve.
+    #[command(after_help = "Example:\n  colophon publish public/log --key olga.key\n\n\
+Publishing again only adds new tiles and rewrites the partial ones and the checkpoint.")]
+    Publish {
+        /// The directory.
+        dir: PathBuf,
+        /// Sign a fresh checkpoint with this owner key first (default: the kept checkpoint).
+        #[arg(long, value_name = "OWNER.key")]
+        key: Option<PathBuf>,
+    },
+    /// Act as a witness: cosign a checkpoint after checking it extends the last one you cosigned.
+    #[command(
+        after_help = "Example:\n  colophon cosign-checkpoint log.checkpoint --key w.key --name witness.example/w1 \\\n    \
+--state w.state --log-key olga.pub --tiles public/log -o log.checkpoint\n\n\
+Readers list the witness with the line printed by `colophon vkey w.pub --name witness.example/w1 --witness`."
+    )]
+    CosignCheckpoint {
+        /// The checkpoint to cosign.
+        checkpoint: PathBuf,
+        /// The witness's secret key.
+        #[arg(long, value_name = "KEY.key")]
+        key: PathBuf,
+        /// The witness's name, a schema-less URL such as witness.example/w1.
+        #[arg(long)]
+        name: String,
+        /// The witness's state file: the last checkpoint cosigned per log.
+        #[arg(long, value_name = "FILE")]
+        state: PathBuf,
+        /// The log owner's public key(s) (a .pub file or keyring).
+        #[arg(long = "log-key", value_name = "KEYRING", required = true)]
+        log_key: Vec<PathBuf>,
+        /// Where to get consistency proofs: the log's tiles directory (default: --ledger).
+        #[arg(long, value_name = "DIR")]
+        tiles: Option<String>,
+        /// Or a consistency proof file from `colophon prove consistency`.
+        #[arg(long, value_name = "FILE")]
+        proof: Option<PathBuf>,
+        /// Write the cosigned checkpoint here (default: stdout).
+        #[arg(long, short, value_name = "FILE")]
+        output: Option<PathBuf>,
+    },
+    /// Print the signed-note verifier key (vkey) of a public key, for keyrings and witness tools.
+    #[command(after_help = "Example:\n  colophon vkey w.pub --name witness.example/w1 --witness >> keys.txt")]
+    Vkey {
+        /// The .pub file.
+        #[arg(value_name = "PUB")]
+        public: PathBuf,
+        /// The key name: the witness name, or the log's origin.
+        #[arg(long)]
+        name: String,
+        /// A witness cosigner key (cosignature/v1, type 0x04); prints a `witness ...` keyring line.
+        #[arg(long)]
+        witness: bool,
+    },
+    /// Run all three journeys on embedded sample texts in a temporary directory.
+    Demo {
+        /// Keep the demo directory and print its path.
+        #[arg(long)]
+        keep: bool,
+    },
+    /// Print shell completions.
+    #[command(after_help = "Example:\n  colophon completions bash > /etc/bash_completion.d/colophon")]
+    Completions {
+        /// The shell.
+        shell: clap_complete::Shell,
+    },
+    /// Print the man page (roff), or write one page per command into a directory.
+    #[command(after_help = "Examples:\n  colophon man > colophon.1 && man ./colophon.1\n  colophon man --dir man1")]
+    Man {
+        /// Write colophon.1 and one page per command (colophon-verify.1, ...) into DIR.
+        #[arg(long, value_name = "DIR")]
+        dir: Option<PathBuf>,
+    },
+}
+
+/// The arguments of `colophon record`.
+#[derive(Args, Debug)]
+pub(super) struct RecordArgs {
+    /// The file to record.
+    pub(super) file: PathBuf,
+    /// Work id shared by an original and its translations, e.g. winter-sea.
+    #[arg(long)]
+    pub(super) work: String,
+    /// BCP 47 language tag, e.g. it, en, pt-BR.
+    #[arg(long)]
+    pub(super) lang: String,
+    /// original or translation (default: as earlier versions; translation when --of is given).
+    #[arg(long, value_enum)]
+    pub(super) role: Option<RoleArg>,
+    /// The original version this translation renders (REF, e.g. winter-sea:it).
+    #[arg(long, value_name = "REF")]
+    pub(super) of: Option<String>,
+    /// What changed, for the history.
+    #[arg(long)]
+    pub(super) note: Option<String>,
+    /// Record only hashes; the text is not stored in the ledger.
+    #[arg(long)]
+    pub(super) hash_only: bool,
+    /// Media type (default: guessed from the file name).
+    #[arg(long, value_name = "TYPE")]
+    pub(super) media_type: Option<String>,
+    /// Your secret key (default: COLOPHON_KEY, else your default key, spec/cli.md §4).
+    #[arg(long, value_name = "KEY.key", env = "COLOPHON_KEY")]
+    pub(super) key: Option<PathBuf>,
+}
+
+/// The arguments of `colophon release`.
+#[derive(Args, Debug)]
+pub(super) struct ReleaseArgs {
+    /// The release to make, WORK@TAG (or give --work and --tag).
+    #[arg(value_name = "WORK@TAG", conflicts_with_all = ["work", "tag"])]
+    pub(super) release: Option<String>,
+    /// Work id.
+    #[arg(long, requires = "tag")]
+    pub(super) work: Option<String>,
+    /// Release tag, e.g. v1.
+    #[arg(long, requires = "work")]
+    pub(super) tag: Option<String>,
+    /// The translation version (REF).
+    #[arg(long, value_name = "REF")]
+    pub(super) translation: Option<String>,
+    /// The original version (REF); must be the one the translation renders.
+    #[arg(long, value_name = "REF")]
+    pub(super) original: Option<String>,
+    /// Where the release is published (repeatable).
+    #[arg(long = "url", value_name = "URL")]
+    pub(super) urls: Vec<String>,
+    /// A note.
+    #[arg(long)]
+    pub(super) note: Option<String>,
+    /// Also write the reader's bundle to this file (signing a checkpoint first when your key is
+    /// an owner of the log).
+    #[arg(long, alias = "bundle", value_name = "FILE")]
+    pub(super) write_bundle: Option<PathBuf>,
+    /// Your secret key (default: COLOPHON_KEY, else your default key, spec/cli.md §4).
+    #[arg(long, value_name = "KEY.key", env = "COLOPHON_KEY")]
+    pub(super) key: Option<PathBuf>,
+}
+
+#[derive(Subcommand, Debug)]
+pub(super) enum ProveCommand {
+    /// An inclusion proof (c2sp.org/tlog-proof@v1) of an entry in a checkpoint's tree.
+    #[command(after_help = "Example:\n  colophon prove inclusion ponte@v1 -o release.tlog-proof")]
+    Inclusion {
+        /// The entry (REF).
+        r#ref: String,
+        /// The checkpoint to prove against (default: the one kept beside the ledger).
+        #[arg(long, value_name = "FILE")]
+        checkpoint: Option<PathBuf>,
+        /// Use a published tiles directory instead of the ledger (default checkpoint: the published one).
+        #[arg(long, value_name = "DIR")]
+        tiles: Option<String>,
+        /// Write the proof here (default: stdout).
+        #[arg(long, short, value_name = "FILE")]
+        output: Option<PathBuf>,
+    },
+    /// A consistency proof between two checkpoints of the ledger.
+    #[command(after_help = "Example:\n  colophon prove consistency jan.checkpoint mar.checkpoint -o grow.proof")]
+    Consistency {
+        /// The older checkpoint.
+        old: PathBuf,
+        /// The newer checkpoint.
+        new: PathBuf,
+        /// Use a published tiles directory instead of the ledger.
+        #[arg(long, value_name = "DIR")]
+        tiles: Option<String>,
+        /// Write the proof here (default: stdout).
+        #[arg(long, short, value_name = "FILE")]
+        output: Option<PathBuf>,
+    },
+}
+
+#[derive(Subcommand, Debug)]
+pub(super) enum KeyCommand {
+    /// Register a signer's public key (owner only).
+    #[command(after_help = "Example:\n  colophon key add tina.pub --role translator --key olga.key")]
+    Add {
+        /// The .pub file written by `colophon keygen`.
+        #[arg(value_name = "PUB")]
+        public: PathBuf,
+        /// Role(s): translator, editor, owner (repeatable or comma-separated).
+        #[arg(long, value_enum, value_delimiter = ',', required = true)]
+        role: Vec<RoleKind>,
+        /// The owner's secret key (default: COLOPHON_KEY, else your default key, spec/cli.md §4).
+        #[arg(long, value_name = "OWNER.key", env = "COLOPHON_KEY")]
+        key: Option<PathBuf>,
+    },
+    /// Retire a key; it signs nothing after this entry.
+    #[command(after_help = "Example:\n  colophon key revoke f1cde99f --reason compromised --key olga.key")]
+    Revoke {
+        /// Key id (or a unique prefix of 8+ hex digits, or the exact name).
+        keyid: String,
+        /// retired or compromised.
+        #[arg(long, value_enum)]
+        reason: ReasonArg,
+        /// A note.
+        #[arg(long)]
+        note: Option<String>,
+        /// The owner's secret key (default: COLOPHON_KEY, else your default key, spec/cli.md §4).
+        #[arg(long, value_name = "OWNER.key", env = "COLOPHON_KEY")]
+        key: Option<PathBuf>,
+    },
+    /// List registered keys.
+    List,
+}
+
+#[derive(ValueEnum, Clone, Copy, Debug)]
+pub(super) enum RoleArg {
+    Original,
+    Translation,
+}
+
+#[derive(ValueEnum, Clone, Copy, Debug)]
+pub(super) enum RoleKind {
+    Translator,
+    Editor,
+    Owner,
+}
+
+#[derive(ValueEnum, Clone, Copy, Debug)]
+pub(super) enum ReasonArg {
+    Retired,
+    Compromised,
+}
+
+/// The `--profile` values, for help and completions; `words/v1` is accepted only to be refused
+/// with the reason (it is retired for matching, spec/ledger.md §9.3).
+pub(super) fn profile_values() -> clap::builder::PossibleValuesParser {
+    use clap::builder::PossibleValue;
+    clap::builder::PossibleValuesParser::new([
+        PossibleValue::new("exact").help("byte for byte"),
+        PossibleValue::new("text/v1").help("line endings, Unicode composition, trailing blanks may differ"),
+        PossibleValue::new("words/v2").help("typography, layout and invisible characters may differ too"),
+        PossibleValue::new("words/v1").hide(true),
+    ])
+}

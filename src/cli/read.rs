@@ -1,0 +1,628 @@
+//! The commands that read a ledger: verify, log, show, diff, audit (spec/cli.md §2).
+
+use super::*;
+use anstream::eprintln;
+
+/// Loads a ledger for a command, and says on stderr what its state leaves out: entries an audit
+/// rejects (spec/ledger.md §11; they are ignored), and a cache that could not be used.
+pub(super) fn load(path: &Path) -> Result<ledger::Snapshot, Fail> {
+    let snap = ledger::load(path)?;
+    for w in snap.warnings.iter().cloned().chain(snap.rejected_lines(path)) {
+        eprintln!("{}: {w}", paint(YELLOW, "warning"));
+    }
+    Ok(snap)
+}
+
+pub(super) fn load_keyrings(paths: &[PathBuf]) -> Result<Keyring, Fail> {
+    let mut ring = Keyring::default();
+    for p in paths.iter().filter(|p| !p.as_os_str().is_empty()) {
+        ring.extend(Keyring::read(p)?);
+    }
+    Ok(ring)
+}
+
+pub(super) struct VerifyArgs {
+    pub(super) copy: PathBuf,
+    pub(super) bundle: Option<PathBuf>,
+    pub(super) trust: Vec<PathBuf>,
+    pub(super) profile: String,
+    pub(super) seen: Option<PathBuf>,
+    pub(super) consistency: Option<PathBuf>,
+    pub(super) tiles: Option<String>,
+    pub(super) insecure_ignore_log: bool,
+}
+
+pub(super) fn verify_cmd(out: Out, ledger_path: &Path, args: VerifyArgs) -> Res {
+    use colophon::verify::verdict::{Source, VerifyOptions, verify};
+    let profile = args.profile.as_str();
+    // A profile retired for matching (words/v1, spec/ledger.md §9.3) is refused, not taken for another.
+    if colophon::format::normalize::Profile::from_id(profile).is_some_and(|p| !p.matches_copies()) {
+        return Err(Fail::input(format!(
+            "--profile {profile}: retired for matching copies, because it equates texts that read differently \
+             (10\u{2076} and 106, 1\u{BD} and 11\u{2044}2); use --profile words/v2"
+        )));
+    }
+    let loosest = Level::from_id(profile)
+        .ok_or_else(|| Fail::input(format!("--profile {profile:?}: use exact, text/v1 or words/v2")))?;
+    let roots = load_keyrings(&args.trust)?;
+    let facts: CopyFacts = read_with_progress(&args.copy, false)?.into();
+    let seen = args.seen.as_deref().map(|p| read_small(p, "checkpoint")).transpose()?;
+    if let (Some(bytes), Some(p)) = (&seen, &args.seen) {
+        parse_cp(bytes, p)?;
+    }
+    let consistency = match args.consistency.as_deref() {
+        Some(p) => {
+            let text = String::from_utf8(read_small(p, "consistency proof")?).unwrap_or_default();
+            Some(
+                colophon::log::transparency::parse_consistency_proof(&text)
+                    .map_err(|m| Fail::input(format!("{}: {m}", p.display())))?,
+            )
+        }
+        None => None,
+    };
+    let opts =
+        VerifyOptions { loosest: Some(loosest), seen, consistency, insecure_ignore_log: args.insecure_ignore_log };
+    let published = args.tiles.as_deref().map(rebuild_from_tiles).transpose()?;
+    fn as_input(name: &str) -> impl Fn(colophon::format::status::Problem) -> Fail + '_ {
+        move |p| Fail { code: 2, status: Some(p.code), message: format!("{name}: {}", p.message) }
+    }
+    let (verdict, source) = match (&args.bundle, &published) {
+        (Some(bp), _) => {
+            let meta = std::fs::metadata(bp).map_err(|e| Fail::input(format!("{}: {}", bp.display(), io_hint(&e))))?;
+            if meta.is_dir() || meta.len() > MAX_BUNDLE {
+                return Err(Fail::input(format!(
+                    "{}: not a bundle file (a directory, or over {} MiB)",
+                    bp.display(),
+                    MAX_BUNDLE >> 20
+                )));
+            }
+            let bytes = std::fs::read(bp).map_err(|e| Fail::input(format!("{}: {}", bp.display(), io_hint(&e))))?;
+            let shown = bp.display().to_string();
+            let v = verify(&facts, Source::Bundle { bytes: &bytes }, &roots, &opts).map_err(as_input(&shown))?;
+            (v, format!("bundle {shown}"))
+        }
+        (None, Some(pb)) => {
+            // A log rebuilt from tiles lives in a temporary file: its state is built in memory.
+            let snap = ledger::load_with(&pb.ledger, &colophon::store::cache::Cache::None)?;
+            let source = Source::Tiles { index: &snap.index, path: &pb.ledger, checkpoint: &pb.source.checkpoint };
+            let v = verify(&facts, source, &roots, &opts).map_err(as_input("--checkpoint"))?;
+            (v, format!("published tiles {}", pb.dir.display()))
+        }
+        (None, None) => {
+            // A reader most often has a bundle or a published log, not a ledger: say so.
+            if !ledger_path.exists() {
+                return Err(Fail::input(format!(
+                    "{}: no ledger here to verify against; give the reader's bundle (--bundle FILE), the published \
+                     log (--tiles DIR), or a ledger (--ledger PATH)",
+                    ledger_path.display()
+                )));
+            }
+            let kept = colophon::log::transparency::read_kept_checkpoint(ledger_path);
+            let mut snap = load(ledger_path)?;
+            fn source<'a>(
+                snap: &'a ledger::Snapshot,
+                path: &'a Path,
+                kept: &Result<Option<Vec<u8>>, String>,
+            ) -> Source<'a> {
+                Source::Ledger { index: &snap.index, path, kept: kept.clone() }
+            }
+            let mut v =
+                verify(&facts, source(&snap, ledger_path, &kept), &roots, &opts).map_err(as_input("--checkpoint"))?;
+            if let Some(why) = v.report.index_disagreed.take() {
+                // The verdict already rests on signed lines only; rebuild the index so the next
+                // command finds what the ledger holds, and verify again with it.
+                ledger::discard_index(ledger_path, &colophon::store::cache::Cache::from_env());
+                snap = load(ledger_path)?;
+                v = verify(&facts, source(&snap, ledger_path, &kept), &roots, &opts)
+                    .map_err(as_input("--checkpoint"))?;
+                v.report.notes.push(format!(
+                    "the ledger's index disagreed with a signed line ({why}); it was rebuilt from the ledger"
+                ));
+            }
+            v.report.notes.extend(snap.rejected_lines(ledger_path));
+            (v, format!("ledger {}", ledger_path.display()))
+        }
+    };
+    render_verdict(out, &verdict, &args.copy, &source)
+}
+
+pub(super) fn vref(index: &Index, h: &Digest) -> String {
+    index.version(h).map_or_else(|| h.short(16), |v| format!("{}:{}@{}", v.work, v.lang, v.number))
+}
+
+pub(super) fn log_cmd(out: Out, ledger_path: &Path, work: Option<&str>) -> Res {
+    let snap = load(ledger_path)?;
+    let idx = &snap.index;
+    if let Some(w) = work {
+        let mut works: Vec<String> = idx.work_langs().into_iter().map(|(w, _)| w).collect();
+        works.dedup();
+        if !works.iter().any(|x| x == w) {
+            return Err(Fail::input(format!(
+                "no work named {w:?} in {}; its works: {}",
+                ledger_path.display(),
+                if works.is_empty() { "none yet".to_string() } else { works.join(", ") }
+            )));
+        }
+    }
+    // Everything printed comes from the lines read here (spec/verify.md §4): names from the signed
+    // key registrations, version numbers counted along the way; the index only says which lines an
+    // audit rejects.
+    let mut names: std::collections::HashMap<colophon::format::keys::KeyId, String> = Default::default();
+    let mut refs: std::collections::HashMap<Digest, String> = Default::default();
+    let mut counts: std::collections::HashMap<(String, String), u64> = Default::default();
+    let mut releases: std::collections::HashMap<Digest, (String, String)> = Default::default();
+    let short_ref = |refs: &std::collections::HashMap<Digest, String>, h: &Digest| {
+        refs.get(h).cloned().unwrap_or_else(|| h.short(16))
+    };
+    let mut rows = Vec::new();
+    let rejections = idx.rejections();
+    let (file, len) = ledger::open_for_read(ledger_path)?;
+    let reader = std::io::BufReader::new(std::io::Read::take(file, len));
+    for item in ledger::Lines::new(reader) {
+        let ledger::Item::Line(l) = item.map_err(|e| Fail::input(e.to_string()))? else { continue };
+        let Ok(p) = parse_line(&l.bytes) else { continue };
+        let e = &p.entry;
+        let rejected = rejections.get(&e.seq).cloned();
+        let in_state = rejected.is_none();
+        let name_of =
+            |names: &std::collections::HashMap<colophon::format::keys::KeyId, String>,
+             id: &colophon::format::keys::KeyId| { names.get(id).cloned().unwrap_or_else(|| short_id(id)) };
+        let (about, text) = match &e.body {
+            Body::Genesis(g) => {
+                if in_state {
+                    names.insert(g.key.id(), g.name.clone());
+                }
+                (None, format!("ledger {} created by owner {} ({})", g.origin, g.name, short_id(&g.key.id())))
+            }
+            Body::Key(k) => {
+                if in_state {
+                    names.entry(k.key.id()).or_insert_with(|| k.name.clone());
+                }
+                (
+                    None,
+                    format!(
+                        "key {} ({}) registered as {}",
+                        k.name,
+                        short_id(&k.key.id()),
+                        k.roles.iter().map(|r| r.as_str()).collect::<Vec<_>>().join(", ")
+                    ),
+                )
+            }
+            Body::Revoke(r) => (
+                None,
+                format!(
+                    "key {} ({}) revoked: {}{}",
+                    name_of(&names, &r.key),
+                    short_id(&r.key),
+                    r.reason.as_str(),
+                    r.note.as_ref().map_or(String::new(), |n| format!(" — {n}"))
+                ),
+            ),
+            Body::Version(v) => {
+                let number = if in_state {
+                    let n = counts.entry((v.work.clone(), v.lang.clone())).or_insert(0);
+                    *n += 1;
+                    refs.insert(p.hash, format!("{}:{}@{n}", v.work, v.lang));
+                    *n
+                } else {
+                    0
+                };
+                let change = match v.diff.as_ref().and_then(colophon::format::diff::stats_of_json) {
+                    Some(s) if v.parent.is_some() => format!("+{}/−{} lines", s.lines_added, s.lines_removed),
+                    Some(s) => format!("{} lines", s.lines_added),
+                    None => format!("{} bytes, hash only", v.size),
+                };
+                let of = v.of.map_or(String::new(), |o| format!(" of {}", short_ref(&refs, &o)));
+                let note =
+                    v.note.as_ref().map_or(String::new(), |n| format!(" — “{}”", n.lines().next().unwrap_or("")));
+                let at = if number > 0 { format!("@{number}") } else { String::new() };
+                (Some(v.work.clone()), format!("{} {}:{}{at}{of}, {change}{note}", v.role.as_str(), v.work, v.lang))
+            }
+            Body::Release(r) => {
+                if in_state {
+                    releases.insert(p.hash, (r.work.clone(), r.tag.clone()));
+                }
+                (
+                    Some(r.work.clone()),
+                    format!(
+                        "release {}@{}: {} rendering {}",
+                        r.work,
+                        r.tag,
+                        short_ref(&refs, &r.translation),
+                        short_ref(&refs, &r.original)
+                    ),
+                )
+            }
+            Body::Cosign(c) => {
+                let rel = releases.get(&c.release);
+                (
+                    rel.map(|(w, _)| w.clone()),
+                    format!("cosign of {}", rel.map_or_else(|| c.release.short(16), |(w, t)| format!("{w}@{t}"))),
+                )
+            }
+            Body::Unknown { kind, .. } => (None, format!("extension entry {kind}")),
+        };
+        let name = |id: &colophon::format::keys::KeyId| name_of(&names, id);
+        if let Some(w) = work
+            && about.as_deref() != Some(w)
+        {
+            continue;
+        }
+        let when = e.time.replace('T', " ").trim_end_matches('Z').to_string();
+        // A line an audit rejects is shown for what it is: not an entry of the ledger's state.
+        out.say(format!(
+            "{} {} {:<8} {}{}  {}",
+            paint(DIM, &format!("#{:<4}", e.seq)),
+            paint(DIM, &when),
+            e.body.kind(),
+            rejected.as_ref().map_or(String::new(), |why| paint(RED, &format!("REJECTED ({why}), ignored: "))),
+            text,
+            paint(DIM, &format!("— {} [{}]", name(&e.signer), p.hash.short(16)))
+        ));
+        let mut row = json!({"seq": e.seq, "entry": p.hash, "type": e.body.kind(), "time": e.time, "signer": e.signer,
+            "signer_name": name(&e.signer), "summary": text});
+        if let Some(why) = rejected {
+            row["rejected"] = json!(why);
+        }
+        rows.push(row);
+    }
+    if let Some(t) = snap.torn {
+        eprintln!("{}: line {} is torn (an interrupted append); it is not an entry", paint(YELLOW, "note"), t.number);
+    }
+    out.json(json!({"ok": true, "command": "log", "entries": rows}));
+    Ok(ExitCode::SUCCESS)
+}
+
+/// What `show` prints: a version's text, or any other entry as its line says it.
+pub(super) enum Shown {
+    Text { label: String, entry: Digest, sha256: Digest, text: String },
+    Entry { entry: Digest, value: Value },
+}
+
+/// Finds what `show REF` prints, from signed lines only (spec/verify.md §4).
+pub(super) fn show_resolve(
+    snap: &ledger::Snapshot,
+    signed: &colophon::verify::copy::Signed<'_>,
+    ledger_path: &Path,
+    r: &str,
+) -> Result<Shown, Fail> {
+    let mut h = resolve(&snap.index, r).map_err(Fail::input)?;
+    if let Some(rejected) = snap.index.rejection(&h) {
+        return Err(Fail::input(format!(
+            "{r}: entry {} is a line the ledger's audit rejects ({rejected}); it is not part of the ledger's state. \
+             Run `colophon audit` for the full report",
+            h.short(16)
+        )));
+    }
+    let p = signed.parsed(&h).map_err(Fail::input)?;
+    if let Body::Release(_) = &p.entry.body {
+        h = signed.release(&h).map_err(Fail::input)?.translation;
+    }
+    let p = signed.parsed(&h).map_err(Fail::input)?;
+    if !matches!(p.entry.body, Body::Version(_)) {
+        let line = p.entry.to_line().map_err(Fail::input)?;
+        let value: Value = serde_json::from_slice(&line).map_err(|e| Fail::input(e.to_string()))?;
+        return Ok(Shown::Entry { entry: h, value });
+    }
+    let v = signed.version(&h).map_err(Fail::input)?;
+    let text =
+        colophon::verify::content::reconstruct(ledger_path, &snap.index, &h).map_err(|e| Fail::input(e.to_string()))?;
+    Ok(Shown::Text { label: format!("{}:{}@{}", v.work, v.lang, v.number), entry: h, sha256: v.sha256, text })
+}
+
+pub(super) fn show_cmd(out: Out, ledger_path: &Path, r: &str, output: Option<&Path>) -> Res {
+    let mut snap = load(ledger_path)?;
+    let mut rebuilt = false;
+    let shown = loop {
+        let signed = colophon::verify::copy::Signed::new(&snap.index, Store::Ledger(ledger_path));
+        let result = show_resolve(&snap, &signed, ledger_path, r);
+        match signed.disagreed() {
+            // The index disagreed with a signed line: rebuild it and look again.
+            Some(_) if !rebuilt => {
+                rebuilt = true;
+                drop(signed);
+                ledger::discard_index(ledger_path, &colophon::store::cache::Cache::from_env());
+                snap = load(ledger_path)?;
+            }
+            _ => break result?,
+        }
+    };
+    let (label, h, sha256, text) = match shown {
+        Shown::Entry { entry, value } => {
+            if out.json {
+                out.json(json!({"ok": true, "command": "show", "entry": entry, "value": value}));
+            } else {
+                println!("{}", serde_json::to_string_pretty(&value).unwrap_or_default());
+            }
+            return Ok(ExitCode::SUCCESS);
+        }
+        Shown::Text { label, entry, sha256, text } => (label, entry, sha256, text),
+    };
+    match output {
+        Some(p) => {
+            // Atomic, so a full disk leaves no partial text behind.
+            write_out(Some(p), text.as_bytes())?;
+            out.say(format!(
+                "{} {label} to {} ({} bytes, sha256 {} verified)",
+                paint(GREEN, "Wrote"),
+                p.display(),
+                text.len(),
+                sha256.short(16)
+            ));
+            out.json(json!({"ok": true, "command": "show", "ref": label, "entry": h, "sha256": sha256, "out": p}));
+        }
+        None if out.json => {
+            out.json(json!({"ok": true, "command": "show", "ref": label, "entry": h, "sha256": sha256, "text": text}))
+        }
+        None => {
+            write_stdout(text.as_bytes())?;
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// A published log turned back into a ledger file in a temporary directory, every line checked
+/// against the tiles on the way (spec/transparency.md §7.3).
+pub(crate) struct Rebuilt {
+    tmp: tempfile::TempDir,
+    pub(crate) ledger: PathBuf,
+    pub(crate) dir: PathBuf,
+    pub(crate) source: colophon::log::tiles::TilesSource,
+}
+
+pub(crate) fn rebuild_from_tiles(arg: &str) -> Result<Rebuilt, Fail> {
+    let dir = colophon::log::tiles::tiles_dir(arg).map_err(Fail::input)?;
+    let source = colophon::log::tiles::TilesSource::open(&dir).map_err(Fail::input)?;
+    let tmp = tempfile::tempdir().map_err(|e| Fail::input(format!("temporary directory: {e}")))?;
+    let ledger = tmp.path().join("published.jsonl");
+    let file = std::fs::File::create(&ledger).map_err(|e| Fail::input(format!("{}: {e}", ledger.display())))?;
+    let mut w = std::io::BufWriter::new(file);
+    source.write_ledger(&mut w).map_err(|m| Fail {
+        code: 1,
+        status: Some(Code::ProofInclusion),
+        message: format!("{}: {m}", dir.display()),
+    })?;
+    w.flush().map_err(|e| Fail::input(e.to_string()))?;
+    Ok(Rebuilt { tmp, ledger, dir, source })
+}
+
+/// After loading a rebuilt ledger: its published checkpoint must be signed by one of its owner
+/// keys and describe exactly its lines.
+pub(crate) fn check_published(r: &Rebuilt, index: &Index, roots: &colophon::log::trust::Keyring) -> Result<(), Fail> {
+    let origin = index.origin().unwrap_or_default();
+    let keys = colophon::log::transparency::owner_keys(index, &origin, r.source.size);
+    colophon::log::transparency::verify_checkpoint(&r.source.checkpoint, &origin, &keys, roots)
+        .and_then(|c| colophon::log::transparency::matches_tree(&c.checkpoint, index.len(), index))
+        .map_err(|p| Fail {
+            code: 1,
+            status: Some(p.code),
+            message: format!("{}/checkpoint: {}", r.dir.display(), p.message),
+        })
+}
+
+/// Files larger than this are not diffed: a word diff of them would not be readable anyway.
+pub(super) const MAX_DIFF_FILE: u64 = 64 << 20;
+/// Bundles carry texts, not books of them.
+pub(super) const MAX_BUNDLE: u64 = 256 << 20;
+
+/// Resolves a diff operand: a REF in the ledger, or else a file.
+pub(super) fn operand(
+    ledger_path: &Path,
+    snap: Option<&ledger::Snapshot>,
+    arg: &str,
+) -> Result<(String, String), Fail> {
+    if let Some(s) = snap
+        && let Ok(mut h) = resolve(&s.index, arg)
+    {
+        if let Some(rel) = s.index.release(&h) {
+            h = rel.translation;
+        }
+        let text = colophon::verify::content::reconstruct(ledger_path, &s.index, &h)
+            .map_err(|e| Fail::input(e.to_string()))?;
+        return Ok((vref(&s.index, &h), text));
+    }
+    let p = Path::new(arg);
+    if p.is_file() {
+        let size = p.metadata().map(|m| m.len()).unwrap_or(0);
+        if size > MAX_DIFF_FILE {
+            return Err(Fail::input(format!(
+                "{arg}: {} MiB is too large to diff as text (limit {} MiB); compare hashes with `colophon verify` instead",
+                size >> 20,
+                MAX_DIFF_FILE >> 20
+            )));
+        }
+        let bytes = std::fs::read(p).map_err(|e| Fail::input(format!("{arg}: {}", io_hint(&e))))?;
+        let text =
+            String::from_utf8(bytes).map_err(|_| Fail::input(format!("{arg}: not UTF-8 text; diff compares texts")))?;
+        return Ok((arg.to_string(), text));
+    }
+    if p.exists() {
+        return Err(Fail::input(format!("{arg}: not a regular file; diff compares texts")));
+    }
+    match snap {
+        Some(s) => Err(Fail::input(format!(
+            "{arg}: no such file, and not a REF of this ledger ({})",
+            resolve(&s.index, arg).err().unwrap_or_default()
+        ))),
+        None => Err(Fail::input(format!(
+            "{arg}: no such file, and no ledger at {} to look up a REF",
+            ledger_path.display()
+        ))),
+    }
+}
+
+pub(super) fn diff_cmd(out: Out, ledger_path: &Path, a: &str, b: &str, words: bool) -> Res {
+    let snap = load(ledger_path).ok();
+    let (na, ta) = operand(ledger_path, snap.as_ref(), a)?;
+    let (nb, tb) = operand(ledger_path, snap.as_ref(), b)?;
+    if out.json {
+        let chunks = word_diff(&ta, &tb);
+        out.json(json!({"ok": true, "command": "diff", "a": na, "b": nb, "identical": ta == tb, "chunks": chunks,
+            "unified": unified(&ta, &tb, &na, &nb, 3)}));
+        return Ok(ExitCode::SUCCESS);
+    }
+    if ta == tb {
+        out.say(format!("{na} and {nb} are identical"));
+        return Ok(ExitCode::SUCCESS);
+    }
+    if words {
+        print_word_diff(&word_diff(&ta, &tb), 0);
+        return Ok(ExitCode::SUCCESS);
+    }
+    let text = unified(&ta, &tb, &na, &nb, 3);
+    if !color() {
+        // A diff can be megabytes: write it in one go.
+        write_stdout(text.as_bytes())?;
+        return Ok(ExitCode::SUCCESS);
+    }
+    let mut styled = String::with_capacity(text.len() + text.len() / 4);
+    for line in text.split_inclusive('\n') {
+        let style = if line.starts_with("+++") || line.starts_with("---") {
+            BOLD
+        } else if line.starts_with('+') {
+            GREEN
+        } else if line.starts_with('-') {
+            RED
+        } else if line.starts_with("@@") {
+            AnsiColor::Cyan.on_default()
+        } else {
+            styled.push_str(line);
+            continue;
+        };
+        let body = line.strip_suffix('\n').unwrap_or(line);
+        styled.push_str(&paint(style, body));
+        if body.len() < line.len() {
+            styled.push('\n');
+        }
+    }
+    write_stdout(styled.as_bytes())?;
+    Ok(ExitCode::SUCCESS)
+}
+
+pub(super) fn audit_cmd(
+    out: Out,
+    ledger_path: &Path,
+    trust: &[PathBuf],
+    since: Option<&Path>,
+    tiles: Option<&str>,
+) -> Res {
+    let roots = load_keyrings(trust)?;
+    let since_bytes = since.map(|p| read_small(p, "checkpoint")).transpose()?;
+    // A file that is not a signed note at all is bad input (exit 2); a note that is not a valid
+    // checkpoint, is not signed by an owner, or does not match the ledger is an audit finding
+    // (exit 1, spec/transparency.md §8).
+    if let (Some(p), Some(b)) = (since, &since_bytes)
+        && let Err(e) = colophon::log::note::Note::parse(b)
+    {
+        return Err(Fail {
+            code: 2,
+            status: Some(Code::CheckpointMalformed),
+            message: format!(
+                "{}: not a checkpoint: {e}; give a checkpoint saved by `colophon checkpoint`",
+                p.display()
+            ),
+        });
+    }
+    // A tiles directory is audited by rebuilding the ledger's bytes from it (every line checked
+    // against the tiles on the way) into a temporary file, then auditing that exactly like a file.
+    let mut rebuilt = None;
+    let mut tiles_source = None;
+    if let Some(t) = tiles {
+        let r = rebuild_from_tiles(t)?;
+        tiles_source = Some((r.dir.clone(), r.source));
+        rebuilt = Some((r.tmp, r.ledger));
+    }
+    let audited: &Path = rebuilt.as_ref().map_or(ledger_path, |(_, l)| l.as_path());
+    let mut report: Report = colophon::store::audit::audit_file_since(
+        audited,
+        (!roots.is_empty()).then_some(&roots),
+        since_bytes.as_deref(),
+    )?;
+    if let Some((dir, src)) = &tiles_source {
+        // The published checkpoint must be the log's own, and describe exactly these lines.
+        let origin = report.index.origin().unwrap_or_default();
+        let keys = colophon::log::transparency::owner_keys(&report.index, &origin, src.size);
+        match colophon::log::transparency::verify_checkpoint(&src.checkpoint, &origin, &keys, &roots) {
+            Err(mut p) => {
+                p.message = format!("{}/checkpoint: {}", dir.display(), p.message);
+                report.problems.push(p);
+            }
+            Ok(_) if report.root != Some(src.root) || report.lines != src.size => {
+                report.problems.push(colophon::format::status::Problem::general(
+                    Code::CheckpointInconsistent,
+                    format!("{}: the published entries do not hash to the published checkpoint", dir.display()),
+                ))
+            }
+            Ok(_) => {}
+        }
+    }
+    let ledger_path: &Path = tiles_source.as_ref().map_or(ledger_path, |(d, _)| d.as_path());
+    let clean = report.is_clean();
+    if out.json {
+        out.json(json!({
+            "ok": clean, "command": "audit", "ledger": ledger_path, "lines": report.lines, "valid_entries": report.valid_entries,
+            "texts_verified": report.texts_verified, "head": report.head.map(|h| json!({"seq": h.seq, "entry": h.hash})),
+            "origin": report.index.origin(), "problems": report.problems, "torn": report.torn,
+            "untrusted_signers": report.untrusted.iter().map(|(k, n, why)| json!({"key_id": k, "entries": n, "reason": why})).collect::<Vec<_>>(),
+            "merkle_root": report.root, "since": report.since,
+        }));
+    } else {
+        // A damaged entry early in a ledger makes every later entry that depends on it fail the
+        // same way; print such runs as one line so the first cause stays visible.
+        let mut i = 0;
+        while i < report.problems.len() {
+            let p = &report.problems[i];
+            let mut j = i + 1;
+            while j < report.problems.len()
+                && report.problems[j].code == p.code
+                && report.problems[j].line.is_some()
+                && report.problems[j].line.map(|l| l - 1) == report.problems[j - 1].line
+            {
+                j += 1;
+            }
+            let at = match (p.line, report.problems[j - 1].line) {
+                (Some(a), Some(b)) if b > a => format!("{}:{a}-{b}: ", ledger_path.display()),
+                (Some(a), _) => format!("{}:{a}: ", ledger_path.display()),
+                _ => String::new(),
+            };
+            let more = if j - i > 1 { format!(" (and the same on {} more lines)", j - i - 1) } else { String::new() };
+            println!("{at}{} {}{more}", paint(RED, p.code.as_str()), p.message);
+            i = j;
+        }
+        for (k, n, why) in &report.untrusted {
+            println!("{} {n} entries signed by {} — {why}", paint(YELLOW, "untrusted:"), short_id(k));
+        }
+        let summary = format!(
+            "{}, {}, {} rebuilt from their diffs and matched their signed hashes",
+            plural(report.lines, "line"),
+            plural(report.valid_entries, "valid line"),
+            plural(report.texts_verified, "text")
+        );
+        if clean {
+            println!("{} {} is valid: {summary}", paint(GREEN.bold(), "✓ audit:"), ledger_path.display());
+            if let Some(h) = report.head {
+                println!("  head: entry #{} {}", h.seq, h.hash);
+            }
+            if let Some(r) = report.root {
+                println!("  Merkle root of its {} lines: {}", report.lines, r);
+            }
+            if let Some(s) = &report.since {
+                println!(
+                    "  {} the ledger is an append-only extension of the checkpoint of size {} (signed by {}; {})",
+                    paint(GREEN, "✓"),
+                    s.size,
+                    s.signed_by.first().map_or("?", |(_, n)| n.as_str()),
+                    witnesses_line(&s.witnesses, s.quorum)
+                );
+            }
+        } else {
+            println!(
+                "{} {} problem(s) in {}: {summary}",
+                paint(RED.bold(), "✗ audit:"),
+                report.problems.len(),
+                ledger_path.display()
+            );
+        }
+    }
+    Ok(if clean { ExitCode::SUCCESS } else { ExitCode::from(1) })
+}

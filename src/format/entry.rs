@@ -1,0 +1,751 @@
+//! Entries (spec/ledger.md §6): the signed envelope and the six entry types.
+
+use crate::format::hash::Digest;
+use crate::format::jcs;
+use crate::format::keys::{KeyId, PublicKey, SecretKey, check_name};
+use crate::format::signing;
+use crate::format::status::Code;
+use base64::Engine as _;
+use base64::engine::general_purpose::STANDARD as B64;
+use serde::de::DeserializeOwned;
+use serde::{Deserialize, Serialize};
+use serde_json::{Map, Value};
+use std::collections::BTreeMap;
+
+/// The only format version this implementation reads and writes (§6.1).
+pub const FORMAT_VERSION: u64 = 1;
+
+/// Roles a key may hold (§6.3). Serialized lowercase; a `roles` array is sorted and unique.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Role {
+    /// Countersigns releases and records corrections.
+    Editor,
+    /// Registers and revokes keys, and may do everything else.
+    Owner,
+    /// Records versions and signs releases.
+    Translator,
+}
+
+impl Role {
+    /// The wire name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Role::Editor => "editor",
+            Role::Owner => "owner",
+            Role::Translator => "translator",
+        }
+    }
+}
+
+/// Why a key was revoked (§6.4).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum RevokeReason {
+    /// Taken out of service; its earlier signatures stay good.
+    Retired,
+    /// The secret may be known to others.
+    Compromised,
+}
+
+impl RevokeReason {
+    /// The wire name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            RevokeReason::Retired => "retired",
+            RevokeReason::Compromised => "compromised",
+        }
+    }
+}
+
+/// Whether a text is the original or a translation (§6.5).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum TextRole {
+    /// The source text.
+    Original,
+    /// A translation of an original version.
+    Translation,
+}
+
+impl TextRole {
+    /// The wire name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            TextRole::Original => "original",
+            TextRole::Translation => "translation",
+        }
+    }
+}
+
+/// `genesis` (§6.2): the ledger's origin and its first owner.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Genesis {
+    /// The log origin (also the C2SP checkpoint origin line).
+    pub origin: String,
+    /// The owner's display name.
+    pub name: String,
+    /// The owner's public key; the entry's signer is its key id.
+    pub key: PublicKey,
+}
+
+/// `key` (§6.3): registers a signer.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct KeyReg {
+    /// The key being registered.
+    pub key: PublicKey,
+    /// Its holder's display name.
+    pub name: String,
+    /// Its roles, sorted and unique.
+    pub roles: Vec<Role>,
+}
+
+/// `revoke` (§6.4): retires a key from this entry's position on.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Revoke {
+    /// The revoked key's id.
+    pub key: KeyId,
+    /// Why.
+    pub reason: RevokeReason,
+    /// Free text.
+    #[serde(default, skip_serializing_if = "Option::is_none", deserialize_with = "no_null")]
+    pub note: Option<String>,
+}
+
+/// `version` (§6.5): one version of an original or a translation.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Version {
+    /// The work id shared by an original and its translations.
+    pub work: String,
+    /// Original or translation.
+    pub role: TextRole,
+    /// BCP 47 language tag in canonical case.
+    pub lang: String,
+    /// Media type of the content.
+    pub media_type: String,
+    /// Content length in bytes.
+    pub size: u64,
+    /// SHA-256 of the raw content bytes.
+    pub sha256: Digest,
+    /// SHA-256 of the content under each normalization profile, by profile id (UTF-8 content only).
+    #[serde(default, skip_serializing_if = "Option::is_none", deserialize_with = "no_null")]
+    pub norm: Option<BTreeMap<String, Digest>>,
+    /// The previous version entry of the same work and language.
+    #[serde(default, skip_serializing_if = "Option::is_none", deserialize_with = "no_null")]
+    pub parent: Option<Digest>,
+    /// For a translation: the original version entry it renders.
+    #[serde(default, skip_serializing_if = "Option::is_none", deserialize_with = "no_null")]
+    pub of: Option<Digest>,
+    /// The edit script from the base (§8); absent for binary or hash-only content.
+    #[serde(default, skip_serializing_if = "Option::is_none", deserialize_with = "no_null_value")]
+    pub diff: Option<Value>,
+    /// Free text.
+    #[serde(default, skip_serializing_if = "Option::is_none", deserialize_with = "no_null")]
+    pub note: Option<String>,
+}
+
+/// The two languages of a release (§6.6).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ReleaseLangs {
+    /// Language of the original version.
+    pub original: String,
+    /// Language of the translation version.
+    pub translation: String,
+}
+
+/// `release` (§6.6): a published pairing of a translation version and the original it renders.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Release {
+    /// The work id.
+    pub work: String,
+    /// The release tag, unique within the work.
+    pub tag: String,
+    /// The translation version entry.
+    pub translation: Digest,
+    /// The original version entry the translation renders.
+    pub original: Digest,
+    /// The two languages.
+    pub lang: ReleaseLangs,
+    /// Where the release is published.
+    #[serde(default, skip_serializing_if = "Option::is_none", deserialize_with = "no_null")]
+    pub urls: Option<Vec<String>>,
+    /// Free text.
+    #[serde(default, skip_serializing_if = "Option::is_none", deserialize_with = "no_null")]
+    pub note: Option<String>,
+}
+
+/// `cosign` (§6.7): a second key countersigns a release.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Cosign {
+    /// The release entry.
+    pub release: Digest,
+    /// Free text.
+    #[serde(default, skip_serializing_if = "Option::is_none", deserialize_with = "no_null")]
+    pub note: Option<String>,
+}
+
+/// An entry's type-specific body.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Body {
+    /// §6.2
+    Genesis(Genesis),
+    /// §6.3
+    Key(KeyReg),
+    /// §6.4
+    Revoke(Revoke),
+    /// §6.5
+    Version(Box<Version>),
+    /// §6.6
+    Release(Release),
+    /// §6.7
+    Cosign(Cosign),
+    /// §6.8: a non-critical type this implementation does not know.
+    Unknown {
+        /// The type name.
+        kind: String,
+        /// The body, unexamined.
+        value: Value,
+    },
+}
+
+impl Body {
+    /// The `type` field.
+    pub fn kind(&self) -> &str {
+        match self {
+            Body::Genesis(_) => "genesis",
+            Body::Key(_) => "key",
+            Body::Revoke(_) => "revoke",
+            Body::Version(_) => "version",
+            Body::Release(_) => "release",
+            Body::Cosign(_) => "cosign",
+            Body::Unknown { kind, .. } => kind,
+        }
+    }
+
+    fn to_value(&self) -> Result<Value, String> {
+        let v = match self {
+            Body::Genesis(b) => serde_json::to_value(b),
+            Body::Key(b) => serde_json::to_value(b),
+            Body::Revoke(b) => serde_json::to_value(b),
+            Body::Version(b) => serde_json::to_value(b),
+            Body::Release(b) => serde_json::to_value(b),
+            Body::Cosign(b) => serde_json::to_value(b),
+            Body::Unknown { value, .. } => Ok(value.clone()),
+        };
+        v.map_err(|e| e.to_string())
+    }
+}
+
+/// A ledger entry (§6.1).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Entry {
+    /// Sequence number, 0 for the genesis entry.
+    pub seq: u64,
+    /// Hash of the previous line; `None` only for seq 0.
+    pub prev: Option<Digest>,
+    /// `false` only for a non-critical extension type (§6.8); absent on the wire when true.
+    pub critical: bool,
+    /// Key id of the signer.
+    pub signer: KeyId,
+    /// Claimed time, `YYYY-MM-DDTHH:MM:SSZ`.
+    pub time: String,
+    /// Type and body.
+    pub body: Body,
+    /// Ed25519 signature over the PAE of the entry without `sig` (§4.2).
+    pub sig: [u8; 64],
+}
+
+/// A schema problem found while parsing a line: the code and what is wrong.
+pub type EntryError = (Code, String);
+
+/// A parsed line: the entry, its hash, and the bytes its signature covers.
+#[derive(Clone, Debug)]
+pub struct ParsedLine {
+    /// The entry.
+    pub entry: Entry,
+    /// Entry hash (§3.1).
+    pub hash: Digest,
+    /// JCS of the entry without `sig` (§4.2).
+    pub signed_bytes: Vec<u8>,
+    /// Length of the line in bytes, without its newline.
+    pub len: u64,
+    /// Merkle leaf hash of the line (§3.2).
+    pub leaf: Digest,
+}
+
+impl Entry {
+    /// Builds and signs an entry (§4.2).
+    pub fn sign(seq: u64, prev: Option<Digest>, time: String, body: Body, key: &SecretKey) -> Result<Entry, String> {
+        let mut e = Entry { seq, prev, critical: true, signer: key.id(), time, body, sig: [0; 64] };
+        let bytes = e.signed_bytes()?;
+        e.sig = signing::sign_entry(&key.signing, &bytes);
+        Ok(e)
+    }
+
+    fn envelope(&self, with_sig: bool) -> Result<Value, String> {
+        let mut m = Map::new();
+        m.insert("v".into(), Value::from(FORMAT_VERSION));
+        m.insert("seq".into(), Value::from(self.seq));
+        if let Some(p) = self.prev {
+            m.insert("prev".into(), Value::from(p.to_hex()));
+        }
+        m.insert("type".into(), Value::from(self.body.kind()));
+        if !self.critical {
+            m.insert("critical".into(), Value::Bool(false));
+        }
+        m.insert("signer".into(), Value::from(self.signer.to_hex()));
+        m.insert("time".into(), Value::from(self.time.clone()));
+        m.insert("body".into(), self.body.to_value()?);
+        if with_sig {
+            m.insert("sig".into(), Value::from(B64.encode(self.sig)));
+        }
+        Ok(Value::Object(m))
+    }
+
+    /// The bytes the signature covers: JCS of the entry without `sig`.
+    pub fn signed_bytes(&self) -> Result<Vec<u8>, String> {
+        jcs::to_vec(&self.envelope(false)?).map_err(|e| e.to_string())
+    }
+
+    /// The ledger line (without its newline).
+    pub fn to_line(&self) -> Result<Vec<u8>, String> {
+        jcs::to_vec(&self.envelope(true)?).map_err(|e| e.to_string())
+    }
+}
+
+/// Parses and schema-checks one ledger line (§6, §11 steps 1-4). Chain, signature and state checks
+/// are the caller's.
+pub fn parse_line(line: &[u8]) -> Result<ParsedLine, EntryError> {
+    use jcs::JcsError;
+    let value = jcs::parse_canonical(line).map_err(|e| match e {
+        JcsError::NotUtf8 => (Code::LineNotUtf8, e.to_string()),
+        JcsError::NotJson(_) => (Code::LineNotJson, e.to_string()),
+        JcsError::Number(_) => (Code::LineNumber, e.to_string()),
+        JcsError::NotCanonical => (Code::LineNotCanonical, e.to_string()),
+    })?;
+    let Value::Object(mut obj) = value else {
+        return Err((Code::LineNotJson, "a line must be a JSON object".into()));
+    };
+    match obj.get("v") {
+        Some(Value::Number(n)) if n.as_u64() == Some(FORMAT_VERSION) => {}
+        Some(v) => {
+            return Err((
+                Code::EntryVersionUnsupported,
+                format!("format version {v} is not supported (this implementation reads version {FORMAT_VERSION})"),
+            ));
+        }
+        None => return Err((Code::EntryVersionUnsupported, "the `v` field is missing".into())),
+    }
+    let sig_value = obj.remove("sig");
+    let signed_bytes = match signed_by_cut(line, sig_value.as_ref()) {
+        Some(b) => b,
+        None => jcs::to_vec(&Value::Object(obj.clone())).map_err(|e| (Code::LineNumber, e.to_string()))?,
+    };
+    let schema = |m: String| (Code::EntrySchemaInvalid, m);
+    const FIELDS: [&str; 8] = ["v", "seq", "prev", "type", "critical", "signer", "time", "body"];
+    if let Some(k) = obj.keys().find(|k| !FIELDS.contains(&k.as_str())) {
+        return Err(schema(format!("unknown envelope field `{k}`")));
+    }
+    let seq = obj.get("seq").and_then(Value::as_u64).ok_or_else(|| schema("`seq` must be an integer".into()))?;
+    let prev = match obj.get("prev") {
+        None => None,
+        Some(Value::String(s)) => Some(s.parse::<Digest>().map_err(|m| schema(format!("`prev`: {m}")))?),
+        Some(_) => return Err(schema("`prev` must be a string".into())),
+    };
+    let kind = obj
+        .get("type")
+        .and_then(Value::as_str)
+        .map(str::to_string)
+        .ok_or_else(|| schema("`type` must be a string".into()))?;
+    let kind = kind.as_str();
+    let critical = match obj.get("critical") {
+        None => true,
+        Some(Value::Bool(false)) => false,
+        Some(_) => return Err(schema("`critical` may only appear as `false`".into())),
+    };
+    let signer = obj
+        .get("signer")
+        .and_then(Value::as_str)
+        .ok_or_else(|| schema("`signer` must be a string".into()))?
+        .parse::<KeyId>()
+        .map_err(|m| schema(format!("`signer`: {m}")))?;
+    let time = obj
+        .get("time")
+        .and_then(Value::as_str)
+        .map(str::to_string)
+        .ok_or_else(|| schema("`time` must be a string".into()))?;
+    let time = time.as_str();
+    let sig: [u8; 64] = match sig_value {
+        Some(Value::String(s)) => B64
+            .decode(&s)
+            .ok()
+            .and_then(|b| b.try_into().ok())
+            .ok_or_else(|| schema("`sig` must be 64 bytes in standard base64".into()))?,
+        _ => return Err(schema("`sig` must be a string".into())),
+    };
+    let body_value = obj.remove("body").ok_or_else(|| schema("`body` is missing".into()))?;
+    if !body_value.is_object() {
+        return Err(schema("`body` must be an object".into()));
+    }
+    check_time(time).map_err(|m| (Code::EntryTimeInvalid, m))?;
+    let body = match kind {
+        "genesis" => Body::Genesis(body_as(body_value)?),
+        "key" => Body::Key(body_as(body_value)?),
+        "revoke" => Body::Revoke(body_as(body_value)?),
+        "version" => Body::Version(Box::new(body_as(body_value)?)),
+        "release" => Body::Release(body_as(body_value)?),
+        "cosign" => Body::Cosign(body_as(body_value)?),
+        other => {
+            let name_ok = other.len() <= 64
+                && other.as_bytes().first().is_some_and(u8::is_ascii_lowercase)
+                && other.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b"._-".contains(&b));
+            if !name_ok {
+                return Err(schema(format!(
+                    "extension type name {other:?} must be 1-64 of a-z 0-9 . _ -, starting with a letter"
+                )));
+            }
+            if critical {
+                return Err((
+                    Code::EntryTypeUnknown,
+                    format!("unknown entry type {other:?} is critical; a newer colophon may understand it"),
+                ));
+            }
+            Body::Unknown { kind: other.to_string(), value: body_value }
+        }
+    };
+    if !critical && !matches!(body, Body::Unknown { .. }) {
+        return Err(schema(format!("`critical: false` is not allowed on a `{kind}` entry")));
+    }
+    check_body(&body)?;
+    let entry = Entry { seq, prev, critical, signer, time: time.to_string(), body, sig };
+    Ok(ParsedLine {
+        entry,
+        hash: crate::format::hash::entry_hash(line),
+        signed_bytes,
+        len: line.len() as u64,
+        leaf: crate::format::hash::leaf_hash(line),
+    })
+}
+
+/// The signed bytes (§4.2) cut straight out of a canonical line: JCS of the entry without `sig`
+/// is the line without its `,"sig":"…"` member. `sig` sorts after `body` (and `critical`, `prev`,
+/// `seq`), so it is never the first member, and after it come only `signer`, `time`, `type` and
+/// `v`, whose values cannot contain `,"sig":"` (a quote inside a canonical string is escaped):
+/// the last occurrence is the member. `None` when the line is not of that shape; the caller then
+/// serializes the object without `sig` instead.
+fn signed_by_cut(line: &[u8], sig: Option<&Value>) -> Option<Vec<u8>> {
+    let Some(Value::String(s)) = sig else { return None };
+    const KEY: &[u8] = b",\"sig\":\"";
+    let start = line.windows(KEY.len()).rposition(|w| w == KEY)?;
+    let end = start + KEY.len() + s.len() + 1;
+    if line.get(start + KEY.len()..end - 1)? != s.as_bytes() || line.get(end - 1) != Some(&b'"') {
+        return None;
+    }
+    let mut out = Vec::with_capacity(line.len() - (end - start));
+    out.extend_from_slice(&line[..start]);
+    out.extend_from_slice(&line[end..]);
+    Some(out)
+}
+
+/// Deserializes a body strictly. Optional members use [`no_null`], so `null` (a second spelling
+/// of "absent") is rejected, and unknown members by `deny_unknown_fields`.
+fn body_as<T: DeserializeOwned>(v: Value) -> Result<T, EntryError> {
+    serde_json::from_value(v).map_err(|e| (Code::EntrySchemaInvalid, format!("body: {e}")))
+}
+
+/// For optional body members: present means a value of the member's type, never `null`.
+fn no_null<'de, D: serde::Deserializer<'de>, T: Deserialize<'de>>(d: D) -> Result<Option<T>, D::Error> {
+    T::deserialize(d).map(Some)
+}
+
+/// As [`no_null`] for a member held as raw JSON, where `null` would otherwise be a value.
+fn no_null_value<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<Value>, D::Error> {
+    match Value::deserialize(d)? {
+        Value::Null => Err(serde::de::Error::custom("optional members must be absent, not null")),
+        v => Ok(Some(v)),
+    }
+}
+
+/// `YYYY-MM-DDTHH:MM:SSZ`, a real calendar time in UTC (§6.1): year 1970-9999, month 01-12, a day
+/// that exists in that month of the Gregorian calendar, hour 00-23, minute and second 00-59. There
+/// is no leap second (`:60`), whatever the date.
+pub fn check_time(t: &str) -> Result<(), String> {
+    let b = t.as_bytes();
+    let shape = b.len() == 20
+        && b.iter().enumerate().all(|(i, &c)| match i {
+            4 | 7 => c == b'-',
+            10 => c == b'T',
+            13 | 16 => c == b':',
+            19 => c == b'Z',
+            _ => c.is_ascii_digit(),
+        });
+    let bad = || format!("time {t:?} is not of the form YYYY-MM-DDTHH:MM:SSZ");
+    if !shape {
+        return Err(bad());
+    }
+    let num = |from: usize, to: usize| {
+        b.get(from..to).unwrap_or_default().iter().fold(0u32, |n, d| n * 10 + u32::from(d - b'0'))
+    };
+    let (year, month, day) = (num(0, 4), num(5, 7), num(8, 10));
+    let (hour, minute, second) = (num(11, 13), num(14, 16), num(17, 19));
+    let leap = year % 4 == 0 && (year % 100 != 0 || year % 400 == 0);
+    let days = match month {
+        1 | 3 | 5 | 7 | 8 | 10 | 12 => 31,
+        4 | 6 | 9 | 11 => 30,
+        2 if leap => 29,
+        2 => 28,
+        _ => return Err(format!("{}: there is no month {month:02}", bad())),
+    };
+    if year < 1970 {
+        return Err(format!("{}: the year must be 1970 or later", bad()));
+    }
+    if day == 0 || day > days {
+        return Err(format!("{}: {year:04}-{month:02} has no day {day:02}", bad()));
+    }
+    if hour > 23 || minute > 59 || second > 59 {
+        return Err(format!("{}: hour 00-23, minute and second 00-59 (no leap second)", bad()));
+    }
+    Ok(())
+}
+
+/// Origin (§6.2): 1-255 printable ASCII characters, no space and no `+` (C2SP tlog-checkpoint).
+pub fn check_origin(s: &str) -> Result<(), String> {
+    if s.is_empty() || s.len() > 255 || !s.bytes().all(|b| b.is_ascii_graphic() && b != b'+') {
+        return Err(format!(
+            "origin {s:?} must be 1-255 printable ASCII characters without spaces or '+', e.g. example.org/translations"
+        ));
+    }
+    Ok(())
+}
+
+fn check_id(what: &str, s: &str, max: usize, extra: &[u8]) -> Result<(), String> {
+    let ok = !s.is_empty()
+        && s.len() <= max
+        && s.as_bytes()[0].is_ascii_alphanumeric()
+        && s.bytes().all(|b| b.is_ascii_alphanumeric() || extra.contains(&b));
+    if ok {
+        Ok(())
+    } else {
+        Err(format!(
+            "{what} {s:?} must be 1-{max} characters: ASCII letters, digits and {}, starting with a letter or digit",
+            String::from_utf8_lossy(extra)
+        ))
+    }
+}
+
+/// Work id (§6.5): 1-128 of `A-Za-z0-9._/-`, starting alphanumeric. No `:` or `@` (REF syntax).
+pub fn check_work(s: &str) -> Result<(), String> {
+    check_id("work id", s, 128, b"._/-")
+}
+
+/// Release tag (§6.6): 1-64 of `A-Za-z0-9._-`, starting alphanumeric.
+pub fn check_tag(s: &str) -> Result<(), String> {
+    check_id("tag", s, 64, b"._-")
+}
+
+/// Language (§6.5): a well-formed BCP 47 tag (RFC 5646 §2.1) in canonical case (§2.1.1).
+pub fn check_lang(s: &str) -> Result<(), String> {
+    match oxilangtag::LanguageTag::parse_and_normalize(s) {
+        Ok(t) if t.as_str() == s => Ok(()),
+        Ok(t) => Err(format!("language tag {s:?} must be written in canonical case: {:?}", t.as_str())),
+        Err(e) => Err(format!("{s:?} is not a well-formed BCP 47 language tag ({e})")),
+    }
+}
+
+/// Brings a user-typed language tag to canonical case, or explains why it is not a tag.
+pub fn canonical_lang(s: &str) -> Result<String, String> {
+    oxilangtag::LanguageTag::parse_and_normalize(s)
+        .map(|t| t.as_str().to_string())
+        .map_err(|e| format!("{s:?} is not a well-formed BCP 47 language tag such as en, it or pt-BR ({e})"))
+}
+
+fn check_note(s: &str) -> Result<(), String> {
+    if s.is_empty() || s.chars().count() > 4096 || s.chars().any(|c| c.is_control() && c != '\n') {
+        return Err("a note must have 1-4096 characters and no control characters other than newline".into());
+    }
+    Ok(())
+}
+
+fn check_url(s: &str) -> Result<(), String> {
+    let ok = (s.starts_with("https://") || s.starts_with("http://"))
+        && s.len() <= 2048
+        && s.len() > 8
+        && s.bytes().all(|b| b.is_ascii_graphic());
+    if ok { Ok(()) } else { Err(format!("{s:?} is not an http(s) URL of printable ASCII up to 2048 bytes")) }
+}
+
+fn check_media_type(s: &str) -> Result<(), String> {
+    let ok = !s.is_empty() && s.len() <= 255 && s.bytes().all(|b| (0x20..0x7f).contains(&b)) && s.contains('/');
+    if ok { Ok(()) } else { Err(format!("media type {s:?} must be 1-255 printable ASCII characters like text/plain")) }
+}
+
+/// Field rules of §6.2-§6.7 that need no ledger state.
+pub fn check_body(body: &Body) -> Result<(), EntryError> {
+    check_fields(body).map_err(|m| (Code::EntrySchemaInvalid, m))?;
+    let weak = |k: &PublicKey| k.check_strong().map_err(|m| (Code::KeyWeak, m));
+    match body {
+        Body::Genesis(g) => weak(&g.key),
+        Body::Key(k) => weak(&k.key),
+        _ => Ok(()),
+    }
+}
+
+fn check_fields(body: &Body) -> Result<(), String> {
+    match body {
+        Body::Genesis(g) => {
+            check_origin(&g.origin)?;
+            check_name(&g.name)
+        }
+        Body::Key(k) => {
+            check_name(&k.name)?;
+            if k.roles.is_empty() || k.roles.windows(2).any(|w| w[0] >= w[1]) {
+                return Err("`roles` must be a non-empty, sorted list without repeats".into());
+            }
+            Ok(())
+        }
+        Body::Revoke(r) => r.note.as_deref().map_or(Ok(()), check_note),
+        Body::Version(v) => {
+            check_work(&v.work)?;
+            check_lang(&v.lang)?;
+            check_media_type(&v.media_type)?;
+            if v.size > jcs::MAX_SAFE_INTEGER {
+                return Err("`size` is too large".into());
+            }
+            if let Some(norm) = &v.norm {
+                if norm.is_empty() {
+                    return Err("`norm` must be absent rather than empty".into());
+                }
+                let id_ok = |id: &str| {
+                    !id.is_empty()
+                        && id.len() <= 32
+                        && id.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b"/._-".contains(&b))
+                };
+                if let Some(bad) = norm.keys().find(|k| !id_ok(k)) {
+                    return Err(format!("`norm` member {bad:?} is not a profile id (1-32 of a-z 0-9 / . _ -)"));
+                }
+            }
+            // §6.5: `diff` is an array; what is inside it is §8's business (`diff.malformed`).
+            if v.diff.as_ref().is_some_and(|d| !d.is_array()) {
+                return Err("`diff` must be an array of operations".into());
+            }
+            match (v.role, v.of) {
+                (TextRole::Translation, None) => {
+                    return Err("a translation must name the original version it renders in `of`".into());
+                }
+                (TextRole::Original, Some(_)) => return Err("an original must not have `of`".into()),
+                _ => {}
+            }
+            v.note.as_deref().map_or(Ok(()), check_note)
+        }
+        Body::Release(r) => {
+            check_work(&r.work)?;
+            check_tag(&r.tag)?;
+            check_lang(&r.lang.original)?;
+            check_lang(&r.lang.translation)?;
+            if let Some(urls) = &r.urls {
+                if urls.is_empty() || urls.len() > 16 {
+                    return Err("`urls` must hold 1-16 URLs, or be absent".into());
+                }
+                urls.iter().try_for_each(|u| check_url(u))?;
+            }
+            r.note.as_deref().map_or(Ok(()), check_note)
+        }
+        Body::Cosign(c) => c.note.as_deref().map_or(Ok(()), check_note),
+        Body::Unknown { .. } => Ok(()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn genesis_line() -> (SecretKey, Vec<u8>) {
+        let k = SecretKey::from_seed(&[9; 32], "Owner");
+        let body = Body::Genesis(Genesis { origin: "example.org/t".into(), name: "Owner".into(), key: k.public() });
+        let e = Entry::sign(0, None, "2026-01-02T03:04:05Z".into(), body, &k).unwrap();
+        (k, e.to_line().unwrap())
+    }
+
+    #[test]
+    fn round_trip_and_signature() {
+        let (k, line) = genesis_line();
+        let p = parse_line(&line).unwrap();
+        assert_eq!(p.entry.signer, k.id());
+        assert!(signing::verify_entry(&k.public().0, &p.signed_bytes, &p.entry.sig));
+        assert_eq!(p.entry.to_line().unwrap(), line);
+    }
+
+    #[test]
+    fn schema_rejections() {
+        let (_, line) = genesis_line();
+        let s = String::from_utf8(line).unwrap();
+        let v2 = s.replace("\"v\":1", "\"v\":2");
+        assert_eq!(parse_line(v2.as_bytes()).unwrap_err().0, Code::EntryVersionUnsupported);
+        let unknown = s.replace("\"type\":\"genesis\"", "\"type\":\"zzz\"");
+        assert_eq!(parse_line(unknown.as_bytes()).unwrap_err().0, Code::EntryTypeUnknown);
+        let time = s.replace("2026-01-02T03:04:05Z", "2026-01-02T03:04:05+00:00");
+        assert_eq!(parse_line(time.as_bytes()).unwrap_err().0, Code::EntryTimeInvalid);
+        let badday = s.replace("2026-01-02", "2026-02-30");
+        assert_eq!(parse_line(badday.as_bytes()).unwrap_err().0, Code::EntryTimeInvalid);
+    }
+
+    #[test]
+    fn times_are_real_calendar_times() {
+        for ok in ["1970-01-01T00:00:00Z", "2024-02-29T12:00:00Z", "2000-02-29T23:59:59Z", "9999-12-31T23:59:59Z"] {
+            assert!(check_time(ok).is_ok(), "{ok}");
+        }
+        // §6.1: no leap second, even on a day that had one; no hour 24; days that exist only.
+        for bad in [
+            "2016-12-31T23:59:60Z",
+            "2026-01-15T10:01:60Z",
+            "2026-01-15T24:00:00Z",
+            "2026-01-15T10:60:00Z",
+            "2026-02-29T00:00:00Z",
+            "2100-02-29T00:00:00Z",
+            "2026-04-31T00:00:00Z",
+            "2026-00-10T00:00:00Z",
+            "2026-13-10T00:00:00Z",
+            "2026-01-00T00:00:00Z",
+            "1969-12-31T23:59:59Z",
+            "2026-01-15t10:00:00Z",
+            "2026-01-15T10:00:00.0Z",
+        ] {
+            assert!(check_time(bad).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn cut_signed_bytes_equal_the_serialized_ones() {
+        let path = concat!(env!("CARGO_MANIFEST_DIR"), "/spec/vectors/ledger/valid-revoke-and-extension.txt");
+        let text = std::fs::read(path).unwrap();
+        let body = &text[text.windows(2).position(|w| w == b"\n\n").unwrap() + 2..];
+        let mut n = 0;
+        for line in body.split(|&b| b == b'\n').filter(|l| !l.is_empty()) {
+            let mut obj = serde_json::from_slice::<Value>(line).unwrap().as_object().unwrap().clone();
+            let sig = obj.remove("sig");
+            let serialized = jcs::to_vec(&Value::Object(obj)).unwrap();
+            assert_eq!(signed_by_cut(line, sig.as_ref()).unwrap(), serialized);
+            n += 1;
+        }
+        assert!(n > 8);
+        // Not of the expected shape: no cut, the caller serializes.
+        assert!(signed_by_cut(br#"{"sig":"x","v":1}"#, Some(&Value::from("x"))).is_none());
+    }
+
+    #[test]
+    fn langs() {
+        assert!(check_lang("en").is_ok());
+        assert!(check_lang("pt-BR").is_ok());
+        assert!(check_lang("zh-Hant-TW").is_ok());
+        assert!(check_lang("EN").is_err());
+        assert!(check_lang("english!").is_err());
+        assert_eq!(canonical_lang("PT-br").unwrap(), "pt-BR");
+    }
+}

@@ -1,0 +1,492 @@
+//! Full verification (spec/ledger.md §11): one streaming pass over a ledger that checks every line
+//! and reports every problem with its line number.
+
+use crate::format::diff::Script;
+use crate::format::entry::{Body, ParsedLine, parse_line};
+use crate::format::hash::{Digest, entry_hash};
+use crate::format::signing;
+use crate::format::status::{Code, Problem};
+use crate::log::index::Index;
+use crate::log::lines::{Head, Item, Lines, MAX_LINE_LEN, Torn, check_chain};
+use crate::log::trust::{Decision, Keyring, decide};
+use crate::verify::content::check_facts;
+use std::collections::HashMap;
+use std::io::BufRead;
+
+/// The outcome of an audit.
+#[derive(Debug)]
+pub struct Report {
+    /// Complete lines read.
+    pub lines: u64,
+    /// Valid lines (§11): complete lines for which no check reported a problem. An entry can be
+    /// in the state without being a valid line (a chain or content problem, §11 steps 5 and 10).
+    pub valid_entries: u64,
+    /// Every problem, in line order.
+    pub problems: Vec<Problem>,
+    /// The torn tail, if any (also reported as a `line.torn` problem).
+    pub torn: Option<Torn>,
+    /// The last line's seq and hash.
+    pub head: Option<Head>,
+    /// Versions whose content was rebuilt from diff scripts and matched its signed hashes.
+    pub texts_verified: u64,
+    /// The state built from the entries that entered it (§11).
+    pub index: Index,
+    /// Per signer: entries whose signer does not chain to a trust root (only with a keyring).
+    pub untrusted: Vec<(crate::format::keys::KeyId, u64, String)>,
+    /// The Merkle root of all complete lines (spec/transparency.md §2), when every line could be
+    /// hashed (a line over the length limit is skipped unread, and then the root is unknown).
+    pub root: Option<Digest>,
+    /// The outcome of `--since`: the old checkpoint, checked against this ledger.
+    pub since: Option<crate::log::transparency::CheckedCheckpoint>,
+}
+
+impl Report {
+    /// Whether the ledger is clean.
+    pub fn is_clean(&self) -> bool {
+        self.problems.is_empty()
+    }
+}
+
+/// Audits ledger bytes from `r` (§11). I/O errors become a `ledger.io` problem.
+pub fn audit(r: impl BufRead, trust: Option<&Keyring>) -> Report {
+    audit_since(r, trust, None)
+}
+
+/// As [`audit`], also checking the ledger against an old signed checkpoint (`since`, the note's
+/// bytes): its signature by an owner key in effect at its size, and its root against the root of
+/// the ledger's first `size` lines (spec/transparency.md §8). This is the exact, sequential path:
+/// every other way of auditing must report what this reports.
+pub fn audit_since(r: impl BufRead, trust: Option<&Keyring>, since: Option<&[u8]>) -> Report {
+    let mut a = Auditor::new(trust, since);
+    for item in Lines::new(r) {
+        match item {
+            Ok(item) => a.item(item, None, None),
+            Err(e) => {
+                a.report.problems.push(Problem::general(Code::LedgerIo, format!("reading the ledger failed: {e}")));
+                break;
+            }
+        }
+    }
+    a.finish(since)
+}
+
+/// Admits ledger lines into a state exactly as an audit judges them (§11): the same code decides,
+/// so a command that reads a ledger ignores precisely the lines `audit` rejects. `ledger::load`
+/// feeds it the lines its state has not seen yet; the caller has already refused lines that do
+/// not parse or do not chain (a damaged file, §11 steps 3–5).
+pub struct Admission {
+    pub(crate) auditor: Auditor<'static>,
+}
+
+impl std::fmt::Debug for Admission {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Admission").field("head", &self.auditor.prev_line).finish()
+    }
+}
+
+impl Admission {
+    /// Continues from `index`, the state of the lines before `head` (`None`: an empty ledger).
+    pub fn new(index: Index, head: Option<Head>) -> Admission {
+        Admission { auditor: Auditor::with_state(index, head, None, None) }
+    }
+
+    /// The state so far.
+    pub fn index(&self) -> &Index {
+        &self.auditor.report.index
+    }
+
+    /// Checks one line that parsed (`p`) and enters it into the state, or records it as rejected.
+    /// Returns the problems an audit reports for it (empty: a valid line).
+    pub fn line(&mut self, line: crate::log::lines::RawLine, p: ParsedLine) -> Vec<Problem> {
+        self.auditor.item(Item::Line(line), Some(Ok(p)), None);
+        std::mem::take(&mut self.auditor.report.problems)
+    }
+
+    /// The state after the last line.
+    pub fn finish(self) -> Index {
+        self.auditor.report.index
+    }
+}
+
+/// A signature whose check was deferred to the verifying threads (the fast path of [`audit_file_since`]).
+pub(crate) struct SigJob {
+    pub(crate) key: ed25519_dalek::VerifyingKey,
+    pub(crate) message: Vec<u8>,
+    pub(crate) sig: [u8; 64],
+}
+
+/// The state of one audit pass (§11), fed one line at a time.
+pub(crate) struct Auditor<'k> {
+    pub(crate) report: Report,
+    trust: Option<&'k Keyring>,
+    since_cp: Option<crate::log::checkpoint::Checkpoint>,
+    frontier: crate::log::merkle::Frontier,
+    merkle_known: bool,
+    since_root: Option<Digest>,
+    // The chain is followed over every line, valid or not, so a bad line costs one report and the
+    // lines after it are still checked against their true predecessor.
+    prev_line: Option<Head>,
+    // Latest reconstructed text per (work, lang); None when the latest version has no content.
+    texts: HashMap<(String, String), Option<String>>,
+    untrusted: HashMap<crate::format::keys::KeyId, (u64, String)>,
+    untrusted_order: Vec<crate::format::keys::KeyId>,
+    // A signature already checked with `verify_strict` (on another core) for the next line: the
+    // line's hash, the public key it was checked under, and the verdict. Used only when the state
+    // gives exactly that key for the signer.
+    pub(crate) presigned: Option<(Digest, [u8; 32], bool)>,
+}
+
+impl<'k> Auditor<'k> {
+    pub(crate) fn new(trust: Option<&'k Keyring>, since: Option<&[u8]>) -> Auditor<'k> {
+        Auditor::with_state(Index::new_lean(), None, trust, since)
+    }
+
+    fn with_state(index: Index, head: Option<Head>, trust: Option<&'k Keyring>, since: Option<&[u8]>) -> Auditor<'k> {
+        Auditor {
+            report: Report {
+                lines: 0,
+                valid_entries: 0,
+                problems: Vec::new(),
+                torn: None,
+                head: None,
+                texts_verified: 0,
+                index,
+                untrusted: Vec::new(),
+                root: None,
+                since: None,
+            },
+            trust,
+            since_cp: since.and_then(crate::log::checkpoint::Checkpoint::in_note),
+            frontier: crate::log::merkle::Frontier::new(),
+            merkle_known: true,
+            since_root: None,
+            prev_line: head,
+            texts: HashMap::new(),
+            untrusted: HashMap::new(),
+            untrusted_order: Vec::new(),
+            presigned: None,
+        }
+    }
+
+    /// Checks one line (§11). `parsed` is the line already parsed (by the parallel path), or
+    /// `None` to parse here. With `defer`, the signature check is queued there instead of done,
+    /// on the assumption that it will pass; the caller verifies the queue and discards this pass
+    /// if it does not.
+    pub(crate) fn item(
+        &mut self,
+        item: Item,
+        parsed: Option<Result<ParsedLine, crate::format::entry::EntryError>>,
+        defer: Option<&mut Vec<SigJob>>,
+    ) {
+        // §11: a valid line is a complete line for which no check reports a problem.
+        let complete = !matches!(item, Item::Torn(_));
+        let before = self.report.problems.len();
+        self.check_item(item, parsed, defer);
+        if complete && self.report.problems.len() == before {
+            self.report.valid_entries += 1;
+        }
+    }
+
+    fn check_item(
+        &mut self,
+        item: Item,
+        parsed: Option<Result<ParsedLine, crate::format::entry::EntryError>>,
+        defer: Option<&mut Vec<SigJob>>,
+    ) {
+        let report = &mut self.report;
+        let line = match item {
+            Item::Line(l) => l,
+            Item::TooLong { number, .. } => {
+                report.lines += 1;
+                self.merkle_known = false;
+                report.problems.push(Problem::at(
+                    number,
+                    Code::LineTooLong,
+                    format!("line is longer than {MAX_LINE_LEN} bytes"),
+                ));
+                // Its hash is not computed (the line is not kept), so the next line's `prev`
+                // cannot match: §11 step 2.
+                let seq = self.prev_line.map_or(0, |h| h.seq + 1);
+                self.prev_line = Some(Head { seq, hash: Digest([0; 32]) });
+                return;
+            }
+            Item::Torn(t) => {
+                report.problems.push(Problem::at(
+                    t.number,
+                    Code::LineTorn,
+                    format!("{} bytes after the last newline: an append was interrupted; the next append moves them aside, or truncate the file to {} bytes", t.len, t.offset),
+                ));
+                report.torn = Some(t);
+                return;
+            }
+        };
+        report.lines += 1;
+        let parsed = parsed.unwrap_or_else(|| parse_line(&line.bytes));
+        let leaf = match &parsed {
+            Ok(p) => p.leaf,
+            Err(_) => crate::format::hash::leaf_hash(&line.bytes),
+        };
+        self.frontier.push(leaf);
+        if let Some(cp) = &self.since_cp
+            && self.frontier.size() == cp.size
+            && self.merkle_known
+        {
+            self.since_root = Some(self.frontier.root());
+        }
+        let n = line.number;
+        let mut problem = |code: Code, msg: String| report.problems.push(Problem::at(n, code, msg));
+        let mut parsed = match parsed {
+            Ok(p) => p,
+            Err((code, msg)) => {
+                problem(code, msg);
+                let seq = self.prev_line.map_or(0, |h| h.seq + 1);
+                self.prev_line = Some(Head { seq, hash: entry_hash(&line.bytes) });
+                return;
+            }
+        };
+        let e = &parsed.entry;
+        if let Err((code, msg)) = check_chain(self.prev_line.as_ref(), &parsed) {
+            problem(code, msg);
+            // §7.2, §11 step 5: a wrong prev is reported too when the seq was already wrong, on the
+            // first line (where `prev` must be absent) as on any other.
+            let want = self.prev_line.map(|h| h.hash);
+            if code == Code::EntrySeqMismatch && e.prev != want {
+                problem(
+                    Code::EntryPrevMismatch,
+                    match want {
+                        Some(h) => format!("`prev` must be {h}, the hash of the previous line"),
+                        None => "the first entry must not have `prev`".into(),
+                    },
+                );
+            }
+        }
+        self.prev_line = Some(Head { seq: e.seq, hash: parsed.hash });
+        // §7.2: entries are ordered by position, not by the `seq` they claim. A line whose `seq`
+        // is wrong (reported above) is judged, and enters the state, at its place in the file.
+        parsed.entry.seq = n.saturating_sub(1);
+        let e = &parsed.entry;
+        if let Err((code, msg)) = report.index.check_signer(e) {
+            report.index.apply_rejected(&parsed, line.offset, &format!("{code}: {msg}"));
+            problem(code, msg);
+            return;
+        }
+        let Some(key) = report.index.signer_key(e) else {
+            let msg = format!("signer {} is not a registered key", e.signer);
+            report.index.apply_rejected(&parsed, line.offset, &format!("{}: {msg}", Code::EntrySignerUnknown));
+            problem(Code::EntrySignerUnknown, msg);
+            return;
+        };
+        match defer {
+            None => {
+                let verdict = match self.presigned.take() {
+                    Some((h, pk, ok)) if h == parsed.hash && pk == *key.0.as_bytes() => ok,
+                    _ => signing::verify_entry(&key.0, &parsed.signed_bytes, &e.sig),
+                };
+                if !verdict {
+                    let msg = format!("the signature does not verify under key {}", e.signer);
+                    report.index.apply_rejected(
+                        &parsed,
+                        line.offset,
+                        &format!("{}: {msg}", Code::EntrySignatureInvalid),
+                    );
+                    problem(Code::EntrySignatureInvalid, msg);
+                    return;
+                }
+            }
+            Some(queue) => queue.push(SigJob {
+                key: key.0,
+                message: signing::pae(signing::PAYLOAD_TYPE, &std::mem::take::<Vec<u8>>(&mut parsed.signed_bytes)),
+                sig: e.sig,
+            }),
+        }
+        let e = &parsed.entry;
+        if let Err((code, msg)) = report.index.check_body(e) {
+            report.index.apply_rejected(&parsed, line.offset, &format!("{code}: {msg}"));
+            problem(code, msg);
+            return;
+        }
+        let mut content_problem: Option<String> = None;
+        if let Body::Version(v) = &e.body {
+            let slot = (v.work.clone(), v.lang.clone());
+            if !self.texts.contains_key(&slot)
+                && let Some(kept) = report.index.latest_text(&v.work, &v.lang)
+            {
+                // Resuming from a persistent state: the base is the text it kept (§8.5).
+                self.texts.insert(slot.clone(), kept);
+            }
+            let new_text = match &v.diff {
+                None => None,
+                Some(diff) => {
+                    let content_problem = &mut content_problem;
+                    let base = self.texts.get(&slot).and_then(|t| t.as_deref()).unwrap_or("");
+                    let result = Script::from_json(diff)
+                        .and_then(|s| s.apply(base))
+                        .map_err(|d| (d.code, d.message))
+                        .and_then(|t| check_facts(&t, v.size, &v.sha256, v.norm.as_ref()).map(|()| t));
+                    match result {
+                        Ok(t) => {
+                            report.texts_verified += 1;
+                            Some(t)
+                        }
+                        Err((code, msg)) => {
+                            *content_problem = Some(format!("{code}: {msg}; its text cannot be rebuilt"));
+                            problem(code, msg);
+                            None
+                        }
+                    }
+                }
+            };
+            report.index.set_text(&v.work, &v.lang, &parsed.hash, new_text.as_deref());
+            self.texts.insert(slot, new_text);
+        }
+        report.index.apply_noted(&parsed, line.offset, content_problem.as_deref());
+        // Trust is decided once the entry is in the state, so that a genesis is judged with its
+        // owner registered (L§10.2: the genesis owner is trusted only as a root).
+        let e = &parsed.entry;
+        if let Some(ring) = self.trust
+            && let Decision::Untrusted(why) = decide(&report.index, ring, e.signer, e.seq)
+        {
+            let order = &mut self.untrusted_order;
+            let slot = self.untrusted.entry(e.signer).or_insert_with(|| {
+                order.push(e.signer);
+                (0, why)
+            });
+            slot.0 += 1;
+        }
+    }
+
+    pub(crate) fn finish(mut self, since: Option<&[u8]>) -> Report {
+        let report = &mut self.report;
+        report.head = self.prev_line;
+        report.root = self.merkle_known.then(|| self.frontier.root());
+        if let Some(bytes) = since {
+            check_since(report, bytes, self.since_root, self.trust);
+        }
+        if report.lines == 0 && report.torn.is_none() {
+            report.problems.push(Problem::general(Code::LedgerEmpty, "the ledger has no entries"));
+        }
+        let mut untrusted = std::mem::take(&mut self.untrusted);
+        report.untrusted =
+            self.untrusted_order.iter().filter_map(|k| untrusted.remove(k).map(|(n, why)| (*k, n, why))).collect();
+        self.report
+    }
+}
+
+/// `--since` (spec/transparency.md §8): the old checkpoint must be signed by an owner key in
+/// effect at its size, and the ledger's first `size` lines must hash to its root.
+fn check_since(report: &mut Report, bytes: &[u8], since_root: Option<Digest>, trust: Option<&Keyring>) {
+    let Some(origin) = report.index.origin() else {
+        report.problems.push(Problem::general(
+            Code::CheckpointSignature,
+            "the ledger has no valid genesis entry to check the checkpoint against",
+        ));
+        return;
+    };
+    let size = crate::log::checkpoint::Checkpoint::in_note(bytes).map_or(0, |c| c.size);
+    let keys = crate::log::transparency::owner_keys(&report.index, &origin, size);
+    let ring = trust.cloned().unwrap_or_default();
+    match crate::log::transparency::verify_checkpoint(bytes, &origin, &keys, &ring) {
+        Err(p) => report.problems.push(p),
+        Ok(checked) => {
+            match since_root {
+                None if checked.size > report.lines => report.problems.push(Problem::general(
+                    Code::CheckpointInconsistent,
+                    format!(
+                        "history was rewritten: the checkpoint signed {} entries but the ledger now has only {}",
+                        checked.size, report.lines
+                    ),
+                )),
+                None => report.problems.push(Problem::general(
+                    Code::LineTooLong,
+                    "a line over the length limit makes the Merkle root unknown; the checkpoint cannot be compared",
+                )),
+                Some(root) if root != checked.root => report.problems.push(Problem::general(
+                    Code::CheckpointInconsistent,
+                    format!(
+                        "history was rewritten: the ledger's first {} entries hash to {root}, the checkpoint signed {}",
+                        checked.size, checked.root
+                    ),
+                )),
+                Some(_) => {}
+            }
+            report.since = Some(checked);
+        }
+    }
+}
+
+#[cfg(test)]
+mod spill_tests {
+    use super::*;
+    use crate::format::entry::{Entry, Genesis, Release, ReleaseLangs, TextRole};
+    use crate::format::keys::SecretKey;
+
+    /// More versions than the lean state keeps in memory (32 under test): references to versions
+    /// that were moved to disk still resolve, and a bad one is still caught.
+    #[test]
+    fn references_to_spilled_versions_resolve() {
+        let k = SecretKey::from_seed(&[4; 32], "Owner");
+        let mut lines: Vec<Vec<u8>> = Vec::new();
+        let push = |body: Body, lines: &mut Vec<Vec<u8>>| -> Digest {
+            let prev = lines.last().map(|l| Digest::of(l));
+            let e = Entry::sign(lines.len() as u64, prev, "2026-01-01T00:00:00Z".into(), body, &k).unwrap();
+            let line = e.to_line().unwrap();
+            let h = Digest::of(&line);
+            lines.push(line);
+            h
+        };
+        push(
+            Body::Genesis(Genesis { origin: "t.example/x".into(), name: "Owner".into(), key: k.public() }),
+            &mut lines,
+        );
+        let original = push(
+            Body::Version(Box::new(crate::verify::content::text_version(
+                "w",
+                TextRole::Original,
+                "it",
+                "",
+                "uno\n",
+                None,
+                None,
+            ))),
+            &mut lines,
+        );
+        let mut parent = None;
+        let mut text = String::new();
+        for i in 0..100 {
+            let next = format!("one {i}\n");
+            let v = crate::verify::content::text_version(
+                "w",
+                TextRole::Translation,
+                "en",
+                &text,
+                &next,
+                parent,
+                Some(original),
+            );
+            parent = Some(push(Body::Version(Box::new(v)), &mut lines));
+            text = next;
+        }
+        let release = |orig| {
+            Body::Release(Release {
+                work: "w".into(),
+                tag: "v1".into(),
+                translation: parent.unwrap(),
+                original: orig,
+                lang: ReleaseLangs { original: "it".into(), translation: "en".into() },
+                urls: None,
+                note: None,
+            })
+        };
+        let mut good = lines.clone();
+        push(release(original), &mut good);
+        let bytes = |ls: &[Vec<u8>]| ls.iter().flat_map(|l| l.iter().copied().chain([b'\n'])).collect::<Vec<u8>>();
+        let report = audit(&bytes(&good)[..], None);
+        assert!(report.is_clean(), "{:?}", report.problems);
+        // A release naming a translation as its original, long spilled by then, is refused.
+        let mut bad = lines.clone();
+        let first_translation = Digest::of(&lines[2]);
+        push(release(first_translation), &mut bad);
+        let report = audit(&bytes(&bad)[..], None);
+        assert_eq!(report.problems.first().map(|p| p.code), Some(Code::ReleaseRefInvalid), "{:?}", report.problems);
+    }
+}

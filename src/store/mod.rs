@@ -1,0 +1,11 @@
+//! Files (spec/cli.md §5): the ledger file with its lock, validated and fsynced appends, the index
+//! in the user's private cache, and the signing commands that append entries.
+//!
+//! Nothing here vouches for anything: every fact a command acts on is re-read from signed lines
+//! ([`crate::verify::signed`]).
+
+pub mod append;
+pub mod audit;
+pub mod cache;
+pub mod keyfile;
+pub mod ledger;

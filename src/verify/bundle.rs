@@ -1,0 +1,263 @@
+//! Reader's bundles (spec/verify.md §3): one file holding everything a reader needs to verify a
+//! copy of a release offline: the ledger lines of the release, its versions (with their ancestors,
+//! so texts can be rebuilt), its cosignatures, and every key and revocation entry.
+
+use crate::format::entry::{Body, ParsedLine, parse_line};
+use crate::format::hash::Digest;
+use crate::format::signing;
+use crate::format::status::{Code, Problem};
+use crate::log::checkpoint::Checkpoint;
+use crate::log::index::Index;
+use crate::store::ledger::{self, LedgerError, read_line_at};
+use serde::{Deserialize, Serialize};
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::Path;
+
+/// The `format` of a bundle.
+pub const BUNDLE_FORMAT: &str = "colophon-bundle-v1";
+
+/// The JSON of a bundle file (§3.1). Unknown members are ignored: nothing in the wrapper is
+/// trusted, only the signed lines it carries.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct BundleFile {
+    /// [`BUNDLE_FORMAT`].
+    pub format: String,
+    /// The ledger's origin.
+    pub origin: String,
+    /// Entry hash of the release.
+    pub release: Digest,
+    /// Ledger lines, exactly as in the ledger, in ledger order.
+    pub entries: Vec<String>,
+    /// A signed checkpoint covering every entry (spec/transparency.md §6).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub checkpoint: Option<String>,
+    /// Per entry, a c2sp.org/tlog-proof@v1 inclusion proof in `checkpoint`'s tree.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub proofs: Option<Vec<String>>,
+}
+
+/// Collects a bundle for `release` from a ledger (§3.2), with inclusion proofs in `checkpoint`
+/// (a signed note) when one is given that covers every entry (spec/transparency.md §6).
+pub fn build(path: &Path, index: &Index, release: &Digest) -> Result<BundleFile, String> {
+    // The checkpoint kept beside the ledger, if it covers the release (its entries come before it).
+    let seq = index.entry(release).map_or(u64::MAX, |l| l.seq);
+    let kept = crate::log::transparency::kept_checkpoint(path, index, seq.saturating_add(1));
+    build_with_checkpoint(path, index, release, kept.as_deref())
+}
+
+/// As [`build`], with an optional checkpoint.
+pub fn build_with_checkpoint(
+    path: &Path,
+    index: &Index,
+    release: &Digest,
+    checkpoint: Option<&[u8]>,
+) -> Result<BundleFile, String> {
+    let rel = index.release(release).ok_or_else(|| format!("{} is not a release entry", release.short(16)))?;
+    let mut want: BTreeSet<Digest> = BTreeSet::new();
+    want.insert(rel.hash);
+    for (_, _, h) in &rel.cosigners {
+        want.insert(*h);
+    }
+    for start in [rel.translation, rel.original] {
+        let mut cur = Some(start);
+        while let Some(h) = cur {
+            want.insert(h);
+            cur = index.version(&h).and_then(|v| v.parent);
+        }
+    }
+    for k in index.keys() {
+        want.insert(k.entry);
+        if let Some(r) = k.revoked {
+            want.insert(r.entry);
+        }
+    }
+    // With a checkpoint, the bundle is the ledger as of the checkpoint's size (§3.2): entries
+    // appended since (a later cosign, key or revocation) cannot have inclusion proofs in it.
+    let size = checkpoint.map_or(u64::MAX, |note| Checkpoint::in_note(note).map_or(0, |cp| cp.size));
+    let mut by_seq: BTreeMap<u64, Digest> = BTreeMap::new();
+    for h in &want {
+        let loc = index.entry(h).ok_or_else(|| format!("entry {} is not in the ledger", h.short(16)))?;
+        if loc.seq < size {
+            by_seq.insert(loc.seq, *h);
+        }
+    }
+    let mut entries = Vec::with_capacity(by_seq.len());
+    for h in by_seq.values() {
+        let loc = index.entry(h).ok_or("entry vanished")?;
+        let line = read_line_at(path, loc.offset, loc.len).map_err(|e| e.to_string())?;
+        if Digest::of(&line) != *h {
+            return Err(format!("the ledger changed while the bundle was read (entry {})", h.short(16)));
+        }
+        entries.push(String::from_utf8(line).map_err(|_| "a ledger line is not UTF-8".to_string())?);
+    }
+    let mut bundle = BundleFile {
+        format: BUNDLE_FORMAT.into(),
+        origin: index.origin().unwrap_or_default().to_string(),
+        release: *release,
+        entries,
+        checkpoint: None,
+        proofs: None,
+    };
+    if let Some(note) = checkpoint {
+        let mut proofs = Vec::with_capacity(by_seq.len());
+        for (seq, line) in by_seq.keys().zip(&bundle.entries) {
+            let mut p = crate::log::transparency::inclusion_proof(index, *seq, line.as_bytes(), note)?;
+            // The line is in `entries` already.
+            p.extra = None;
+            proofs.push(String::from_utf8(p.to_bytes()).map_err(|_| "a proof is not UTF-8".to_string())?);
+        }
+        bundle.checkpoint =
+            Some(String::from_utf8(note.to_vec()).map_err(|_| "the checkpoint is not UTF-8".to_string())?);
+        bundle.proofs = Some(proofs);
+    }
+    Ok(bundle)
+}
+
+impl BundleFile {
+    /// The size of the bundle's checkpoint, if it has one that parses.
+    pub fn checkpoint_size(&self) -> Option<u64> {
+        Checkpoint::in_note(self.checkpoint.as_deref()?.as_bytes()).map(|cp| cp.size)
+    }
+}
+
+/// Builds a bundle straight from a ledger file. Also returns the ledger's number of entries, so a
+/// caller can say when the bundle's checkpoint is older than the ledger.
+pub fn build_from_ledger(path: &Path, release_ref: &str) -> Result<(BundleFile, u64), String> {
+    let snap = ledger::load(path).map_err(|e: LedgerError| e.to_string())?;
+    let release = crate::verify::refs::resolve(&snap.index, release_ref)?;
+    if snap.index.release(&release).is_none() {
+        let what = snap.index.kind(&release).unwrap_or_else(|| "unknown".into());
+        return Err(format!(
+            "{release_ref} is a {what} entry, not a release; a bundle is made for a release, e.g. WORK@TAG"
+        ));
+    }
+    Ok((build(path, &snap.index, &release)?, snap.index.len()))
+}
+
+/// A bundle whose every line parsed, chained by seq, and verified (§3.3).
+#[derive(Debug)]
+pub struct Opened {
+    /// The state built from the bundle's entries.
+    pub index: Index,
+    /// The release.
+    pub release: Digest,
+    /// The origin.
+    pub origin: String,
+    /// Lines by entry hash, for rebuilding texts.
+    pub lines: BTreeMap<Digest, Vec<u8>>,
+    /// The bundle's checkpoint, verified, with every entry's inclusion proof checked.
+    pub checkpoint: Option<crate::log::transparency::CheckedCheckpoint>,
+}
+
+/// Parses and verifies a bundle (§3.3): every line canonical and well-formed, the first a genesis
+/// with the bundle's origin, seqs strictly increasing, every signature valid under a key that the
+/// bundle's own key entries registered and had not revoked, and the release complete.
+pub fn open(bytes: &[u8]) -> Result<Opened, Problem> {
+    open_with(bytes, &crate::log::trust::Keyring::default())
+}
+
+/// As [`open`], checking the bundle's checkpoint (if any) against the reader's witness policy.
+pub fn open_with(bytes: &[u8], ring: &crate::log::trust::Keyring) -> Result<Opened, Problem> {
+    let bad = |code: Code, m: String| Problem::general(code, m);
+    let file: BundleFile =
+        serde_json::from_slice(bytes).map_err(|e| bad(Code::BundleInvalid, format!("not a colophon bundle ({e})")))?;
+    if file.format != BUNDLE_FORMAT {
+        return Err(bad(Code::BundleInvalid, format!("unsupported bundle format {:?}", file.format)));
+    }
+    let mut index = Index::new();
+    let mut last_seq: Option<u64> = None;
+    let mut lines = BTreeMap::new();
+    let mut seqs = Vec::new();
+    for (i, line) in file.entries.iter().enumerate() {
+        let n = i as u64 + 1;
+        let at = |code: Code, m: String| Problem::at(n, code, format!("bundle entry {n}: {m}"));
+        let p: ParsedLine = parse_line(line.as_bytes()).map_err(|(c, m)| at(c, m))?;
+        let e = &p.entry;
+        if i == 0 {
+            match &e.body {
+                Body::Genesis(g) if e.seq == 0 && g.origin == file.origin => {}
+                _ => return Err(at(Code::BundleInvalid, "the first entry must be the ledger's genesis".into())),
+            }
+        }
+        if last_seq.is_some_and(|s| e.seq <= s) {
+            return Err(at(Code::BundleInvalid, "entries are not in ledger order".into()));
+        }
+        last_seq = Some(e.seq);
+        index.check_signer(e).map_err(|(c, m)| at(c, m))?;
+        let key = index.signer_key(e).ok_or_else(|| at(Code::EntrySignerUnknown, "signer unknown".into()))?;
+        if !signing::verify_entry(&key.0, &p.signed_bytes, &e.sig) {
+            return Err(at(Code::EntrySignatureInvalid, format!("the signature does not verify under {}", e.signer)));
+        }
+        // Version state rules need the whole ledger (parents, tags); keys, revocations, releases
+        // and cosigns can be checked against what the bundle carries.
+        if !matches!(e.body, Body::Version(_)) {
+            index.check_body(e).map_err(|(c, m)| at(c, m))?;
+        }
+        // Every ancestor of a version rides along (§3.2); without this a bundle that drops one
+        // would still open, and name its versions with the wrong numbers.
+        if let Body::Version(v) = &e.body
+            && let Some(parent) = v.parent
+            && !lines.contains_key(&parent)
+        {
+            return Err(at(
+                Code::BundleInvalid,
+                format!(
+                    "the parent version {} of this version is not in the bundle (a bundle carries every ancestor)",
+                    parent.short(16)
+                ),
+            ));
+        }
+        index.apply(&p, 0);
+        lines.insert(p.hash, line.as_bytes().to_vec());
+        seqs.push(e.seq);
+    }
+    if index.release(&file.release).is_none() {
+        return Err(bad(Code::BundleInvalid, format!("the bundle lacks its release entry {}", file.release.short(16))));
+    }
+    let checkpoint = match &file.checkpoint {
+        None => None,
+        Some(note) => Some(check_proofs(&file, note, &seqs, &index, ring)?),
+    };
+    Ok(Opened { index, release: file.release, origin: file.origin, lines, checkpoint })
+}
+
+/// spec/transparency.md §6: the checkpoint is signed by an owner key the bundle's entries show in
+/// effect at its size, and every entry has an inclusion proof in its tree.
+fn check_proofs(
+    file: &BundleFile,
+    note: &str,
+    seqs: &[u64],
+    index: &Index,
+    ring: &crate::log::trust::Keyring,
+) -> Result<crate::log::transparency::CheckedCheckpoint, Problem> {
+    use crate::log::transparency::{check_inclusion, owner_keys, verify_checkpoint};
+    let size = Checkpoint::in_note(note.as_bytes()).map_or(0, |c| c.size);
+    let checked = verify_checkpoint(note.as_bytes(), &file.origin, &owner_keys(index, &file.origin, size), ring)?;
+    let proofs = file.proofs.as_deref().unwrap_or_default();
+    if proofs.len() != file.entries.len() {
+        return Err(Problem::general(
+            Code::ProofInclusion,
+            format!("the bundle has {} entries but {} inclusion proofs", file.entries.len(), proofs.len()),
+        ));
+    }
+    for (i, ((line, proof), seq)) in file.entries.iter().zip(proofs).zip(seqs).enumerate() {
+        let n = i as u64 + 1;
+        let p = crate::log::checkpoint::TlogProof::parse(proof.as_bytes())
+            .map_err(|e| Problem::at(n, Code::CheckpointMalformed, format!("bundle proof {n}: {e}")))?;
+        if p.checkpoint != note.as_bytes() {
+            return Err(Problem::at(n, Code::ProofInclusion, format!("bundle proof {n} is for another checkpoint")));
+        }
+        if p.index != *seq {
+            return Err(Problem::at(
+                n,
+                Code::ProofInclusion,
+                format!("bundle proof {n} proves entry {}, not entry {seq}", p.index),
+            ));
+        }
+        check_inclusion(&p, line.as_bytes(), &checked.checkpoint).map_err(|mut e| {
+            e.line = Some(n);
+            e
+        })?;
+    }
+    Ok(checked)
+}

@@ -1,0 +1,685 @@
+//! Verifying a copy of a text (spec/verify.md §2): does it match a signed, released version —
+//! exactly or under a normalization profile — signed by a key the reader trusts? And if not,
+//! which signed version is closest, and what differs?
+
+use crate::format::diff::{Chunk, WordStats, word_diff, word_stats};
+use crate::format::entry::{Body, RevokeReason, Role, TextRole};
+use crate::format::hash::Digest;
+use crate::format::keys::KeyId;
+use crate::format::normalize::Profile;
+use crate::format::status::Code;
+use crate::log::index::{Index, ReleaseInfo, VersionInfo};
+use crate::log::trust::{Decision, Keyring};
+use crate::store::append::Content;
+use serde::Serialize;
+use std::collections::{BTreeMap, BTreeSet};
+
+/// How closely a copy matches (§2.1), strictest first.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+pub enum Level {
+    /// Byte-identical.
+    #[serde(rename = "exact")]
+    Exact,
+    /// Equal after `text/v1`.
+    #[serde(rename = "text/v1")]
+    Text,
+    /// Equal after `words/v2` (`words/v1` is retired for matching, spec/ledger.md §9.3).
+    #[serde(rename = "words/v2")]
+    Words,
+}
+
+impl Level {
+    /// The name users type and see.
+    pub fn id(self) -> &'static str {
+        match self {
+            Level::Exact => "exact",
+            Level::Text => "text/v1",
+            Level::Words => "words/v2",
+        }
+    }
+
+    /// Parses a `--profile` value.
+    pub fn from_id(s: &str) -> Option<Level> {
+        match s {
+            "exact" => Some(Level::Exact),
+            "text/v1" => Some(Level::Text),
+            "words/v2" => Some(Level::Words),
+            _ => None,
+        }
+    }
+
+    /// A phrase for the success line.
+    pub fn describe(self) -> &'static str {
+        match self {
+            Level::Exact => "exact bytes",
+            Level::Text => "text/v1 normalization (line endings, Unicode composition, trailing blanks differ)",
+            Level::Words => "words/v2 normalization (same words; typography, layout or invisible characters differ)",
+        }
+    }
+
+    fn profile(self) -> Option<Profile> {
+        match self {
+            Level::Exact => None,
+            Level::Text => Some(Profile::TextV1),
+            Level::Words => Some(Profile::WordsV2),
+        }
+    }
+}
+
+pub use crate::verify::signed::{Signed, Store};
+
+/// A signer as reported (§2.4).
+#[derive(Clone, Debug, Serialize)]
+pub struct Signer {
+    /// Key id.
+    pub key_id: KeyId,
+    /// Name registered for the key.
+    pub name: String,
+    /// Whether the key chains to a trust root at the entry's position.
+    pub trusted: bool,
+    /// The root reached, when trusted.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub trust_root: Option<KeyId>,
+    /// Name of the root, when trusted.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub trust_root_name: Option<String>,
+    /// Why not, when untrusted.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub untrusted_reason: Option<String>,
+    /// A later revocation of the key, if any: (entry seq, reason).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub revoked_later: Option<(u64, RevokeReason)>,
+}
+
+/// A version as reported.
+#[derive(Clone, Debug, Serialize)]
+pub struct VersionView {
+    /// Entry hash.
+    pub entry: Digest,
+    /// `WORK:LANG@N`.
+    pub r#ref: String,
+    /// Work id.
+    pub work: String,
+    /// Language.
+    pub lang: String,
+    /// Original or translation.
+    pub role: TextRole,
+    /// 1-based number.
+    pub number: u64,
+    /// Claimed time.
+    pub time: String,
+    /// Who recorded it.
+    pub signer: Signer,
+}
+
+/// A release as reported.
+#[derive(Clone, Debug, Serialize)]
+pub struct ReleaseView {
+    /// Entry hash.
+    pub entry: Digest,
+    /// `WORK@TAG`.
+    pub r#ref: String,
+    /// Its position in the ledger.
+    pub seq: u64,
+    /// Tag.
+    pub tag: String,
+    /// Claimed time.
+    pub time: String,
+    /// Who signed it.
+    pub signer: Signer,
+    /// Who cosigned it.
+    pub cosigners: Vec<Signer>,
+    /// The translation version.
+    pub translation: VersionView,
+    /// The original version it renders.
+    pub original: VersionView,
+    /// Where it is published.
+    pub urls: Vec<String>,
+}
+
+/// The nearest signed version to a copy that matched nothing (§2.5).
+#[derive(Clone, Debug, Serialize)]
+pub struct Closest {
+    /// The version.
+    pub version: VersionView,
+    /// Releases it belongs to (`WORK@TAG`).
+    pub releases: Vec<String>,
+    /// Share of words in common, in percent (0-100).
+    pub similarity_percent: u32,
+    /// Words added/removed going from the signed text to the copy.
+    pub words: WordStats,
+    /// Word diff from the signed text (after `text/v1`) to the copy (after `text/v1`).
+    pub diff: Vec<Chunk>,
+}
+
+/// How one release holding the matched version was judged (§2.2 step 5).
+#[derive(Clone, Debug, Serialize)]
+pub struct ReleaseCheck {
+    /// `WORK@TAG`.
+    pub r#ref: String,
+    /// Entry hash of the release.
+    pub entry: Digest,
+    /// `copy.verified` when this release vouches for the copy; otherwise why not.
+    pub status: Code,
+    /// Why not, when it does not.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub reason: Option<String>,
+}
+
+/// The outcome of verifying a copy.
+#[derive(Clone, Debug, Serialize)]
+pub struct CopyReport {
+    /// `copy.verified` on success; otherwise why not.
+    pub status: Code,
+    /// One-line explanation.
+    pub message: String,
+    /// The match level, when the copy matched a signed version.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub level: Option<Level>,
+    /// Copy size and SHA-256.
+    pub copy_size: u64,
+    /// SHA-256 of the copy's bytes.
+    pub copy_sha256: Digest,
+    /// The version matched.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub version: Option<VersionView>,
+    /// The release that vouches for the copy (the latest that does), or, when none does, the
+    /// latest release holding the version.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub release: Option<ReleaseView>,
+    /// Other releases holding the same version (`WORK@TAG`).
+    pub other_releases: Vec<String>,
+    /// Every release holding the version, each judged on its own, latest first.
+    pub releases: Vec<ReleaseCheck>,
+    /// When nothing matched: the closest signed version.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub closest: Option<Closest>,
+    /// Extra remarks (revocations, which keys to trust, ...).
+    pub notes: Vec<String>,
+    /// Where the index (or the bundle's state) disagreed with a signed line. The verdict rests on
+    /// the signed lines; a caller should rebuild its index and verify again.
+    #[serde(skip)]
+    pub index_disagreed: Option<String>,
+}
+
+impl CopyReport {
+    /// Whether the copy verified.
+    pub fn ok(&self) -> bool {
+        self.status == Code::CopyVerified
+    }
+
+    /// A report about `copy` that found nothing yet (`copy.mismatch`, no message).
+    pub fn empty(copy: &CopyFacts) -> CopyReport {
+        CopyReport {
+            status: Code::CopyMismatch,
+            message: String::new(),
+            level: None,
+            copy_size: copy.size,
+            copy_sha256: copy.sha256,
+            version: None,
+            release: None,
+            other_releases: Vec::new(),
+            releases: Vec::new(),
+            closest: None,
+            notes: Vec::new(),
+            index_disagreed: None,
+        }
+    }
+}
+
+/// The facts of a copy: raw hash, normalized hashes when it is text.
+#[derive(Clone, Debug)]
+pub struct CopyFacts {
+    /// Bytes.
+    pub size: u64,
+    /// SHA-256 of the bytes.
+    pub sha256: Digest,
+    /// The text, when UTF-8 and small enough.
+    pub text: Option<String>,
+}
+
+impl From<Content> for CopyFacts {
+    fn from(c: Content) -> CopyFacts {
+        CopyFacts { size: c.size, sha256: c.sha256, text: c.text }
+    }
+}
+
+/// What the reader asks of a verification besides the copy and the roots.
+#[derive(Clone, Copy, Debug)]
+pub struct Options {
+    /// The loosest match level accepted (§2.1).
+    pub loosest: Level,
+    /// Whether the source's order of entries is anchored: a ledger file read directly, a bundle
+    /// whose checkpoint and inclusion proofs were checked, published tiles. An unanchored bundle's
+    /// order is whatever its writer chose (§3.5), so no verdict may rest on it.
+    pub ordered: bool,
+}
+
+impl Options {
+    /// Anchored order, the given loosest level.
+    pub fn new(loosest: Level) -> Options {
+        Options { loosest, ordered: true }
+    }
+}
+
+fn signer_view(signed: &Signed<'_>, roots: &Keyring, id: KeyId, seq: u64) -> Signer {
+    let info = signed.key(&id);
+    let mut s = Signer {
+        key_id: id,
+        name: info.as_ref().map_or_else(|| "(unregistered key)".into(), |k| k.name.clone()),
+        trusted: false,
+        trust_root: None,
+        trust_root_name: None,
+        untrusted_reason: None,
+        revoked_later: info.and_then(|k| k.revoked).filter(|r| r.seq >= seq).map(|r| (r.seq, r.reason)),
+    };
+    match signed.decide(roots, id, seq) {
+        Decision::Trusted { root, .. } => {
+            s.trusted = true;
+            s.trust_root = Some(root);
+            s.trust_root_name = roots.keys.iter().find(|k| k.key.id() == root).map(|k| k.name.clone());
+        }
+        Decision::Untrusted(why) => s.untrusted_reason = Some(why),
+    }
+    s
+}
+
+fn version_view(signed: &Signed<'_>, roots: &Keyring, v: &VersionInfo) -> VersionView {
+    VersionView {
+        entry: v.hash,
+        r#ref: format!("{}:{}@{}", v.work, v.lang, v.number),
+        work: v.work.clone(),
+        lang: v.lang.clone(),
+        role: v.role,
+        number: v.number,
+        time: v.time.clone(),
+        signer: signer_view(signed, roots, v.signer, v.seq),
+    }
+}
+
+fn release_view(signed: &Signed<'_>, roots: &Keyring, r: &ReleaseInfo) -> Result<ReleaseView, String> {
+    let t = signed.version(&r.translation)?;
+    let o = signed.version(&r.original)?;
+    Ok(ReleaseView {
+        entry: r.hash,
+        r#ref: format!("{}@{}", r.work, r.tag),
+        seq: r.seq,
+        tag: r.tag.clone(),
+        time: r.time.clone(),
+        signer: signer_view(signed, roots, r.signer, r.seq),
+        cosigners: r.cosigners.iter().map(|(k, seq, _)| signer_view(signed, roots, *k, *seq)).collect(),
+        translation: version_view(signed, roots, &t),
+        original: version_view(signed, roots, &o),
+        urls: r.urls.clone(),
+    })
+}
+
+/// Whether a version's signed facts match the copy at `level`.
+fn matches(v: &VersionInfo, copy: &CopyFacts, level: Level, normalized: &BTreeMap<Level, Digest>) -> bool {
+    match level {
+        Level::Exact => v.sha256 == copy.sha256 && v.size == copy.size,
+        _ => match (level.profile(), normalized.get(&level)) {
+            (Some(p), Some(d)) => v.norm.get(p.id()) == Some(d),
+            _ => false,
+        },
+    }
+}
+
+/// Judges one release holding the matched version (§2.2 steps 4–5): its signed lines, its
+/// signer's role and trust, the version signer's trust, and — when the source's order is not
+/// anchored — whether any signer was revoked as compromised, which would need that order.
+fn judge(
+    signed: &Signed<'_>,
+    roots: &Keyring,
+    opts: Options,
+    v: &VersionInfo,
+    rel_hash: &Digest,
+) -> (ReleaseCheck, Option<ReleaseView>) {
+    let fail = |r: String, status: Code, reason: String| {
+        (ReleaseCheck { r#ref: r, entry: *rel_hash, status, reason: Some(reason) }, None)
+    };
+    let rel = match signed.release(rel_hash) {
+        Ok(r) => r,
+        Err(m) => return fail(rel_hash.short(16), Code::EntrySignatureInvalid, m),
+    };
+    let r#ref = format!("{}@{}", rel.work, rel.tag);
+    if rel.translation != v.hash && rel.original != v.hash {
+        return fail(r#ref, Code::ReleaseRefInvalid, "the release does not name this version".into());
+    }
+    // Every entry the verdict rests on, checked (§2.3): the release, its versions, its cosigns
+    // (done by `release`), and every key on each signer's way to a root (done by `decide`).
+    for h in [rel.translation, rel.original, v.hash] {
+        if let Err(m) = signed.checked(&h) {
+            return fail(r#ref, Code::EntrySignatureInvalid, m);
+        }
+    }
+    let view = match release_view(signed, roots, &rel) {
+        Ok(view) => view,
+        Err(m) => return fail(r#ref, Code::EntrySignatureInvalid, m),
+    };
+    // A release is signed by an owner or a translator (L§6.1); any other signature on it vouches
+    // for nothing, whatever the index says.
+    let allowed = signed.key(&rel.signer).is_some_and(|k| k.has(Role::Owner) || k.has(Role::Translator));
+    if !allowed {
+        let reason = format!(
+            "{} ({}) may not sign releases (owner or translator role needed)",
+            view.signer.name, view.signer.key_id
+        );
+        return (
+            ReleaseCheck { r#ref, entry: rel.hash, status: Code::EntrySignerUnauthorized, reason: Some(reason) },
+            Some(view),
+        );
+    }
+    let version_signer = signer_view(signed, roots, v.signer, v.seq);
+    let untrusted = [&view.signer, &version_signer].into_iter().find(|s| !s.trusted).cloned();
+    if let Some(s) = untrusted {
+        let reason = format!(
+            "valid signature, untrusted key: {} ({}); {}",
+            s.name,
+            s.key_id,
+            s.untrusted_reason.as_deref().unwrap_or("does not chain to a trust root")
+        );
+        return (
+            ReleaseCheck { r#ref, entry: rel.hash, status: Code::TrustUntrusted, reason: Some(reason) },
+            Some(view),
+        );
+    }
+    let compromised = std::iter::once(&view.signer)
+        .chain(view.cosigners.iter())
+        .chain(std::iter::once(&version_signer))
+        .find(|s| matches!(s.revoked_later, Some((_, RevokeReason::Compromised))))
+        .cloned();
+    if !opts.ordered
+        && let Some(s) = compromised
+    {
+        let reason = format!(
+            "{} ({}) was revoked as compromised, and without a checkpoint nothing shows the release was signed before that",
+            s.name, s.key_id
+        );
+        return (
+            ReleaseCheck { r#ref, entry: rel.hash, status: Code::BundleUnanchored, reason: Some(reason) },
+            Some(view),
+        );
+    }
+    (ReleaseCheck { r#ref, entry: rel.hash, status: Code::CopyVerified, reason: None }, Some(view))
+}
+
+/// Verifies a copy against a ledger or bundle (§2.2), with every fact taken from signed lines.
+pub fn verify_copy(index: &Index, store: Store<'_>, roots: &Keyring, copy: &CopyFacts, loosest: Level) -> CopyReport {
+    verify_copy_with(index, store, roots, copy, Options::new(loosest))
+}
+
+/// As [`verify_copy`], with the reader's options.
+pub fn verify_copy_with(
+    index: &Index,
+    store: Store<'_>,
+    roots: &Keyring,
+    copy: &CopyFacts,
+    opts: Options,
+) -> CopyReport {
+    let signed = Signed::new(index, store);
+    let mut report = verify_signed(&signed, roots, copy, opts);
+    report.index_disagreed = signed.disagreed();
+    report
+}
+
+fn verify_signed(signed: &Signed<'_>, roots: &Keyring, copy: &CopyFacts, opts: Options) -> CopyReport {
+    let index = signed.index;
+    let loosest = opts.loosest;
+    let mut report = CopyReport::empty(copy);
+    let normalized: BTreeMap<Level, Digest> = [Level::Text, Level::Words]
+        .into_iter()
+        .filter_map(|l| Some((l, Digest::of(l.profile()?.apply(copy.text.as_deref()?).as_bytes()))))
+        .collect();
+    let hits_at = |level: Level| -> Vec<Digest> {
+        match level {
+            Level::Exact => index.versions_with_sha256(&copy.sha256),
+            _ => match (level.profile(), normalized.get(&level)) {
+                (Some(p), Some(d)) => index.versions_with_norm(p.id(), d),
+                _ => Vec::new(),
+            },
+        }
+    };
+    // The index finds candidates; each is kept only if its signed line matches (§2.1).
+    let confirmed = |level: Level| -> Vec<VersionInfo> {
+        hits_at(level)
+            .into_iter()
+            .filter(|h| {
+                // Only entries in the state are looked up as versions; the index contradicts itself.
+                let in_state = index.entry(h).is_none_or(|l| l.in_state);
+                if !in_state {
+                    signed.disagree(format!("the index holds version {} but says it is not in the state", h.short(16)));
+                }
+                in_state
+            })
+            .filter_map(|h| match signed.version(&h) {
+                Ok(v) if matches(&v, copy, level, &normalized) => Some(v),
+                Ok(_) => {
+                    signed.disagree(format!("the index matched version {} that does not match", h.short(16)));
+                    None
+                }
+                Err(_) => None,
+            })
+            .collect()
+    };
+    let mut matched: Option<(Level, Vec<VersionInfo>)> = None;
+    for level in [Level::Exact, Level::Text, Level::Words] {
+        if level > loosest {
+            break;
+        }
+        let hits = confirmed(level);
+        if !hits.is_empty() {
+            matched = Some((level, hits));
+            break;
+        }
+    }
+    let Some((level, hits)) = matched else {
+        report.message = match (copy.text.is_some(), loosest) {
+            (false, _) => "the copy matches no signed version (it is not UTF-8 text, so only exact bytes can match)".into(),
+            (true, Level::Exact) => "the copy matches no signed version byte for byte (try without --profile exact to allow normalized matches)".into(),
+            _ => format!("the copy matches no signed version, even under {}", loosest.id()),
+        };
+        report.closest = closest(signed, roots, copy);
+        // Say when a looser level the reader excluded would have matched: the copy is probably
+        // the signed text re-typeset, which is worth knowing even when it is not accepted.
+        for level in [Level::Text, Level::Words].into_iter().filter(|l| *l > loosest) {
+            if let Some(v) = confirmed(level).first() {
+                report.notes.push(format!(
+                    "the copy matches {}:{}@{} under {}: it differs from the signed text only in what that profile ignores; drop --profile {} to accept it",
+                    v.work,
+                    v.lang,
+                    v.number,
+                    level.id(),
+                    loosest.id()
+                ));
+                break;
+            }
+        }
+        return report;
+    };
+    report.level = Some(level);
+    // Every release holding any matching version, each judged on its own (§2.2 step 3): a release
+    // by an untrusted key must not hide a valid one.
+    let mut judged: Vec<(u64, u64, ReleaseCheck, Option<ReleaseView>, VersionInfo)> = Vec::new();
+    for v in &hits {
+        for r in index.releases_of_version(&v.hash) {
+            let (check, view) = judge(signed, roots, opts, v, &r.hash);
+            judged.push((r.seq, v.seq, check, view, v.clone()));
+        }
+    }
+    // Latest release first; a verified one wins over any other.
+    judged.sort_by(|a, b| {
+        (b.2.status == Code::CopyVerified, b.0, b.1).cmp(&(a.2.status == Code::CopyVerified, a.0, a.1))
+    });
+    report.releases = judged.iter().map(|j| j.2.clone()).collect();
+    let Some((_, _, check, view, v)) = judged.into_iter().next() else {
+        // No release holds it. The releases of the work are few: check each against its line, so
+        // an index that hid the copy's release behind a wrong reference is caught (and rebuilt).
+        let works: BTreeSet<&str> = hits.iter().map(|v| v.work.as_str()).collect();
+        for w in works {
+            for r in index.releases(Some(w)) {
+                let _ = signed.release(&r.hash);
+            }
+        }
+        let v = hits.iter().max_by_key(|v| v.seq).cloned();
+        if let Some(v) = v {
+            report.version = Some(version_view(signed, roots, &v));
+            report.status = Code::CopyUnreleased;
+            report.message = format!(
+                "the copy matches {}:{}@{} ({}), a signed version that is not part of any release",
+                v.work,
+                v.lang,
+                v.number,
+                level.id()
+            );
+        }
+        return report;
+    };
+    report.version = Some(version_view(signed, roots, &v));
+    report.other_releases =
+        report.releases.iter().filter(|r| r.entry != check.entry).map(|r| r.r#ref.clone()).collect();
+    report.release = view;
+    if check.status != Code::CopyVerified {
+        report.status = check.status;
+        let why = check.reason.clone().unwrap_or_default();
+        report.message = match check.status {
+            Code::EntrySignatureInvalid => {
+                format!("a signature the verdict rests on is invalid: {why}; run `colophon audit`")
+            }
+            _ => why,
+        };
+        if check.status == Code::TrustUntrusted {
+            report.notes.push(if roots.is_empty() {
+                "no trust roots were given: name the keys you trust with --trust FILE (a keyring like keys.example, or a .pub file) or COLOPHON_TRUST".into()
+            } else {
+                "add the signer's or the ledger owner's key to your keyring (--trust) if you trust it".into()
+            });
+        }
+        return report;
+    }
+    if let Some(rv) = &report.release {
+        for s in std::iter::once(&rv.signer).chain(rv.cosigners.iter()) {
+            if let Some((seq, RevokeReason::Compromised)) = s.revoked_later {
+                report.notes.push(format!(
+                    "{} ({}) was revoked as compromised at entry {seq}, after this release; the log's order shows the release came first",
+                    s.name,
+                    s.key_id.to_hex().get(..16).unwrap_or_default()
+                ));
+            }
+        }
+    }
+    if matches!(signed.store, Store::Bundle(_)) {
+        // §3.4: a bundle proves what it holds, not that nothing was left out.
+        report.notes.push(
+            "revocations and cosignatures are those the bundle holds; for any left out or made since, \
+             verify against the ledger or its published tiles (--tiles)"
+                .into(),
+        );
+    }
+    report.status = Code::CopyVerified;
+    report.message = format!("verified: release {} ({})", check.r#ref, level.describe());
+    report
+}
+
+/// Candidates for the closest version (§2.5): the versions in releases and the latest version of
+/// every work and language, at most this many.
+const CLOSEST_CANDIDATES: usize = 500;
+
+/// Finds the signed version nearest to a copy that matched nothing (§2.5): among the versions in
+/// releases and the latest version of every text, the one sharing the most words. Each chain of
+/// versions is replayed once, from its first reconstructible version to its latest candidate, and
+/// every candidate scored as the replay passes it: the cost is one pass over the texts involved,
+/// not one rebuild per candidate.
+fn closest(signed: &Signed<'_>, roots: &Keyring, copy: &CopyFacts) -> Option<Closest> {
+    let index = signed.index;
+    let text = copy.text.as_deref()?;
+    let mut candidates: BTreeSet<Digest> = BTreeSet::new();
+    for r in index.releases(None) {
+        candidates.insert(r.translation);
+        candidates.insert(r.original);
+    }
+    for (w, l) in index.work_langs() {
+        if let Some(v) = index.latest_version(&w, &l) {
+            candidates.insert(v.hash);
+        }
+    }
+    let candidates: BTreeSet<Digest> = candidates.into_iter().take(CLOSEST_CANDIDATES).collect();
+    // The latest candidate of each chain: replaying up to it passes every other candidate of the
+    // same work and language.
+    let mut tips: BTreeMap<(String, String), (u64, Digest)> = BTreeMap::new();
+    for h in &candidates {
+        // Each candidate's line is read and checked against the index's record of it, so an index
+        // that hid a match behind a wrong hash is caught here (and rebuilt by the caller).
+        let Ok(v) = signed.version(h) else { continue };
+        let slot = tips.entry((v.work.clone(), v.lang.clone())).or_insert((v.seq, v.hash));
+        if v.seq > slot.0 {
+            *slot = (v.seq, v.hash);
+        }
+    }
+    let copy_words = word_bag(text);
+    // Best so far: (score, seq, version, text).
+    let mut best: Option<(u32, u64, Digest, String)> = None;
+    for (_, tip) in tips.values() {
+        // Walk back along signed `parent` members to the first version whose base is "".
+        let mut chain: Vec<(Digest, crate::format::entry::Version, u64)> = Vec::new();
+        let mut cur = Some(*tip);
+        while let Some(h) = cur {
+            let Ok(p) = signed.parsed(&h) else { break };
+            let Body::Version(v) = &p.entry.body else { break };
+            if v.diff.is_none() {
+                break;
+            }
+            cur = v.parent;
+            chain.push((h, (**v).clone(), p.entry.seq));
+        }
+        let mut current = String::new();
+        for (h, v, seq) in chain.iter().rev() {
+            let Some(next) = v
+                .diff
+                .as_ref()
+                .and_then(|d| crate::format::diff::Script::from_json(d).ok())
+                .and_then(|s| s.apply(&current).ok())
+                .filter(|t| t.len() as u64 == v.size && Digest::of(t.as_bytes()) == v.sha256)
+            else {
+                // A script that does not reproduce its signed hash: nothing after it is shown.
+                break;
+            };
+            current = next;
+            if candidates.contains(h) {
+                let score = similarity(&word_bag(&current), &copy_words);
+                if best.as_ref().is_none_or(|b| (score, *seq) > (b.0, b.1)) {
+                    best = Some((score, *seq, *h, current.clone()));
+                }
+            }
+        }
+    }
+    let (pct, _, h, signed_text) = best?;
+    // Only a version whose signed line checks out (signature included) is named.
+    let v = signed.version(&h).ok()?;
+    let (a, b) = (Profile::TextV1.apply(&signed_text), Profile::TextV1.apply(text));
+    let releases = index.releases_of_version(&h).into_iter().map(|r| format!("{}@{}", r.work, r.tag)).collect();
+    Some(Closest {
+        version: version_view(signed, roots, &v),
+        releases,
+        similarity_percent: pct,
+        words: word_stats(&a, &b),
+        diff: word_diff(&a, &b),
+    })
+}
+
+fn word_bag(text: &str) -> BTreeMap<String, u32> {
+    let mut bag = BTreeMap::new();
+    for w in Profile::WordsV2.apply(text).split(' ').filter(|w| !w.is_empty()) {
+        *bag.entry(w.to_lowercase()).or_insert(0) += 1;
+    }
+    bag
+}
+
+/// Multiset overlap of two word bags, in percent of the larger.
+fn similarity(a: &BTreeMap<String, u32>, b: &BTreeMap<String, u32>) -> u32 {
+    let total_a: u32 = a.values().sum();
+    let total_b: u32 = b.values().sum();
+    let common: u32 = a.iter().map(|(w, n)| (*n).min(*b.get(w).unwrap_or(&0))).sum();
+    let denom = total_a.max(total_b);
+    (common * 100).checked_div(denom).unwrap_or(100)
+}
