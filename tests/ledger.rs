@@ -301,7 +301,7 @@ fn parallel_audit_reports_exactly_what_the_sequential_one_does() {
 fn the_index_write_ahead_log_stays_bounded() {
     // Each command opens the index anew; a write-ahead log left to grow would be read through on
     // every open (and copied in full at every checkpoint), so writers empty it past a limit.
-    use colophon::log::index::WAL_LIMIT;
+    use colophon::store::index_db::WAL_LIMIT;
     let dir = tempfile::tempdir().unwrap();
     let (path, owner) = new_ledger(dir.path());
     let mut wal = index_path(&path).into_os_string();

@@ -57,7 +57,18 @@ pub fn audit(r: impl BufRead, trust: Option<&Keyring>) -> Report {
 /// the ledger's first `size` lines (spec/transparency.md §8). This is the exact, sequential path:
 /// every other way of auditing must report what this reports.
 pub fn audit_since(r: impl BufRead, trust: Option<&Keyring>, since: Option<&[u8]>) -> Report {
-    let mut a = Auditor::new(trust, since);
+    audit_since_spilling(r, trust, since, None)
+}
+
+/// As [`audit_since`], with the state's versions moved to `spill` once there are many (a
+/// million-line ledger then audits in flat memory).
+pub(crate) fn audit_since_spilling(
+    r: impl BufRead,
+    trust: Option<&Keyring>,
+    since: Option<&[u8]>,
+    spill: Option<crate::log::index::lean::SpillFactory>,
+) -> Report {
+    let mut a = Auditor::spilling(trust, since, spill);
     for item in Lines::new(r) {
         match item {
             Ok(item) => a.item(item, None, None),
@@ -137,8 +148,14 @@ pub(crate) struct Auditor<'k> {
 }
 
 impl<'k> Auditor<'k> {
-    pub(crate) fn new(trust: Option<&'k Keyring>, since: Option<&[u8]>) -> Auditor<'k> {
-        Auditor::with_state(Index::new_lean(), None, trust, since)
+    /// A new audit, with the state's versions moved to a spill once there are many.
+    pub(crate) fn spilling(
+        trust: Option<&'k Keyring>,
+        since: Option<&[u8]>,
+        spill: Option<crate::log::index::lean::SpillFactory>,
+    ) -> Auditor<'k> {
+        let index = spill.map_or_else(Index::new_lean, Index::new_lean_spilling);
+        Auditor::with_state(index, None, trust, since)
     }
 
     fn with_state(index: Index, head: Option<Head>, trust: Option<&'k Keyring>, since: Option<&[u8]>) -> Auditor<'k> {
@@ -411,82 +428,5 @@ fn check_since(report: &mut Report, bytes: &[u8], since_root: Option<Digest>, tr
             }
             report.since = Some(checked);
         }
-    }
-}
-
-#[cfg(test)]
-mod spill_tests {
-    use super::*;
-    use crate::format::entry::{Entry, Genesis, Release, ReleaseLangs, TextRole};
-    use crate::format::keys::SecretKey;
-
-    /// More versions than the lean state keeps in memory (32 under test): references to versions
-    /// that were moved to disk still resolve, and a bad one is still caught.
-    #[test]
-    fn references_to_spilled_versions_resolve() {
-        let k = SecretKey::from_seed(&[4; 32], "Owner");
-        let mut lines: Vec<Vec<u8>> = Vec::new();
-        let push = |body: Body, lines: &mut Vec<Vec<u8>>| -> Digest {
-            let prev = lines.last().map(|l| Digest::of(l));
-            let e = Entry::sign(lines.len() as u64, prev, "2026-01-01T00:00:00Z".into(), body, &k).unwrap();
-            let line = e.to_line().unwrap();
-            let h = Digest::of(&line);
-            lines.push(line);
-            h
-        };
-        push(
-            Body::Genesis(Genesis { origin: "t.example/x".into(), name: "Owner".into(), key: k.public() }),
-            &mut lines,
-        );
-        let original = push(
-            Body::Version(Box::new(crate::verify::content::text_version(
-                "w",
-                TextRole::Original,
-                "it",
-                "",
-                "uno\n",
-                None,
-                None,
-            ))),
-            &mut lines,
-        );
-        let mut parent = None;
-        let mut text = String::new();
-        for i in 0..100 {
-            let next = format!("one {i}\n");
-            let v = crate::verify::content::text_version(
-                "w",
-                TextRole::Translation,
-                "en",
-                &text,
-                &next,
-                parent,
-                Some(original),
-            );
-            parent = Some(push(Body::Version(Box::new(v)), &mut lines));
-            text = next;
-        }
-        let release = |orig| {
-            Body::Release(Release {
-                work: "w".into(),
-                tag: "v1".into(),
-                translation: parent.unwrap(),
-                original: orig,
-                lang: ReleaseLangs { original: "it".into(), translation: "en".into() },
-                urls: None,
-                note: None,
-            })
-        };
-        let mut good = lines.clone();
-        push(release(original), &mut good);
-        let bytes = |ls: &[Vec<u8>]| ls.iter().flat_map(|l| l.iter().copied().chain([b'\n'])).collect::<Vec<u8>>();
-        let report = audit(&bytes(&good)[..], None);
-        assert!(report.is_clean(), "{:?}", report.problems);
-        // A release naming a translation as its original, long spilled by then, is refused.
-        let mut bad = lines.clone();
-        let first_translation = Digest::of(&lines[2]);
-        push(release(first_translation), &mut bad);
-        let report = audit(&bytes(&bad)[..], None);
-        assert_eq!(report.problems.first().map(|p| p.code), Some(Code::ReleaseRefInvalid), "{:?}", report.problems);
     }
 }

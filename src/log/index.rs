@@ -9,17 +9,14 @@
 //! The ledger stays the only source of truth: the persistent index is checked against the
 //! ledger's head whenever it is opened, caught up if it lags, and rebuilt if it disagrees.
 
-mod db;
-mod lean;
-mod mem;
+pub(crate) mod lean;
+pub(crate) mod mem;
 
 use crate::format::entry::{Body, Entry, ParsedLine, RevokeReason, Role, TextRole};
 use crate::format::hash::Digest;
 use crate::format::keys::{KeyId, PublicKey};
 use crate::format::status::Code;
 use std::collections::BTreeMap;
-
-pub use db::{Covered, DbIndex, WAL_LIMIT};
 
 /// A registered key and its history.
 #[derive(Clone, Debug)]
@@ -142,6 +139,72 @@ pub struct EntryLoc {
     pub in_state: bool,
 }
 
+/// A look-up backend kept outside memory: the persistent index in the user's cache
+/// (`crate::store::index_db`), which the store layer plugs in. It answers the same questions as the
+/// in-memory backends; a query that fails answers "nothing" and is remembered in [`Persistent::failure`].
+pub trait Persistent: std::fmt::Debug + Send {
+    /// See [`Index`].
+    fn failure(&self) -> Option<String>;
+    /// See [`Index`].
+    fn len(&self) -> u64;
+    /// See [`Index`].
+    fn origin(&self) -> Option<String>;
+    /// See [`Index`].
+    fn owner(&self) -> Option<KeyId>;
+    /// See [`Index`].
+    fn key(&self, id: &KeyId) -> Option<std::sync::Arc<KeyInfo>>;
+    /// See [`Index`].
+    fn keys(&self) -> Vec<KeyInfo>;
+    /// See [`Index`].
+    fn entry(&self, hash: &Digest) -> Option<EntryLoc>;
+    /// See [`Index`].
+    fn entry_at(&self, seq: u64) -> Option<(Digest, EntryLoc)>;
+    /// See [`Index`].
+    fn kind(&self, hash: &Digest) -> Option<String>;
+    /// See [`Index`].
+    fn entries_with_prefix(&self, prefix: &str) -> Vec<Digest>;
+    /// See [`Index`].
+    fn version(&self, hash: &Digest) -> Option<VersionInfo>;
+    /// See [`Index`].
+    fn rejections(&self) -> BTreeMap<u64, String>;
+    /// See [`Index`].
+    fn rejection(&self, hash: &Digest) -> Option<String>;
+    /// See [`Index`].
+    fn rejected(&self) -> (u64, Vec<(u64, String)>);
+    /// See [`Index`].
+    fn latest_text(&self, work: &str, lang: &str) -> Option<Option<String>>;
+    /// See [`Index`].
+    fn set_text(&mut self, work: &str, lang: &str, version: &Digest, text: Option<&str>);
+    /// See [`Index`].
+    fn cached_text(&self, hash: &Digest) -> Option<String>;
+    /// See [`Index`].
+    fn versions_of(&self, work: &str, lang: &str) -> Vec<Digest>;
+    /// See [`Index`].
+    fn latest_version(&self, work: &str, lang: &str) -> Option<VersionInfo>;
+    /// See [`Index`].
+    fn work_langs(&self) -> Vec<(String, String)>;
+    /// See [`Index`].
+    fn versions_with_sha256(&self, d: &Digest) -> Vec<Digest>;
+    /// See [`Index`].
+    fn versions_with_norm(&self, profile: &str, d: &Digest) -> Vec<Digest>;
+    /// See [`Index`].
+    fn original_lang(&self, work: &str) -> Option<String>;
+    /// See [`Index`].
+    fn release(&self, hash: &Digest) -> Option<ReleaseInfo>;
+    /// See [`Index`].
+    fn release_by_tag(&self, work: &str, tag: &str) -> Option<ReleaseInfo>;
+    /// See [`Index`].
+    fn releases(&self, work: Option<&str>) -> Vec<ReleaseInfo>;
+    /// See [`Index`].
+    fn releases_of_version(&self, version: &Digest) -> Vec<ReleaseInfo>;
+    /// See [`Index`].
+    fn apply(&mut self, p: &ParsedLine, offset: u64, in_state: bool, problem: Option<&str>);
+    /// See [`Index`].
+    fn read_hashes(&self, indexes: &[u64]) -> Result<Vec<Digest>, String>;
+    /// The backend itself, for the store layer's own operations (transactions, resets).
+    fn as_any_mut(&mut self) -> &mut dyn std::any::Any;
+}
+
 /// The ledger state (§6) with its look-ups.
 ///
 /// Queries return owned values so both backends can answer them. A query against the persistent
@@ -157,7 +220,7 @@ pub struct Index {
 enum Backend {
     Mem(Box<mem::MemIndex>),
     Lean(Box<lean::LeanIndex>),
-    Db(Box<DbIndex>),
+    Db(Box<dyn Persistent>),
 }
 
 impl Default for Index {
@@ -198,15 +261,22 @@ impl Index {
         Index { backend: Backend::Lean(Box::default()) }
     }
 
+    /// As [`Index::new_lean`], moving versions to the spill `f` makes once there are many.
+    pub(crate) fn new_lean_spilling(f: lean::SpillFactory) -> Index {
+        let mut l = lean::LeanIndex::default();
+        l.spill_factory = Some(f);
+        Index { backend: Backend::Lean(Box::new(l)) }
+    }
+
     /// Wraps a persistent index.
-    pub fn persistent(db: DbIndex) -> Index {
-        Index { backend: Backend::Db(Box::new(db)) }
+    pub fn persistent(db: Box<dyn Persistent>) -> Index {
+        Index { backend: Backend::Db(db) }
     }
 
     /// The persistent backend, if this index has one.
-    pub fn db_mut(&mut self) -> Option<&mut DbIndex> {
+    pub fn db_mut(&mut self) -> Option<&mut dyn Persistent> {
         match &mut self.backend {
-            Backend::Db(d) => Some(d),
+            Backend::Db(d) => Some(d.as_mut()),
             Backend::Mem(_) | Backend::Lean(_) => None,
         }
     }

@@ -6,9 +6,10 @@
 use crate::format::entry::{Body, ParsedLine, parse_line};
 use crate::format::signing;
 use crate::format::status::Problem;
-use crate::log::audit::{Admission, Auditor, Report, SigJob, audit_since};
+use crate::log::audit::{Admission, Auditor, Report, SigJob, audit_since_spilling};
 use crate::log::lines::{Item, Lines};
 use crate::log::trust::Keyring;
+use crate::store::index_db::spill;
 use crate::store::ledger::{LedgerError, open_for_read};
 use std::collections::HashMap;
 use std::io::{BufRead, BufReader, Read};
@@ -29,7 +30,7 @@ pub fn audit_file_since(path: &Path, trust: Option<&Keyring>, since: Option<&[u8
     // Something is wrong: read the same bytes again on the exact path, which reports every
     // problem with its line.
     let (file, _) = open_for_read(path)?;
-    Ok(audit_since(BufReader::with_capacity(1 << 20, file.take(len)), trust, since))
+    Ok(audit_since_spilling(BufReader::with_capacity(1 << 20, file.take(len)), trust, since, Some(spill)))
 }
 
 /// Lines parsed together: large enough that spreading the parsing over threads pays, small
@@ -51,7 +52,7 @@ fn audit_fast(r: impl BufRead, trust: Option<&Keyring>, since: Option<&[u8]>) ->
     let failed = AtomicBool::new(false);
     let (to_state, from_reader) = mpsc::sync_channel::<Parsed>(2);
     let (to_verifier, from_state) = mpsc::sync_channel::<Vec<SigJob>>(4);
-    let mut a = Auditor::new(trust, since);
+    let mut a = Auditor::spilling(trust, since, Some(spill));
     std::thread::scope(|scope| {
         let failed = &failed;
         let state = scope.spawn(move || {
@@ -190,5 +191,90 @@ impl Admission {
                 self.line(line, p)
             })
             .collect()
+    }
+}
+
+#[cfg(test)]
+mod spill_tests {
+    use super::*;
+    use crate::format::entry::Body;
+    use crate::format::entry::{Entry, Genesis, Release, ReleaseLangs, TextRole};
+    use crate::format::hash::Digest;
+    use crate::format::keys::SecretKey;
+    use crate::format::status::Code;
+    use crate::log::audit::Report;
+
+    /// More versions than the lean state keeps in memory (32 under test): references to versions
+    /// that were moved to disk still resolve, and a bad one is still caught.
+    fn spilled_audit(b: &[u8]) -> Report {
+        audit_since_spilling(b, None, None, Some(spill))
+    }
+
+    #[test]
+    fn references_to_spilled_versions_resolve() {
+        let k = SecretKey::from_seed(&[4; 32], "Owner");
+        let mut lines: Vec<Vec<u8>> = Vec::new();
+        let push = |body: Body, lines: &mut Vec<Vec<u8>>| -> Digest {
+            let prev = lines.last().map(|l| Digest::of(l));
+            let e = Entry::sign(lines.len() as u64, prev, "2026-01-01T00:00:00Z".into(), body, &k).unwrap();
+            let line = e.to_line().unwrap();
+            let h = Digest::of(&line);
+            lines.push(line);
+            h
+        };
+        push(
+            Body::Genesis(Genesis { origin: "t.example/x".into(), name: "Owner".into(), key: k.public() }),
+            &mut lines,
+        );
+        let original = push(
+            Body::Version(Box::new(crate::verify::content::text_version(
+                "w",
+                TextRole::Original,
+                "it",
+                "",
+                "uno\n",
+                None,
+                None,
+            ))),
+            &mut lines,
+        );
+        let mut parent = None;
+        let mut text = String::new();
+        for i in 0..100 {
+            let next = format!("one {i}\n");
+            let v = crate::verify::content::text_version(
+                "w",
+                TextRole::Translation,
+                "en",
+                &text,
+                &next,
+                parent,
+                Some(original),
+            );
+            parent = Some(push(Body::Version(Box::new(v)), &mut lines));
+            text = next;
+        }
+        let release = |orig| {
+            Body::Release(Release {
+                work: "w".into(),
+                tag: "v1".into(),
+                translation: parent.unwrap(),
+                original: orig,
+                lang: ReleaseLangs { original: "it".into(), translation: "en".into() },
+                urls: None,
+                note: None,
+            })
+        };
+        let mut good = lines.clone();
+        push(release(original), &mut good);
+        let bytes = |ls: &[Vec<u8>]| ls.iter().flat_map(|l| l.iter().copied().chain([b'\n'])).collect::<Vec<u8>>();
+        let report = spilled_audit(&bytes(&good));
+        assert!(report.is_clean(), "{:?}", report.problems);
+        // A release naming a translation as its original, long spilled by then, is refused.
+        let mut bad = lines.clone();
+        let first_translation = Digest::of(&lines[2]);
+        push(release(first_translation), &mut bad);
+        let report = spilled_audit(&bytes(&bad));
+        assert_eq!(report.problems.first().map(|p| p.code), Some(Code::ReleaseRefInvalid), "{:?}", report.problems);
     }
 }

@@ -10,9 +10,10 @@ use crate::format::hash::Digest;
 use crate::format::signing;
 use crate::format::status::Code;
 use crate::log::audit::Admission;
-use crate::log::index::{Covered, DbIndex, Index};
+use crate::log::index::Index;
 pub use crate::log::lines::{Head, Item, Lines, MAX_LINE_LEN, RawLine, Torn, check_chain};
 use crate::store::cache::Cache;
+use crate::store::index_db::{Covered, DbIndex, db_of};
 use std::fs::{File, OpenOptions};
 use std::io::{self, BufReader, Read, Write};
 use std::path::{Path, PathBuf};
@@ -224,7 +225,7 @@ fn load_upto(path: &Path, len: u64, cache: &Cache) -> Result<Snapshot, LedgerErr
                     });
                 }
                 match DbIndex::open(&ipath) {
-                    Ok(db) => match sync(path, len, Index::persistent(db)) {
+                    Ok(db) => match sync(path, len, Index::persistent(Box::new(db))) {
                         Ok(snap) => return Ok(snap),
                         Err(SyncError::Ledger(e)) => return Err(e),
                         // The index itself failed: answer from a scan instead.
@@ -259,7 +260,7 @@ enum SyncError {
 
 /// Brings a persistent index up to date with the first `len` bytes of the ledger (§7.2 rules).
 fn sync(path: &Path, len: u64, mut index: Index) -> Result<Snapshot, SyncError> {
-    let Some(db) = index.db_mut() else { return Err(SyncError::Index) };
+    let Some(db) = db_of(&mut index) else { return Err(SyncError::Index) };
     // IMMEDIATE: of two processes catching up at once, the second waits and then finds nothing
     // left to do, instead of indexing the same lines twice.
     db.begin().map_err(|_| SyncError::Index)?;
@@ -275,7 +276,7 @@ fn sync(path: &Path, len: u64, mut index: Index) -> Result<Snapshot, SyncError> 
     if trusted {
         snap.len = covered.len;
         snap.head = covered.head.map(|(seq, hash, _, _)| Head { seq, hash });
-    } else if let Some(db) = snap.index.db_mut() {
+    } else if let Some(db) = db_of(&mut snap.index) {
         // Truncated, replaced or rewritten behind the index's back: start over.
         db.reset().map_err(|_| SyncError::Index)?;
     }
@@ -285,7 +286,7 @@ fn sync(path: &Path, len: u64, mut index: Index) -> Result<Snapshot, SyncError> 
             last = l;
         }
     });
-    let Some(db) = snap.index.db_mut() else { return Err(SyncError::Index) };
+    let Some(db) = db_of(&mut snap.index) else { return Err(SyncError::Index) };
     if let Err(e) = scanned {
         db.rollback();
         return Err(SyncError::Ledger(e));
@@ -296,7 +297,7 @@ fn sync(path: &Path, len: u64, mut index: Index) -> Result<Snapshot, SyncError> 
         return finish(path, snap).map_err(SyncError::Ledger);
     }
     if snap.index.failure().is_some() {
-        if let Some(db) = snap.index.db_mut() {
+        if let Some(db) = db_of(&mut snap.index) {
             db.rollback();
         }
         return Err(SyncError::Index);
@@ -306,7 +307,7 @@ fn sync(path: &Path, len: u64, mut index: Index) -> Result<Snapshot, SyncError> 
         count: snap.index.len(),
         head: snap.head.zip(last).map(|(h, (o, l))| (h.seq, h.hash, o, l)),
     };
-    let Some(db) = snap.index.db_mut() else { return Err(SyncError::Index) };
+    let Some(db) = db_of(&mut snap.index) else { return Err(SyncError::Index) };
     db.commit(&c).map_err(|_| SyncError::Index)?;
     // A catch-up (a rebuild, or lines another writer appended) may leave a large write-ahead
     // log; fold it into the database now, or every later open would have to read it through.
@@ -638,7 +639,7 @@ pub fn append(
     buf.pop();
     // The entry is durable; now the index. If this fails, the next load catches the index up.
     let offset = snap.len;
-    let began = snap.index.db_mut().is_some_and(|db| db.begin().is_ok());
+    let began = db_of(&mut snap.index).is_some_and(|db| db.begin().is_ok());
     if began {
         // Through the audit's rules like any other line, so the kept text is the one an audit
         // would rebuild (§8.5).
@@ -649,7 +650,7 @@ pub fn append(
         snap.index = admission.finish();
         let c = Covered { len: offset + n + 1, count: snap.index.len(), head: Some((seq, hash, offset, n)) };
         let failed = snap.index.failure().is_some();
-        if let Some(db) = snap.index.db_mut() {
+        if let Some(db) = db_of(&mut snap.index) {
             if failed || db.commit(&c).is_err() {
                 db.rollback();
             } else {

@@ -7,5 +7,6 @@
 pub mod append;
 pub mod audit;
 pub mod cache;
+pub mod index_db;
 pub mod keyfile;
 pub mod ledger;

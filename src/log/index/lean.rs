@@ -1,7 +1,7 @@
 //! The lean state of an audit (spec/ledger.md §11): only what the state rules of §6 consult, in
 //! compact form. Every version must be remembered (a later `of` or release may name it), so past
-//! [`SPILL_AT`] versions they move to a temporary SQLite file: memory then grows only with the
-//! number of works, not of entries. Look-ups the rules never make (prefixes, content hashes,
+//! [`SPILL_AT`] versions they move to a [`Spill`] (a temporary SQLite file, from the store layer):
+//! memory then grows only with the number of works, not of entries. Look-ups the rules never make (prefixes, content hashes,
 //! listings) answer nothing here; audits do not make them either.
 
 use super::{EntryLoc, KeyInfo, ReleaseInfo, Revocation, VersionInfo};
@@ -15,70 +15,26 @@ pub(super) const SPILL_AT: usize = if cfg!(test) { 32 } else { 1 << 16 };
 
 /// A version as the rules need it.
 #[derive(Clone, Copy, Debug)]
-struct Version {
-    work: u32,
-    lang: u32,
-    role: TextRole,
+pub(crate) struct Version {
+    pub(crate) work: u32,
+    pub(crate) lang: u32,
+    pub(crate) role: TextRole,
     /// The original this translation renders.
-    of: Option<Digest>,
+    pub(crate) of: Option<Digest>,
 }
 
-/// Versions moved out of memory.
-struct Spill {
-    _file: tempfile::NamedTempFile,
-    conn: rusqlite::Connection,
+/// Where an audit's state moves versions once it holds [`SPILL_AT`] of them, so memory grows with
+/// the number of works, not of entries. The store layer provides one on disk
+/// (`crate::store::index_db::spill`); without one (a browser), versions stay in memory.
+pub(crate) trait Spill: std::fmt::Debug + Send {
+    /// Stores these versions; false if it could not (the state then keeps them in memory).
+    fn put(&self, batch: &HashMap<Digest, Version>) -> bool;
+    /// A version stored earlier.
+    fn get(&self, h: &Digest) -> Option<Version>;
 }
 
-impl std::fmt::Debug for Spill {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str("Spill")
-    }
-}
-
-impl Spill {
-    fn new() -> Option<Spill> {
-        let file = tempfile::NamedTempFile::new().ok()?;
-        let conn = rusqlite::Connection::open(file.path()).ok()?;
-        conn.execute_batch(
-            "PRAGMA journal_mode=OFF; PRAGMA synchronous=OFF; PRAGMA cache_size=-16384;
-             CREATE TABLE v(hash BLOB PRIMARY KEY, work INTEGER, lang INTEGER, role INTEGER, of BLOB) WITHOUT ROWID;",
-        )
-        .ok()?;
-        Some(Spill { _file: file, conn })
-    }
-
-    fn put(&self, batch: &HashMap<Digest, Version>) -> rusqlite::Result<()> {
-        let tx = self.conn.unchecked_transaction()?;
-        {
-            let mut st =
-                tx.prepare_cached("INSERT OR REPLACE INTO v(hash, work, lang, role, of) VALUES (?1, ?2, ?3, ?4, ?5)")?;
-            for (h, v) in batch {
-                st.execute(rusqlite::params![
-                    &h.0[..],
-                    v.work,
-                    v.lang,
-                    u8::from(v.role == TextRole::Original),
-                    v.of.map(|d| d.0.to_vec())
-                ])?;
-            }
-        }
-        tx.commit()
-    }
-
-    fn get(&self, h: &Digest) -> Option<Version> {
-        let mut st = self.conn.prepare_cached("SELECT work, lang, role, of FROM v WHERE hash=?1").ok()?;
-        st.query_row([&h.0[..]], |r| {
-            let of: Option<Vec<u8>> = r.get(3)?;
-            Ok(Version {
-                work: r.get(0)?,
-                lang: r.get(1)?,
-                role: if r.get::<_, u8>(2)? == 1 { TextRole::Original } else { TextRole::Translation },
-                of: of.and_then(|b| b.as_slice().try_into().ok().map(Digest)),
-            })
-        })
-        .ok()
-    }
-}
+/// Makes a [`Spill`] when the first one is needed; `None` if none can be made.
+pub(crate) type SpillFactory = fn() -> Option<Box<dyn Spill>>;
 
 #[derive(Clone, Debug)]
 struct Release {
@@ -100,7 +56,9 @@ pub(super) struct LeanIndex {
     names: Vec<Box<str>>,
     name_ids: HashMap<Box<str>, u32>,
     versions: HashMap<Digest, Version>,
-    spill: Option<Spill>,
+    spill: Option<Box<dyn Spill>>,
+    /// How to make the spill (none: keep every version in memory).
+    pub(super) spill_factory: Option<SpillFactory>,
     /// The spill could not be created or written: keep everything in memory instead.
     no_spill: bool,
     /// (work, lang) → (latest version hash, its sha256, how many versions).
@@ -298,10 +256,10 @@ impl LeanIndex {
                 self.versions.insert(hash, Version { work, lang, role: v.role, of: v.of });
                 if self.versions.len() >= SPILL_AT && !self.no_spill {
                     if self.spill.is_none() {
-                        self.spill = Spill::new();
+                        self.spill = self.spill_factory.and_then(|f| f());
                     }
                     match &self.spill {
-                        Some(s) if s.put(&self.versions).is_ok() => self.versions.clear(),
+                        Some(s) if s.put(&self.versions) => self.versions.clear(),
                         _ => self.no_spill = true,
                     }
                 }

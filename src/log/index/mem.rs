@@ -8,7 +8,7 @@ use crate::format::keys::{KeyId, PublicKey};
 use std::collections::{BTreeMap, HashMap};
 
 /// How many rejected lines an index reports by name (the rest are counted).
-pub(super) const REJECTED_SHOWN: usize = 5;
+pub(crate) const REJECTED_SHOWN: usize = 5;
 
 #[derive(Debug, Default)]
 pub(super) struct MemIndex {
@@ -216,7 +216,7 @@ impl MemIndex {
 }
 
 /// The smallest digest with this hex prefix.
-pub(super) fn prefix_start(prefix: &str) -> Option<Digest> {
+pub(crate) fn prefix_start(prefix: &str) -> Option<Digest> {
     let mut lo = prefix.to_string();
     while lo.len() < 64 {
         lo.push('0');

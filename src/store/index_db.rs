@@ -7,10 +7,13 @@
 //! included — and rebuilds it from scratch when the ledger was truncated or rewritten behind its
 //! back. Lines that break a rule are recorded with the reason and kept out of the state.
 
-use super::{EntryLoc, KeyInfo, ReleaseInfo, Revocation, VersionInfo, release_info, version_info};
 use crate::format::entry::{Body, ParsedLine, RevokeReason, Role, TextRole};
 use crate::format::hash::Digest;
 use crate::format::keys::{KeyId, PublicKey};
+use crate::log::index::lean::{Spill, Version};
+use crate::log::index::{
+    EntryLoc, Index, KeyInfo, Persistent, ReleaseInfo, Revocation, VersionInfo, release_info, version_info,
+};
 use rusqlite::{Connection, OptionalExtension, Row, params};
 use std::cell::RefCell;
 use std::collections::{BTreeMap, HashMap};
@@ -296,7 +299,7 @@ impl DbIndex {
         self.forget();
     }
 
-    pub(super) fn failure(&self) -> Option<String> {
+    pub(crate) fn failure(&self) -> Option<String> {
         self.failure.borrow().clone()
     }
 
@@ -316,15 +319,15 @@ impl DbIndex {
         }
     }
 
-    pub(super) fn len(&self) -> u64 {
+    pub(crate) fn len(&self) -> u64 {
         self.count
     }
 
-    pub(super) fn origin(&self) -> Option<String> {
+    pub(crate) fn origin(&self) -> Option<String> {
         self.origin.clone()
     }
 
-    pub(super) fn owner(&self) -> Option<KeyId> {
+    pub(crate) fn owner(&self) -> Option<KeyId> {
         self.owner
     }
 
@@ -354,7 +357,7 @@ impl DbIndex {
         })
     }
 
-    pub(super) fn key(&self, id: &KeyId) -> Option<std::sync::Arc<KeyInfo>> {
+    pub(crate) fn key(&self, id: &KeyId) -> Option<std::sync::Arc<KeyInfo>> {
         if let Some(k) = self.keys_seen.borrow().get(id) {
             return k.clone();
         }
@@ -371,7 +374,7 @@ impl DbIndex {
         k
     }
 
-    pub(super) fn keys(&self) -> Vec<KeyInfo> {
+    pub(crate) fn keys(&self) -> Vec<KeyInfo> {
         self.q(Vec::new(), |c| {
             c.prepare_cached(
                 "SELECT id, pk, name, roles, seq, by, entry, rseq, rreason, rentry FROM keys ORDER BY seq",
@@ -381,7 +384,7 @@ impl DbIndex {
         })
     }
 
-    pub(super) fn entry(&self, hash: &Digest) -> Option<EntryLoc> {
+    pub(crate) fn entry(&self, hash: &Digest) -> Option<EntryLoc> {
         self.q(None, |c| {
             c.prepare_cached("SELECT seq, off, len, state FROM entries WHERE hash=?1")?
                 .query_row([&hash.0[..]], |r| {
@@ -396,7 +399,7 @@ impl DbIndex {
         })
     }
 
-    pub(super) fn entry_at(&self, seq: u64) -> Option<(Digest, EntryLoc)> {
+    pub(crate) fn entry_at(&self, seq: u64) -> Option<(Digest, EntryLoc)> {
         self.q(None, |c| {
             c.prepare_cached("SELECT hash, off, len, state FROM entries WHERE seq=?1")?
                 .query_row([seq], |r| {
@@ -409,7 +412,7 @@ impl DbIndex {
         })
     }
 
-    pub(super) fn kind(&self, hash: &Digest) -> Option<String> {
+    pub(crate) fn kind(&self, hash: &Digest) -> Option<String> {
         self.q(None, |c| {
             c.prepare_cached("SELECT kind FROM entries WHERE hash=?1")?
                 .query_row([&hash.0[..]], |r| r.get(0))
@@ -417,8 +420,8 @@ impl DbIndex {
         })
     }
 
-    pub(super) fn entries_with_prefix(&self, prefix: &str) -> Vec<Digest> {
-        let Some(start) = super::mem::prefix_start(prefix) else { return Vec::new() };
+    pub(crate) fn entries_with_prefix(&self, prefix: &str) -> Vec<Digest> {
+        let Some(start) = crate::log::index::mem::prefix_start(prefix) else { return Vec::new() };
         let hits: Vec<Digest> = self.q(Vec::new(), |c| {
             c.prepare_cached("SELECT hash FROM entries WHERE hash >= ?1 ORDER BY hash LIMIT 16")?
                 .query_map([&start.0[..]], |r| digest(r, 0))?
@@ -461,7 +464,7 @@ impl DbIndex {
         })
     }
 
-    pub(super) fn version(&self, hash: &Digest) -> Option<VersionInfo> {
+    pub(crate) fn version(&self, hash: &Digest) -> Option<VersionInfo> {
         self.q(None, |c| {
             c.prepare_cached(&format!("SELECT {VERSION_COLS} FROM versions WHERE hash=?1"))?
                 .query_row([&hash.0[..]], |r| self.version_row(r))
@@ -469,7 +472,7 @@ impl DbIndex {
         })
     }
 
-    pub(super) fn rejections(&self) -> BTreeMap<u64, String> {
+    pub(crate) fn rejections(&self) -> BTreeMap<u64, String> {
         self.q(BTreeMap::new(), |c| {
             c.prepare_cached("SELECT seq, problem FROM entries WHERE problem IS NOT NULL AND state = 0")?
                 .query_map([], |r| Ok((r.get(0)?, r.get::<_, Option<String>>(1)?.unwrap_or_default())))?
@@ -477,7 +480,7 @@ impl DbIndex {
         })
     }
 
-    pub(super) fn rejection(&self, hash: &Digest) -> Option<String> {
+    pub(crate) fn rejection(&self, hash: &Digest) -> Option<String> {
         self.q(None, |c| {
             c.prepare_cached("SELECT problem FROM entries WHERE hash=?1 AND state=0")?
                 .query_row([&hash.0[..]], |r| r.get::<_, Option<String>>(0))
@@ -486,14 +489,14 @@ impl DbIndex {
         })
     }
 
-    pub(super) fn rejected(&self) -> (u64, Vec<(u64, String)>) {
+    pub(crate) fn rejected(&self) -> (u64, Vec<(u64, String)>) {
         // Both through the partial index of lines with a problem: no scan of the whole table.
         let n = self.q(0, |c| {
             c.prepare_cached("SELECT COUNT(*) FROM entries WHERE problem IS NOT NULL")?.query_row([], |r| r.get(0))
         });
         let first = self.q(Vec::new(), |c| {
             c.prepare_cached("SELECT seq, problem, state FROM entries WHERE problem IS NOT NULL ORDER BY seq LIMIT ?1")?
-                .query_map([super::mem::REJECTED_SHOWN as i64], |r| {
+                .query_map([crate::log::index::mem::REJECTED_SHOWN as i64], |r| {
                     let why = r.get::<_, Option<String>>(1)?.unwrap_or_default();
                     Ok((r.get(0)?, if r.get::<_, i64>(2)? == 0 { format!("{why}; ignored") } else { why }))
                 })?
@@ -502,7 +505,7 @@ impl DbIndex {
         (n, first)
     }
 
-    pub(super) fn latest_text(&self, work: &str, lang: &str) -> Option<Option<String>> {
+    pub(crate) fn latest_text(&self, work: &str, lang: &str) -> Option<Option<String>> {
         self.q(None, |c| {
             c.prepare_cached("SELECT text FROM texts WHERE work=?1 AND lang=?2")?
                 .query_row([work, lang], |r| r.get::<_, Option<String>>(0))
@@ -510,7 +513,7 @@ impl DbIndex {
         })
     }
 
-    pub(super) fn set_text(&mut self, work: &str, lang: &str, version: &Digest, text: Option<&str>) {
+    pub(crate) fn set_text(&mut self, work: &str, lang: &str, version: &Digest, text: Option<&str>) {
         let r = self
             .conn
             .prepare_cached("INSERT OR REPLACE INTO texts(work, lang, version, text) VALUES (?1, ?2, ?3, ?4)")
@@ -523,7 +526,7 @@ impl DbIndex {
         }
     }
 
-    pub(super) fn cached_text(&self, hash: &Digest) -> Option<String> {
+    pub(crate) fn cached_text(&self, hash: &Digest) -> Option<String> {
         self.q(None, |c| {
             c.prepare_cached("SELECT text FROM texts WHERE version=?1")?
                 .query_row([&hash.0[..]], |r| r.get::<_, Option<String>>(0))
@@ -532,7 +535,7 @@ impl DbIndex {
         })
     }
 
-    pub(super) fn versions_of(&self, work: &str, lang: &str) -> Vec<Digest> {
+    pub(crate) fn versions_of(&self, work: &str, lang: &str) -> Vec<Digest> {
         self.q(Vec::new(), |c| {
             c.prepare_cached("SELECT hash FROM versions WHERE work=?1 AND lang=?2 ORDER BY number")?
                 .query_map([work, lang], |r| digest(r, 0))?
@@ -540,7 +543,7 @@ impl DbIndex {
         })
     }
 
-    pub(super) fn latest_version(&self, work: &str, lang: &str) -> Option<VersionInfo> {
+    pub(crate) fn latest_version(&self, work: &str, lang: &str) -> Option<VersionInfo> {
         let slot = (work.to_string(), lang.to_string());
         if let Some(v) = self.latest_seen.borrow().get(&slot) {
             return v.clone();
@@ -556,7 +559,7 @@ impl DbIndex {
         v
     }
 
-    pub(super) fn work_langs(&self) -> Vec<(String, String)> {
+    pub(crate) fn work_langs(&self) -> Vec<(String, String)> {
         self.q(Vec::new(), |c| {
             c.prepare_cached("SELECT DISTINCT work, lang FROM versions ORDER BY work, lang")?
                 .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?
@@ -564,7 +567,7 @@ impl DbIndex {
         })
     }
 
-    pub(super) fn versions_with_sha256(&self, d: &Digest) -> Vec<Digest> {
+    pub(crate) fn versions_with_sha256(&self, d: &Digest) -> Vec<Digest> {
         self.q(Vec::new(), |c| {
             c.prepare_cached("SELECT hash FROM versions WHERE sha256=?1 ORDER BY seq")?
                 .query_map([&d.0[..]], |r| digest(r, 0))?
@@ -572,7 +575,7 @@ impl DbIndex {
         })
     }
 
-    pub(super) fn versions_with_norm(&self, profile: &str, d: &Digest) -> Vec<Digest> {
+    pub(crate) fn versions_with_norm(&self, profile: &str, d: &Digest) -> Vec<Digest> {
         self.q(Vec::new(), |c| {
             c.prepare_cached("SELECT version FROM norms WHERE profile=?1 AND digest=?2")?
                 .query_map(params![profile, &d.0[..]], |r| digest(r, 0))?
@@ -580,7 +583,7 @@ impl DbIndex {
         })
     }
 
-    pub(super) fn original_lang(&self, work: &str) -> Option<String> {
+    pub(crate) fn original_lang(&self, work: &str) -> Option<String> {
         self.q(None, |c| {
             c.prepare_cached("SELECT lang FROM originals WHERE work=?1")?.query_row([work], |r| r.get(0)).optional()
         })
@@ -610,7 +613,7 @@ impl DbIndex {
 
     const RELEASE_COLS: &str = "hash, seq, work, tag, translation, original, signer, time, urls";
 
-    pub(super) fn release(&self, hash: &Digest) -> Option<ReleaseInfo> {
+    pub(crate) fn release(&self, hash: &Digest) -> Option<ReleaseInfo> {
         self.q(None, |c| {
             c.prepare_cached(&format!("SELECT {} FROM releases WHERE hash=?1", Self::RELEASE_COLS))?
                 .query_row([&hash.0[..]], |r| self.release_row(r))
@@ -618,7 +621,7 @@ impl DbIndex {
         })
     }
 
-    pub(super) fn release_by_tag(&self, work: &str, tag: &str) -> Option<ReleaseInfo> {
+    pub(crate) fn release_by_tag(&self, work: &str, tag: &str) -> Option<ReleaseInfo> {
         self.q(None, |c| {
             c.prepare_cached(&format!("SELECT {} FROM releases WHERE work=?1 AND tag=?2", Self::RELEASE_COLS))?
                 .query_row([work, tag], |r| self.release_row(r))
@@ -626,7 +629,7 @@ impl DbIndex {
         })
     }
 
-    pub(super) fn releases(&self, work: Option<&str>) -> Vec<ReleaseInfo> {
+    pub(crate) fn releases(&self, work: Option<&str>) -> Vec<ReleaseInfo> {
         self.q(Vec::new(), |c| match work {
             Some(w) => c
                 .prepare_cached(&format!("SELECT {} FROM releases WHERE work=?1 ORDER BY seq", Self::RELEASE_COLS))?
@@ -639,7 +642,7 @@ impl DbIndex {
         })
     }
 
-    pub(super) fn releases_of_version(&self, version: &Digest) -> Vec<ReleaseInfo> {
+    pub(crate) fn releases_of_version(&self, version: &Digest) -> Vec<ReleaseInfo> {
         self.q(Vec::new(), |c| {
             c.prepare_cached(&format!(
                 "SELECT {} FROM releases WHERE translation=?1 OR original=?1 ORDER BY seq",
@@ -650,7 +653,7 @@ impl DbIndex {
         })
     }
 
-    pub(super) fn apply(&mut self, p: &ParsedLine, offset: u64, in_state: bool, problem: Option<&str>) {
+    pub(crate) fn apply(&mut self, p: &ParsedLine, offset: u64, in_state: bool, problem: Option<&str>) {
         let r = self.try_apply(p, offset, in_state, problem);
         if let Err(e) = r {
             let mut slot = self.failure.borrow_mut();
@@ -661,7 +664,7 @@ impl DbIndex {
     }
 
     /// Stored Merkle hashes by index (spec/transparency.md §2).
-    pub(super) fn read_hashes(&self, indexes: &[u64]) -> Result<Vec<Digest>, String> {
+    pub(crate) fn read_hashes(&self, indexes: &[u64]) -> Result<Vec<Digest>, String> {
         let mut stmt = self.conn.prepare_cached("SELECT hash FROM hashes WHERE idx=?1").map_err(|e| e.to_string())?;
         indexes
             .iter()
@@ -790,4 +793,205 @@ impl crate::log::merkle::HashReader for DbIndex {
     fn read_hashes(&self, indexes: &[u64]) -> Result<Vec<Digest>, String> {
         DbIndex::read_hashes(self, indexes)
     }
+}
+
+impl Persistent for DbIndex {
+    fn failure(&self) -> Option<String> {
+        DbIndex::failure(self)
+    }
+
+    fn len(&self) -> u64 {
+        DbIndex::len(self)
+    }
+
+    fn origin(&self) -> Option<String> {
+        DbIndex::origin(self)
+    }
+
+    fn owner(&self) -> Option<KeyId> {
+        DbIndex::owner(self)
+    }
+
+    fn key(&self, id: &KeyId) -> Option<std::sync::Arc<KeyInfo>> {
+        DbIndex::key(self, id)
+    }
+
+    fn keys(&self) -> Vec<KeyInfo> {
+        DbIndex::keys(self)
+    }
+
+    fn entry(&self, hash: &Digest) -> Option<EntryLoc> {
+        DbIndex::entry(self, hash)
+    }
+
+    fn entry_at(&self, seq: u64) -> Option<(Digest, EntryLoc)> {
+        DbIndex::entry_at(self, seq)
+    }
+
+    fn kind(&self, hash: &Digest) -> Option<String> {
+        DbIndex::kind(self, hash)
+    }
+
+    fn entries_with_prefix(&self, prefix: &str) -> Vec<Digest> {
+        DbIndex::entries_with_prefix(self, prefix)
+    }
+
+    fn version(&self, hash: &Digest) -> Option<VersionInfo> {
+        DbIndex::version(self, hash)
+    }
+
+    fn rejections(&self) -> BTreeMap<u64, String> {
+        DbIndex::rejections(self)
+    }
+
+    fn rejection(&self, hash: &Digest) -> Option<String> {
+        DbIndex::rejection(self, hash)
+    }
+
+    fn rejected(&self) -> (u64, Vec<(u64, String)>) {
+        DbIndex::rejected(self)
+    }
+
+    fn latest_text(&self, work: &str, lang: &str) -> Option<Option<String>> {
+        DbIndex::latest_text(self, work, lang)
+    }
+
+    fn set_text(&mut self, work: &str, lang: &str, version: &Digest, text: Option<&str>) {
+        DbIndex::set_text(self, work, lang, version, text)
+    }
+
+    fn cached_text(&self, hash: &Digest) -> Option<String> {
+        DbIndex::cached_text(self, hash)
+    }
+
+    fn versions_of(&self, work: &str, lang: &str) -> Vec<Digest> {
+        DbIndex::versions_of(self, work, lang)
+    }
+
+    fn latest_version(&self, work: &str, lang: &str) -> Option<VersionInfo> {
+        DbIndex::latest_version(self, work, lang)
+    }
+
+    fn work_langs(&self) -> Vec<(String, String)> {
+        DbIndex::work_langs(self)
+    }
+
+    fn versions_with_sha256(&self, d: &Digest) -> Vec<Digest> {
+        DbIndex::versions_with_sha256(self, d)
+    }
+
+    fn versions_with_norm(&self, profile: &str, d: &Digest) -> Vec<Digest> {
+        DbIndex::versions_with_norm(self, profile, d)
+    }
+
+    fn original_lang(&self, work: &str) -> Option<String> {
+        DbIndex::original_lang(self, work)
+    }
+
+    fn release(&self, hash: &Digest) -> Option<ReleaseInfo> {
+        DbIndex::release(self, hash)
+    }
+
+    fn release_by_tag(&self, work: &str, tag: &str) -> Option<ReleaseInfo> {
+        DbIndex::release_by_tag(self, work, tag)
+    }
+
+    fn releases(&self, work: Option<&str>) -> Vec<ReleaseInfo> {
+        DbIndex::releases(self, work)
+    }
+
+    fn releases_of_version(&self, version: &Digest) -> Vec<ReleaseInfo> {
+        DbIndex::releases_of_version(self, version)
+    }
+
+    fn apply(&mut self, p: &ParsedLine, offset: u64, in_state: bool, problem: Option<&str>) {
+        DbIndex::apply(self, p, offset, in_state, problem)
+    }
+
+    fn read_hashes(&self, indexes: &[u64]) -> Result<Vec<Digest>, String> {
+        DbIndex::read_hashes(self, indexes)
+    }
+
+    fn as_any_mut(&mut self) -> &mut dyn std::any::Any {
+        self
+    }
+}
+
+/// The persistent backend of `index`, if it has one (the store's own operations: transactions,
+/// resets, the cached texts).
+pub(crate) fn db_of(index: &mut Index) -> Option<&mut DbIndex> {
+    index.db_mut()?.as_any_mut().downcast_mut::<DbIndex>()
+}
+
+/// An audit's versions moved out of memory, to a temporary SQLite file (the [`Spill`] of the
+/// audit state, `crate::log::index::lean`).
+struct DiskSpill {
+    _file: tempfile::NamedTempFile,
+    conn: rusqlite::Connection,
+}
+
+impl std::fmt::Debug for DiskSpill {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Spill")
+    }
+}
+
+impl DiskSpill {
+    fn new() -> Option<DiskSpill> {
+        let file = tempfile::NamedTempFile::new().ok()?;
+        let conn = rusqlite::Connection::open(file.path()).ok()?;
+        conn.execute_batch(
+            "PRAGMA journal_mode=OFF; PRAGMA synchronous=OFF; PRAGMA cache_size=-16384;
+             CREATE TABLE v(hash BLOB PRIMARY KEY, work INTEGER, lang INTEGER, role INTEGER, of BLOB) WITHOUT ROWID;",
+        )
+        .ok()?;
+        Some(DiskSpill { _file: file, conn })
+    }
+
+    fn put_all(&self, batch: &HashMap<Digest, Version>) -> rusqlite::Result<()> {
+        let tx = self.conn.unchecked_transaction()?;
+        {
+            let mut st =
+                tx.prepare_cached("INSERT OR REPLACE INTO v(hash, work, lang, role, of) VALUES (?1, ?2, ?3, ?4, ?5)")?;
+            for (h, v) in batch {
+                st.execute(rusqlite::params![
+                    &h.0[..],
+                    v.work,
+                    v.lang,
+                    u8::from(v.role == TextRole::Original),
+                    v.of.map(|d| d.0.to_vec())
+                ])?;
+            }
+        }
+        tx.commit()
+    }
+
+    fn get_one(&self, h: &Digest) -> Option<Version> {
+        let mut st = self.conn.prepare_cached("SELECT work, lang, role, of FROM v WHERE hash=?1").ok()?;
+        st.query_row([&h.0[..]], |r| {
+            let of: Option<Vec<u8>> = r.get(3)?;
+            Ok(Version {
+                work: r.get(0)?,
+                lang: r.get(1)?,
+                role: if r.get::<_, u8>(2)? == 1 { TextRole::Original } else { TextRole::Translation },
+                of: of.and_then(|b| b.as_slice().try_into().ok().map(Digest)),
+            })
+        })
+        .ok()
+    }
+}
+
+impl Spill for DiskSpill {
+    fn put(&self, batch: &HashMap<Digest, Version>) -> bool {
+        self.put_all(batch).is_ok()
+    }
+
+    fn get(&self, h: &Digest) -> Option<Version> {
+        self.get_one(h)
+    }
+}
+
+/// Makes the on-disk spill of an audit's state.
+pub(crate) fn spill() -> Option<Box<dyn Spill>> {
+    DiskSpill::new().map(|s| Box::new(s) as Box<dyn Spill>)
 }
