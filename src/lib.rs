@@ -22,5 +22,6 @@
 
 pub mod format;
 pub mod log;
+#[cfg(feature = "store")]
 pub mod store;
 pub mod verify;

@@ -1500,7 +1500,13 @@ fn bundle_of(ledger: &[u8], anchor: Option<(u64, &SecretKey)>) -> colophon::veri
     let note = anchor.map(|(size, key)| {
         signed_note(&checkpoint_text(ORIGIN, size, root_of(ledger, size)), ORIGIN, &[key]).to_bytes()
     });
-    colophon::verify::bundle::build_with_checkpoint(&path, &snap.index, &history().release, note.as_deref()).unwrap()
+    colophon::verify::bundle::build_with_checkpoint(
+        &colophon::store::ledger::LedgerFile(&path),
+        &snap.index,
+        &history().release,
+        note.as_deref(),
+    )
+    .unwrap()
 }
 
 /// `line` with `edit` applied to its JSON value, re-signed by `key` (a correctly signed line).

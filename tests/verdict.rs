@@ -58,10 +58,13 @@ fn the_binary_prints_the_librarys_verdict_for_a_ledger() {
     let env = setup();
     let snap = colophon::store::ledger::load_with(&env.path(LEDGER), &Cache::None).expect("load");
     for (copy, roots) in [("en.txt", "olga"), ("retyped.txt", "olga"), ("tampered.txt", "olga"), ("en.txt", "mal")] {
+        let path = env.path(LEDGER);
+        let lines = colophon::store::ledger::LedgerFile(&path);
         let source = Source::Ledger {
             index: &snap.index,
-            path: &env.path(LEDGER),
-            kept: colophon::log::transparency::read_kept_checkpoint(&env.path(LEDGER)),
+            lines: &lines,
+            kept: colophon::store::transparency::read_kept_checkpoint(&path),
+            kept_name: colophon::store::transparency::checkpoint_path(&path).display().to_string(),
         };
         let v = verify(&facts(&env, copy), source, &ring(&env, roots), &VerifyOptions::default()).expect("verdict");
         let lib = serde_json::to_value(&v).expect("json");
@@ -88,15 +91,16 @@ fn the_binary_prints_the_librarys_verdict_for_a_bundle_and_tiles() {
         );
     }
     // Tiles: the binary rebuilds the published log; the library is given the same lines.
-    let dir = colophon::log::tiles::tiles_dir(&env.path("pub").display().to_string()).expect("tiles dir");
-    let src = colophon::log::tiles::TilesSource::open(&dir).expect("tiles");
+    let dir = colophon::store::tiles::tiles_dir(&env.path("pub").display().to_string()).expect("tiles dir");
+    let src = colophon::store::tiles::open_dir(&dir).expect("tiles");
     let tmp = tempfile::tempdir().expect("tmp");
     let rebuilt = tmp.path().join("published.jsonl");
     let mut w = std::io::BufWriter::new(std::fs::File::create(&rebuilt).expect("create"));
     src.write_ledger(&mut w).expect("write");
     drop(w);
     let snap = colophon::store::ledger::load_with(&rebuilt, &Cache::None).expect("load");
-    let source = Source::Tiles { index: &snap.index, path: &rebuilt, checkpoint: &src.checkpoint };
+    let lines = colophon::store::ledger::LedgerFile(&rebuilt);
+    let source = Source::Tiles { index: &snap.index, lines: &lines, checkpoint: &src.checkpoint };
     let v = verify(&facts(&env, "en.txt"), source, &ring(&env, "olga"), &VerifyOptions::default()).expect("verdict");
     assert_eq!(
         binary(&env, &["en.txt", "--tiles", "pub", "--trust", "olga.pub"]),

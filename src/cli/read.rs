@@ -84,7 +84,8 @@ pub(super) fn verify_cmd(out: Out, ledger_path: &Path, args: VerifyArgs) -> Res 
         (None, Some(pb)) => {
             // A log rebuilt from tiles lives in a temporary file: its state is built in memory.
             let snap = ledger::load_with(&pb.ledger, &colophon::store::cache::Cache::None)?;
-            let source = Source::Tiles { index: &snap.index, path: &pb.ledger, checkpoint: &pb.source.checkpoint };
+            let lines = LedgerFile(&pb.ledger);
+            let source = Source::Tiles { index: &snap.index, lines: &lines, checkpoint: &pb.source.checkpoint };
             let v = verify(&facts, source, &roots, &opts).map_err(as_input("--checkpoint"))?;
             (v, format!("published tiles {}", pb.dir.display()))
         }
@@ -97,23 +98,26 @@ pub(super) fn verify_cmd(out: Out, ledger_path: &Path, args: VerifyArgs) -> Res 
                     ledger_path.display()
                 )));
             }
-            let kept = colophon::log::transparency::read_kept_checkpoint(ledger_path);
+            let kept = colophon::store::transparency::read_kept_checkpoint(ledger_path);
             let mut snap = load(ledger_path)?;
+            let lines = LedgerFile(ledger_path);
+            let kept_name = colophon::store::transparency::checkpoint_path(ledger_path).display().to_string();
             fn source<'a>(
                 snap: &'a ledger::Snapshot,
-                path: &'a Path,
+                lines: &'a LedgerFile<'a>,
                 kept: &Result<Option<Vec<u8>>, String>,
+                kept_name: &str,
             ) -> Source<'a> {
-                Source::Ledger { index: &snap.index, path, kept: kept.clone() }
+                Source::Ledger { index: &snap.index, lines, kept: kept.clone(), kept_name: kept_name.to_string() }
             }
-            let mut v =
-                verify(&facts, source(&snap, ledger_path, &kept), &roots, &opts).map_err(as_input("--checkpoint"))?;
+            let mut v = verify(&facts, source(&snap, &lines, &kept, &kept_name), &roots, &opts)
+                .map_err(as_input("--checkpoint"))?;
             if let Some(why) = v.report.index_disagreed.take() {
                 // The verdict already rests on signed lines only; rebuild the index so the next
                 // command finds what the ledger holds, and verify again with it.
                 ledger::discard_index(ledger_path, &colophon::store::cache::Cache::from_env());
                 snap = load(ledger_path)?;
-                v = verify(&facts, source(&snap, ledger_path, &kept), &roots, &opts)
+                v = verify(&facts, source(&snap, &lines, &kept, &kept_name), &roots, &opts)
                     .map_err(as_input("--checkpoint"))?;
                 v.report.notes.push(format!(
                     "the ledger's index disagreed with a signed line ({why}); it was rebuilt from the ledger"
@@ -305,8 +309,8 @@ pub(super) fn show_resolve(
         return Ok(Shown::Entry { entry: h, value });
     }
     let v = signed.version(&h).map_err(Fail::input)?;
-    let text =
-        colophon::verify::content::reconstruct(ledger_path, &snap.index, &h).map_err(|e| Fail::input(e.to_string()))?;
+    let text = colophon::verify::content::reconstruct(&LedgerFile(ledger_path), &snap.index, &h)
+        .map_err(|e| Fail::input(e.to_string()))?;
     Ok(Shown::Text { label: format!("{}:{}@{}", v.work, v.lang, v.number), entry: h, sha256: v.sha256, text })
 }
 
@@ -314,7 +318,8 @@ pub(super) fn show_cmd(out: Out, ledger_path: &Path, r: &str, output: Option<&Pa
     let mut snap = load(ledger_path)?;
     let mut rebuilt = false;
     let shown = loop {
-        let signed = colophon::verify::copy::Signed::new(&snap.index, Store::Ledger(ledger_path));
+        let file = LedgerFile(ledger_path);
+        let signed = colophon::verify::copy::Signed::new(&snap.index, Store::Ledger(&file));
         let result = show_resolve(&snap, &signed, ledger_path, r);
         match signed.disagreed() {
             // The index disagreed with a signed line: rebuild it and look again.
@@ -371,8 +376,8 @@ pub(crate) struct Rebuilt {
 }
 
 pub(crate) fn rebuild_from_tiles(arg: &str) -> Result<Rebuilt, Fail> {
-    let dir = colophon::log::tiles::tiles_dir(arg).map_err(Fail::input)?;
-    let source = colophon::log::tiles::TilesSource::open(&dir).map_err(Fail::input)?;
+    let dir = colophon::store::tiles::tiles_dir(arg).map_err(Fail::input)?;
+    let source = colophon::store::tiles::open_dir(&dir).map_err(Fail::input)?;
     let tmp = tempfile::tempdir().map_err(|e| Fail::input(format!("temporary directory: {e}")))?;
     let ledger = tmp.path().join("published.jsonl");
     let file = std::fs::File::create(&ledger).map_err(|e| Fail::input(format!("{}: {e}", ledger.display())))?;
@@ -417,7 +422,7 @@ pub(super) fn operand(
         if let Some(rel) = s.index.release(&h) {
             h = rel.translation;
         }
-        let text = colophon::verify::content::reconstruct(ledger_path, &s.index, &h)
+        let text = colophon::verify::content::reconstruct(&LedgerFile(ledger_path), &s.index, &h)
             .map_err(|e| Fail::input(e.to_string()))?;
         return Ok((vref(&s.index, &h), text));
     }

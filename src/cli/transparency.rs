@@ -26,7 +26,7 @@ pub(crate) fn write_out(path: Option<&Path>, bytes: &[u8]) -> Result<(), Fail> {
     match path {
         Some(p) => {
             check_writable_target(p)?;
-            colophon::log::transparency::write_file_atomic(p, bytes).map_err(Fail::input)
+            colophon::store::transparency::write_file_atomic(p, bytes).map_err(Fail::input)
         }
         None => write_stdout(bytes),
     }
@@ -51,8 +51,8 @@ pub(crate) fn checkpoint_cmd(out: Out, ledger_path: &Path, key: &Path, output: O
         check_writable_target(p)?;
     }
     let key = unlock(key)?;
-    let colophon::log::transparency::Signed { note, checkpoint: cp, replaced } =
-        colophon::log::transparency::checkpoint_ledger(ledger_path, &key).map_err(Fail::input)?;
+    let colophon::store::transparency::Signed { note, checkpoint: cp, replaced } =
+        colophon::store::transparency::checkpoint_ledger(ledger_path, &key).map_err(Fail::input)?;
     if let Some(what) = replaced {
         anstream::eprintln!("{}: {what}; it was ignored and replaced by this checkpoint", paint(YELLOW, "warning"));
     }
@@ -61,7 +61,7 @@ pub(crate) fn checkpoint_cmd(out: Out, ledger_path: &Path, key: &Path, output: O
     }
     if out.json {
         out.json(json!({"ok": true, "command": "checkpoint", "origin": cp.origin, "size": cp.size,
-            "root": cp.root, "note": String::from_utf8_lossy(&note), "kept": colophon::log::transparency::checkpoint_path(ledger_path)}));
+            "root": cp.root, "note": String::from_utf8_lossy(&note), "kept": colophon::store::transparency::checkpoint_path(ledger_path)}));
     } else if output.is_none() && !out.quiet {
         write_stdout(&note)?;
     }
@@ -71,7 +71,7 @@ pub(crate) fn checkpoint_cmd(out: Out, ledger_path: &Path, key: &Path, output: O
         cp.origin,
         cp.size,
         cp.root.short(16),
-        colophon::log::transparency::checkpoint_path(ledger_path).display(),
+        colophon::store::transparency::checkpoint_path(ledger_path).display(),
         output.map_or(String::new(), |p| format!(" and written to {}", p.display()))
     ));
     Ok(ExitCode::SUCCESS)
@@ -99,13 +99,13 @@ pub(crate) fn prove_cmd(out: Out, ledger_path: &Path, p: ProveCommand) -> Res {
             let note = match (&checkpoint, &published) {
                 (Some(p), _) => read_small(p, "checkpoint")?,
                 (None, Some(r)) => r.source.checkpoint.clone(),
-                (None, None) => colophon::log::transparency::kept_checkpoint(ledger_path, &snap.index, loc.seq + 1)
+                (None, None) => colophon::store::transparency::kept_checkpoint(ledger_path, &snap.index, loc.seq + 1)
                     .ok_or_else(|| {
-                        Fail::input(format!(
-                            "no checkpoint covers entry #{}; sign one with `colophon checkpoint --key OWNER.key`",
-                            loc.seq
-                        ))
-                    })?,
+                    Fail::input(format!(
+                        "no checkpoint covers entry #{}; sign one with `colophon checkpoint --key OWNER.key`",
+                        loc.seq
+                    ))
+                })?,
             };
             let cp = parse_cp(&note, checkpoint.as_deref().unwrap_or(Path::new("checkpoint")))?;
             colophon::log::transparency::matches_tree(&cp, snap.index.len(), &snap.index).map_err(tree_mismatch)?;
@@ -138,8 +138,8 @@ pub(crate) fn prove_cmd(out: Out, ledger_path: &Path, p: ProveCommand) -> Res {
             let (small, big) = if oc.size <= nc.size { (&oc, &nc) } else { (&nc, &oc) };
             let text = match tiles {
                 Some(t) => {
-                    let dir = colophon::log::tiles::tiles_dir(&t).map_err(Fail::input)?;
-                    let src = colophon::log::tiles::TilesSource::open(&dir).map_err(Fail::input)?;
+                    let dir = colophon::store::tiles::tiles_dir(&t).map_err(Fail::input)?;
+                    let src = colophon::store::tiles::open_dir(&dir).map_err(Fail::input)?;
                     if src.size < big.size {
                         return Err(Fail::input(format!("{} publishes only {} entries", dir.display(), src.size)));
                     }
@@ -294,11 +294,12 @@ pub(crate) fn publish_cmd(out: Out, ledger_path: &Path, dir: &Path, key: Option<
     let note = match key {
         Some(k) => {
             let key = unlock(k)?;
-            colophon::log::transparency::checkpoint_ledger(ledger_path, &key).map_err(Fail::input)?.note
+            colophon::store::transparency::checkpoint_ledger(ledger_path, &key).map_err(Fail::input)?.note
         }
         None => {
             let snap = load(ledger_path)?;
-            match colophon::log::transparency::kept_checkpoint_checked(ledger_path, &snap.index, &Keyring::default()) {
+            match colophon::store::transparency::kept_checkpoint_checked(ledger_path, &snap.index, &Keyring::default())
+            {
                 Ok(Some((note, _))) => note,
                 Ok(None) => {
                     return Err(Fail::input(
@@ -313,7 +314,7 @@ pub(crate) fn publish_cmd(out: Out, ledger_path: &Path, dir: &Path, key: Option<
             }
         }
     };
-    let p = colophon::log::transparency::publish_ledger(ledger_path, dir, &note).map_err(Fail::input)?;
+    let p = colophon::store::transparency::publish_ledger(ledger_path, dir, &note).map_err(Fail::input)?;
     out.say(format!(
         "{} {} entries to {}: {} tiles written, {} kept, {} entry bundles{}",
         paint(GREEN, "Published"),
@@ -393,8 +394,8 @@ pub(crate) fn witness_cmd(out: Out, ledger_path: &Path, a: WitnessArgs) -> Res {
             return Ok(h.clone());
         }
         if let Some(t) = &a.tiles {
-            let dir = colophon::log::tiles::tiles_dir(t).map_err(unusable_input)?;
-            let src = colophon::log::tiles::TilesSource::open(&dir).map_err(unusable_input)?;
+            let dir = colophon::store::tiles::tiles_dir(t).map_err(unusable_input)?;
+            let src = colophon::store::tiles::open_dir(&dir).map_err(unusable_input)?;
             if src.size < new {
                 return Err(unusable_input(format!("{}: the tiles publish only {} entries", dir.display(), src.size)));
             }
@@ -403,7 +404,7 @@ pub(crate) fn witness_cmd(out: Out, ledger_path: &Path, a: WitnessArgs) -> Res {
         let snap = ledger::load(ledger_path).map_err(|e| unusable_input(e.to_string()))?;
         colophon::log::merkle::prove_consistency(new, old, &snap.index)
     };
-    let cosigned = match colophon::log::transparency::witness_cosign(
+    let cosigned = match colophon::store::transparency::witness_cosign(
         &note,
         &log_keys,
         &a.state,

@@ -27,7 +27,7 @@ pub(super) fn write_bundle(path: &Path, b: &BundleFile) -> Result<(), Fail> {
     let mut text = serde_json::to_string_pretty(b).map_err(|e| Fail::input(e.to_string()))?;
     text.push('\n');
     // Written beside the target and renamed, so a reader never sees half a bundle.
-    colophon::log::transparency::write_file_atomic(path, text.as_bytes())
+    colophon::store::transparency::write_file_atomic(path, text.as_bytes())
         .map_err(|m| Fail::input(format!("cannot write {m}")))
 }
 
@@ -179,7 +179,7 @@ pub(super) fn release_cmd(out: Out, ledger: PathBuf, args: ReleaseArgs) -> Res {
         });
         let mut snap = snap;
         if owner {
-            let signed = colophon::log::transparency::checkpoint_ledger(&ledger, &key).map_err(|m| {
+            let signed = colophon::store::transparency::checkpoint_ledger(&ledger, &key).map_err(|m| {
                 Fail::input(format!(
                     "the release {work}@{tag} IS recorded (entry #{}), but no checkpoint could be signed for its bundle: {m}",
                     a.seq
@@ -191,7 +191,7 @@ pub(super) fn release_cmd(out: Out, ledger: PathBuf, args: ReleaseArgs) -> Res {
             out.say(format!(
                 "  signed checkpoint of the log at {} entries (kept in {})",
                 signed.checkpoint.size,
-                colophon::log::transparency::checkpoint_path(&ledger).display()
+                colophon::store::transparency::checkpoint_path(&ledger).display()
             ));
             snap = load(&ledger)?;
         }

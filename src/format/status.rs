@@ -195,6 +195,15 @@ impl fmt::Display for Problem {
     }
 }
 
+/// Turns an OS error into advice.
+pub fn io_hint(e: &std::io::Error) -> String {
+    match e.kind() {
+        std::io::ErrorKind::NotFound => "no such file".into(),
+        std::io::ErrorKind::PermissionDenied => "permission denied (check the file's permissions)".into(),
+        _ => e.to_string(),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -207,14 +216,5 @@ mod tests {
             assert_eq!(Code::from_name(c.as_str()), Some(*c));
             assert!(c.as_str().contains('.'));
         }
-    }
-}
-
-/// Turns an OS error into advice.
-pub fn io_hint(e: &std::io::Error) -> String {
-    match e.kind() {
-        std::io::ErrorKind::NotFound => "no such file".into(),
-        std::io::ErrorKind::PermissionDenied => "permission denied (check the file's permissions)".into(),
-        _ => e.to_string(),
     }
 }

@@ -120,6 +120,7 @@ impl Admission {
 }
 
 /// A signature whose check was deferred to the verifying threads (the fast path of [`audit_file_since`]).
+#[cfg_attr(not(feature = "store"), allow(dead_code))]
 pub(crate) struct SigJob {
     pub(crate) key: ed25519_dalek::VerifyingKey,
     pub(crate) message: Vec<u8>,

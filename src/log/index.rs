@@ -142,6 +142,7 @@ pub struct EntryLoc {
 /// A look-up backend kept outside memory: the persistent index in the user's cache
 /// (`crate::store::index_db`), which the store layer plugs in. It answers the same questions as the
 /// in-memory backends; a query that fails answers "nothing" and is remembered in [`Persistent::failure`].
+#[allow(clippy::len_without_is_empty)] // `Index::is_empty` asks about the genesis, not the count
 pub trait Persistent: std::fmt::Debug + Send {
     /// See [`Index`].
     fn failure(&self) -> Option<String>;

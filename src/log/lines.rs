@@ -162,3 +162,23 @@ pub fn check_chain(head: Option<&Head>, p: &ParsedLine) -> Result<(), (Code, Str
     }
     Ok(())
 }
+
+/// Reads a ledger's line at a known place (its offset and length, from an index): a ledger file
+/// (`crate::store::ledger::LedgerFile`), or a ledger's bytes in memory. The place is only a hint:
+/// a length past the longest line (§7.1) or past the end is refused before any memory is taken
+/// for it, and callers check the bytes hash to the entry they wanted.
+pub trait LineAt: std::fmt::Debug {
+    /// The `len` bytes at `offset`.
+    fn line_at(&self, offset: u64, len: u64) -> Result<Vec<u8>, String>;
+}
+
+impl LineAt for [u8] {
+    fn line_at(&self, offset: u64, len: u64) -> Result<Vec<u8>, String> {
+        let end = offset.checked_add(len).filter(|&e| len <= MAX_LINE_LEN as u64 && e <= self.len() as u64);
+        let (Some(end), Ok(start)) = (end, usize::try_from(offset)) else {
+            return Err(format!("no line of {len} bytes at offset {offset} (the index is not what the ledger holds)"));
+        };
+        let end = usize::try_from(end).map_err(|_| "offset out of range".to_string())?;
+        Ok(self.get(start..end).unwrap_or_default().to_vec())
+    }
+}

@@ -10,6 +10,7 @@ use crate::format::keys::{KeyError, KeyId, NamedKey, SecretKey};
 use crate::format::status::Code;
 use crate::format::status::io_hint;
 use crate::log::index::Index;
+use crate::store::ledger::LedgerFile;
 use crate::store::ledger::{self, Appended, LedgerError};
 use crate::verify::content::{MAX_STORED_TEXT, base_text, norm_hashes, signed_version};
 use crate::verify::refs::resolve;
@@ -236,7 +237,7 @@ pub fn record(path: &Path, content: Content, req: &RecordRequest, key: &SecretKe
         // The parent's facts that the new entry builds on come from its signed line, never from
         // the index alone (spec/verify.md §4): its hash, what it renders, its text.
         let signed_parent = match &parent {
-            Some(p) => Some(signed_version(path, index, &p.hash).map_err(|e| build_err(e.to_string()))?.0),
+            Some(p) => Some(signed_version(&LedgerFile(path), index, &p.hash).map_err(|e| build_err(e.to_string()))?.0),
             None => None,
         };
         let existing_role = versions.first().and_then(|h| index.version(h)).map(|v| v.role);
@@ -325,7 +326,7 @@ pub fn record(path: &Path, content: Content, req: &RecordRequest, key: &SecretKe
         // §8.5: the script's base is the parent's reconstructed text, or "" when there is none.
         let base = match &parent {
             Some(p) if content.text.is_some() && content.not_stored.is_none() => {
-                base_text(path, index, Some(&p.hash)).map_err(|e| build_err(e.to_string()))?
+                base_text(&LedgerFile(path), index, Some(&p.hash)).map_err(|e| build_err(e.to_string()))?
             }
             _ => String::new(),
         };
@@ -502,4 +503,10 @@ fn now() -> String {
         .map(|s| std::time::UNIX_EPOCH + std::time::Duration::from_secs(s))
         .unwrap_or_else(std::time::SystemTime::now);
     humantime::format_rfc3339_seconds(t).to_string()
+}
+
+impl From<Content> for crate::verify::copy::CopyFacts {
+    fn from(c: Content) -> crate::verify::copy::CopyFacts {
+        crate::verify::copy::CopyFacts { size: c.size, sha256: c.sha256, text: c.text }
+    }
 }

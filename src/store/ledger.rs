@@ -472,7 +472,7 @@ fn validate_new(
     if let (Some(path), crate::format::entry::Body::Version(v)) = (path, &p.entry.body)
         && let Some(diff) = &v.diff
     {
-        let base = crate::verify::content::base_text(path, index, v.parent.as_ref())
+        let base = crate::verify::content::base_text(&LedgerFile(path), index, v.parent.as_ref())
             .map_err(|e| LedgerError::Build(format!("the parent version's text cannot be read: {e}")))?;
         crate::format::diff::Script::from_json(diff)
             .and_then(|s| s.apply(&base))
@@ -489,7 +489,8 @@ fn validate_new(
 /// must say the same, or the index is not what the ledger holds ([`LedgerError::IndexDisagrees`]).
 fn check_signed(path: &Path, index: &Index, p: &ParsedLine) -> Result<(), LedgerError> {
     use crate::format::entry::{Body, TextRole};
-    let signed = crate::verify::signed::Signed::new(index, crate::verify::signed::Store::Ledger(path));
+    let file = LedgerFile(path);
+    let signed = crate::verify::signed::Signed::new(index, crate::verify::signed::Store::Ledger(&file));
     let e = &p.entry;
     let disagrees = |what: String| LedgerError::IndexDisagrees(what);
     let mut problem: Option<String> = None;
@@ -699,6 +700,16 @@ fn set_aside_torn_tail(path: &Path, file: &File, t: Torn, good_len: u64) -> Resu
 fn create_new_nofollow(path: &Path) -> io::Result<File> {
     use std::os::unix::fs::OpenOptionsExt as _;
     OpenOptions::new().write(true).create_new(true).custom_flags(rustix::fs::OFlags::NOFOLLOW.bits() as i32).open(path)
+}
+
+/// A ledger file, read a line at a time at the places an index gives.
+#[derive(Clone, Copy, Debug)]
+pub struct LedgerFile<'a>(pub &'a Path);
+
+impl crate::log::lines::LineAt for LedgerFile<'_> {
+    fn line_at(&self, offset: u64, len: u64) -> Result<Vec<u8>, String> {
+        read_line_at(self.0, offset, len).map_err(|e| e.to_string())
+    }
 }
 
 /// Reads one line at a known location (offset and length from the index). The location is only a

@@ -6,7 +6,10 @@
 
 pub mod append;
 pub mod audit;
+pub mod bundle;
 pub mod cache;
 pub mod index_db;
 pub mod keyfile;
 pub mod ledger;
+pub mod tiles;
+pub mod transparency;

@@ -8,10 +8,9 @@ use crate::format::signing;
 use crate::format::status::{Code, Problem};
 use crate::log::checkpoint::Checkpoint;
 use crate::log::index::Index;
-use crate::store::ledger::{self, LedgerError, read_line_at};
+use crate::log::lines::LineAt;
 use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, BTreeSet};
-use std::path::Path;
 
 /// The `format` of a bundle.
 pub const BUNDLE_FORMAT: &str = "colophon-bundle-v1";
@@ -36,18 +35,9 @@ pub struct BundleFile {
     pub proofs: Option<Vec<String>>,
 }
 
-/// Collects a bundle for `release` from a ledger (§3.2), with inclusion proofs in `checkpoint`
-/// (a signed note) when one is given that covers every entry (spec/transparency.md §6).
-pub fn build(path: &Path, index: &Index, release: &Digest) -> Result<BundleFile, String> {
-    // The checkpoint kept beside the ledger, if it covers the release (its entries come before it).
-    let seq = index.entry(release).map_or(u64::MAX, |l| l.seq);
-    let kept = crate::log::transparency::kept_checkpoint(path, index, seq.saturating_add(1));
-    build_with_checkpoint(path, index, release, kept.as_deref())
-}
-
 /// As [`build`], with an optional checkpoint.
 pub fn build_with_checkpoint(
-    path: &Path,
+    lines: &dyn LineAt,
     index: &Index,
     release: &Digest,
     checkpoint: Option<&[u8]>,
@@ -84,7 +74,7 @@ pub fn build_with_checkpoint(
     let mut entries = Vec::with_capacity(by_seq.len());
     for h in by_seq.values() {
         let loc = index.entry(h).ok_or("entry vanished")?;
-        let line = read_line_at(path, loc.offset, loc.len).map_err(|e| e.to_string())?;
+        let line = lines.line_at(loc.offset, loc.len)?;
         if Digest::of(&line) != *h {
             return Err(format!("the ledger changed while the bundle was read (entry {})", h.short(16)));
         }
@@ -118,20 +108,6 @@ impl BundleFile {
     pub fn checkpoint_size(&self) -> Option<u64> {
         Checkpoint::in_note(self.checkpoint.as_deref()?.as_bytes()).map(|cp| cp.size)
     }
-}
-
-/// Builds a bundle straight from a ledger file. Also returns the ledger's number of entries, so a
-/// caller can say when the bundle's checkpoint is older than the ledger.
-pub fn build_from_ledger(path: &Path, release_ref: &str) -> Result<(BundleFile, u64), String> {
-    let snap = ledger::load(path).map_err(|e: LedgerError| e.to_string())?;
-    let release = crate::verify::refs::resolve(&snap.index, release_ref)?;
-    if snap.index.release(&release).is_none() {
-        let what = snap.index.kind(&release).unwrap_or_else(|| "unknown".into());
-        return Err(format!(
-            "{release_ref} is a {what} entry, not a release; a bundle is made for a release, e.g. WORK@TAG"
-        ));
-    }
-    Ok((build(path, &snap.index, &release)?, snap.index.len()))
 }
 
 /// A bundle whose every line parsed, chained by seq, and verified (§3.3).

@@ -7,9 +7,8 @@ use crate::format::hash::Digest;
 use crate::format::normalize::{Profile, TEXT_V1, WORDS_V1, WORDS_V2};
 use crate::format::status::Code;
 use crate::log::index::Index;
-use crate::store::ledger::{LedgerError, read_line_at};
+use crate::log::lines::LineAt;
 use std::collections::BTreeMap;
-use std::path::Path;
 
 /// The largest text whose content colophon stores as a diff script (§8.6); larger files are
 /// recorded by hash only, streamed.
@@ -95,8 +94,8 @@ pub fn check_facts(
 #[derive(Debug, thiserror::Error)]
 pub enum ReconstructError {
     /// Reading the ledger failed.
-    #[error(transparent)]
-    Ledger(#[from] LedgerError),
+    #[error("{0}")]
+    Read(String),
     /// The version (or an ancestor) stores no diff: binary or hash-only.
     #[error("version {0} was recorded without its content (binary or --hash-only); only its hash is in the ledger")]
     NotStored(Digest),
@@ -119,12 +118,12 @@ pub enum ReconstructError {
 /// §2.3): the index only says where the line is; the line must hash to `hash`, and every fact comes
 /// from it, never from the index.
 pub fn signed_version(
-    path: &Path,
+    lines: &dyn LineAt,
     index: &Index,
     hash: &Digest,
 ) -> Result<(crate::format::entry::Version, u64), ReconstructError> {
     let loc = index.entry(hash).ok_or(ReconstructError::NotAVersion(*hash))?;
-    let line = read_line_at(path, loc.offset, loc.len)?;
+    let line = lines.line_at(loc.offset, loc.len).map_err(ReconstructError::Read)?;
     parse_version(hash, &line)
 }
 
@@ -150,25 +149,25 @@ fn parse_version(hash: &Digest, line: &[u8]) -> Result<(crate::format::entry::Ve
 /// ancestor (§8.5), checking every intermediate result against its signed hash. The text the
 /// index keeps for the latest version is used only when it has exactly the facts the version's
 /// signed line states.
-pub fn reconstruct(path: &Path, index: &Index, hash: &Digest) -> Result<String, ReconstructError> {
+pub fn reconstruct(lines: &dyn LineAt, index: &Index, hash: &Digest) -> Result<String, ReconstructError> {
     if let Some(text) = index.cached_text(hash) {
-        let (v, _) = signed_version(path, index, hash)?;
+        let (v, _) = signed_version(lines, index, hash)?;
         if v.diff.is_some() && check_facts(&text, v.size, &v.sha256, v.norm.as_ref()).is_ok() {
             return Ok(text);
         }
     }
     reconstruct_with(hash, |h| {
         let loc = index.entry(h).ok_or(ReconstructError::NotAVersion(*h))?;
-        Ok(read_line_at(path, loc.offset, loc.len)?)
+        lines.line_at(loc.offset, loc.len).map_err(ReconstructError::Read)
     })
 }
 
 /// The base of a new version's script (§8.5): the reconstructed content of `parent`, or `""`
 /// when there is no parent or its content cannot be reconstructed (no diff, or a script that
 /// does not reproduce its signed hash, §11 step 10).
-pub fn base_text(path: &Path, index: &Index, parent: Option<&Digest>) -> Result<String, ReconstructError> {
+pub fn base_text(lines: &dyn LineAt, index: &Index, parent: Option<&Digest>) -> Result<String, ReconstructError> {
     let Some(parent) = parent else { return Ok(String::new()) };
-    match reconstruct(path, index, parent) {
+    match reconstruct(lines, index, parent) {
         Ok(t) => Ok(t),
         Err(ReconstructError::NotStored(_)) => Ok(String::new()),
         Err(ReconstructError::Invalid { code, .. }) if code != Code::LedgerIo => Ok(String::new()),

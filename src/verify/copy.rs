@@ -10,7 +10,6 @@ use crate::format::normalize::Profile;
 use crate::format::status::Code;
 use crate::log::index::{Index, ReleaseInfo, VersionInfo};
 use crate::log::trust::{Decision, Keyring};
-use crate::store::append::Content;
 use serde::Serialize;
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -238,9 +237,14 @@ pub struct CopyFacts {
     pub text: Option<String>,
 }
 
-impl From<Content> for CopyFacts {
-    fn from(c: Content) -> CopyFacts {
-        CopyFacts { size: c.size, sha256: c.sha256, text: c.text }
+impl CopyFacts {
+    /// The facts of a copy held in memory (a page's text, a pasted copy, a browser's file).
+    pub fn from_bytes(bytes: &[u8]) -> CopyFacts {
+        CopyFacts {
+            size: bytes.len() as u64,
+            sha256: Digest::of(bytes),
+            text: std::str::from_utf8(bytes).ok().map(str::to_string),
+        }
     }
 }
 

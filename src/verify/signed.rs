@@ -11,16 +11,15 @@ use crate::format::hash::Digest;
 use crate::format::keys::KeyId;
 use crate::format::signing;
 use crate::log::index::{Index, KeyInfo, ReleaseInfo, Revocation, VersionInfo};
+use crate::log::lines::LineAt;
 use crate::log::trust::{Decision, Keyring, decide_with};
-use crate::store::ledger::read_line_at;
 use std::collections::BTreeMap;
-use std::path::Path;
 
 /// Where entry lines come from: a ledger file, or the lines of an opened bundle.
 #[derive(Clone, Copy, Debug)]
 pub enum Store<'a> {
-    /// A ledger file whose entries the index locates.
-    Ledger(&'a Path),
+    /// A ledger (a file, or its bytes) whose entries the index locates.
+    Ledger(&'a dyn LineAt),
     /// Lines of a verified bundle, by entry hash.
     Bundle(&'a BTreeMap<Digest, Vec<u8>>),
 }
@@ -29,9 +28,9 @@ impl Store<'_> {
     /// The bytes of an entry's line; the caller checks they hash to `h`.
     fn line(&self, index: &Index, h: &Digest) -> Result<Vec<u8>, String> {
         match self {
-            Store::Ledger(path) => {
+            Store::Ledger(lines) => {
                 let loc = index.entry(h).ok_or_else(|| format!("entry {} not found", h.short(16)))?;
-                read_line_at(path, loc.offset, loc.len).map_err(|e| e.to_string())
+                lines.line_at(loc.offset, loc.len)
             }
             Store::Bundle(lines) => {
                 lines.get(h).cloned().ok_or_else(|| format!("entry {} not in the bundle", h.short(16)))

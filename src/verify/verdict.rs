@@ -8,6 +8,7 @@
 use crate::format::hash::Digest;
 use crate::format::status::{Code, Problem};
 use crate::log::index::Index;
+use crate::log::lines::LineAt;
 use crate::log::transparency::{
     CheckedCheckpoint, anchor_trusted, check_consistent, check_kept_checkpoint, matches_tree, owner_keys,
     verify_checkpoint,
@@ -16,7 +17,6 @@ use crate::log::trust::Keyring;
 use crate::verify::bundle::{self, BundleFile};
 use crate::verify::copy::{CopyFacts, CopyReport, Level, Options, Store, verify_copy_with};
 use serde::Serialize;
-use std::path::Path;
 
 /// Where the signed entries come from (spec/verify.md §1).
 #[derive(Debug)]
@@ -26,10 +26,12 @@ pub enum Source<'a> {
     Ledger {
         /// The ledger's state.
         index: &'a Index,
-        /// The ledger file (its lines are read from it).
-        path: &'a Path,
+        /// The ledger's lines (a file, or its bytes).
+        lines: &'a dyn LineAt,
         /// The kept checkpoint, untrusted.
         kept: Result<Option<Vec<u8>>, String>,
+        /// How to name the kept checkpoint in messages (its path).
+        kept_name: String,
     },
     /// A reader's bundle, as its bytes (spec/verify.md §3).
     Bundle {
@@ -41,8 +43,8 @@ pub enum Source<'a> {
     Tiles {
         /// The state of the lines.
         index: &'a Index,
-        /// The lines, in a file.
-        path: &'a Path,
+        /// The lines (a file they were written to, or their bytes).
+        lines: &'a dyn LineAt,
         /// The published checkpoint (a signed note), untrusted.
         checkpoint: &'a [u8],
     },
@@ -233,8 +235,8 @@ pub fn verify(copy: &CopyFacts, source: Source<'_>, roots: &Keyring, opts: &Veri
             }
             r
         }
-        Source::Ledger { index, path, .. } | Source::Tiles { index, path, .. } => {
-            let mut r = verify_copy_with(index, Store::Ledger(path), roots, copy, Options::new(loosest));
+        Source::Ledger { index, lines, .. } | Source::Tiles { index, lines, .. } => {
+            let mut r = verify_copy_with(index, Store::Ledger(lines), roots, copy, Options::new(loosest));
             let origin = index.origin().unwrap_or_default();
             if let Source::Tiles { checkpoint: published, .. } = &source {
                 // The published checkpoint must be signed by an owner key of the log and describe
@@ -274,14 +276,13 @@ pub fn verify(copy: &CopyFacts, source: Source<'_>, roots: &Keyring, opts: &Veri
                     }
                     Err(p) => log_problem = Some(p),
                 }
-            } else if let Source::Ledger { kept, .. } = &source
+            } else if let Source::Ledger { kept, kept_name, .. } = &source
                 && roots.quorum > 0
             {
                 // One witness policy for every source (§2.6): a keyring that asks for witnesses
                 // asks it of a ledger too, through the checkpoint kept beside it.
-                let shown = crate::log::transparency::checkpoint_path(path).display().to_string();
                 match kept {
-                    Ok(Some(note)) => match check_kept_checkpoint(note, &shown, index, roots) {
+                    Ok(Some(note)) => match check_kept_checkpoint(note, kept_name, index, roots) {
                         Ok(c) => {
                             log.push(format!(
                                 "the checkpoint kept beside the ledger (size {}) checks out; {}",
