@@ -171,6 +171,7 @@ pub struct Release {
     /// The original version entry the translation renders.
     pub original: Digest,
     /// The two languages.
+    #[serde(deserialize_with = "object_only")]
     pub lang: ReleaseLangs,
     /// Where the release is published.
     #[serde(default, skip_serializing_if = "Option::is_none", deserialize_with = "no_null")]
@@ -458,6 +459,15 @@ fn signed_by_cut(line: &[u8], sig: Option<&Value>) -> Option<Vec<u8>> {
 /// of "absent") is rejected, and unknown members by `deny_unknown_fields`.
 fn body_as<T: DeserializeOwned>(v: Value) -> Result<T, EntryError> {
     serde_json::from_value(v).map_err(|e| (Code::EntrySchemaInvalid, format!("body: {e}")))
+}
+
+/// For a member whose value is an object (§6.6 `lang`): serde would also read a struct from an
+/// array of its members' values (`["it","en"]`), which is a member of the wrong type.
+fn object_only<'de, D: serde::Deserializer<'de>, T: DeserializeOwned>(d: D) -> Result<T, D::Error> {
+    match Value::deserialize(d)? {
+        v @ Value::Object(_) => serde_json::from_value(v).map_err(serde::de::Error::custom),
+        _ => Err(serde::de::Error::custom("must be a JSON object")),
+    }
 }
 
 /// For optional body members: present means a value of the member's type, never `null`.
