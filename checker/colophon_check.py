@@ -1351,6 +1351,7 @@ class AuditResult:
         self.leaves = []
         self.state = State()
         self.norm_skipped = 0
+        self.root_known = True  # False after a line over 64 MiB, which is not hashed (L§11 step 2)
 
     @property
     def valid_lines(self):
@@ -1358,7 +1359,9 @@ class AuditResult:
 
     @property
     def root(self):
-        return mth(self.leaves)
+        """The Merkle root of all complete lines, or None when a line over 64 MiB was not hashed
+        (L§11 step 2: the root is then unknown)."""
+        return mth(self.leaves) if self.root_known else None
 
     def add(self, lineno, code, msg):
         self.problems.append((lineno, code, msg))
@@ -1382,14 +1385,16 @@ def audit_bytes(data, max_lines=None):
     for pos, raw in enumerate(complete):
         lineno = pos + 1
         res.lines = lineno
-        res.leaves.append(leaf_hash(raw))
-        this_hash = hashlib.sha256(raw).hexdigest()
         expected_seq = 0 if pos == 0 else prev_seq + 1
-        # step 2
+        # step 2: the long line is not hashed; the next line's prev mismatches whatever it holds
+        # (L§7.2), and the Merkle root is unknown
         if len(raw) > LINE_MAX:
             res.add(lineno, "line.too_long", "line is %d bytes, over 64 MiB" % len(raw))
-            prev_hash, prev_seq = "?", expected_seq
+            prev_hash, prev_seq = None, expected_seq
+            res.root_known = False
             continue
+        res.leaves.append(leaf_hash(raw))
+        this_hash = hashlib.sha256(raw).hexdigest()
         # step 3
         code, msg, obj = check_line(raw)
         e = None
@@ -1407,6 +1412,9 @@ def audit_bytes(data, max_lines=None):
                 res.add(lineno, "entry.prev.mismatch", "prev is present on the first line")
         elif "prev" not in e.obj:
             res.add(lineno, "entry.prev.mismatch", "prev is absent")
+        elif prev_hash is None:
+            res.add(lineno, "entry.prev.mismatch",
+                    "line %d is over 64 MiB and was not hashed: no prev matches it" % pos)
         elif e.obj["prev"] != prev_hash:
             res.add(lineno, "entry.prev.mismatch", "prev is not the hash of line %d" % pos)
         prev_hash, prev_seq = this_hash, e.seq
@@ -2012,7 +2020,8 @@ def run_checkpoint_vector(path):
         return audit_bytes(ledger, max_lines=size).state.owners_in_effect()
 
     def go():
-        verify_checkpoint(body, full.state.origin, owners_at, full.leaves)
+        verify_checkpoint(body, full.state.origin, owners_at,
+                          full.leaves if full.root_known else None)
     return _expect_reject(h, go)
 
 
@@ -2274,8 +2283,10 @@ def audit_file(path):
               % (path, res.norm_skipped, UNICODE_NOTE))
     verdict = "valid" if not res.problems else "invalid, %d problem%s" % (
         len(res.problems), "" if len(res.problems) == 1 else "s")
+    root = res.root
     print("%s: %s; %d lines, %d valid lines; Merkle root %s"
-          % (path, verdict, res.lines, res.valid_lines, res.root.hex()))
+          % (path, verdict, res.lines, res.valid_lines,
+             "unknown (a line over 64 MiB is not hashed)" if root is None else root.hex()))
     return 0 if not res.problems else 1
 
 

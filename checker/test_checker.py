@@ -147,12 +147,22 @@ class LedgerRules(unittest.TestCase):
         self.assertEqual(b.problems(), ["line.not_json@1"])
 
     def test_too_long_line(self):
-        # L§11 step 2: the chain continues from an unknown hash: the next line reports prev
-        b = Builder()
-        b.genesis()
-        b.add(None, None, raw=b"x" * (cc.LINE_MAX + 1))
-        b.key("translator", ["translator"])
-        self.assertEqual(b.problems(), ["line.too_long@2", "entry.prev.mismatch@3"])
+        # L§7.2, L§11 step 2: the long line is not hashed, so the next line reports prev whatever
+        # it holds (its SHA-256, which Builder writes by default, or 64 zeros), and the Merkle root
+        # is unknown. The key entry still enters the state (a chain problem only).
+        for prev in (None, "0" * 64):
+            b = Builder()
+            b.genesis()
+            b.add(None, None, raw=b"x" * (cc.LINE_MAX + 1))
+            b.key("translator", ["translator"]) if prev is None else b.add(
+                "key", {"key": b64(PUB["translator"]), "name": "Translator", "roles": ["translator"]},
+                prev=prev)
+            b.add("cosign", {"release": "0" * 64}, who="translator")
+            res = cc.audit_bytes(b.data())
+            self.assertEqual([cc._fmt_problem(p) for p in res.problems],
+                             ["line.too_long@2", "entry.prev.mismatch@3", "cosign.ref.invalid@4"])
+            self.assertIsNone(res.root)
+            self.assertEqual(res.valid_lines, 1)
 
     def test_revoked_extension_signer(self):
         b = Builder()
