@@ -1767,7 +1767,7 @@ class BadVector(Exception):
     pass
 
 
-FULL_LISTS = []  # (vector, problems header, valid-lines) for invalid vectors that pin only the first
+FULL_LISTS = []  # (vector, the checker's problems, valid lines) for every invalid ledger vector
 PARTIAL = []  # vectors compared with their normalized hashes unchecked (no Unicode 15.1 data)
 
 
@@ -1846,6 +1846,11 @@ def run_ledger_vector(path):
         return True, []
     if expect != "invalid":
         raise BadVector("expect is %r" % expect)
+    FULL_LISTS.append((path, " ".join(got), res.valid_lines))
+    # R: every invalid ledger vector pins its whole problem list and its valid lines
+    for key in ("problems", "valid-lines"):
+        if key not in h:
+            raise BadVector("an invalid ledger vector without the %r header" % key)
     bad = []
     if not got:
         bad.append("expected invalid, got valid")
@@ -1856,18 +1861,14 @@ def run_ledger_vector(path):
         want_first = status if line is None else "%s@%s" % (status, line)
         if _fmt_problem(first) != want_first:
             bad.append("first problem: expected %s, got %s" % (want_first, _fmt_problem(first)))
-    if "problems" in h:
-        want = _h(h, "problems").split(" ")
-        if want != got:
-            bad.append("problems: expected %s" % " ".join(want))
-    if "valid-lines" in h:
-        want_v = int(_h(h, "valid-lines"))
-        if want_v != res.valid_lines:
-            bad.append("valid-lines: expected %d, got %d" % (want_v, res.valid_lines))
+    want = _h(h, "problems").split(" ")
+    if want != got:
+        bad.append("problems: expected %s" % " ".join(want))
+    want_v = int(_h(h, "valid-lines"))
+    if want_v != res.valid_lines:
+        bad.append("valid-lines: expected %d, got %d" % (want_v, res.valid_lines))
     if bad:
         return False, bad + details
-    if "problems" not in h and got:
-        FULL_LISTS.append((path, " ".join(got), res.valid_lines))
     return True, []
 
 
@@ -2160,8 +2161,8 @@ def run_vectors(root, only, full=False):
         total_dis += dis
         total_skip += sk
     if full:
-        out.append("full problem lists of the invalid ledger vectors that pin only the first problem")
-        out.append("(in the vector README's header format; compare with `colophon audit`):")
+        out.append("this checker's full problem list of every invalid ledger vector")
+        out.append("(in the vector README's header format; compare with `colophon audit --json`):")
         for path, probs, vl in FULL_LISTS:
             out.append("  %s/%s" % (os.path.basename(os.path.dirname(path)), os.path.basename(path)))
             out.append("    problems: %s" % probs)
