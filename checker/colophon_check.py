@@ -560,7 +560,7 @@ _HASH_RE = re.compile(r"[0-9a-f]{64}\Z")
 _KEYID_RE = re.compile(r"[0-9a-f]{32}\Z")
 _WORK_RE = re.compile(r"[A-Za-z0-9][A-Za-z0-9._/-]{0,127}\Z")
 _TAG_RE = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,63}\Z")
-_EXT_TYPE_RE = re.compile(r"[a-z][a-z0-9._-]{0,63}\Z")
+_TYPE_NAME_RE = re.compile(r"[a-z][a-z0-9._-]{0,63}\Z")  # L§6.1, every type (L§6.8)
 _PROFILE_RE = re.compile(r"[a-z0-9/._-]{1,32}\Z")
 _TIME_RE = re.compile(r"([0-9]{4})-([0-9]{2})-([0-9]{2})T([0-9]{2}):([0-9]{2}):([0-9]{2})Z\Z")
 
@@ -1108,19 +1108,20 @@ def check_envelope(obj, raw):
     sig = b64_canonical(obj["sig"]) if isinstance(obj["sig"], str) else None
     if sig is None or len(sig) != 64:
         return "entry.schema.invalid", "sig is not canonical base64 of 64 bytes", None
+    # L§6.1, L§6.8: the type's name (of every type, with or without critical) and critical (only
+    # on an extension type) are envelope schema, checked before time
     etype = obj["type"]
+    if not _TYPE_NAME_RE.match(etype):
+        return "entry.schema.invalid", "type %r is not a type name" % etype, None
     if etype in KNOWN_TYPES and "critical" in obj:
         return "entry.schema.invalid", "critical on the defined type %r" % etype, None
     tp = time_problem(obj["time"])
     if tp:
         return "entry.time.invalid", "time %r: %s" % (obj["time"], tp), None
     extension = etype not in KNOWN_TYPES
-    if extension:
-        if obj.get("critical") is not False:
-            return ("entry.type.unknown",
-                    "unknown type %r without \"critical\": false" % etype, None)
-        if not _EXT_TYPE_RE.match(etype):
-            return "entry.schema.invalid", "extension type name %r is not valid" % etype, None
+    if extension and obj.get("critical") is not False:
+        return ("entry.type.unknown",
+                "unknown type %r without \"critical\": false" % etype, None)
     code, msg = check_body(etype, obj["body"])
     if code:
         return code, msg, None

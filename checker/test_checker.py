@@ -179,12 +179,28 @@ class LedgerRules(unittest.TestCase):
         b.add("x-note", {"anything": [1, {"b": None}]}, who="editor", extra={"critical": False})
         self.assertEqual(b.problems(), [])
 
-    def test_unknown_type_with_bad_name_without_critical(self):
-        # my reading: §11 step 4 "the type" (entry.type.unknown) before the name format
-        b = Builder()
-        b.genesis()
-        b.add("X Bad", {})
-        self.assertEqual(b.problems(), ["entry.type.unknown@2"])
+    def test_envelope_order(self):
+        # L§6.1, L§6.8, L§11 step 4: v, envelope schema (the type's name, of every type, and
+        # critical, only false and only on an extension type), time, entry.type.unknown, body
+        bad_time = "2026-01-15t10:00:00z"
+        for etype, critical, time, code in [
+                ("X Bad", False, None, "entry.schema.invalid"),
+                ("X Bad", True, None, "entry.schema.invalid"),
+                ("X Bad", True, bad_time, "entry.schema.invalid"),
+                ("cosign", True, bad_time, "entry.schema.invalid"),
+                ("x-note", True, bad_time, "entry.time.invalid"),
+                ("x-note", False, bad_time, "entry.time.invalid"),
+                ("x-note", False, None, "entry.type.unknown"),
+                ("cosign", False, bad_time, "entry.time.invalid")]:
+            b = Builder()
+            b.genesis()
+            extra = {}
+            if critical:
+                extra["critical"] = False
+            if time:
+                extra["time"] = time
+            b.add(etype, {"release": "0" * 64}, extra=extra)
+            self.assertEqual(b.problems(), ["%s@2" % code], (etype, critical, time))
 
     def test_editor_may_not_release(self):
         b = Builder()

@@ -1110,6 +1110,39 @@ fn ledger_cases() -> Vec<Case> {
             "the valid history with CR LF line ends: a CR after the closing brace of every line makes each line not canonical, and nothing else is reported",
             h.full().crlf(),
         ),
+        // §6.1, §6.8, §11 step 4: the type's name and `critical` are envelope schema, checked
+        // before `time`, which is checked before `entry.type.unknown`.
+        case(
+            "reject-extension-name-not-critical",
+            All(vec![(Code::EntrySchemaInvalid, 9)]),
+            "an entry of type \"X Bad\" without \"critical\": not a type name, which is envelope schema, not entry.type.unknown",
+            h.full().then(ext("X Bad", serde_json::json!({})), &owner()),
+        ),
+        case(
+            "reject-extension-name-bad-time",
+            All(vec![(Code::EntrySchemaInvalid, 9)]),
+            "a non-critical extension entry whose type name has capital letters and whose time has a space for T: the name is envelope schema, checked before time",
+            h.full().then_signed(ext("X-Note", serde_json::json!({})), &owner(), |e| {
+                e.critical = false;
+                e.time = "2026-01-15 10:08:00Z".into();
+            }),
+        ),
+        case(
+            "reject-critical-on-known-type-bad-time",
+            All(vec![(Code::EntrySchemaInvalid, 9)]),
+            "\"critical\": false on a cosign entry whose time has a space for T: critical is envelope schema, checked before time",
+            h.full().then_signed(cosign(h.release), &owner(), |e| {
+                e.critical = false;
+                e.time = "2026-01-15 10:08:00Z".into();
+            }),
+        ),
+        // §6.1 time: a capital T and Z, which RFC 3339 would also allow in lowercase.
+        case(
+            "reject-time-lowercase",
+            All(vec![(Code::EntryTimeInvalid, 9)]),
+            "a correctly signed cosign whose time is written with a lowercase t and z",
+            h.full().then_signed(cosign(h.release), &owner(), |e| e.time = "2026-01-15t10:08:00z".into()),
+        ),
     ]
 }
 
