@@ -1143,6 +1143,39 @@ fn ledger_cases() -> Vec<Case> {
             "a correctly signed cosign whose time is written with a lowercase t and z",
             h.full().then_signed(cosign(h.release), &owner(), |e| e.time = "2026-01-15t10:08:00z".into()),
         ),
+        // §6.2, §11 step 6: the first entry to enter the state must be the genesis, wherever it
+        // is; a damaged first line only costs its own report.
+        case(
+            "reject-genesis-after-damaged-line",
+            All(vec![(Code::LineNotJson, 1)]),
+            "line 1 is not JSON; line 2 is a correctly signed genesis (seq 1, prev the hash of line 1), the first entry to enter the state, and the owner's key entry on line 3 is valid",
+            Gen { lines: vec![b"not json".to_vec()], tail: Vec::new() }
+                .then(genesis_body(ORIGIN, &owner()), &owner())
+                .then(key_body(&translator(), &[Role::Translator]), &owner()),
+        ),
+        // §2.3, §7.1: RFC 8259 lets a parser skip a byte-order mark; a ledger line has none.
+        case(
+            "reject-bom",
+            All(vec![(Code::LineNotJson, 1)]),
+            "a byte-order mark (EF BB BF) before the genesis line: the line does not parse as JSON (2.3 step 2)",
+            Gen::default().then(genesis_body(ORIGIN, &owner()), &owner()).edit_with(1, |l| format!("\u{feff}{l}")),
+        ),
+        // §11: two chain reports and one content report on one line, the most a line gets.
+        case(
+            "reject-chain-and-content",
+            All(vec![(Code::EntrySeqMismatch, 6), (Code::EntryPrevMismatch, 6), (Code::ContentHashMismatch, 6)]),
+            "a correctly signed correction with a wrong seq, a wrong prev and a script that gives other bytes of the same size: three reports on one line",
+            h.first(5).then_signed(
+                Body::Version(Box::new(
+                    h.correction_body(|v| v.diff = Some(Script::compute(TRANSLATION_V1, &other_bytes).to_json())),
+                )),
+                &translator(),
+                |e| {
+                    e.seq = 9;
+                    e.prev = Some(Digest::of(b"not the previous line"));
+                },
+            ),
+        ),
     ]
 }
 
