@@ -1176,6 +1176,83 @@ fn ledger_cases() -> Vec<Case> {
                 },
             ),
         ),
+        // §6.1 field formats: a character is a Unicode scalar value, a control character Cc.
+        case(
+            "valid-note-4096-characters",
+            Valid,
+            "the owner cosigns with a note of 4096 characters, each U+1D11E MUSICAL SYMBOL G CLEF (4 bytes in UTF-8, 2 UTF-16 code units): 16,384 bytes",
+            h.full().then(Body::Cosign(Cosign { release: h.release, note: Some("\u{1d11e}".repeat(4096)) }), &owner()),
+        ),
+        case(
+            "reject-note-4097-characters",
+            All(vec![(Code::EntrySchemaInvalid, 9)]),
+            "the owner cosigns with a note of 4097 characters, each U+1D11E",
+            h.full().then(Body::Cosign(Cosign { release: h.release, note: Some("\u{1d11e}".repeat(4097)) }), &owner()),
+        ),
+        case(
+            "reject-note-c1-control",
+            All(vec![(Code::EntrySchemaInvalid, 9)]),
+            "a note holding U+0085 NEXT LINE, a C1 control character (general category Cc)",
+            h.full().then(Body::Cosign(Cosign { release: h.release, note: Some("one\u{85}two".into()) }), &owner()),
+        ),
+        // §6.1 lang: the RFC 5646 ABNF exactly, in the case of RFC 5646 §2.1.1.
+        case(
+            "valid-lang-well-formed",
+            Valid,
+            "first translations in en-GB-oed and i-klingon (grandfathered), zh-min-nan (grandfathered, regular), de-1996-1996 (a repeated variant) and en-a-bbb-a-ccc (a repeated singleton): well-formed, though not valid, tags",
+            ["en-GB-oed", "i-klingon", "zh-min-nan", "de-1996-1996", "en-a-bbb-a-ccc"].iter().fold(
+                h.full(),
+                |g, lang| {
+                    g.then(
+                        version(TextRole::Translation, lang, "", TRANSLATION_V1, None, Some(h.original)),
+                        &translator(),
+                    )
+                },
+            ),
+        ),
+        case(
+            "reject-lang-grandfathered-case",
+            All(vec![(Code::EntrySchemaInvalid, 9)]),
+            "a translation in en-gb-oed: the case rule applies to grandfathered tags too (en-GB-oed)",
+            h.full().then(
+                version(TextRole::Translation, "en-gb-oed", "", TRANSLATION_V1, None, Some(h.original)),
+                &translator(),
+            ),
+        ),
+        // §6.6: `lang` is an object of exactly two members; `urls` may repeat.
+        case(
+            "reject-release-lang-extra-member",
+            All(vec![(Code::EntrySchemaInvalid, 9)]),
+            "a correctly signed release whose lang object has a third member",
+            h.full().then_json(release("v2", h.corrected, h.original, "en"), &translator(), true, |o| {
+                o["body"]["lang"]["script"] = "Latn".into();
+            }),
+        ),
+        case(
+            "reject-release-lang-array",
+            All(vec![(Code::EntrySchemaInvalid, 9)]),
+            "a correctly signed release whose lang is the array [\"it\",\"en\"] instead of an object",
+            h.full().then_json(release("v2", h.corrected, h.original, "en"), &translator(), true, |o| {
+                o["body"]["lang"] = serde_json::json!(["it", "en"]);
+            }),
+        ),
+        case(
+            "valid-release-urls-repeated",
+            Valid,
+            "a release whose urls name the same place twice",
+            h.full().then(
+                Body::Release(Release {
+                    work: "winter-sea".into(),
+                    tag: "v2".into(),
+                    translation: h.corrected,
+                    original: h.original,
+                    lang: ReleaseLangs { original: "it".into(), translation: "en".into() },
+                    urls: Some(vec!["https://example.org/winter-sea".into(); 2]),
+                    note: None,
+                }),
+                &translator(),
+            ),
+        ),
     ]
 }
 
