@@ -1654,12 +1654,14 @@ def check_proof(data, line, keyring_keys, origin=None):
     if line is None:
         raise Reject("checkpoint.malformed", "no line given and no extra line")
     _, size, root, _ = verify_checkpoint(note, origin, lambda size: keyring_keys)
-    seq = None
-    code, _, obj = check_line(line)
-    if code is None and type(obj.get("seq")) is int:
-        seq = obj["seq"]
-    if seq != index:
-        raise Reject("proof.inclusion", "index %d is not the seq (%s) of the line" % (index, seq))
+    # item 3: L passes L§11 steps 3 and 4, and index is its seq
+    code, msg, obj = check_line(line)
+    if code is None:
+        code, msg, e = check_envelope(obj, line)
+    if code is not None:
+        raise Reject("proof.inclusion", "the line is not an entry (%s: %s)" % (code, msg))
+    if e.seq != index:
+        raise Reject("proof.inclusion", "index %d is not the seq (%d) of the line" % (index, e.seq))
     if not verify_inclusion(index, size, leaf_hash(line), hashes, root):
         raise Reject("proof.inclusion", "the audit path does not verify")
     return index, size

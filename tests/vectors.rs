@@ -1519,7 +1519,30 @@ fn checkpoint_cases() -> Vec<(String, Vec<u8>)> {
         None,
         signed_note(&checkpoint_text(ORIGIN, 9, root_of(&self_revoke, 9)), ORIGIN, &[&second_owner()]).to_bytes(),
     );
+    // §3.1: only entries in the state register owner keys.
+    let unauthorized = ledger_case("reject-unauthorized");
+    case(
+        "reject-signed-by-key-not-in-state",
+        "reject-unauthorized",
+        "size 9 signed by Mallory, whom line 9 registers as an owner in a key entry signed by a translator: that entry is not in the state, so it registers no owner key",
+        Some(Code::CheckpointSignature),
+        signed_note(&checkpoint_text(ORIGIN, 9, root_of(&unauthorized, 9)), ORIGIN, &[&mallory()]).to_bytes(),
+    );
+    // §3.2: a reader holding the ledger rejects a checkpoint of more lines than it has.
+    case(
+        "reject-larger-than-ledger",
+        "valid-history",
+        "size 9 signed by the owner, with the root of the first 9 lines of ledger/valid-self-revoke, held against the 8 lines of valid-history",
+        Some(Code::CheckpointInconsistent),
+        signed_note(&checkpoint_text(ORIGIN, 9, root_of(&self_revoke, 9)), ORIGIN, &[&owner()]).to_bytes(),
+    );
     out
+}
+
+/// The key that ledger vector `reject-unauthorized` registers as an owner in an entry signed by a
+/// translator (not in the state).
+fn mallory() -> SecretKey {
+    SecretKey::from_seed(&[5; 32], "Mallory")
 }
 
 #[test]
@@ -1528,15 +1551,19 @@ fn checkpoint_vectors_are_current() {
 }
 
 /// What a reader holding the ledger does with a checkpoint (spec/transparency.md §3.2): verify it
-/// with the owner keys in effect at its size, then compare its root with the ledger's.
+/// with the owner keys in effect at its size, as the entries in the ledger's state (which need not
+/// hold every line, §3.1) register and revoke them, then compare it with the ledger: more lines
+/// than the ledger has, or another root for its first `size` lines, is `checkpoint.inconsistent`.
 fn check_checkpoint(ledger: &[u8], note: &[u8]) -> Result<colophon::transparency::CheckedCheckpoint, Problem> {
     let report = audit::audit(ledger, None);
-    assert!(report.is_clean(), "the ledger of a checkpoint vector is valid: {:?}", report.problems);
-    let origin = report.index.origin().unwrap();
+    let origin = report.index.origin().expect("the ledger of a checkpoint vector has a genesis in its state");
     let size = Checkpoint::in_note(note).map_or(0, |c| c.size);
     let keys = colophon::transparency::owner_keys(&report.index, &origin, size);
     let checked = colophon::transparency::verify_checkpoint(note, &origin, &keys, &Keyring::default())?;
-    if checked.size <= report.lines && root_of(ledger, checked.size) != checked.root {
+    if checked.size > report.lines {
+        return Err(Problem::general(Code::CheckpointInconsistent, "the checkpoint has more lines than the ledger"));
+    }
+    if root_of(ledger, checked.size) != checked.root {
         return Err(Problem::general(Code::CheckpointInconsistent, "another root for the ledger's lines"));
     }
     Ok(checked)
@@ -1635,6 +1662,31 @@ fn proof_cases() -> Vec<(String, Vec<u8>)> {
         ),
         Some(Code::ProofInclusion),
         other.into_bytes(),
+    );
+    // §5: a reader without the ledger has no origin to compare (§3.2 item 4 is skipped), and uses
+    // its keyring's keys under the checkpoint's own origin.
+    let other_origin = "example.org/other";
+    let note = signed_note(&checkpoint_text(other_origin, 8, root_of(&history, 8)), other_origin, &[&owner()]);
+    let proof = colophon::transparency::inclusion_proof(&hashes, at as u64, lines[at], &note.to_bytes()).unwrap();
+    case(
+        "valid-other-origin",
+        &format!(
+            "line {} of ledger/valid-history (index {at}) in a size-8 checkpoint of that tree for the origin {other_origin}, signed by the owner key under that origin: without the ledger there is no origin to compare",
+            at + 1
+        ),
+        None,
+        proof.to_bytes(),
+    );
+    // §5 item 3: L must be an entry (L§11 steps 3-4), even when its leaf is in the tree.
+    let bad_time = ledger_case("reject-time");
+    let bad_lines = lines_of(&bad_time);
+    let note = signed_note(&checkpoint_text(ORIGIN, 8, root_of(&bad_time, 8)), ORIGIN, &[&owner()]).to_bytes();
+    let proof = colophon::transparency::inclusion_proof(&stored_hashes_of(&bad_time), 1, bad_lines[1], &note).unwrap();
+    case(
+        "reject-extra-not-entry",
+        "line 2 of ledger/reject-time (index 1, seq 1) in the owner's size-8 checkpoint of that ledger: its leaf is in the tree, but its time is not of the form the envelope requires, so it is not an entry (ledger.md 11 step 4)",
+        Some(Code::ProofInclusion),
+        proof.to_bytes(),
     );
     out
 }
