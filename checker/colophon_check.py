@@ -287,14 +287,16 @@ _ESC = {'"': '"', "\\": "\\", "/": "/", "b": "\b", "f": "\f", "n": "\n", "r": "\
 MAX_SAFE = 2 ** 53 - 1
 
 
-def json_parse(s, numbers=None):
+def json_parse(s, numbers=None, top_names=None):
     """Parse a complete JSON text (str). Objects become dicts (a repeated name keeps the last
     value: the serialization then differs from the input, L§2.3), integers written as plain
     digits become int, other numbers JNum. Raises JSONError.
 
     numbers: an optional list that receives every number token *as written* that is outside
     the format (L§2.1: sign, fraction, exponent, or above 2^53 - 1), including those inside a
-    member that a repeated name later replaces."""
+    member that a repeated name later replaces.
+    top_names: an optional list that receives the member names of the outermost object, as
+    written, repeats included (V§3.3)."""
     n = len(s)
     i = 0
 
@@ -374,6 +376,8 @@ def json_parse(s, numbers=None):
                     raise JSONError("expected ':'")
                 i = skip_ws(i + 1)
                 stack.append([{}, key])
+                if top_names is not None and len(stack) == 1:
+                    top_names.append(key)
                 value_done = False
         elif c == "[":
             i = skip_ws(i + 1)
@@ -428,6 +432,8 @@ def json_parse(s, numbers=None):
                         raise JSONError("expected ':'")
                     i = skip_ws(i + 1)
                     frame[1] = key
+                    if top_names is not None and len(stack) == 1:
+                        top_names.append(key)
                     break  # parse next value
                 if i < n and s[i] == "}":
                     i += 1
@@ -1671,20 +1677,48 @@ def check_proof(data, line, keyring_keys, origin=None):
 # Bundles (V§3.3, T§6)
 # ---------------------------------------------------------------------------
 
+BUNDLE_MEMBERS = ("format", "origin", "release", "entries", "checkpoint", "proofs")
+
+
+def bundle_wrapper_problem(obj, names):
+    """V§3.3, the wrapper check made before any entry (every failure is bundle.invalid).
+    names: the member names as written. Returns a message or None."""
+    if not isinstance(obj, dict):
+        return "the bundle is not a JSON object"
+    for m in BUNDLE_MEMBERS:
+        if names.count(m) > 1:
+            return "the member %r appears %d times" % (m, names.count(m))
+    if obj.get("format") != "colophon-bundle-v1":
+        return "format is not \"colophon-bundle-v1\""
+    if not isinstance(obj.get("origin"), str):
+        return "origin is not a string"
+    if not is_hash(obj.get("release")):
+        return "release is not a hash"
+    if not isinstance(obj.get("entries"), list) or not all(isinstance(x, str) for x in obj["entries"]):
+        return "entries is not an array of strings"
+    if "checkpoint" in obj and not isinstance(obj["checkpoint"], str):
+        return "checkpoint is present and not a string"
+    if "proofs" in obj and (not isinstance(obj["proofs"], list)
+                            or not all(isinstance(p, str) for p in obj["proofs"])):
+        return "proofs is present and not an array of strings"
+    if "checkpoint" in obj and ("proofs" not in obj or len(obj["proofs"]) != len(obj["entries"])):
+        return "with a checkpoint, proofs must hold one proof per entry"
+    return None
+
+
 def open_bundle(data, accept_unanchored=False):
     """V§3.3. Raises Reject (with .entry for per-entry checks); returns the State."""
+    names = []
     try:
-        obj = json_parse(data.decode("utf-8"))
+        obj = json_parse(data.decode("utf-8"), top_names=names)
     except (UnicodeDecodeError, JSONError) as ex:
         raise Reject("bundle.invalid", "not a JSON text: %s" % ex)
-    if (not isinstance(obj, dict) or obj.get("format") != "colophon-bundle-v1"
-            or not isinstance(obj.get("origin"), str) or not is_hash(obj.get("release"))
-            or not isinstance(obj.get("entries"), list)
-            or not all(isinstance(x, str) for x in obj["entries"])):
-        raise Reject("bundle.invalid", "not a colophon-bundle-v1 object")
+    p = bundle_wrapper_problem(obj, names)
+    if p:
+        raise Reject("bundle.invalid", p)
     st = State()
     last_seq = None
-    hashes = set()
+    hashes = {}  # entry hash -> type
     entries = []
     for n, line in enumerate(obj["entries"], 1):
         raw = line.encode("utf-8")
@@ -1710,21 +1744,17 @@ def open_bundle(data, accept_unanchored=False):
         if e.type == "version" and "parent" in e.body and e.body["parent"] not in hashes:  # 7
             raise Reject("bundle.invalid", "parent is not an earlier entry of the bundle", n)
         st.admit(e, e.seq)
-        hashes.add(e.hash)
+        hashes[e.hash] = e.type
         entries.append(e)
-    if obj["release"] not in hashes:  # check 6
-        raise Reject("bundle.invalid", "the release is not among the entries")
-    # check 8 (T§6)
+    if hashes.get(obj["release"]) != "release":  # check 6
+        raise Reject("bundle.invalid", "the release is not a release entry among the entries")
+    # check 8 (T§6); proofs without a checkpoint anchor nothing
     if "checkpoint" not in obj:
         if accept_unanchored:
             return st
         raise Reject("bundle.unanchored", "the bundle carries no checkpoint")
-    cp = obj["checkpoint"]
-    proofs = obj.get("proofs")
-    if (not isinstance(cp, str) or not isinstance(proofs, list) or len(proofs) != len(entries)
-            or not all(isinstance(p, str) for p in proofs)):
-        raise Reject("bundle.invalid", "checkpoint/proofs are not a string and a parallel array")
-    cpb = cp.encode("utf-8")
+    proofs = obj["proofs"]  # one per entry, as the wrapper check made sure
+    cpb = obj["checkpoint"].encode("utf-8")
 
     def owners_at(size):
         keys = {}

@@ -1762,26 +1762,36 @@ fn bundle_cases() -> Vec<(String, Vec<u8>)> {
     let history = ledger_case("valid-history");
     let self_revoke = ledger_case("valid-self-revoke");
     let mut out = Vec::new();
-    let mut case =
-        |name: &str, comment: &str, status: Option<(Code, Option<u64>)>, b: &colophon::bundle::BundleFile| {
-            let mut headers = vec![("expect", if status.is_some() { "reject" } else { "ok" }.to_string())];
-            if let Some((code, entry)) = status {
-                headers.push(("status", code.to_string()));
-                if let Some(n) = entry {
-                    headers.push(("entry", n.to_string()));
-                }
+    let mut case = |name: &str, comment: &str, status: Option<(Code, Option<u64>)>, body: Vec<u8>| {
+        let mut headers = vec![("expect", if status.is_some() { "reject" } else { "ok" }.to_string())];
+        if let Some((code, entry)) = status {
+            headers.push(("status", code.to_string()));
+            if let Some(n) = entry {
+                headers.push(("entry", n.to_string()));
             }
-            headers.push(("comment", comment.to_string()));
-            let mut body = serde_json::to_vec_pretty(b).unwrap();
-            body.push(b'\n');
-            out.push((name.to_string(), format_file(&headers, &body)));
-        };
+        }
+        headers.push(("comment", comment.to_string()));
+        out.push((name.to_string(), format_file(&headers, &body)));
+    };
+    // A bundle file as `colophon bundle` writes it, and one whose JSON `edit` changes.
+    let pretty = |b: &colophon::bundle::BundleFile| {
+        let mut body = serde_json::to_vec_pretty(b).unwrap();
+        body.push(b'\n');
+        body
+    };
+    let edited = |b: &colophon::bundle::BundleFile, edit: &dyn Fn(&mut serde_json::Value)| {
+        let mut v = serde_json::to_value(b).unwrap();
+        edit(&mut v);
+        let mut body = serde_json::to_vec_pretty(&v).unwrap();
+        body.push(b'\n');
+        body
+    };
     let anchored = bundle_of(&history, Some((8, &owner())));
     case(
         "valid-anchored",
         "release winter-sea@v1 of ledger/valid-history with the owner's checkpoint of size 8 and an inclusion proof for every entry",
         None,
-        &anchored,
+        pretty(&anchored),
     );
     let mut unanchored = anchored.clone();
     unanchored.checkpoint = None;
@@ -1790,7 +1800,7 @@ fn bundle_cases() -> Vec<(String, Vec<u8>)> {
         "reject-unanchored",
         "the same bundle without its checkpoint and proofs (verify.md 3.5)",
         Some((Code::BundleUnanchored, None)),
-        &unanchored,
+        pretty(&unanchored),
     );
     // verify.md §3.3 item 1: a body member the schema does not know, in a correctly signed line.
     let mut schema = anchored.clone();
@@ -1802,13 +1812,73 @@ fn bundle_cases() -> Vec<(String, Vec<u8>)> {
         "reject-body-schema",
         "a correctly signed version entry whose body has a member its type does not define: the envelope checks include the body's schema (ledger.md 11 step 4)",
         Some((Code::EntrySchemaInvalid, Some(at as u64 + 1))),
-        &schema,
+        pretty(&schema),
     );
     case(
         "reject-owner-revoked-at-last-line",
         "release v1 of ledger/valid-self-revoke with a checkpoint of size 10 signed by the second owner, whom the entry at position 9 revokes (transparency.md 3.1, 6)",
         Some((Code::CheckpointSignature, None)),
-        &bundle_of(&self_revoke, Some((10, &second_owner()))),
+        pretty(&bundle_of(&self_revoke, Some((10, &second_owner())))),
+    );
+    // verify.md §3.3: the wrapper is checked before any entry; every failure is bundle.invalid.
+    let invalid = Some((Code::BundleInvalid, None));
+    let members = ["format", "origin", "release", "entries", "checkpoint", "proofs"];
+    let as_array =
+        serde_json::Value::Array(members.iter().map(|m| serde_json::to_value(&anchored).unwrap()[m].clone()).collect());
+    let mut body = serde_json::to_vec_pretty(&as_array).unwrap();
+    body.push(b'\n');
+    case(
+        "reject-not-object",
+        "the valid anchored bundle written as a JSON array of its members' values, in the order of verify.md 3.1: not a JSON object",
+        invalid,
+        body,
+    );
+    case(
+        "reject-release-not-hash",
+        "release written in uppercase hexadecimal: not a hash (ledger.md 3)",
+        invalid,
+        edited(&anchored, &|v| v["release"] = v["release"].as_str().unwrap().to_uppercase().into()),
+    );
+    case(
+        "reject-checkpoint-null",
+        "checkpoint written as null, the proofs kept: not a string",
+        invalid,
+        edited(&anchored, &|v| v["checkpoint"] = serde_json::Value::Null),
+    );
+    case(
+        "reject-checkpoint-without-proofs",
+        "the checkpoint kept, the proofs left out: a bundle with a checkpoint has one proof per entry",
+        invalid,
+        edited(&anchored, &|v| _ = v.as_object_mut().unwrap().remove("proofs")),
+    );
+    case(
+        "reject-proofs-short",
+        "the last entry's proof left out: one proof fewer than entries",
+        invalid,
+        edited(&anchored, &|v| _ = v["proofs"].as_array_mut().unwrap().pop()),
+    );
+    let text = String::from_utf8(pretty(&anchored)).unwrap();
+    let repeated = text.replacen("{\n", "{\n  \"checkpoint\": \"not a checkpoint\",\n", 1);
+    assert!(repeated.matches("\"checkpoint\":").count() == 2);
+    case(
+        "reject-repeated-member",
+        "a second checkpoint member before the real one: a reader that kept the last would open the bundle",
+        invalid,
+        repeated.into_bytes(),
+    );
+    case(
+        "reject-proofs-without-checkpoint",
+        "the proofs kept, the checkpoint left out: proofs without a checkpoint anchor nothing, so the bundle is unanchored",
+        Some((Code::BundleUnanchored, None)),
+        edited(&anchored, &|v| _ = v.as_object_mut().unwrap().remove("checkpoint")),
+    );
+    // verify.md §3.3 check 6: `release` names a release entry.
+    let corrected = crate::history().corrected;
+    case(
+        "reject-release-names-version",
+        "release names the translation version the release pairs, an entry of the bundle but not a release entry",
+        invalid,
+        edited(&anchored, &|v| v["release"] = corrected.to_hex().into()),
     );
     out
 }
