@@ -765,6 +765,19 @@ def norm_words_v2(s):
 PROFILES = {"text/v1": norm_text_v1, "words/v1": norm_words_v1, "words/v2": norm_words_v2}
 
 
+def unassigned_note(text):
+    """L§9.4: what to add to a norm mismatch when the text holds code points unassigned in this
+    checker's Unicode data (general category Cn), where an implementation with other data may
+    normalize differently; '' when there are none."""
+    cps = sorted({c for c in text if _ud.category(c) == "Cn"})
+    if not cps:
+        return ""
+    shown = ", ".join("U+%04X" % ord(c) for c in cps[:8]) + (", ..." if len(cps) > 8 else "")
+    return ("; the text holds %d code point%s unassigned in this checker's Unicode %s data (%s), "
+            "which an implementation with other data may normalize differently (L§9.4)"
+            % (len(cps), "" if len(cps) == 1 else "s", _ud.unidata_version, shown))
+
+
 # ---------------------------------------------------------------------------
 # Diff scripts (L§8)
 # ---------------------------------------------------------------------------
@@ -1312,7 +1325,8 @@ class State:
                 continue
             h = hashlib.sha256(f(text).encode("utf-8")).hexdigest()
             if h != norm[pid]:
-                return "content.norm.mismatch", "the %s hash differs" % pid, None, False
+                return ("content.norm.mismatch", "the %s hash differs%s" % (pid, unassigned_note(text)),
+                        None, False)
         return None, None, out, False
 
     # -- step 11 -----------------------------------------------------------

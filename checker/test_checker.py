@@ -123,6 +123,23 @@ class LedgerRules(unittest.TestCase):
         b.version(b"y\n", parent=p)  # written against "" as the rule requires
         self.assertEqual(b.problems(), ["content.norm.mismatch@2"])
 
+    @unittest.skipUnless(cc.UNICODE_OK, cc.UNICODE_NOTE)
+    def test_norm_mismatch_names_unassigned_code_points(self):
+        # L§9.4: a verifier SHOULD say that the content holds code points unassigned in its data
+        # (U+0378 is unassigned in every Unicode version so far)
+        for text, named in (("a\u0378b\n", "U+0378"), ("ab\n", None)):
+            b = Builder()
+            b.genesis()
+            b.version(text.encode(), norm={"text/v1": "0" * 64, "words/v2": "0" * 64})
+            res = cc.audit_bytes(b.data())
+            self.assertEqual([cc._fmt_problem(p) for p in res.problems], ["content.norm.mismatch@2"])
+            msg = res.problems[0][2]
+            if named:
+                self.assertIn(named, msg)
+                self.assertIn("unassigned", msg)
+            else:
+                self.assertNotIn("unassigned", msg)
+
     def test_unknown_norm_profile_is_ignored(self):
         b = Builder()
         b.genesis()
