@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Unit tests of the independent checker on ledgers it signs itself (RFC 8032 test keys), for
 rules the spec's vectors do not exercise. Each expectation is this checker's reading of the
-spec, cited by section; the README lists the readings that the spec leaves open.
+spec, cited by section; the README lists the questions the spec once left open, and their answers.
 
     python3 -m unittest discover -s checker -p 'test_*.py'
 """
@@ -156,8 +156,9 @@ class LedgerRules(unittest.TestCase):
         self.assertEqual(b.problems(), ["entry.schema.invalid@2"])
 
     def test_genesis_after_a_damaged_first_line(self):
-        # L§11 step 6: "while no entry has entered the state" (my reading: a genesis on line 2
-        # after a damaged line 1 enters the state; line 2 has a chain problem only)
+        # L§6.2, L§11 step 6: the first entry to enter the state must be the genesis, wherever it
+        # is: after a damaged line 1, the genesis on line 2 enters it (vector
+        # reject-genesis-after-damaged-line)
         b = Builder()
         b.add(None, None, raw=b"not json")
         b.add("genesis", {"origin": "o", "name": "Olga Owner", "key": b64(PUB["owner"])}, seq=1)
