@@ -287,14 +287,16 @@ _ESC = {'"': '"', "\\": "\\", "/": "/", "b": "\b", "f": "\f", "n": "\n", "r": "\
 MAX_SAFE = 2 ** 53 - 1
 
 
-def json_parse(s, numbers=None):
+def json_parse(s, numbers=None, top_names=None):
     """Parse a complete JSON text (str). Objects become dicts (a repeated name keeps the last
     value: the serialization then differs from the input, L§2.3), integers written as plain
     digits become int, other numbers JNum. Raises JSONError.
 
     numbers: an optional list that receives every number token *as written* that is outside
     the format (L§2.1: sign, fraction, exponent, or above 2^53 - 1), including those inside a
-    member that a repeated name later replaces."""
+    member that a repeated name later replaces.
+    top_names: an optional list that receives the member names of the outermost object, as
+    written, repeats included (V§3.3)."""
     n = len(s)
     i = 0
 
@@ -374,6 +376,8 @@ def json_parse(s, numbers=None):
                     raise JSONError("expected ':'")
                 i = skip_ws(i + 1)
                 stack.append([{}, key])
+                if top_names is not None and len(stack) == 1:
+                    top_names.append(key)
                 value_done = False
         elif c == "[":
             i = skip_ws(i + 1)
@@ -428,6 +432,8 @@ def json_parse(s, numbers=None):
                         raise JSONError("expected ':'")
                     i = skip_ws(i + 1)
                     frame[1] = key
+                    if top_names is not None and len(stack) == 1:
+                        top_names.append(key)
                     break  # parse next value
                 if i < n and s[i] == "}":
                     i += 1
@@ -560,7 +566,7 @@ _HASH_RE = re.compile(r"[0-9a-f]{64}\Z")
 _KEYID_RE = re.compile(r"[0-9a-f]{32}\Z")
 _WORK_RE = re.compile(r"[A-Za-z0-9][A-Za-z0-9._/-]{0,127}\Z")
 _TAG_RE = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,63}\Z")
-_EXT_TYPE_RE = re.compile(r"[a-z][a-z0-9._-]{0,63}\Z")
+_TYPE_NAME_RE = re.compile(r"[a-z][a-z0-9._-]{0,63}\Z")  # L§6.1, every type (L§6.8)
 _PROFILE_RE = re.compile(r"[a-z0-9/._-]{1,32}\Z")
 _TIME_RE = re.compile(r"([0-9]{4})-([0-9]{2})-([0-9]{2})T([0-9]{2}):([0-9]{2}):([0-9]{2})Z\Z")
 
@@ -757,6 +763,19 @@ def norm_words_v2(s):
 
 
 PROFILES = {"text/v1": norm_text_v1, "words/v1": norm_words_v1, "words/v2": norm_words_v2}
+
+
+def unassigned_note(text):
+    """L§9.4: what to add to a norm mismatch when the text holds code points unassigned in this
+    checker's Unicode data (general category Cn), where an implementation with other data may
+    normalize differently; '' when there are none."""
+    cps = sorted({c for c in text if _ud.category(c) == "Cn"})
+    if not cps:
+        return ""
+    shown = ", ".join("U+%04X" % ord(c) for c in cps[:8]) + (", ..." if len(cps) > 8 else "")
+    return ("; the text holds %d code point%s unassigned in this checker's Unicode %s data (%s), "
+            "which an implementation with other data may normalize differently (L§9.4)"
+            % (len(cps), "" if len(cps) == 1 else "s", _ud.unidata_version, shown))
 
 
 # ---------------------------------------------------------------------------
@@ -1108,19 +1127,20 @@ def check_envelope(obj, raw):
     sig = b64_canonical(obj["sig"]) if isinstance(obj["sig"], str) else None
     if sig is None or len(sig) != 64:
         return "entry.schema.invalid", "sig is not canonical base64 of 64 bytes", None
+    # L§6.1, L§6.8: the type's name (of every type, with or without critical) and critical (only
+    # on an extension type) are envelope schema, checked before time
     etype = obj["type"]
+    if not _TYPE_NAME_RE.match(etype):
+        return "entry.schema.invalid", "type %r is not a type name" % etype, None
     if etype in KNOWN_TYPES and "critical" in obj:
         return "entry.schema.invalid", "critical on the defined type %r" % etype, None
     tp = time_problem(obj["time"])
     if tp:
         return "entry.time.invalid", "time %r: %s" % (obj["time"], tp), None
     extension = etype not in KNOWN_TYPES
-    if extension:
-        if obj.get("critical") is not False:
-            return ("entry.type.unknown",
-                    "unknown type %r without \"critical\": false" % etype, None)
-        if not _EXT_TYPE_RE.match(etype):
-            return "entry.schema.invalid", "extension type name %r is not valid" % etype, None
+    if extension and obj.get("critical") is not False:
+        return ("entry.type.unknown",
+                "unknown type %r without \"critical\": false" % etype, None)
     code, msg = check_body(etype, obj["body"])
     if code:
         return code, msg, None
@@ -1305,7 +1325,8 @@ class State:
                 continue
             h = hashlib.sha256(f(text).encode("utf-8")).hexdigest()
             if h != norm[pid]:
-                return "content.norm.mismatch", "the %s hash differs" % pid, None, False
+                return ("content.norm.mismatch", "the %s hash differs%s" % (pid, unassigned_note(text)),
+                        None, False)
         return None, None, out, False
 
     # -- step 11 -----------------------------------------------------------
@@ -1351,6 +1372,7 @@ class AuditResult:
         self.leaves = []
         self.state = State()
         self.norm_skipped = 0
+        self.root_known = True  # False after a line over 64 MiB, which is not hashed (L§11 step 2)
 
     @property
     def valid_lines(self):
@@ -1358,7 +1380,9 @@ class AuditResult:
 
     @property
     def root(self):
-        return mth(self.leaves)
+        """The Merkle root of all complete lines, or None when a line over 64 MiB was not hashed
+        (L§11 step 2: the root is then unknown)."""
+        return mth(self.leaves) if self.root_known else None
 
     def add(self, lineno, code, msg):
         self.problems.append((lineno, code, msg))
@@ -1382,14 +1406,16 @@ def audit_bytes(data, max_lines=None):
     for pos, raw in enumerate(complete):
         lineno = pos + 1
         res.lines = lineno
-        res.leaves.append(leaf_hash(raw))
-        this_hash = hashlib.sha256(raw).hexdigest()
         expected_seq = 0 if pos == 0 else prev_seq + 1
-        # step 2
+        # step 2: the long line is not hashed; the next line's prev mismatches whatever it holds
+        # (L§7.2), and the Merkle root is unknown
         if len(raw) > LINE_MAX:
             res.add(lineno, "line.too_long", "line is %d bytes, over 64 MiB" % len(raw))
-            prev_hash, prev_seq = "?", expected_seq
+            prev_hash, prev_seq = None, expected_seq
+            res.root_known = False
             continue
+        res.leaves.append(leaf_hash(raw))
+        this_hash = hashlib.sha256(raw).hexdigest()
         # step 3
         code, msg, obj = check_line(raw)
         e = None
@@ -1407,6 +1433,9 @@ def audit_bytes(data, max_lines=None):
                 res.add(lineno, "entry.prev.mismatch", "prev is present on the first line")
         elif "prev" not in e.obj:
             res.add(lineno, "entry.prev.mismatch", "prev is absent")
+        elif prev_hash is None:
+            res.add(lineno, "entry.prev.mismatch",
+                    "line %d is over 64 MiB and was not hashed: no prev matches it" % pos)
         elif e.obj["prev"] != prev_hash:
             res.add(lineno, "entry.prev.mismatch", "prev is not the hash of line %d" % pos)
         prev_hash, prev_seq = this_hash, e.seq
@@ -1645,12 +1674,14 @@ def check_proof(data, line, keyring_keys, origin=None):
     if line is None:
         raise Reject("checkpoint.malformed", "no line given and no extra line")
     _, size, root, _ = verify_checkpoint(note, origin, lambda size: keyring_keys)
-    seq = None
-    code, _, obj = check_line(line)
-    if code is None and type(obj.get("seq")) is int:
-        seq = obj["seq"]
-    if seq != index:
-        raise Reject("proof.inclusion", "index %d is not the seq (%s) of the line" % (index, seq))
+    # item 3: L passes L§11 steps 3 and 4, and index is its seq
+    code, msg, obj = check_line(line)
+    if code is None:
+        code, msg, e = check_envelope(obj, line)
+    if code is not None:
+        raise Reject("proof.inclusion", "the line is not an entry (%s: %s)" % (code, msg))
+    if e.seq != index:
+        raise Reject("proof.inclusion", "index %d is not the seq (%d) of the line" % (index, e.seq))
     if not verify_inclusion(index, size, leaf_hash(line), hashes, root):
         raise Reject("proof.inclusion", "the audit path does not verify")
     return index, size
@@ -1660,20 +1691,48 @@ def check_proof(data, line, keyring_keys, origin=None):
 # Bundles (V§3.3, T§6)
 # ---------------------------------------------------------------------------
 
+BUNDLE_MEMBERS = ("format", "origin", "release", "entries", "checkpoint", "proofs")
+
+
+def bundle_wrapper_problem(obj, names):
+    """V§3.3, the wrapper check made before any entry (every failure is bundle.invalid).
+    names: the member names as written. Returns a message or None."""
+    if not isinstance(obj, dict):
+        return "the bundle is not a JSON object"
+    for m in BUNDLE_MEMBERS:
+        if names.count(m) > 1:
+            return "the member %r appears %d times" % (m, names.count(m))
+    if obj.get("format") != "colophon-bundle-v1":
+        return "format is not \"colophon-bundle-v1\""
+    if not isinstance(obj.get("origin"), str):
+        return "origin is not a string"
+    if not is_hash(obj.get("release")):
+        return "release is not a hash"
+    if not isinstance(obj.get("entries"), list) or not all(isinstance(x, str) for x in obj["entries"]):
+        return "entries is not an array of strings"
+    if "checkpoint" in obj and not isinstance(obj["checkpoint"], str):
+        return "checkpoint is present and not a string"
+    if "proofs" in obj and (not isinstance(obj["proofs"], list)
+                            or not all(isinstance(p, str) for p in obj["proofs"])):
+        return "proofs is present and not an array of strings"
+    if "checkpoint" in obj and ("proofs" not in obj or len(obj["proofs"]) != len(obj["entries"])):
+        return "with a checkpoint, proofs must hold one proof per entry"
+    return None
+
+
 def open_bundle(data, accept_unanchored=False):
     """V§3.3. Raises Reject (with .entry for per-entry checks); returns the State."""
+    names = []
     try:
-        obj = json_parse(data.decode("utf-8"))
+        obj = json_parse(data.decode("utf-8"), top_names=names)
     except (UnicodeDecodeError, JSONError) as ex:
         raise Reject("bundle.invalid", "not a JSON text: %s" % ex)
-    if (not isinstance(obj, dict) or obj.get("format") != "colophon-bundle-v1"
-            or not isinstance(obj.get("origin"), str) or not is_hash(obj.get("release"))
-            or not isinstance(obj.get("entries"), list)
-            or not all(isinstance(x, str) for x in obj["entries"])):
-        raise Reject("bundle.invalid", "not a colophon-bundle-v1 object")
+    p = bundle_wrapper_problem(obj, names)
+    if p:
+        raise Reject("bundle.invalid", p)
     st = State()
     last_seq = None
-    hashes = set()
+    hashes = {}  # entry hash -> type
     entries = []
     for n, line in enumerate(obj["entries"], 1):
         raw = line.encode("utf-8")
@@ -1699,21 +1758,17 @@ def open_bundle(data, accept_unanchored=False):
         if e.type == "version" and "parent" in e.body and e.body["parent"] not in hashes:  # 7
             raise Reject("bundle.invalid", "parent is not an earlier entry of the bundle", n)
         st.admit(e, e.seq)
-        hashes.add(e.hash)
+        hashes[e.hash] = e.type
         entries.append(e)
-    if obj["release"] not in hashes:  # check 6
-        raise Reject("bundle.invalid", "the release is not among the entries")
-    # check 8 (T§6)
+    if hashes.get(obj["release"]) != "release":  # check 6
+        raise Reject("bundle.invalid", "the release is not a release entry among the entries")
+    # check 8 (T§6); proofs without a checkpoint anchor nothing
     if "checkpoint" not in obj:
         if accept_unanchored:
             return st
         raise Reject("bundle.unanchored", "the bundle carries no checkpoint")
-    cp = obj["checkpoint"]
-    proofs = obj.get("proofs")
-    if (not isinstance(cp, str) or not isinstance(proofs, list) or len(proofs) != len(entries)
-            or not all(isinstance(p, str) for p in proofs)):
-        raise Reject("bundle.invalid", "checkpoint/proofs are not a string and a parallel array")
-    cpb = cp.encode("utf-8")
+    proofs = obj["proofs"]  # one per entry, as the wrapper check made sure
+    cpb = obj["checkpoint"].encode("utf-8")
 
     def owners_at(size):
         keys = {}
@@ -1759,7 +1814,7 @@ class BadVector(Exception):
     pass
 
 
-FULL_LISTS = []  # (vector, problems header, valid-lines) for invalid vectors that pin only the first
+FULL_LISTS = []  # (vector, the checker's problems, valid lines) for every invalid ledger vector
 PARTIAL = []  # vectors compared with their normalized hashes unchecked (no Unicode 15.1 data)
 
 
@@ -1838,6 +1893,11 @@ def run_ledger_vector(path):
         return True, []
     if expect != "invalid":
         raise BadVector("expect is %r" % expect)
+    FULL_LISTS.append((path, " ".join(got), res.valid_lines))
+    # R: every invalid ledger vector pins its whole problem list and its valid lines
+    for key in ("problems", "valid-lines"):
+        if key not in h:
+            raise BadVector("an invalid ledger vector without the %r header" % key)
     bad = []
     if not got:
         bad.append("expected invalid, got valid")
@@ -1848,18 +1908,14 @@ def run_ledger_vector(path):
         want_first = status if line is None else "%s@%s" % (status, line)
         if _fmt_problem(first) != want_first:
             bad.append("first problem: expected %s, got %s" % (want_first, _fmt_problem(first)))
-    if "problems" in h:
-        want = _h(h, "problems").split(" ")
-        if want != got:
-            bad.append("problems: expected %s" % " ".join(want))
-    if "valid-lines" in h:
-        want_v = int(_h(h, "valid-lines"))
-        if want_v != res.valid_lines:
-            bad.append("valid-lines: expected %d, got %d" % (want_v, res.valid_lines))
+    want = _h(h, "problems").split(" ")
+    if want != got:
+        bad.append("problems: expected %s" % " ".join(want))
+    want_v = int(_h(h, "valid-lines"))
+    if want_v != res.valid_lines:
+        bad.append("valid-lines: expected %d, got %d" % (want_v, res.valid_lines))
     if bad:
         return False, bad + details
-    if "problems" not in h and got:
-        FULL_LISTS.append((path, " ".join(got), res.valid_lines))
     return True, []
 
 
@@ -2012,7 +2068,8 @@ def run_checkpoint_vector(path):
         return audit_bytes(ledger, max_lines=size).state.owners_in_effect()
 
     def go():
-        verify_checkpoint(body, full.state.origin, owners_at, full.leaves)
+        verify_checkpoint(body, full.state.origin, owners_at,
+                          full.leaves if full.root_known else None)
     return _expect_reject(h, go)
 
 
@@ -2151,8 +2208,8 @@ def run_vectors(root, only, full=False):
         total_dis += dis
         total_skip += sk
     if full:
-        out.append("full problem lists of the invalid ledger vectors that pin only the first problem")
-        out.append("(in the vector README's header format; compare with `colophon audit`):")
+        out.append("this checker's full problem list of every invalid ledger vector")
+        out.append("(in the vector README's header format; compare with `colophon audit --json`):")
         for path, probs, vl in FULL_LISTS:
             out.append("  %s/%s" % (os.path.basename(os.path.dirname(path)), os.path.basename(path)))
             out.append("    problems: %s" % probs)
@@ -2274,8 +2331,10 @@ def audit_file(path):
               % (path, res.norm_skipped, UNICODE_NOTE))
     verdict = "valid" if not res.problems else "invalid, %d problem%s" % (
         len(res.problems), "" if len(res.problems) == 1 else "s")
+    root = res.root
     print("%s: %s; %d lines, %d valid lines; Merkle root %s"
-          % (path, verdict, res.lines, res.valid_lines, res.root.hex()))
+          % (path, verdict, res.lines, res.valid_lines,
+             "unknown (a line over 64 MiB is not hashed)" if root is None else root.hex()))
     return 0 if not res.problems else 1
 
 

@@ -51,6 +51,11 @@ def set_header(headers, key, value):
     return out
 
 
+def drop_header(headers, key):
+    key = key.encode() + b": "
+    return [h for h in headers if not h.startswith(key)]
+
+
 def get_header(headers, key):
     key = key.encode() + b": "
     for h in headers:
@@ -91,6 +96,11 @@ def mutations(kind, name, data, rnd):
             if vl is not None:
                 yield "valid-lines + 1", join_file(
                     set_header(headers, "valid-lines", b"%d" % (int(vl) + 1)), body)
+            # every invalid vector must pin its whole problem list (README): a runner that
+            # accepted a vector without it would let the list go unchecked
+            for key in ("problems", "valid-lines"):
+                if get_header(headers, key) is not None:
+                    yield key + " header dropped", join_file(drop_header(headers, key), body)
         else:
             # every line of a valid ledger: one changed byte must be caught
             lines = body.split(b"\n")[:-1]

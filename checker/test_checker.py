@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Unit tests of the independent checker on ledgers it signs itself (RFC 8032 test keys), for
 rules the spec's vectors do not exercise. Each expectation is this checker's reading of the
-spec, cited by section; the README lists the readings that the spec leaves open.
+spec, cited by section; the README lists the questions the spec once left open, and their answers.
 
     python3 -m unittest discover -s checker -p 'test_*.py'
 """
@@ -123,6 +123,23 @@ class LedgerRules(unittest.TestCase):
         b.version(b"y\n", parent=p)  # written against "" as the rule requires
         self.assertEqual(b.problems(), ["content.norm.mismatch@2"])
 
+    @unittest.skipUnless(cc.UNICODE_OK, cc.UNICODE_NOTE)
+    def test_norm_mismatch_names_unassigned_code_points(self):
+        # L§9.4: a verifier SHOULD say that the content holds code points unassigned in its data
+        # (U+0378 is unassigned in every Unicode version so far)
+        for text, named in (("a\u0378b\n", "U+0378"), ("ab\n", None)):
+            b = Builder()
+            b.genesis()
+            b.version(text.encode(), norm={"text/v1": "0" * 64, "words/v2": "0" * 64})
+            res = cc.audit_bytes(b.data())
+            self.assertEqual([cc._fmt_problem(p) for p in res.problems], ["content.norm.mismatch@2"])
+            msg = res.problems[0][2]
+            if named:
+                self.assertIn(named, msg)
+                self.assertIn("unassigned", msg)
+            else:
+                self.assertNotIn("unassigned", msg)
+
     def test_unknown_norm_profile_is_ignored(self):
         b = Builder()
         b.genesis()
@@ -139,20 +156,31 @@ class LedgerRules(unittest.TestCase):
         self.assertEqual(b.problems(), ["entry.schema.invalid@2"])
 
     def test_genesis_after_a_damaged_first_line(self):
-        # L§11 step 6: "while no entry has entered the state" (my reading: a genesis on line 2
-        # after a damaged line 1 enters the state; line 2 has a chain problem only)
+        # L§6.2, L§11 step 6: the first entry to enter the state must be the genesis, wherever it
+        # is: after a damaged line 1, the genesis on line 2 enters it (vector
+        # reject-genesis-after-damaged-line)
         b = Builder()
         b.add(None, None, raw=b"not json")
         b.add("genesis", {"origin": "o", "name": "Olga Owner", "key": b64(PUB["owner"])}, seq=1)
         self.assertEqual(b.problems(), ["line.not_json@1"])
 
     def test_too_long_line(self):
-        # L§11 step 2: the chain continues from an unknown hash: the next line reports prev
-        b = Builder()
-        b.genesis()
-        b.add(None, None, raw=b"x" * (cc.LINE_MAX + 1))
-        b.key("translator", ["translator"])
-        self.assertEqual(b.problems(), ["line.too_long@2", "entry.prev.mismatch@3"])
+        # L§7.2, L§11 step 2: the long line is not hashed, so the next line reports prev whatever
+        # it holds (its SHA-256, which Builder writes by default, or 64 zeros), and the Merkle root
+        # is unknown. The key entry still enters the state (a chain problem only).
+        for prev in (None, "0" * 64):
+            b = Builder()
+            b.genesis()
+            b.add(None, None, raw=b"x" * (cc.LINE_MAX + 1))
+            b.key("translator", ["translator"]) if prev is None else b.add(
+                "key", {"key": b64(PUB["translator"]), "name": "Translator", "roles": ["translator"]},
+                prev=prev)
+            b.add("cosign", {"release": "0" * 64}, who="translator")
+            res = cc.audit_bytes(b.data())
+            self.assertEqual([cc._fmt_problem(p) for p in res.problems],
+                             ["line.too_long@2", "entry.prev.mismatch@3", "cosign.ref.invalid@4"])
+            self.assertIsNone(res.root)
+            self.assertEqual(res.valid_lines, 1)
 
     def test_revoked_extension_signer(self):
         b = Builder()
@@ -169,12 +197,28 @@ class LedgerRules(unittest.TestCase):
         b.add("x-note", {"anything": [1, {"b": None}]}, who="editor", extra={"critical": False})
         self.assertEqual(b.problems(), [])
 
-    def test_unknown_type_with_bad_name_without_critical(self):
-        # my reading: §11 step 4 "the type" (entry.type.unknown) before the name format
-        b = Builder()
-        b.genesis()
-        b.add("X Bad", {})
-        self.assertEqual(b.problems(), ["entry.type.unknown@2"])
+    def test_envelope_order(self):
+        # L§6.1, L§6.8, L§11 step 4: v, envelope schema (the type's name, of every type, and
+        # critical, only false and only on an extension type), time, entry.type.unknown, body
+        bad_time = "2026-01-15t10:00:00z"
+        for etype, critical, time, code in [
+                ("X Bad", False, None, "entry.schema.invalid"),
+                ("X Bad", True, None, "entry.schema.invalid"),
+                ("X Bad", True, bad_time, "entry.schema.invalid"),
+                ("cosign", True, bad_time, "entry.schema.invalid"),
+                ("x-note", True, bad_time, "entry.time.invalid"),
+                ("x-note", False, bad_time, "entry.time.invalid"),
+                ("x-note", False, None, "entry.type.unknown"),
+                ("cosign", False, bad_time, "entry.time.invalid")]:
+            b = Builder()
+            b.genesis()
+            extra = {}
+            if critical:
+                extra["critical"] = False
+            if time:
+                extra["time"] = time
+            b.add(etype, {"release": "0" * 64}, extra=extra)
+            self.assertEqual(b.problems(), ["%s@2" % code], (etype, critical, time))
 
     def test_editor_may_not_release(self):
         b = Builder()

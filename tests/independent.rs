@@ -105,6 +105,30 @@ fn the_independent_checker_agrees_with_every_vector() {
     assert!(text.contains("OK: every vector agrees"), "{text}");
 }
 
+/// colophon's `audit --json` (the file path: the parallel fast path, then the exact one) and the
+/// checker's full audit agree on every ledger vector: problems, valid lines, Merkle root. (The
+/// vector runners compare each with the headers; this compares the binary with the checker.)
+#[test]
+fn colophon_audit_and_the_independent_checker_agree_on_every_ledger_vector() {
+    if !checker_available("the independent checker against `colophon audit` on the ledger vectors") {
+        return;
+    }
+    let env = Env::new();
+    let dir = Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/spec/vectors/ledger"));
+    let mut n = 0;
+    for e in std::fs::read_dir(dir).expect("ledger vectors").flatten() {
+        let name = e.file_name().to_string_lossy().into_owned();
+        let Some(stem) = name.strip_suffix(".txt") else { continue };
+        let bytes = std::fs::read(e.path()).expect("vector");
+        let at = bytes.windows(2).position(|w| w == b"\n\n").expect("headers, a blank line, the ledger");
+        let file = format!("{stem}.jsonl");
+        env.write(&file, &bytes[at + 2..]);
+        agree(&env, &file, &name);
+        n += 1;
+    }
+    assert!(n >= 90, "only {n} ledger vectors");
+}
+
 #[test]
 fn the_independent_checker_catches_a_corrupted_vector() {
     if !checker_available("corrupting the vectors for the independent checker") {

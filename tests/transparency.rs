@@ -546,11 +546,12 @@ fn bundle_with_a_flipped_proof_hash_is_rejected() {
         let j = env.fails(&["--json", "verify", "copy.txt", "--bundle", "forged.bundle", "--trust", "olga.pub"], 1);
         assert_eq!(j.json()["status"], "proof.inclusion");
     }
-    // Dropping a proof is no better.
+    // Dropping a proof is no better: with a checkpoint, a bundle has one proof per entry, checked
+    // with its wrapper before any entry (spec/verify.md §3.3).
     b["proofs"].as_array_mut().expect("proofs").pop();
     write_json(&env, "forged.bundle", &b);
     env.fails(&["verify", "copy.txt", "--bundle", "forged.bundle", "--trust", "olga.pub"], 1)
-        .assert_any("proof.inclusion");
+        .assert_any("bundle.invalid");
 }
 
 #[test]

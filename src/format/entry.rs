@@ -171,6 +171,7 @@ pub struct Release {
     /// The original version entry the translation renders.
     pub original: Digest,
     /// The two languages.
+    #[serde(deserialize_with = "object_only")]
     pub lang: ReleaseLangs,
     /// Where the release is published.
     #[serde(default, skip_serializing_if = "Option::is_none", deserialize_with = "no_null")]
@@ -394,7 +395,26 @@ pub fn parse_line(line: &[u8]) -> Result<ParsedLine, EntryError> {
     if !body_value.is_object() {
         return Err(schema("`body` must be an object".into()));
     }
+    // §6.1, §6.8: the type's name and `critical` are envelope members, checked before `time`: a
+    // type name is 1-64 of a-z 0-9 . _ -, starting with a letter (the six defined types are such
+    // names), and `critical` appears only on an extension type.
+    let name_ok = kind.len() <= 64
+        && kind.as_bytes().first().is_some_and(u8::is_ascii_lowercase)
+        && kind.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b"._-".contains(&b));
+    if !name_ok {
+        return Err(schema(format!("type name {kind:?} must be 1-64 of a-z 0-9 . _ -, starting with a letter")));
+    }
+    let extension = !["genesis", "key", "revoke", "version", "release", "cosign"].contains(&kind);
+    if !critical && !extension {
+        return Err(schema(format!("`critical: false` is not allowed on a `{kind}` entry")));
+    }
     check_time(time).map_err(|m| (Code::EntryTimeInvalid, m))?;
+    if extension && critical {
+        return Err((
+            Code::EntryTypeUnknown,
+            format!("unknown entry type {kind:?} is critical; a newer colophon may understand it"),
+        ));
+    }
     let body = match kind {
         "genesis" => Body::Genesis(body_as(body_value)?),
         "key" => Body::Key(body_as(body_value)?),
@@ -402,27 +422,8 @@ pub fn parse_line(line: &[u8]) -> Result<ParsedLine, EntryError> {
         "version" => Body::Version(Box::new(body_as(body_value)?)),
         "release" => Body::Release(body_as(body_value)?),
         "cosign" => Body::Cosign(body_as(body_value)?),
-        other => {
-            let name_ok = other.len() <= 64
-                && other.as_bytes().first().is_some_and(u8::is_ascii_lowercase)
-                && other.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b"._-".contains(&b));
-            if !name_ok {
-                return Err(schema(format!(
-                    "extension type name {other:?} must be 1-64 of a-z 0-9 . _ -, starting with a letter"
-                )));
-            }
-            if critical {
-                return Err((
-                    Code::EntryTypeUnknown,
-                    format!("unknown entry type {other:?} is critical; a newer colophon may understand it"),
-                ));
-            }
-            Body::Unknown { kind: other.to_string(), value: body_value }
-        }
+        other => Body::Unknown { kind: other.to_string(), value: body_value },
     };
-    if !critical && !matches!(body, Body::Unknown { .. }) {
-        return Err(schema(format!("`critical: false` is not allowed on a `{kind}` entry")));
-    }
     check_body(&body)?;
     let entry = Entry { seq, prev, critical, signer, time: time.to_string(), body, sig };
     Ok(ParsedLine {
@@ -458,6 +459,15 @@ fn signed_by_cut(line: &[u8], sig: Option<&Value>) -> Option<Vec<u8>> {
 /// of "absent") is rejected, and unknown members by `deny_unknown_fields`.
 fn body_as<T: DeserializeOwned>(v: Value) -> Result<T, EntryError> {
     serde_json::from_value(v).map_err(|e| (Code::EntrySchemaInvalid, format!("body: {e}")))
+}
+
+/// For a member whose value is an object (§6.6 `lang`): serde would also read a struct from an
+/// array of its members' values (`["it","en"]`), which is a member of the wrong type.
+fn object_only<'de, D: serde::Deserializer<'de>, T: DeserializeOwned>(d: D) -> Result<T, D::Error> {
+    match Value::deserialize(d)? {
+        v @ Value::Object(_) => serde_json::from_value(v).map_err(serde::de::Error::custom),
+        _ => Err(serde::de::Error::custom("must be a JSON object")),
+    }
 }
 
 /// For optional body members: present means a value of the member's type, never `null`.
@@ -694,6 +704,36 @@ mod tests {
         assert_eq!(parse_line(time.as_bytes()).unwrap_err().0, Code::EntryTimeInvalid);
         let badday = s.replace("2026-01-02", "2026-02-30");
         assert_eq!(parse_line(badday.as_bytes()).unwrap_err().0, Code::EntryTimeInvalid);
+    }
+
+    /// §11 step 4: `v`, the envelope's schema (the type's name and `critical` included), `time`,
+    /// `entry.type.unknown`, the body, in this order.
+    #[test]
+    fn envelope_checks_come_in_order() {
+        let (_, line) = genesis_line();
+        let s = String::from_utf8(line).unwrap();
+        let with = |ty: &str, critical: bool, time: &str| {
+            let t =
+                s.replace("\"type\":\"genesis\"", &format!("\"type\":{ty:?}")).replace("2026-01-02T03:04:05Z", time);
+            if critical { t } else { t.replacen(",\"seq\":0", ",\"critical\":false,\"seq\":0", 1) }
+        };
+        let good_time = "2026-01-02T03:04:05Z";
+        let bad_time = "2026-01-02t03:04:05z";
+        for (ty, critical, time, want) in [
+            ("X Bad", true, good_time, Code::EntrySchemaInvalid),
+            ("X Bad", false, bad_time, Code::EntrySchemaInvalid),
+            ("X Bad", true, bad_time, Code::EntrySchemaInvalid),
+            ("genesis", false, bad_time, Code::EntrySchemaInvalid),
+            ("x-note", false, bad_time, Code::EntryTimeInvalid),
+            ("x-note", true, bad_time, Code::EntryTimeInvalid),
+            ("x-note", true, good_time, Code::EntryTypeUnknown),
+            ("genesis", true, bad_time, Code::EntryTimeInvalid),
+        ] {
+            let line = with(ty, critical, time);
+            assert_eq!(parse_line(line.as_bytes()).map(|_| ()).unwrap_err().0, want, "{line}");
+        }
+        // A non-critical extension with a good time and any body object is read.
+        assert!(parse_line(with("x-note", false, good_time).as_bytes()).is_ok());
     }
 
     #[test]

@@ -138,6 +138,9 @@ pub(crate) struct Auditor<'k> {
     // The chain is followed over every line, valid or not, so a bad line costs one report and the
     // lines after it are still checked against their true predecessor.
     prev_line: Option<Head>,
+    // The previous line was over the length limit and was not hashed (§11 step 2): the next
+    // line's `prev` is wrong whatever it holds.
+    prev_unknown: bool,
     // Latest reconstructed text per (work, lang); None when the latest version has no content.
     texts: HashMap<(String, String), Option<String>>,
     untrusted: HashMap<crate::format::keys::KeyId, (u64, String)>,
@@ -179,6 +182,7 @@ impl<'k> Auditor<'k> {
             merkle_known: true,
             since_root: None,
             prev_line: head,
+            prev_unknown: false,
             texts: HashMap::new(),
             untrusted: HashMap::new(),
             untrusted_order: Vec::new(),
@@ -223,9 +227,11 @@ impl<'k> Auditor<'k> {
                     format!("line is longer than {MAX_LINE_LEN} bytes"),
                 ));
                 // Its hash is not computed (the line is not kept), so the next line's `prev`
-                // cannot match: §11 step 2.
+                // cannot match, whatever it holds: §7.2, §11 step 2. The zero hash only keeps
+                // the seq; `prev_unknown` makes the mismatch.
                 let seq = self.prev_line.map_or(0, |h| h.seq + 1);
                 self.prev_line = Some(Head { seq, hash: Digest([0; 32]) });
+                self.prev_unknown = true;
                 return;
             }
             Item::Torn(t) => {
@@ -239,6 +245,7 @@ impl<'k> Auditor<'k> {
             }
         };
         report.lines += 1;
+        let prev_unknown = std::mem::take(&mut self.prev_unknown);
         let parsed = parsed.unwrap_or_else(|| parse_line(&line.bytes));
         let leaf = match &parsed {
             Ok(p) => p.leaf,
@@ -263,15 +270,25 @@ impl<'k> Auditor<'k> {
             }
         };
         let e = &parsed.entry;
-        if let Err((code, msg)) = check_chain(self.prev_line.as_ref(), &parsed) {
+        let unknown_prev = || -> String {
+            "the previous line is over the length limit and was not hashed, so no `prev` matches it".into()
+        };
+        let chain = match check_chain(self.prev_line.as_ref(), &parsed) {
+            // §11 step 2: after a line over the length limit, `prev` is wrong whatever it holds.
+            Ok(()) if prev_unknown => Err((Code::EntryPrevMismatch, unknown_prev())),
+            Err((Code::EntryPrevMismatch, _)) if prev_unknown => Err((Code::EntryPrevMismatch, unknown_prev())),
+            other => other,
+        };
+        if let Err((code, msg)) = chain {
             problem(code, msg);
             // §7.2, §11 step 5: a wrong prev is reported too when the seq was already wrong, on the
             // first line (where `prev` must be absent) as on any other.
             let want = self.prev_line.map(|h| h.hash);
-            if code == Code::EntrySeqMismatch && e.prev != want {
+            if code == Code::EntrySeqMismatch && (prev_unknown || e.prev != want) {
                 problem(
                     Code::EntryPrevMismatch,
                     match want {
+                        _ if prev_unknown => unknown_prev(),
                         Some(h) => format!("`prev` must be {h}, the hash of the previous line"),
                         None => "the first entry must not have `prev`".into(),
                     },
@@ -428,6 +445,47 @@ fn check_since(report: &mut Report, bytes: &[u8], since_root: Option<Digest>, tr
                 Some(_) => {}
             }
             report.since = Some(checked);
+        }
+    }
+}
+
+#[cfg(test)]
+mod line_limit_tests {
+    use super::*;
+    use crate::format::entry::{Entry, Genesis, KeyReg, Role};
+    use crate::format::keys::SecretKey;
+
+    /// §7.2, §11 step 2: a line over 64 MiB is not hashed, so the next line reports
+    /// `entry.prev.mismatch` whatever its `prev` holds (64 zeros, or even the SHA-256 of the long
+    /// line), and the Merkle root is unknown. No vector pins this: it would be 64 MiB.
+    #[test]
+    fn the_line_after_a_too_long_line_never_chains() {
+        let k = SecretKey::from_seed(&[4; 32], "Owner");
+        let other = SecretKey::from_seed(&[5; 32], "Other");
+        let time = || "2026-01-01T00:00:00Z".to_string();
+        let genesis = Body::Genesis(Genesis { origin: "t.example/x".into(), name: "Owner".into(), key: k.public() });
+        let genesis = Entry::sign(0, None, time(), genesis, &k).unwrap().to_line().unwrap();
+        let long = vec![b'x'; MAX_LINE_LEN + 1];
+        let key = || Body::Key(KeyReg { key: other.public(), name: "Other".into(), roles: vec![Role::Editor] });
+        let seq_and_prev = [(2, Digest([0; 32])), (2, Digest::of(&long)), (5, Digest([0; 32]))];
+        for (seq, prev) in seq_and_prev {
+            let next = Entry::sign(seq, Some(prev), time(), key(), &k).unwrap().to_line().unwrap();
+            let mut bytes = Vec::with_capacity(long.len() + 1024);
+            for l in [&genesis, &long, &next] {
+                bytes.extend_from_slice(l);
+                bytes.push(b'\n');
+            }
+            let report = audit(&bytes[..], None);
+            let got: Vec<(Code, Option<u64>)> = report.problems.iter().map(|p| (p.code, p.line)).collect();
+            let mut want = vec![(Code::LineTooLong, Some(2))];
+            if seq != 2 {
+                want.push((Code::EntrySeqMismatch, Some(3)));
+            }
+            want.push((Code::EntryPrevMismatch, Some(3)));
+            assert_eq!(got, want, "seq {seq}, prev {prev}");
+            assert_eq!((report.lines, report.valid_entries, report.root), (3, 1, None), "seq {seq}, prev {prev}");
+            // The key entry is authentic: it entered the state despite its chain problem (§11).
+            assert!(report.index.key(&other.id()).is_some(), "seq {seq}, prev {prev}");
         }
     }
 }

@@ -16,8 +16,9 @@ use std::collections::{BTreeMap, BTreeSet};
 pub const BUNDLE_FORMAT: &str = "colophon-bundle-v1";
 
 /// The JSON of a bundle file (§3.1). Unknown members are ignored: nothing in the wrapper is
-/// trusted, only the signed lines it carries.
-#[derive(Clone, Debug, Serialize, Deserialize)]
+/// trusted, only the signed lines it carries. It is read from a JSON object only (§3.3), and a
+/// `checkpoint` or `proofs` written as `null` reads as absent here; [`open`] refuses it.
+#[derive(Clone, Debug, Serialize)]
 pub struct BundleFile {
     /// [`BUNDLE_FORMAT`].
     pub format: String,
@@ -33,6 +34,61 @@ pub struct BundleFile {
     /// Per entry, a c2sp.org/tlog-proof@v1 inclusion proof in `checkpoint`'s tree.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub proofs: Option<Vec<String>>,
+}
+
+/// The members of a bundle as read (§3.1, §3.3), `null` kept apart from absence: `Some(None)` is
+/// a member written as `null`. A name among these written twice is a serde error.
+#[derive(Deserialize)]
+struct Members {
+    format: String,
+    origin: String,
+    release: Digest,
+    entries: Vec<String>,
+    #[serde(default, deserialize_with = "present")]
+    checkpoint: Option<Option<String>>,
+    #[serde(default, deserialize_with = "present")]
+    proofs: Option<Option<Vec<String>>>,
+}
+
+fn present<'de, D: serde::Deserializer<'de>, T: Deserialize<'de>>(d: D) -> Result<Option<T>, D::Error> {
+    T::deserialize(d).map(Some)
+}
+
+/// Reads the members from a JSON object only: serde also reads a struct from an array of its
+/// members' values, which is not a bundle (§3.3).
+fn read_members<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Members, D::Error> {
+    struct Object;
+    impl<'de> serde::de::Visitor<'de> for Object {
+        type Value = Members;
+        fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.write_str("a JSON object")
+        }
+        fn visit_map<A: serde::de::MapAccess<'de>>(self, map: A) -> Result<Members, A::Error> {
+            Members::deserialize(serde::de::value::MapAccessDeserializer::new(map))
+        }
+    }
+    d.deserialize_map(Object)
+}
+
+fn members_of(bytes: &[u8]) -> Result<Members, serde_json::Error> {
+    let mut de = serde_json::Deserializer::from_slice(bytes);
+    let m = read_members(&mut de)?;
+    de.end()?;
+    Ok(m)
+}
+
+impl<'de> Deserialize<'de> for BundleFile {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<BundleFile, D::Error> {
+        let m = read_members(d)?;
+        Ok(BundleFile {
+            format: m.format,
+            origin: m.origin,
+            release: m.release,
+            entries: m.entries,
+            checkpoint: m.checkpoint.flatten(),
+            proofs: m.proofs.flatten(),
+        })
+    }
 }
 
 /// As [`build`], with an optional checkpoint.
@@ -135,11 +191,34 @@ pub fn open(bytes: &[u8]) -> Result<Opened, Problem> {
 /// As [`open`], checking the bundle's checkpoint (if any) against the reader's witness policy.
 pub fn open_with(bytes: &[u8], ring: &crate::log::trust::Keyring) -> Result<Opened, Problem> {
     let bad = |code: Code, m: String| Problem::general(code, m);
-    let file: BundleFile =
-        serde_json::from_slice(bytes).map_err(|e| bad(Code::BundleInvalid, format!("not a colophon bundle ({e})")))?;
-    if file.format != BUNDLE_FORMAT {
-        return Err(bad(Code::BundleInvalid, format!("unsupported bundle format {:?}", file.format)));
+    // §3.3: the wrapper is checked before any entry, and every failure is `bundle.invalid`: not an
+    // object, a member of the wrong type (`release` not a hash, `checkpoint` not a string, `proofs`
+    // not strings; `null` included), one of these names written twice, or, with a checkpoint, not
+    // one proof per entry. `proofs` without a checkpoint are ignored: the bundle is unanchored.
+    let m = members_of(bytes).map_err(|e| bad(Code::BundleInvalid, format!("not a colophon bundle ({e})")))?;
+    if m.format != BUNDLE_FORMAT {
+        return Err(bad(Code::BundleInvalid, format!("unsupported bundle format {:?}", m.format)));
     }
+    fn not_null<T>(v: Option<Option<T>>, name: &str) -> Result<Option<T>, Problem> {
+        match v {
+            Some(None) => Err(Problem::general(Code::BundleInvalid, format!("`{name}` is null: a value or nothing"))),
+            v => Ok(v.flatten()),
+        }
+    }
+    let checkpoint = not_null(m.checkpoint, "checkpoint")?;
+    let proofs = not_null(m.proofs, "proofs")?;
+    if checkpoint.is_some() && proofs.as_ref().map(Vec::len) != Some(m.entries.len()) {
+        return Err(bad(
+            Code::BundleInvalid,
+            format!(
+                "the bundle has a checkpoint and {} entries but {} inclusion proofs; it needs one per entry",
+                m.entries.len(),
+                proofs.as_ref().map_or_else(|| "no".to_string(), |p| p.len().to_string())
+            ),
+        ));
+    }
+    let file =
+        BundleFile { format: m.format, origin: m.origin, release: m.release, entries: m.entries, checkpoint, proofs };
     let mut index = Index::new();
     let mut last_seq: Option<u64> = None;
     let mut lines = BTreeMap::new();
@@ -209,13 +288,8 @@ fn check_proofs(
     use crate::log::transparency::{check_inclusion, owner_keys, verify_checkpoint};
     let size = Checkpoint::in_note(note.as_bytes()).map_or(0, |c| c.size);
     let checked = verify_checkpoint(note.as_bytes(), &file.origin, &owner_keys(index, &file.origin, size), ring)?;
+    // One proof per entry: [`open_with`] checked it with the wrapper (verify.md §3.3).
     let proofs = file.proofs.as_deref().unwrap_or_default();
-    if proofs.len() != file.entries.len() {
-        return Err(Problem::general(
-            Code::ProofInclusion,
-            format!("the bundle has {} entries but {} inclusion proofs", file.entries.len(), proofs.len()),
-        ));
-    }
     for (i, ((line, proof), seq)) in file.entries.iter().zip(proofs).zip(seqs).enumerate() {
         let n = i as u64 + 1;
         let p = crate::log::checkpoint::TlogProof::parse(proof.as_bytes())
