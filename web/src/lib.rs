@@ -37,7 +37,8 @@ pub fn canonicalize(json: &str) -> String {
 }
 
 /// The line checks of spec/ledger.md §2.3 and the envelope checks after them, on one ledger line
-/// without its LF (what `colophon::entry::parse_line` does).
+/// without its LF: what `entry::parse_line` does (`colophon::format::entry` since the layering;
+/// `jcs_vectors` in tests/vectors.rs).
 ///
 /// Contract: `{"ok":true}` when the line parses as an entry, else `{"ok":false,"status":"<code of
 /// the first failing check>","message":"..."}`.
