@@ -564,13 +564,10 @@ pub(super) fn audit_cmd(
     let ledger_path: &Path = tiles_source.as_ref().map_or(ledger_path, |(d, _)| d.as_path());
     let clean = report.is_clean();
     if out.json {
-        out.json(json!({
-            "ok": clean, "command": "audit", "ledger": ledger_path, "lines": report.lines, "valid_entries": report.valid_entries,
-            "texts_verified": report.texts_verified, "head": report.head.map(|h| json!({"seq": h.seq, "entry": h.hash})),
-            "origin": report.index.origin(), "problems": report.problems, "torn": report.torn,
-            "untrusted_signers": report.untrusted.iter().map(|(k, n, why)| json!({"key_id": k, "entries": n, "reason": why})).collect::<Vec<_>>(),
-            "merkle_root": report.root, "since": report.since,
-        }));
+        let mut j = report.to_json();
+        j["command"] = json!("audit");
+        j["ledger"] = json!(ledger_path);
+        out.json(j);
     } else {
         // A damaged entry early in a ledger makes every later entry that depends on it fail the
         // same way; print such runs as one line so the first cause stays visible.

@@ -32,8 +32,9 @@ pub const WORDS_V1: &str = "words/v1";
 /// Id of the `words/v2` profile (spec/ledger.md §9.5).
 pub const WORDS_V2: &str = "words/v2";
 
-/// A normalization profile (spec/ledger.md §9).
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+/// A normalization profile (spec/ledger.md §9). Ordered from strictest to loosest (a match
+/// level is `exact` or one of these, `crate::verify::copy::Level`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum Profile {
     /// `text/v1`: BOM, line endings, NFC, trailing blanks (§9.1).
     TextV1,

@@ -41,6 +41,20 @@ pub struct Report {
 }
 
 impl Report {
+    /// The report as `colophon audit --json` prints it (spec/cli-json.md, `audit`), without the
+    /// members only a command knows (`command`, `ledger`): the one serialization every front end
+    /// (the CLI, the browser) uses.
+    pub fn to_json(&self) -> serde_json::Value {
+        use serde_json::json;
+        json!({
+            "ok": self.is_clean(), "lines": self.lines, "valid_entries": self.valid_entries,
+            "texts_verified": self.texts_verified, "head": self.head.map(|h| json!({"seq": h.seq, "entry": h.hash})),
+            "origin": self.index.origin(), "problems": self.problems, "torn": self.torn,
+            "untrusted_signers": self.untrusted.iter().map(|(k, n, why)| json!({"key_id": k, "entries": n, "reason": why})).collect::<Vec<_>>(),
+            "merkle_root": self.root, "since": self.since,
+        })
+    }
+
     /// Whether the ledger is clean.
     pub fn is_clean(&self) -> bool {
         self.problems.is_empty()

@@ -13,37 +13,44 @@ use crate::log::trust::{Decision, Keyring};
 use serde::Serialize;
 use std::collections::{BTreeMap, BTreeSet};
 
-/// How closely a copy matches (§2.1), strictest first.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+/// How closely a copy matches (§2.1), strictest first: its exact bytes, or its text under one of
+/// the normalization profiles that match copies (spec/ledger.md §9: `text/v1`, then `words/v2`).
+/// The ids are the profiles' own; a level is not a second name for a profile.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
 pub enum Level {
     /// Byte-identical.
-    #[serde(rename = "exact")]
     Exact,
-    /// Equal after `text/v1`.
-    #[serde(rename = "text/v1")]
-    Text,
-    /// Equal after `words/v2` (`words/v1` is retired for matching, spec/ledger.md §9.3).
-    #[serde(rename = "words/v2")]
-    Words,
+    /// Equal under a profile.
+    Normalized(Profile),
+}
+
+impl Serialize for Level {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(self.id())
+    }
 }
 
 impl Level {
-    /// The name users type and see.
+    /// Equal after `text/v1`.
+    pub const TEXT: Level = Level::Normalized(Profile::TextV1);
+    /// Equal after `words/v2` (`words/v1` is retired for matching, spec/ledger.md §9.3).
+    pub const WORDS: Level = Level::Normalized(Profile::WordsV2);
+    /// Every level, strictest first.
+    pub const ALL: [Level; 3] = [Level::Exact, Level::TEXT, Level::WORDS];
+
+    /// The name users type and see: `exact`, or the profile's id.
     pub fn id(self) -> &'static str {
         match self {
             Level::Exact => "exact",
-            Level::Text => "text/v1",
-            Level::Words => "words/v2",
+            Level::Normalized(p) => p.id(),
         }
     }
 
-    /// Parses a `--profile` value.
+    /// Parses a `--profile` value: `exact`, or a profile that matches copies.
     pub fn from_id(s: &str) -> Option<Level> {
         match s {
             "exact" => Some(Level::Exact),
-            "text/v1" => Some(Level::Text),
-            "words/v2" => Some(Level::Words),
-            _ => None,
+            _ => Profile::from_id(s).filter(|p| p.matches_copies()).map(Level::Normalized),
         }
     }
 
@@ -51,16 +58,20 @@ impl Level {
     pub fn describe(self) -> &'static str {
         match self {
             Level::Exact => "exact bytes",
-            Level::Text => "text/v1 normalization (line endings, Unicode composition, trailing blanks differ)",
-            Level::Words => "words/v2 normalization (same words; typography, layout or invisible characters differ)",
+            Level::Normalized(Profile::TextV1) => {
+                "text/v1 normalization (line endings, Unicode composition, trailing blanks differ)"
+            }
+            Level::Normalized(Profile::WordsV2) => {
+                "words/v2 normalization (same words; typography, layout or invisible characters differ)"
+            }
+            Level::Normalized(Profile::WordsV1) => "words/v1 normalization",
         }
     }
 
     fn profile(self) -> Option<Profile> {
         match self {
             Level::Exact => None,
-            Level::Text => Some(Profile::TextV1),
-            Level::Words => Some(Profile::WordsV2),
+            Level::Normalized(p) => Some(p),
         }
     }
 }
@@ -431,7 +442,7 @@ fn verify_signed(signed: &Signed<'_>, roots: &Keyring, copy: &CopyFacts, opts: O
     let index = signed.index;
     let loosest = opts.loosest;
     let mut report = CopyReport::empty(copy);
-    let normalized: BTreeMap<Level, Digest> = [Level::Text, Level::Words]
+    let normalized: BTreeMap<Level, Digest> = [Level::TEXT, Level::WORDS]
         .into_iter()
         .filter_map(|l| Some((l, Digest::of(l.profile()?.apply(copy.text.as_deref()?).as_bytes()))))
         .collect();
@@ -467,7 +478,7 @@ fn verify_signed(signed: &Signed<'_>, roots: &Keyring, copy: &CopyFacts, opts: O
             .collect()
     };
     let mut matched: Option<(Level, Vec<VersionInfo>)> = None;
-    for level in [Level::Exact, Level::Text, Level::Words] {
+    for level in Level::ALL {
         if level > loosest {
             break;
         }
@@ -486,7 +497,7 @@ fn verify_signed(signed: &Signed<'_>, roots: &Keyring, copy: &CopyFacts, opts: O
         report.closest = closest(signed, roots, copy);
         // Say when a looser level the reader excluded would have matched: the copy is probably
         // the signed text re-typeset, which is worth knowing even when it is not accepted.
-        for level in [Level::Text, Level::Words].into_iter().filter(|l| *l > loosest) {
+        for level in [Level::TEXT, Level::WORDS].into_iter().filter(|l| *l > loosest) {
             if let Some(v) = confirmed(level).first() {
                 report.notes.push(format!(
                     "the copy matches {}:{}@{} under {}: it differs from the signed text only in what that profile ignores; drop --profile {} to accept it",

@@ -116,7 +116,7 @@ pub fn witnesses_line(w: &[(String, u64)], quorum: usize) -> String {
 /// Verifies a copy against a source (spec/verify.md §2): `Err` is bad input (a `seen` checkpoint
 /// that does not parse, a bundle that is not a bundle at all), anything else a verdict.
 pub fn verify(copy: &CopyFacts, source: Source<'_>, roots: &Keyring, opts: &VerifyOptions) -> Result<Verdict, Problem> {
-    let loosest = opts.loosest.unwrap_or(Level::Words);
+    let loosest = opts.loosest.unwrap_or(Level::WORDS);
     let seen = match &opts.seen {
         Some(bytes) => Some((
             bytes.as_slice(),

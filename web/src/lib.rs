@@ -1,67 +1,89 @@
-//! WebAssembly bindings for colophon (`web/build` makes the packages, `web/test/vectors.mjs` runs
-//! the spec vectors through them under Node).
+//! colophon's pure core in the browser (`web/build` makes the packages; `web/test/vectors.mjs`
+//! runs the spec vectors through them under Node). Every function here is a thin call into the
+//! same library the `colophon` command uses, built without its store (`default-features = false`),
+//! so a verdict in a browser is the command's verdict by construction.
 //!
-//! STAND-IN: the pure core is not split out of `colophon` yet, so every function here returns
-//! `{"stub":true}` and the vector runner reports the vectors as not checked. Each function's doc
-//! comment is the contract the runner expects from the real binding; web/README.md repeats it.
+//! Each function takes bytes or text and returns one JSON object as a string; none throws on bad
+//! input (bad input is an answer like any other).
 
+use colophon::format::{entry, jcs};
+use colophon::log::{audit, trust::Keyring};
+use colophon::verify::copy::CopyFacts;
+use colophon::verify::{Source, VerifyOptions};
+use serde_json::json;
 use wasm_bindgen::prelude::*;
 
-/// What every stand-in returns; the vector runner recognises it and checks nothing.
-fn stub() -> String {
-    serde_json::json!({ "stub": true }).to_string()
-}
-
-/// Audits a whole ledger (spec/ledger.md §11) given as its exact bytes, with no keyring.
-///
-/// Contract: returns one JSON object shaped like the output of `colophon audit --json LEDGER`
-/// (spec/cli-json.md, `audit`). The runner reads `problems` (array of `{code, line?, message}`
-/// in the order of §11, `line` 1-based and absent for a problem of the whole file) and
-/// `valid_entries` (number); `ok` when present must be `problems.length == 0`. Never throws: bytes
-/// that are no ledger at all are problems like any other.
+/// Audits a whole ledger (spec/ledger.md §11) given as its exact bytes, with no keyring: the
+/// object `colophon audit --json` prints (spec/cli-json.md, `audit`), without `command` and
+/// `ledger`.
 #[wasm_bindgen]
 pub fn audit(ledger: &[u8]) -> String {
-    let _ = ledger;
-    stub()
+    audit::audit(ledger, None).to_json().to_string()
 }
 
-/// Canonical JSON (spec/ledger.md §2.2) of a JSON text.
-///
-/// Contract: `{"ok":true,"output":"<canonical text>"}`, or `{"ok":false,"status":"<code>",
-/// "message":"..."}` when the text cannot be serialized canonically (not JSON, a number outside
-/// the format).
+/// Canonical JSON (spec/ledger.md §2.2) of a JSON text: `{"ok":true,"output":"…"}`, or
+/// `{"ok":false,"status":"…","message":"…"}`.
 #[wasm_bindgen]
-pub fn canonicalize(json: &str) -> String {
-    let _ = json;
-    stub()
+pub fn canonicalize(json_text: &str) -> String {
+    let value: serde_json::Value = match serde_json::from_str(json_text) {
+        Ok(v) => v,
+        Err(e) => return json!({"ok": false, "status": "line.not_json", "message": e.to_string()}).to_string(),
+    };
+    match jcs::to_vec(&value).map(String::from_utf8) {
+        Ok(Ok(s)) => json!({"ok": true, "output": s}).to_string(),
+        Ok(Err(e)) => json!({"ok": false, "status": "line.not_json", "message": e.to_string()}).to_string(),
+        Err(e) => json!({"ok": false, "status": "line.number", "message": e.to_string()}).to_string(),
+    }
 }
 
-/// The line checks of spec/ledger.md §2.3 and the envelope checks after them, on one ledger line
-/// without its LF: what `entry::parse_line` does (`colophon::format::entry` since the layering;
-/// `jcs_vectors` in tests/vectors.rs).
-///
-/// Contract: `{"ok":true}` when the line parses as an entry, else `{"ok":false,"status":"<code of
-/// the first failing check>","message":"..."}`.
+/// The line checks of spec/ledger.md §2.3 and the entry's envelope and body checks (§6) on one
+/// ledger line without its LF: `{"ok":true,"entry":"<hash>"}` or `{"ok":false,"status":"<code of
+/// the first failing check>","message":"…"}`.
 #[wasm_bindgen]
 pub fn check_line(line: &[u8]) -> String {
-    let _ = line;
-    stub()
+    match entry::parse_line(line) {
+        Ok(p) => json!({"ok": true, "entry": p.hash}).to_string(),
+        Err((code, message)) => json!({"ok": false, "status": code.as_str(), "message": message}).to_string(),
+    }
 }
 
-/// The version of these bindings (and, once it is linked in, of the core).
+/// The verdict on a copy against a reader's bundle (spec/verify.md §2–§3), trusting the keys of
+/// `keyring` (the text of a keyring or a `.pub` file, spec/ledger.md §10.1): the object
+/// `colophon verify --json` prints. `profile` is a match level (`exact`, `text/v1`, `words/v2`)
+/// or empty for the default.
+#[wasm_bindgen]
+pub fn verify_bundle(copy: &[u8], bundle: &[u8], keyring: &str, profile: &str) -> String {
+    let roots = match Keyring::parse(std::path::Path::new("keyring"), keyring) {
+        Ok(r) => r,
+        Err(e) => return json!({"ok": false, "status": "input.invalid", "error": e.to_string()}).to_string(),
+    };
+    let mut opts = VerifyOptions::default();
+    if !profile.is_empty() {
+        match profile.parse() {
+            Ok(l) => opts.loosest = Some(l),
+            Err(e) => return json!({"ok": false, "status": "input.invalid", "error": e}).to_string(),
+        }
+    }
+    let facts = CopyFacts::from_bytes(copy);
+    match colophon::verify::verify(&facts, Source::Bundle { bytes: bundle }, &roots, &opts) {
+        Ok(v) => serde_json::to_string(&v).unwrap_or_default(),
+        Err(p) => json!({"ok": false, "status": p.code.as_str(), "error": p.message}).to_string(),
+    }
+}
+
+/// The version of these bindings and of the core they carry.
 #[wasm_bindgen]
 pub fn version() -> String {
-    env!("CARGO_PKG_VERSION").to_string()
+    format!("colophon-web {} (core {})", env!("CARGO_PKG_VERSION"), colophon::VERSION)
 }
 
 #[cfg(test)]
 mod tests {
     #[test]
-    fn stand_ins_say_they_are_stubs() {
-        for out in [super::audit(b""), super::canonicalize("{}"), super::check_line(b"{}")] {
-            let v: serde_json::Value = serde_json::from_str(&out).unwrap();
-            assert_eq!(v, serde_json::json!({ "stub": true }));
-        }
-        assert_eq!(super::version(), env!("CARGO_PKG_VERSION"));
+    fn an_empty_ledger_is_reported_and_lines_are_checked() {
+        let v: serde_json::Value = serde_json::from_str(&super::audit(b"")).unwrap();
+        assert_eq!(v["ok"], false);
+        let v: serde_json::Value = serde_json::from_str(&super::check_line(b"[1]")).unwrap();
+        assert_eq!(v["status"], "line.not_json");
     }
 }
