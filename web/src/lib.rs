@@ -8,7 +8,7 @@
 
 use colophon::format::{entry, jcs};
 use colophon::log::{audit, trust::Keyring};
-use colophon::verify::copy::CopyFacts;
+use colophon::verify::copy::{CopyFacts, Level};
 use colophon::verify::{Source, VerifyOptions};
 use serde_json::json;
 use wasm_bindgen::prelude::*;
@@ -55,13 +55,16 @@ pub fn check_line(line: &[u8]) -> String {
 pub fn verify_bundle(copy: &[u8], bundle: &[u8], keyring: &str, profile: &str) -> String {
     let roots = match Keyring::parse(std::path::Path::new("keyring"), keyring) {
         Ok(r) => r,
-        Err(e) => return json!({"ok": false, "status": "input.invalid", "error": e.to_string()}).to_string(),
+        Err(e) => return json!({"ok": false, "error": e.to_string()}).to_string(),
     };
     let mut opts = VerifyOptions::default();
     if !profile.is_empty() {
-        match profile.parse() {
-            Ok(l) => opts.loosest = Some(l),
-            Err(e) => return json!({"ok": false, "status": "input.invalid", "error": e}).to_string(),
+        match Level::from_id(profile) {
+            Some(l) => opts.loosest = Some(l),
+            None => {
+                let e = format!("profile {profile:?}: use exact, text/v1 or words/v2");
+                return json!({"ok": false, "error": e}).to_string();
+            }
         }
     }
     let facts = CopyFacts::from_bytes(copy);
@@ -74,7 +77,7 @@ pub fn verify_bundle(copy: &[u8], bundle: &[u8], keyring: &str, profile: &str) -
 /// The version of these bindings and of the core they carry.
 #[wasm_bindgen]
 pub fn version() -> String {
-    format!("colophon-web {} (core {})", env!("CARGO_PKG_VERSION"), colophon::VERSION)
+    format!("colophon-web {}", env!("CARGO_PKG_VERSION"))
 }
 
 #[cfg(test)]
