@@ -271,7 +271,7 @@ class LedgerRules(unittest.TestCase):
         self.assertFalse(cc.is_name("Ol\x7fga"))
         self.assertTrue(cc.is_name("Olga\u200b"))  # U+200B is not in W
 
-    def test_torn_tail_after_damage(self):
+    def test_torn_line_after_damage(self):
         b = Builder()
         b.genesis()
         data = b.data() + b'{"partial'

@@ -1442,11 +1442,11 @@ fn closed_stdout_does_not_panic_for_demo() {
 }
 
 // ---------------------------------------------------------------------------------------------
-// 7. Torn tail
+// 7. Torn line
 // ---------------------------------------------------------------------------------------------
 
 #[test]
-fn torn_tail_is_reported_then_moved_aside_by_the_next_append() {
+fn torn_line_is_reported_then_moved_aside_by_the_next_append() {
     let j = journey();
     let env = &j.env;
     let good = env.ledger();
@@ -1477,14 +1477,14 @@ fn torn_tail_is_reported_then_moved_aside_by_the_next_append() {
 }
 
 #[test]
-fn a_failing_append_leaves_the_torn_tail_where_it_is() {
+fn a_failing_append_leaves_the_torn_line_where_it_is() {
     let j = journey();
     let env = &j.env;
     let mut torn = env.ledger();
     torn.extend_from_slice(b"{\"v\":1,\"se");
     env.write(LEDGER, &torn);
     // Identical content: refused before anything is written (spec/ledger.md §7.4: every failing
-    // step leaves the file byte-identical, torn tail included, and moves nothing aside).
+    // step leaves the file byte-identical, torn line included, and moves nothing aside).
     env.fails_unchanged(
         &["record", "copy.txt", "--work", "ponte", "--lang", "en", "--key", "tina.key"],
         &[],

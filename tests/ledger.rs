@@ -1,5 +1,5 @@
 //! Append safety (spec/ledger.md §7.4): locking under concurrency, byte-identical files after
-//! failed appends, torn tails detected and recovered.
+//! failed appends, torn lines detected and recovered.
 
 use colophon::format::entry::{Body, Cosign, Entry, KeyReg, Role};
 use colophon::format::hash::Digest;
@@ -114,9 +114,9 @@ fn creating_refuses_to_overwrite() {
 
 /// A crash mid-append leaves the complete lines plus a prefix of the new one (no newline). For
 /// every possible prefix of the last line: readers never take it for an entry, audit reports
-/// exactly the torn tail, and the next append moves it aside and succeeds.
+/// exactly the torn line, and the next append moves it aside and succeeds.
 #[test]
-fn torn_tail_at_every_offset_is_detected_and_recovered() {
+fn torn_line_at_every_offset_is_detected_and_recovered() {
     let dir = tempfile::tempdir().unwrap();
     let (path, owner) = new_ledger(dir.path());
     let t = key(2, "Translator");
@@ -294,7 +294,7 @@ fn parallel_audit_reports_exactly_what_the_sequential_one_does() {
     assert!(compare(join(&forged), "bad signature") > 0);
     let mut torn = join(&lines);
     torn.extend_from_slice(b"{\"body\":");
-    assert!(compare(torn, "torn tail") > 0);
+    assert!(compare(torn, "torn line") > 0);
 }
 
 #[test]

@@ -261,7 +261,7 @@ fn release_bundles_say_when_they_lack_a_checkpoint() {
 }
 
 /// Item 7: colophon never writes through a symbolic link it did not make: not its index, not a
-/// torn tail's copy.
+/// torn line's copy.
 #[test]
 fn sidecars_are_never_written_through_links() {
     let env = setup();
@@ -278,7 +278,7 @@ fn sidecars_are_never_written_through_links() {
     env.ok(&["log"]);
     env.ok(&["verify", "en.txt", "--trust", "olga.pub"]);
     assert_eq!(env.read("other.db"), b"someone else's database");
-    // A planted link at the name a torn tail will be copied to.
+    // A planted link at the name a torn line will be copied to.
     let len = std::fs::metadata(env.path(LEDGER)).expect("ledger").len();
     env.append_raw_torn(b"{\"body\":");
     std::os::unix::fs::symlink(env.path("other.db"), env.path(&format!("colophon.jsonl.torn-{len}"))).expect("symlink");
@@ -324,7 +324,7 @@ fn a_quorum_applies_against_the_ledger_too() {
     // A checkpoint the witness cosigned, kept beside the ledger, meets it.
     env.ok(&["checkpoint", "--key", "olga.key", "-o", "cp"]);
     env.ok(&[
-        "cosign-checkpoint",
+        "witness",
         "cp",
         "--key",
         "w1.key",

@@ -252,7 +252,7 @@ fn standard(env: &Env) {
     env.write("copy.txt", TEXT_EN_1);
 }
 
-/// A ledger's complete lines (without their LF) and its torn tail.
+/// A ledger's complete lines (without their LF) and its torn line.
 fn split_ledger(bytes: &[u8]) -> (Vec<&[u8]>, &[u8]) {
     let cut = bytes.iter().rposition(|&b| b == b'\n').map_or(0, |p| p + 1);
     let (complete, tail) = bytes.split_at(cut);
@@ -300,7 +300,7 @@ fn acknowledged(r: &Run) -> Option<String> {
 }
 
 /// After a crash: every acknowledged entry is in the ledger, and `audit` is clean or reports only
-/// the torn last line. Returns the torn tail (offset, bytes), if any.
+/// the torn last line. Returns the torn line (offset, bytes), if any.
 fn check_after_crash(env: &Env, acked: &[String], t: &mut Tally, when: &str) -> Option<(usize, Vec<u8>)> {
     let bytes = env.read(LEDGER);
     let (lines, tail) = split_ledger(&bytes);
@@ -317,13 +317,13 @@ fn check_after_crash(env: &Env, acked: &[String], t: &mut Tally, when: &str) -> 
     let problems = r.try_json().map(|j| json_problems(&j)).unwrap_or_default();
     if tail.is_empty() {
         if !r.is(0) || !problems.is_empty() {
-            t.fail(format!("{when}: audit of a ledger without a torn tail is not clean: {r}"));
+            t.fail(format!("{when}: audit of a ledger without a torn line is not clean: {r}"));
         }
         None
     } else {
         let expected = vec![("line.torn".to_string(), Some(lines.len() as u64 + 1))];
         if r.is(0) {
-            t.miss(format!("{when}: audit passed a ledger with a torn tail of {} bytes", tail.len()));
+            t.miss(format!("{when}: audit passed a ledger with a torn line of {} bytes", tail.len()));
         } else if !r.is(1) || problems != expected {
             t.fail(format!("{when}: audit of a torn ledger reports {problems:?}, expected {expected:?}: {r}"));
         }
@@ -331,7 +331,7 @@ fn check_after_crash(env: &Env, acked: &[String], t: &mut Tally, when: &str) -> 
     }
 }
 
-/// Checks that an append moved a torn tail aside to `<ledger>.torn-<offset>`.
+/// Checks that an append moved a torn line aside to `<ledger>.torn-<offset>`.
 fn check_torn_saved(env: &Env, torn: &Option<(usize, Vec<u8>)>, t: &mut Tally, when: &str) {
     if let Some((offset, tail)) = torn {
         let name = format!("{LEDGER}.torn-{offset}");
@@ -340,7 +340,7 @@ fn check_torn_saved(env: &Env, torn: &Option<(usize, Vec<u8>)>, t: &mut Tally, w
                 let _ = std::fs::remove_file(env.path(&name));
             }
             Ok(_) => t.fail(format!("{when}: {name} does not hold the torn bytes")),
-            Err(e) => t.fail(format!("{when}: the torn tail was not moved to {name}: {e}")),
+            Err(e) => t.fail(format!("{when}: the torn line was not moved to {name}: {e}")),
         }
     }
 }
@@ -432,7 +432,7 @@ fn crash_suite(kills: u64) -> Tally {
     t.info(format!(
         "seed {seed}: {landed} kills landed in {rounds} rounds (delay 0-{window_us} µs; {finished_first} victims had \
          already finished), {} acknowledged appends, {} lines in the ledger ({} complete but unacknowledged), \
-         {torn_seen} torn tails",
+         {torn_seen} torn lines",
         acked.len(),
         lines,
         lines - acked.len()
@@ -482,7 +482,7 @@ fn torn_suite(every: usize, cli_every: usize) -> Tally {
         match audit_file(&path, None) {
             Ok(rep) => {
                 if cut > 0 && rep.is_clean() {
-                    t.miss(format!("{when}: audit passed a torn tail"));
+                    t.miss(format!("{when}: audit passed a torn line"));
                 } else if problems_of(&rep) != expected {
                     t.fail(format!("{when}: audit reports {:?}, expected {expected:?}", problems_of(&rep)));
                 }
@@ -1626,7 +1626,7 @@ fn bad_input_suite(with_big_file: bool) -> Tally {
     env.ok(&["prove", "inclusion", "ponte@v1", "-o", "v1.proof"]);
     // The witness has cosigned cp1: a later checkpoint needs a consistency proof.
     env.ok(&[
-        "cosign-checkpoint",
+        "witness",
         "cp1",
         "--key",
         "w1.key",
@@ -1736,18 +1736,7 @@ fn bad_input_suite(with_big_file: bool) -> Tally {
         &["cosign", "ponte@v1", "--key", "@"],
         &["checkpoint", "--key", "@"],
         &["publish", "bad/published", "--key", "@"],
-        &[
-            "cosign-checkpoint",
-            "cp2",
-            "--key",
-            "@",
-            "--name",
-            "w.example/w1",
-            "--state",
-            "w.state",
-            "--log-key",
-            "olga.pub",
-        ],
+        &["witness", "cp2", "--key", "@", "--name", "w.example/w1", "--state", "w.state", "--log-key", "olga.pub"],
     ];
     for k in [MISSING, DIR, UNREADABLE, EMPTY, LATIN1, JSON, NOTES, "tina.pub", "bad/open.key", "enc.key"] {
         for cmd in key_cmds {
@@ -1762,18 +1751,7 @@ fn bad_input_suite(with_big_file: bool) -> Tally {
         &["verify", "copy.txt", "--bundle", "v1.bundle", "--trust", "@"],
         &["audit", "--trust", "@"],
         &["verify-proof", "v1.proof", "--trust", "@"],
-        &[
-            "cosign-checkpoint",
-            "cp2",
-            "--key",
-            "w1.key",
-            "--name",
-            "w.example/w1",
-            "--state",
-            "w.state",
-            "--log-key",
-            "@",
-        ],
+        &["witness", "cp2", "--key", "w1.key", "--name", "w.example/w1", "--state", "w.state", "--log-key", "@"],
     ];
     for p in [MISSING, DIR, UNREADABLE, EMPTY, LATIN1, JSON, NOTES, "olga.key"] {
         for cmd in pub_cmds {
@@ -1812,18 +1790,7 @@ fn bad_input_suite(with_big_file: bool) -> Tally {
         &["prove", "consistency", "cp1", "@"],
         &["verify", "copy.txt", "--bundle", "v1.bundle", "--trust", "olga.pub", "--checkpoint", "@"],
         &["verify-proof", "grow.proof", "--old", "@", "--new", "cp2", "--trust", "olga.pub"],
-        &[
-            "cosign-checkpoint",
-            "@",
-            "--key",
-            "w1.key",
-            "--name",
-            "w.example/w1",
-            "--state",
-            "w.state",
-            "--log-key",
-            "olga.pub",
-        ],
+        &["witness", "@", "--key", "w1.key", "--name", "w.example/w1", "--state", "w.state", "--log-key", "olga.pub"],
     ];
     for c in [MISSING, DIR, UNREADABLE, EMPTY, LATIN1, JSON, NOTES] {
         for cmd in cp_cmds {
@@ -1848,7 +1815,7 @@ fn bad_input_suite(with_big_file: bool) -> Tally {
             "@",
         ],
         &[
-            "cosign-checkpoint",
+            "witness",
             "cp2",
             "--key",
             "w1.key",
@@ -1869,18 +1836,8 @@ fn bad_input_suite(with_big_file: bool) -> Tally {
     }
     // Witness state files.
     for s in [DIR, UNREADABLE, EMPTY, LATIN1, JSON, NOTES] {
-        let args = [
-            "cosign-checkpoint",
-            "cp2",
-            "--key",
-            "w1.key",
-            "--name",
-            "w.example/w1",
-            "--state",
-            s,
-            "--log-key",
-            "olga.pub",
-        ];
+        let args =
+            ["witness", "cp2", "--key", "w1.key", "--name", "w.example/w1", "--state", s, "--log-key", "olga.pub"];
         case(format!("witness state {s}"), strings(&args), E2, s);
     }
     // Tiles directories: missing, a file, or without a `checkpoint`: no published log to read, bad
@@ -1891,7 +1848,7 @@ fn bad_input_suite(with_big_file: bool) -> Tally {
         &["prove", "inclusion", "ponte@v1", "--tiles", "@"],
         &["prove", "consistency", "cp1", "cp2", "--tiles", "@"],
         &[
-            "cosign-checkpoint",
+            "witness",
             "cp2",
             "--key",
             "w1.key",
@@ -1919,7 +1876,7 @@ fn bad_input_suite(with_big_file: bool) -> Tally {
         &["prove", "consistency", "cp1", "cp2", "-o", "@"],
         &["release", "--work", "ponte", "--tag", "v9", "--bundle", "@", "--key", "tina.key"],
         &[
-            "cosign-checkpoint",
+            "witness",
             "cp2",
             "--key",
             "w1.key",
@@ -2187,10 +2144,10 @@ fn full_disk(env: &Env, t: &mut Tally) {
         ("prove inclusion -o", 0, vec!["prove", "inclusion", "ponte@v1", "-o", "bad/full.proof"]),
         ("publish", 0, vec!["publish", "bad/full-tiles"]),
         (
-            "cosign-checkpoint",
+            "witness",
             0,
             vec![
-                "cosign-checkpoint",
+                "witness",
                 "cp2",
                 "--key",
                 "w1.key",
@@ -3746,7 +3703,7 @@ fn cosign_checkpoint_reports_input_errors_as_input_errors() {
     env.ok(&["checkpoint", "--key", "olga.key", "-o", "cp1"]);
     let w = ["--key", "w1.key", "--name", "w.example/w1", "--log-key", "olga.pub"];
     let cosign = |cp: &str, extra: &[&str]| {
-        let mut args = vec!["cosign-checkpoint", cp];
+        let mut args = vec!["witness", cp];
         args.extend_from_slice(&w);
         args.extend_from_slice(extra);
         env.run(&args)

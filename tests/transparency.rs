@@ -692,23 +692,11 @@ fn verify_with_a_seen_checkpoint_of_a_fork_is_inconsistent() {
 
 const W1: &str = "witness.example/w1";
 
-/// `cosign-checkpoint CP` as the witness W1 (key `w1.key`, state file `st`, the log's key
+/// `witness CP` as the witness W1 (key `w1.key`, state file `st`, the log's key
 /// `olga.pub`), writing the cosigned checkpoint to OUT, then `extra`.
 fn witness<'a>(cp: &'a str, out: &'a str, extra: &[&'a str]) -> Vec<&'a str> {
-    let mut v = vec![
-        "cosign-checkpoint",
-        cp,
-        "--key",
-        "w1.key",
-        "--name",
-        W1,
-        "--state",
-        "st",
-        "--log-key",
-        "olga.pub",
-        "-o",
-        out,
-    ];
+    let mut v =
+        vec!["witness", cp, "--key", "w1.key", "--name", W1, "--state", "st", "--log-key", "olga.pub", "-o", out];
     v.extend_from_slice(extra);
     v
 }

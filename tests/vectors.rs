@@ -113,7 +113,7 @@ fn time(seq: u64) -> String {
 #[derive(Default, Clone)]
 struct Gen {
     lines: Vec<Vec<u8>>,
-    /// Bytes after the last LF (a torn tail, §7.3).
+    /// Bytes after the last LF (a torn line, §7.3).
     tail: Vec<u8>,
 }
 

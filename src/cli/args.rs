@@ -225,12 +225,14 @@ Publishing again only adds new tiles and rewrites the partial ones and the check
         key: Option<PathBuf>,
     },
     /// Act as a witness: cosign a checkpoint after checking it extends the last one you cosigned.
+    /// (An editor's countersignature of a release is `cosign`; a witness's of a checkpoint is this.)
     #[command(
-        after_help = "Example:\n  colophon cosign-checkpoint log.checkpoint --key w.key --name witness.example/w1 \\\n    \
+        alias = "cosign-checkpoint",
+        after_help = "Example:\n  colophon witness log.checkpoint --key w.key --name witness.example/w1 \\\n    \
 --state w.state --log-key olga.pub --tiles public/log -o log.checkpoint\n\n\
 Readers list the witness with the line printed by `colophon vkey w.pub --name witness.example/w1 --witness`."
     )]
-    CosignCheckpoint {
+    Witness {
         /// The checkpoint to cosign.
         checkpoint: PathBuf,
         /// The witness's secret key.

@@ -221,7 +221,7 @@ fn command_name(c: &Command) -> &'static str {
         Command::Prove(ProveCommand::Consistency { .. }) => "prove consistency",
         Command::VerifyProof { .. } => "verify-proof",
         Command::Publish { .. } => "publish",
-        Command::CosignCheckpoint { .. } => "cosign-checkpoint",
+        Command::Witness { .. } => "witness",
         Command::Vkey { .. } => "vkey",
         Command::Demo { .. } => "demo",
         Command::Completions { .. } => "completions",
@@ -260,7 +260,7 @@ fn run(cli: Cli, out: Out) -> Res {
             verify_proof_cmd(out, &proof, &trust, entry.as_deref(), old.as_deref(), new.as_deref())
         }
         Command::Publish { dir, key } => publish_cmd(out, &ledger, &dir, key.as_deref()),
-        Command::CosignCheckpoint { checkpoint, key, name, state, log_key, tiles, proof, output } => {
+        Command::Witness { checkpoint, key, name, state, log_key, tiles, proof, output } => {
             witness_cmd(out, &ledger, WitnessArgs { checkpoint, key, name, state, log_key, tiles, proof, output })
         }
         Command::Vkey { public, name, witness } => vkey_cmd(out, &public, &name, witness),

@@ -148,127 +148,23 @@ pub(super) fn log_cmd(out: Out, ledger_path: &Path, work: Option<&str>) -> Res {
             )));
         }
     }
-    // Everything printed comes from the lines read here (spec/verify.md §4): names from the signed
-    // key registrations, version numbers counted along the way; the index only says which lines an
-    // audit rejects.
-    let mut names: std::collections::HashMap<colophon::format::keys::KeyId, String> = Default::default();
-    let mut refs: std::collections::HashMap<Digest, String> = Default::default();
-    let mut counts: std::collections::HashMap<(String, String), u64> = Default::default();
-    let mut releases: std::collections::HashMap<Digest, (String, String)> = Default::default();
-    let short_ref = |refs: &std::collections::HashMap<Digest, String>, h: &Digest| {
-        refs.get(h).cloned().unwrap_or_else(|| h.short(16))
-    };
-    let mut rows = Vec::new();
-    let rejections = idx.rejections();
+    // Everything printed comes from the lines themselves (spec/verify.md §4, `log::history`).
     let (file, len) = ledger::open_for_read(ledger_path)?;
     let reader = std::io::BufReader::new(std::io::Read::take(file, len));
-    for item in ledger::Lines::new(reader) {
-        let ledger::Item::Line(l) = item.map_err(|e| Fail::input(e.to_string()))? else { continue };
-        let Ok(p) = parse_line(&l.bytes) else { continue };
-        let e = &p.entry;
-        let rejected = rejections.get(&e.seq).cloned();
-        let in_state = rejected.is_none();
-        let name_of =
-            |names: &std::collections::HashMap<colophon::format::keys::KeyId, String>,
-             id: &colophon::format::keys::KeyId| { names.get(id).cloned().unwrap_or_else(|| short_id(id)) };
-        let (about, text) = match &e.body {
-            Body::Genesis(g) => {
-                if in_state {
-                    names.insert(g.key.id(), g.name.clone());
-                }
-                (None, format!("ledger {} created by owner {} ({})", g.origin, g.name, short_id(&g.key.id())))
-            }
-            Body::Key(k) => {
-                if in_state {
-                    names.entry(k.key.id()).or_insert_with(|| k.name.clone());
-                }
-                (
-                    None,
-                    format!(
-                        "key {} ({}) registered as {}",
-                        k.name,
-                        short_id(&k.key.id()),
-                        k.roles.iter().map(|r| r.as_str()).collect::<Vec<_>>().join(", ")
-                    ),
-                )
-            }
-            Body::Revoke(r) => (
-                None,
-                format!(
-                    "key {} ({}) revoked: {}{}",
-                    name_of(&names, &r.key),
-                    short_id(&r.key),
-                    r.reason.as_str(),
-                    r.note.as_ref().map_or(String::new(), |n| format!(" — {n}"))
-                ),
-            ),
-            Body::Version(v) => {
-                let number = if in_state {
-                    let n = counts.entry((v.work.clone(), v.lang.clone())).or_insert(0);
-                    *n += 1;
-                    refs.insert(p.hash, format!("{}:{}@{n}", v.work, v.lang));
-                    *n
-                } else {
-                    0
-                };
-                let change = match v.diff.as_ref().and_then(colophon::format::diff::stats_of_json) {
-                    Some(s) if v.parent.is_some() => format!("+{}/−{} lines", s.lines_added, s.lines_removed),
-                    Some(s) => format!("{} lines", s.lines_added),
-                    None => format!("{} bytes, hash only", v.size),
-                };
-                let of = v.of.map_or(String::new(), |o| format!(" of {}", short_ref(&refs, &o)));
-                let note =
-                    v.note.as_ref().map_or(String::new(), |n| format!(" — “{}”", n.lines().next().unwrap_or("")));
-                let at = if number > 0 { format!("@{number}") } else { String::new() };
-                (Some(v.work.clone()), format!("{} {}:{}{at}{of}, {change}{note}", v.role.as_str(), v.work, v.lang))
-            }
-            Body::Release(r) => {
-                if in_state {
-                    releases.insert(p.hash, (r.work.clone(), r.tag.clone()));
-                }
-                (
-                    Some(r.work.clone()),
-                    format!(
-                        "release {}@{}: {} rendering {}",
-                        r.work,
-                        r.tag,
-                        short_ref(&refs, &r.translation),
-                        short_ref(&refs, &r.original)
-                    ),
-                )
-            }
-            Body::Cosign(c) => {
-                let rel = releases.get(&c.release);
-                (
-                    rel.map(|(w, _)| w.clone()),
-                    format!("cosign of {}", rel.map_or_else(|| c.release.short(16), |(w, t)| format!("{w}@{t}"))),
-                )
-            }
-            Body::Unknown { kind, .. } => (None, format!("extension entry {kind}")),
-        };
-        let name = |id: &colophon::format::keys::KeyId| name_of(&names, id);
-        if let Some(w) = work
-            && about.as_deref() != Some(w)
-        {
-            continue;
-        }
-        let when = e.time.replace('T', " ").trim_end_matches('Z').to_string();
+    let rows =
+        colophon::log::history::history(reader, &idx.rejections(), work).map_err(|e| Fail::input(e.to_string()))?;
+    for r in &rows {
+        let when = r.time.replace('T', " ").trim_end_matches('Z').to_string();
         // A line an audit rejects is shown for what it is: not an entry of the ledger's state.
         out.say(format!(
             "{} {} {:<8} {}{}  {}",
-            paint(DIM, &format!("#{:<4}", e.seq)),
+            paint(DIM, &format!("#{:<4}", r.seq)),
             paint(DIM, &when),
-            e.body.kind(),
-            rejected.as_ref().map_or(String::new(), |why| paint(RED, &format!("REJECTED ({why}), ignored: "))),
-            text,
-            paint(DIM, &format!("— {} [{}]", name(&e.signer), p.hash.short(16)))
+            r.kind,
+            r.rejected.as_ref().map_or(String::new(), |why| paint(RED, &format!("REJECTED ({why}), ignored: "))),
+            r.summary,
+            paint(DIM, &format!("— {} [{}]", r.signer_name, r.entry.short(16)))
         ));
-        let mut row = json!({"seq": e.seq, "entry": p.hash, "type": e.body.kind(), "time": e.time, "signer": e.signer,
-            "signer_name": name(&e.signer), "summary": text});
-        if let Some(why) = rejected {
-            row["rejected"] = json!(why);
-        }
-        rows.push(row);
     }
     if let Some(t) = snap.torn {
         eprintln!("{}: line {} is torn (an interrupted append); it is not an entry", paint(YELLOW, "note"), t.number);

@@ -1,5 +1,5 @@
 //! The transparency commands of the binary: checkpoint, prove, verify-proof, publish,
-//! cosign-checkpoint, vkey (spec/transparency.md). Argument parsing is in main.rs.
+//! witness, vkey (spec/transparency.md). Arguments are in `args.rs`.
 
 use super::*;
 
@@ -430,7 +430,7 @@ pub(crate) fn witness_cmd(out: Out, ledger_path: &Path, a: WitnessArgs) -> Res {
                 p.message = format!("the log is not an extension of what this witness cosigned before: {}", p.message);
             }
             if out.json {
-                out.json(json!({"ok": false, "command": "cosign-checkpoint", "status": p.code, "message": p.message}));
+                out.json(json!({"ok": false, "command": "witness", "status": p.code, "message": p.message}));
             }
             anstream::eprintln!("{} {}: {}", paint(RED.bold(), "✗ not cosigned:"), p.code, p.message);
             return Ok(ExitCode::from(1));
@@ -440,9 +440,7 @@ pub(crate) fn witness_cmd(out: Out, ledger_path: &Path, a: WitnessArgs) -> Res {
     if a.output.is_some() || out.json {
         out.say(format!("{} {} at size {} as witness {}", paint(GREEN, "Cosigned"), cp.origin, cp.size, a.name));
     }
-    out.json(
-        json!({"ok": true, "command": "cosign-checkpoint", "origin": cp.origin, "size": cp.size, "witness": a.name}),
-    );
+    out.json(json!({"ok": true, "command": "witness", "origin": cp.origin, "size": cp.size, "witness": a.name}));
     Ok(ExitCode::SUCCESS)
 }
 

@@ -23,7 +23,7 @@ pub struct Report {
     pub valid_entries: u64,
     /// Every problem, in line order.
     pub problems: Vec<Problem>,
-    /// The torn tail, if any (also reported as a `line.torn` problem).
+    /// The torn line, if any (also reported as a `line.torn` problem).
     pub torn: Option<Torn>,
     /// The last line's seq and hash.
     pub head: Option<Head>,
@@ -80,7 +80,7 @@ pub(crate) fn audit_since_spilling(
     r: impl BufRead,
     trust: Option<&Keyring>,
     since: Option<&[u8]>,
-    spill: Option<crate::log::index::lean::SpillFactory>,
+    spill: Option<crate::log::index::audit_state::SpillFactory>,
 ) -> Report {
     let mut a = Auditor::spilling(trust, since, spill);
     for item in Lines::new(r) {
@@ -170,9 +170,9 @@ impl<'k> Auditor<'k> {
     pub(crate) fn spilling(
         trust: Option<&'k Keyring>,
         since: Option<&[u8]>,
-        spill: Option<crate::log::index::lean::SpillFactory>,
+        spill: Option<crate::log::index::audit_state::SpillFactory>,
     ) -> Auditor<'k> {
-        let index = spill.map_or_else(Index::new_lean, Index::new_lean_spilling);
+        let index = spill.map_or_else(Index::new_audit_state, Index::new_audit_state_spilling);
         Auditor::with_state(index, None, trust, since)
     }
 

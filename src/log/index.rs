@@ -9,7 +9,7 @@
 //! The ledger stays the only source of truth: the persistent index is checked against the
 //! ledger's head whenever it is opened, caught up if it lags, and rebuilt if it disagrees.
 
-pub(crate) mod lean;
+pub(crate) mod audit_state;
 pub(crate) mod mem;
 
 use crate::format::entry::{Body, Entry, ParsedLine, RevokeReason, Role, TextRole};
@@ -220,7 +220,7 @@ pub struct Index {
 #[derive(Debug)]
 enum Backend {
     Mem(Box<mem::MemIndex>),
-    Lean(Box<lean::LeanIndex>),
+    AuditState(Box<audit_state::AuditState>),
     Db(Box<dyn Persistent>),
 }
 
@@ -237,7 +237,7 @@ macro_rules! dispatch {
     ($self:ident, $b:ident => $e:expr) => {
         match &$self.backend {
             Backend::Mem($b) => $e,
-            Backend::Lean($b) => $e,
+            Backend::AuditState($b) => $e,
             Backend::Db($b) => $e,
         }
     };
@@ -257,16 +257,16 @@ impl Index {
         Index { backend: Backend::Mem(Box::new(m)) }
     }
 
-    /// The compact state an audit keeps (see `lean.rs`): what the rules consult, nothing more.
-    pub fn new_lean() -> Index {
-        Index { backend: Backend::Lean(Box::default()) }
+    /// The compact state an audit keeps (see `audit_state.rs`): what the rules consult, nothing more.
+    pub fn new_audit_state() -> Index {
+        Index { backend: Backend::AuditState(Box::default()) }
     }
 
-    /// As [`Index::new_lean`], moving versions to the spill `f` makes once there are many.
-    pub(crate) fn new_lean_spilling(f: lean::SpillFactory) -> Index {
-        let mut l = lean::LeanIndex::default();
+    /// As [`Index::new_audit_state`], moving versions to the spill `f` makes once there are many.
+    pub(crate) fn new_audit_state_spilling(f: audit_state::SpillFactory) -> Index {
+        let mut l = audit_state::AuditState::default();
         l.spill_factory = Some(f);
-        Index { backend: Backend::Lean(Box::new(l)) }
+        Index { backend: Backend::AuditState(Box::new(l)) }
     }
 
     /// Wraps a persistent index.
@@ -278,7 +278,7 @@ impl Index {
     pub fn db_mut(&mut self) -> Option<&mut dyn Persistent> {
         match &mut self.backend {
             Backend::Db(d) => Some(d.as_mut()),
-            Backend::Mem(_) | Backend::Lean(_) => None,
+            Backend::Mem(_) | Backend::AuditState(_) => None,
         }
     }
 
@@ -286,7 +286,7 @@ impl Index {
     /// may be incomplete and must not be acted on.
     pub fn failure(&self) -> Option<String> {
         match &self.backend {
-            Backend::Mem(_) | Backend::Lean(_) => None,
+            Backend::Mem(_) | Backend::AuditState(_) => None,
             Backend::Db(d) => d.failure(),
         }
     }
@@ -352,7 +352,7 @@ impl Index {
     pub fn cached_text(&self, hash: &Digest) -> Option<String> {
         match &self.backend {
             Backend::Db(d) => d.cached_text(hash),
-            Backend::Mem(_) | Backend::Lean(_) => None,
+            Backend::Mem(_) | Backend::AuditState(_) => None,
         }
     }
 
@@ -626,7 +626,7 @@ impl Index {
     pub fn apply_noted(&mut self, p: &ParsedLine, offset: u64, problem: Option<&str>) {
         match &mut self.backend {
             Backend::Mem(b) => b.apply(p, offset, true, problem),
-            Backend::Lean(b) => b.apply(p, offset),
+            Backend::AuditState(b) => b.apply(p, offset),
             Backend::Db(b) => b.apply(p, offset, true, problem),
         }
     }
@@ -636,7 +636,7 @@ impl Index {
     pub fn apply_rejected(&mut self, p: &ParsedLine, offset: u64, problem: &str) {
         match &mut self.backend {
             Backend::Mem(b) => b.apply(p, offset, false, Some(problem)),
-            Backend::Lean(b) => b.skip(),
+            Backend::AuditState(b) => b.skip(),
             Backend::Db(b) => b.apply(p, offset, false, Some(problem)),
         }
     }
@@ -654,7 +654,7 @@ impl Index {
     pub fn latest_text(&self, work: &str, lang: &str) -> Option<Option<String>> {
         match &self.backend {
             Backend::Db(d) => d.latest_text(work, lang),
-            Backend::Mem(_) | Backend::Lean(_) => None,
+            Backend::Mem(_) | Backend::AuditState(_) => None,
         }
     }
 
@@ -662,7 +662,7 @@ impl Index {
     pub fn rejections(&self) -> BTreeMap<u64, String> {
         match &self.backend {
             Backend::Mem(m) => m.rejections(),
-            Backend::Lean(_) => BTreeMap::new(),
+            Backend::AuditState(_) => BTreeMap::new(),
             Backend::Db(d) => d.rejections(),
         }
     }
@@ -671,7 +671,7 @@ impl Index {
     pub fn rejection(&self, hash: &Digest) -> Option<String> {
         match &self.backend {
             Backend::Mem(m) => m.rejection(hash),
-            Backend::Lean(_) => None,
+            Backend::AuditState(_) => None,
             Backend::Db(d) => d.rejection(hash),
         }
     }
@@ -690,7 +690,7 @@ impl crate::log::merkle::HashReader for Index {
                 Some(h) => h.read_hashes(indexes),
                 None => Err("this index keeps no Merkle hashes".into()),
             },
-            Backend::Lean(_) => Err("an audit's state keeps no Merkle hashes".into()),
+            Backend::AuditState(_) => Err("an audit's state keeps no Merkle hashes".into()),
             Backend::Db(d) => d.read_hashes(indexes),
         }
     }

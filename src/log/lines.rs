@@ -38,7 +38,7 @@ pub enum Item {
     Torn(Torn),
 }
 
-/// A torn tail: bytes after the last newline.
+/// A torn line: bytes after the last newline.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize)]
 pub struct Torn {
     /// The line number it would have had.

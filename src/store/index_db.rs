@@ -10,7 +10,7 @@
 use crate::format::entry::{Body, ParsedLine, RevokeReason, Role, TextRole};
 use crate::format::hash::Digest;
 use crate::format::keys::{KeyId, PublicKey};
-use crate::log::index::lean::{Spill, Version};
+use crate::log::index::audit_state::{Spill, Version};
 use crate::log::index::{
     EntryLoc, Index, KeyInfo, Persistent, ReleaseInfo, Revocation, VersionInfo, release_info, version_info,
 };
@@ -924,7 +924,7 @@ pub(crate) fn db_of(index: &mut Index) -> Option<&mut DbIndex> {
 }
 
 /// An audit's versions moved out of memory, to a temporary SQLite file (the [`Spill`] of the
-/// audit state, `crate::log::index::lean`).
+/// audit state, `crate::log::index::audit_state`).
 struct DiskSpill {
     _file: tempfile::NamedTempFile,
     conn: rusqlite::Connection,

@@ -86,7 +86,7 @@ impl LedgerError {
     }
 }
 
-/// A consistent view of a ledger: the state of every complete line, the head, and any torn tail.
+/// A consistent view of a ledger: the state of every complete line, the head, and any torn line.
 #[derive(Debug)]
 pub struct Snapshot {
     /// The state: every entry that an audit lets into it (spec/ledger.md §11), and the position
@@ -440,7 +440,7 @@ pub struct Appended {
     pub hash: Digest,
     /// Its line (without newline).
     pub line: Vec<u8>,
-    /// Where a torn tail found before appending was saved, if any.
+    /// Where a torn line found before appending was saved, if any.
     pub torn_saved: Option<PathBuf>,
 }
 
@@ -627,7 +627,7 @@ pub fn append(
     }
 
     let torn_saved = match snap.torn {
-        Some(t) => Some(set_aside_torn_tail(path, &file, t, snap.len)?),
+        Some(t) => Some(set_aside_torn_line(path, &file, t, snap.len)?),
         None => None,
     };
     let mut buf = p_line(&entry)?;
@@ -667,9 +667,9 @@ fn p_line(entry: &Entry) -> Result<Vec<u8>, LedgerError> {
     entry.to_line().map_err(LedgerError::Build)
 }
 
-/// Copies a torn tail to `<ledger>.torn-<offset>` (fsynced) and truncates it away (§7.3), so the
+/// Copies a torn line to `<ledger>.torn-<offset>` (fsynced) and truncates it away (§7.3), so the
 /// evidence of the crash survives and the next line starts on a line boundary.
-fn set_aside_torn_tail(path: &Path, file: &File, t: Torn, good_len: u64) -> Result<PathBuf, LedgerError> {
+fn set_aside_torn_line(path: &Path, file: &File, t: Torn, good_len: u64) -> Result<PathBuf, LedgerError> {
     use std::os::unix::fs::FileExt as _;
     let mut tail = vec![0u8; usize::try_from(t.len).unwrap_or(0)];
     file.read_exact_at(&mut tail, t.offset).map_err(LedgerError::io(path))?;
@@ -742,7 +742,7 @@ mod tests {
     }
 
     #[test]
-    fn lines_and_torn_tail() {
+    fn lines_and_torn_line() {
         let v = items(b"a\nbb\ncc");
         assert!(matches!(&v[0], Item::Line(l) if l.bytes == b"a" && l.offset == 0 && l.number == 1));
         assert!(matches!(&v[1], Item::Line(l) if l.bytes == b"bb" && l.offset == 2));

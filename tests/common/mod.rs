@@ -522,7 +522,7 @@ impl Env {
         (line, h)
     }
 
-    /// Appends bytes with no LF: the torn tail of an interrupted append.
+    /// Appends bytes with no LF: the torn line of an interrupted append.
     pub fn append_raw_torn(&self, bytes: &[u8]) {
         use std::io::Write as _;
         let mut f = std::fs::OpenOptions::new().append(true).open(self.path(LEDGER)).expect("open ledger");

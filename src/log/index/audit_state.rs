@@ -47,7 +47,7 @@ struct Release {
 }
 
 #[derive(Debug, Default)]
-pub(super) struct LeanIndex {
+pub(super) struct AuditState {
     origin: Option<String>,
     owner: Option<KeyId>,
     count: u64,
@@ -68,7 +68,7 @@ pub(super) struct LeanIndex {
     tags: HashSet<(u32, Box<str>)>,
 }
 
-impl LeanIndex {
+impl AuditState {
     fn intern(&mut self, s: &str) -> u32 {
         if let Some(&i) = self.name_ids.get(s) {
             return i;
