@@ -44,14 +44,16 @@ pub(super) fn render_verdict(out: Out, v: &colophon::verify::verdict::Verdict, c
         let name = source.split_once(' ').map_or(source, |(_, n)| n);
         let msg = format!("{name}: {}", report.message);
         if out.json {
-            out.json(json!({"ok": false, "command": "verify", "status": report.status, "message": msg}));
+            let mut j = v.to_json();
+            j["command"] = json!("verify");
+            j["message"] = json!(msg);
+            out.json(j);
         }
         eprintln!("{} {msg}", paint(RED.bold(), what));
         return Ok(ExitCode::from(1));
     }
     if out.json {
-        let mut j = serde_json::to_value(v).unwrap_or_default();
-        j["ok"] = json!(v.ok());
+        let mut j = v.to_json();
         j["command"] = json!("verify");
         j["source"] = json!(source);
         out.json(j);

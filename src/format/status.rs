@@ -124,6 +124,8 @@ codes! {
     CopyUnreleased => "copy.unreleased",
     /// The copy matches no signed version.
     CopyMismatch => "copy.mismatch",
+    /// The copy is empty: there is nothing to verify (bad input, not a verdict).
+    CopyEmpty => "copy.empty",
     /// A bundle file is malformed or incomplete.
     BundleInvalid => "bundle.invalid",
     /// A bundle without a checkpoint and inclusion proofs (spec/verify.md §3.5).

@@ -81,6 +81,19 @@ pub struct Verdict {
 }
 
 impl Verdict {
+    /// The verdict as `colophon verify --json` prints it (spec/cli-json.md, `verify`), without the
+    /// members only the command knows (`command`, `source`): every front end serializes it so.
+    /// For a refused source, only `ok`, `status` and `message` mean anything, and only they are
+    /// written.
+    pub fn to_json(&self) -> serde_json::Value {
+        if self.rejected {
+            return serde_json::json!({"ok": false, "status": self.report.status, "message": self.report.message});
+        }
+        let mut j = serde_json::to_value(self).unwrap_or_default();
+        j["ok"] = serde_json::json!(self.ok());
+        j
+    }
+
     /// Whether the copy verified.
     pub fn ok(&self) -> bool {
         self.report.ok()
@@ -116,6 +129,12 @@ pub fn witnesses_line(w: &[(String, u64)], quorum: usize) -> String {
 /// Verifies a copy against a source (spec/verify.md §2): `Err` is bad input (a `seen` checkpoint
 /// that does not parse, a bundle that is not a bundle at all), anything else a verdict.
 pub fn verify(copy: &CopyFacts, source: Source<'_>, roots: &Keyring, opts: &VerifyOptions) -> Result<Verdict, Problem> {
+    if copy.size == 0 {
+        return Err(general(
+            Code::CopyEmpty,
+            "the copy is empty (0 bytes): no signed version is empty, so there is nothing to verify",
+        ));
+    }
     let loosest = opts.loosest.unwrap_or(Level::WORDS);
     let seen = match &opts.seen {
         Some(bytes) => Some((

@@ -49,7 +49,8 @@ pub fn check_line(line: &[u8]) -> String {
 
 /// The verdict on a copy against a reader's bundle (spec/verify.md §2–§3), trusting the keys of
 /// `keyring` (the text of a keyring or a `.pub` file, spec/ledger.md §10.1): the object
-/// `colophon verify --json` prints. `profile` is a match level (`exact`, `text/v1`, `words/v2`)
+/// `colophon verify --json` prints, without `command` and `source` (`Verdict::to_json`); bad
+/// input (an empty copy, a keyring that is not one) is `{"ok":false,"error":…}`. `profile` is a match level (`exact`, `text/v1`, `words/v2`)
 /// or empty for the default.
 #[wasm_bindgen]
 pub fn verify_bundle(copy: &[u8], bundle: &[u8], keyring: &str, profile: &str) -> String {
@@ -69,7 +70,8 @@ pub fn verify_bundle(copy: &[u8], bundle: &[u8], keyring: &str, profile: &str) -
     }
     let facts = CopyFacts::from_bytes(copy);
     match colophon::verify::verify(&facts, Source::Bundle { bytes: bundle }, &roots, &opts) {
-        Ok(v) => serde_json::to_string(&v).unwrap_or_default(),
+        Ok(v) => v.to_json().to_string(),
+        // Bad input, not a verdict (the command exits 2 with `error`).
         Err(p) => json!({"ok": false, "status": p.code.as_str(), "error": p.message}).to_string(),
     }
 }
