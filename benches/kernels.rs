@@ -32,7 +32,7 @@ fn lines(c: &mut Criterion) {
         &k,
     )
     .unwrap_or_else(|e| panic!("{e}"));
-    let v = colophon::verify::content::text_version(
+    let v = colophon::log::content::text_version(
         "w",
         colophon::format::entry::TextRole::Original,
         "it",

@@ -113,5 +113,5 @@ fn version(
     parent: Option<Digest>,
     of: Option<Digest>,
 ) -> Version {
-    colophon::verify::content::text_version(work, role, lang, base, text, parent, of)
+    colophon::log::content::text_version(work, role, lang, base, text, parent, of)
 }

@@ -64,7 +64,7 @@ fn main() {
     );
     emit(Body::Key(KeyReg { key: tina.public(), name: tina.name.clone(), roles: vec![Role::Translator] }), &owner);
     let original = "Il testo originale.\n";
-    let v = colophon::verify::content::text_version("w", TextRole::Original, "it", "", original, None, None);
+    let v = colophon::log::content::text_version("w", TextRole::Original, "it", "", original, None, None);
     let orig = emit(Body::Version(Box::new(v)), &tina);
     let mut parent = None;
     let mut text = String::new();
@@ -73,7 +73,7 @@ fn main() {
         lines[at] = format!("revision {i} changed this line");
         let next = text_of(&lines);
         let v =
-            colophon::verify::content::text_version("w", TextRole::Translation, "en", &text, &next, parent, Some(orig));
+            colophon::log::content::text_version("w", TextRole::Translation, "en", &text, &next, parent, Some(orig));
         let h = emit(Body::Version(Box::new(v)), &tina);
         parent = Some(h);
         text = next;

@@ -288,7 +288,7 @@ fn the_independent_checker_agrees_on_lines_appended_by_hand() {
         (
             "a version whose parent is not the latest",
             Box::new(move |env| {
-                let v = colophon::verify::content::text_version(
+                let v = colophon::log::content::text_version(
                     "w",
                     TextRole::Translation,
                     "en",
@@ -303,7 +303,7 @@ fn the_independent_checker_agrees_on_lines_appended_by_hand() {
         (
             "a diff against the wrong base",
             Box::new(move |env| {
-                let v = colophon::verify::content::text_version(
+                let v = colophon::log::content::text_version(
                     "w",
                     TextRole::Translation,
                     "en",

@@ -15,9 +15,10 @@
 use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD as B64;
 use colophon::format::hash::Digest;
+use colophon::log::checkpoint::cosign;
 use colophon::log::checkpoint::{Checkpoint, CheckpointError, TlogProof};
 use colophon::log::note::{
-    self, Note, NoteError, SIG_COSIGNATURE_V1, SIG_ED25519, Signature, Verified, Verifier, VerifierKind, cosign,
+    self, Note, NoteError, SIG_COSIGNATURE_V1, SIG_ED25519, Signature, Verified, Verifier, VerifierKind,
     cosignature_message, key_id, sign, verify,
 };
 use ed25519_dalek::SigningKey;

@@ -30,9 +30,9 @@ use colophon::format::hash::{Digest, entry_hash};
 use colophon::format::keys::{PublicKey, SecretKey, SecretKeyFile};
 use colophon::format::status::Code;
 use colophon::log::audit::{Report, audit, audit_since};
+use colophon::log::content::text_version;
 use colophon::store::audit::audit_file;
 use colophon::store::{append, ledger};
-use colophon::verify::content::text_version;
 use serde_json::{Value, json};
 use std::collections::{BTreeMap, HashSet};
 use std::io::{Read, Write};
@@ -3209,7 +3209,7 @@ fn release(lines: &[(Vec<u8>, colophon::format::entry::ParsedLine)], tag: &str) 
 }
 
 fn breakers() -> Vec<Breaker> {
-    use colophon::verify::content::text_version as tv;
+    use colophon::log::content::text_version as tv;
     vec![
         ("a second genesis", Code::GenesisDuplicate, |env, l| {
             let k = env.secret("olga");

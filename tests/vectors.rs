@@ -271,7 +271,7 @@ fn version_body(
     parent: Option<Digest>,
     of: Option<Digest>,
 ) -> Version {
-    colophon::verify::content::text_version(work, role, lang, base, text, parent, of)
+    colophon::log::content::text_version(work, role, lang, base, text, parent, of)
 }
 
 /// A version of winter-sea, its diff from `base`.

@@ -96,7 +96,7 @@ pub(super) fn man_cmd(out: Out, dir: Option<&Path>) -> Res {
     all(&cmd, &mut pages).map_err(|e| Fail::input(e.to_string()))?;
     std::fs::create_dir_all(dir).map_err(|e| Fail::input(format!("{}: {}", dir.display(), io_hint(&e))))?;
     for (name, bytes) in &pages {
-        colophon::store::transparency::write_file_atomic(&dir.join(name), bytes).map_err(Fail::input)?;
+        colophon::store::files::write_file_atomic(&dir.join(name), bytes).map_err(Fail::input)?;
     }
     out.say(format!("{} {} man pages to {}", paint(GREEN, "Wrote"), pages.len(), dir.display()));
     out.json(

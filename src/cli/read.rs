@@ -205,7 +205,7 @@ pub(super) fn show_resolve(
         return Ok(Shown::Entry { entry: h, value });
     }
     let v = signed.version(&h).map_err(Fail::input)?;
-    let text = colophon::verify::content::reconstruct(&LedgerFile(ledger_path), &snap.index, &h)
+    let text = colophon::log::content::reconstruct(&LedgerFile(ledger_path), &snap.index, &h)
         .map_err(|e| Fail::input(e.to_string()))?;
     Ok(Shown::Text { label: format!("{}:{}@{}", v.work, v.lang, v.number), entry: h, sha256: v.sha256, text })
 }
@@ -318,7 +318,7 @@ pub(super) fn operand(
         if let Some(rel) = s.index.release(&h) {
             h = rel.translation;
         }
-        let text = colophon::verify::content::reconstruct(&LedgerFile(ledger_path), &s.index, &h)
+        let text = colophon::log::content::reconstruct(&LedgerFile(ledger_path), &s.index, &h)
             .map_err(|e| Fail::input(e.to_string()))?;
         return Ok((vref(&s.index, &h), text));
     }

@@ -26,7 +26,7 @@ pub(crate) fn write_out(path: Option<&Path>, bytes: &[u8]) -> Result<(), Fail> {
     match path {
         Some(p) => {
             check_writable_target(p)?;
-            colophon::store::transparency::write_file_atomic(p, bytes).map_err(Fail::input)
+            colophon::store::files::write_file_atomic(p, bytes).map_err(Fail::input)
         }
         None => write_stdout(bytes),
     }

@@ -27,7 +27,7 @@ pub(super) fn write_bundle(path: &Path, b: &BundleFile) -> Result<(), Fail> {
     let mut text = serde_json::to_string_pretty(b).map_err(|e| Fail::input(e.to_string()))?;
     text.push('\n');
     // Written beside the target and renamed, so a reader never sees half a bundle.
-    colophon::store::transparency::write_file_atomic(path, text.as_bytes())
+    colophon::store::files::write_file_atomic(path, text.as_bytes())
         .map_err(|m| Fail::input(format!("cannot write {m}")))
 }
 

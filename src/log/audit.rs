@@ -6,10 +6,10 @@ use crate::format::entry::{Body, ParsedLine, parse_line};
 use crate::format::hash::{Digest, entry_hash};
 use crate::format::signing;
 use crate::format::status::{Code, Problem};
+use crate::log::content::check_facts;
 use crate::log::index::Index;
 use crate::log::lines::{Head, Item, Lines, MAX_LINE_LEN, Torn, check_chain};
 use crate::log::trust::{Decision, Keyring, decide};
-use crate::verify::content::check_facts;
 use std::collections::HashMap;
 use std::io::BufRead;
 

@@ -277,8 +277,29 @@ pub enum CheckpointError {
     IndexOutOfRange { index: u64, size: u64 },
 }
 
+/// Cosigns a checkpoint as a witness (spec/transparency.md §4; C2SP tlog-cosignature): checks
+/// that the text is a checkpoint (a cosignature states that the witness observed this tree head,
+/// so there is nothing else it may sign), then signs it with [`crate::log::note`]'s
+/// `cosignature/v1`.
+pub fn cosign(
+    checkpoint_text: &str,
+    name: &str,
+    key: &ed25519_dalek::SigningKey,
+    timestamp: u64,
+) -> Result<crate::log::note::Signature, CheckpointError> {
+    Checkpoint::parse(checkpoint_text)?;
+    Ok(crate::log::note::cosign_text(checkpoint_text, name, key, timestamp)?)
+}
+
 #[cfg(test)]
 mod tests {
+
+    #[test]
+    fn only_checkpoints_are_cosigned() {
+        let k = ed25519_dalek::SigningKey::from_bytes(&[4; 32]);
+        assert!(super::cosign("hello\n", "w", &k, 1).is_err());
+        assert!(super::cosign("a\n1\n", "w", &k, 1).is_err());
+    }
     use super::*;
 
     #[test]

@@ -6,6 +6,7 @@
 //! | [`audit`] | ledger.md §11 the audit | `spec/vectors/ledger/` |
 //! | [`index`] | ledger.md §6 state rules; the look-ups every command uses | `spec/vectors/ledger/` |
 //! | [`trust`] | ledger.md §10 trust chains, verify.md §2.2 trust roots | `spec/vectors/ledger/` |
+//! | [`content`] | ledger.md §8.3–§8.5 a version's text from its signed diffs | `spec/vectors/diff/` |
 //! | [`history`] | spec/cli.md §3 `log`: a ledger's history, read from its lines | `tests/cli.rs` |
 //! | [`merkle`] | transparency.md §2 (RFC 6962 trees and proofs) | `spec/vectors/merkle/` |
 //! | [`note`] | transparency.md §3 (C2SP signed-note) | `spec/vectors/note/` |
@@ -15,6 +16,7 @@
 
 pub mod audit;
 pub mod checkpoint;
+pub mod content;
 pub mod history;
 pub mod index;
 pub mod lines;

@@ -227,7 +227,7 @@ mod spill_tests {
             &mut lines,
         );
         let original = push(
-            Body::Version(Box::new(crate::verify::content::text_version(
+            Body::Version(Box::new(crate::log::content::text_version(
                 "w",
                 TextRole::Original,
                 "it",
@@ -242,7 +242,7 @@ mod spill_tests {
         let mut text = String::new();
         for i in 0..100 {
             let next = format!("one {i}\n");
-            let v = crate::verify::content::text_version(
+            let v = crate::log::content::text_version(
                 "w",
                 TextRole::Translation,
                 "en",

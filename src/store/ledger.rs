@@ -472,12 +472,12 @@ fn validate_new(
     if let (Some(path), crate::format::entry::Body::Version(v)) = (path, &p.entry.body)
         && let Some(diff) = &v.diff
     {
-        let base = crate::verify::content::base_text(&LedgerFile(path), index, v.parent.as_ref())
+        let base = crate::log::content::base_text(&LedgerFile(path), index, v.parent.as_ref())
             .map_err(|e| LedgerError::Build(format!("the parent version's text cannot be read: {e}")))?;
         crate::format::diff::Script::from_json(diff)
             .and_then(|s| s.apply(&base))
             .map_err(|d| (d.code, d.message))
-            .and_then(|t| crate::verify::content::check_facts(&t, v.size, &v.sha256, v.norm.as_ref()))
+            .and_then(|t| crate::log::content::check_facts(&t, v.size, &v.sha256, v.norm.as_ref()))
             .map_err(rejected)?;
     }
     Ok(p)

@@ -8,6 +8,7 @@ pub mod append;
 pub mod audit;
 pub mod bundle;
 pub mod cache;
+pub mod files;
 pub mod index_db;
 pub mod keyfile;
 pub mod ledger;

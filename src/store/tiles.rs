@@ -65,7 +65,7 @@ pub struct Published {
 fn write_atomic(path: &Path, bytes: &[u8]) -> Result<(), String> {
     let dir = path.parent().ok_or_else(|| format!("{}: no parent directory", path.display()))?;
     std::fs::create_dir_all(dir).map_err(|e| format!("{}: {e}", dir.display()))?;
-    crate::store::transparency::write_file_atomic(path, bytes)
+    crate::store::files::write_file_atomic(path, bytes)
 }
 
 /// Publishes a tree of `size` ledger lines to `dir` (§7.2). `hashes` serves the stored hashes of

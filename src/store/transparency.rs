@@ -12,6 +12,7 @@ use crate::log::note::Note;
 use crate::log::transparency::problem;
 use crate::log::transparency::*;
 use crate::log::trust::Keyring;
+use crate::store::files::write_file_atomic;
 
 /// Where `colophon checkpoint` keeps the latest checkpoint it signed for a ledger.
 pub fn checkpoint_path(ledger: &std::path::Path) -> std::path::PathBuf {
@@ -136,29 +137,6 @@ pub fn kept_checkpoint(ledger: &std::path::Path, index: &Index, size: u64) -> Op
         Ok(Some((note, c))) if c.size >= size => Some(note),
         _ => None,
     }
-}
-
-/// Writes a file meant for others to read (a checkpoint, a bundle, a proof, a published tile, a
-/// text shown with `-o`) atomically: a temporary file in the same directory, synced, renamed into
-/// place. Its mode is 0666 less the umask, like any file a program creates: only secret keys are
-/// private (spec/cli.md §1), and a web server running as another user must be able to serve
-/// what `publish` writes. The rename replaces a symbolic link at `path` instead of writing
-/// through it.
-pub fn write_file_atomic(path: &std::path::Path, bytes: &[u8]) -> Result<(), String> {
-    use std::io::Write as _;
-    use std::os::unix::fs::PermissionsExt as _;
-    let dir = match path.parent() {
-        Some(d) if !d.as_os_str().is_empty() => d,
-        _ => std::path::Path::new("."),
-    };
-    let mut tmp = tempfile::Builder::new()
-        .prefix(".colophon-")
-        .permissions(std::fs::Permissions::from_mode(0o666))
-        .tempfile_in(dir)
-        .map_err(|e| format!("{}: {e}", dir.display()))?;
-    tmp.write_all(bytes).and_then(|()| tmp.as_file().sync_all()).map_err(|e| format!("{}: {e}", path.display()))?;
-    tmp.persist(path).map_err(|e| format!("{}: {}", path.display(), e.error))?;
-    Ok(())
 }
 
 /// Publishes a ledger as tiles (spec/transparency.md §7) for the tree of `note` (a signed
@@ -293,7 +271,7 @@ pub fn witness_cosign(
         };
         check_consistent(&old, &cp, proof.as_deref())?;
     }
-    let sig = crate::log::note::cosign(&parsed.text, name, &key.signing, timestamp)
+    let sig = crate::log::checkpoint::cosign(&parsed.text, name, &key.signing, timestamp)
         .map_err(|e| problem(Code::CheckpointMalformed, e.to_string()))?;
     let mut out = parsed;
     out.sigs.retain(|s| !(s.name == sig.name && s.key_id == sig.key_id));

@@ -4,13 +4,11 @@
 //! |---|---|---|
 //! | [`copy`] | §2 matching a copy, match levels, the closest version | `spec/vectors/normalize/`, `tests/verdict.rs` |
 //! | [`signed`] | §2.3, §4 only signed lines vouch | `tests/signed_bytes.rs` |
-//! | [`content`] | ledger.md §8.3 a version's text from its signed diffs | `spec/vectors/diff/` |
 //! | [`bundle`] | §3 bundles | `spec/vectors/bundle/` |
 //! | [`refs`] | spec/cli.md §3 references (`WORK@TAG`, `WORK:LANG@N`, hash prefixes) | `tests/cli.rs` |
 //! | [`verdict`] | §2–§4, transparency.md §3–§6: the whole policy | `tests/verdict.rs` |
 
 pub mod bundle;
-pub mod content;
 pub mod copy;
 pub mod refs;
 pub mod signed;
