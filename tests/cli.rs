@@ -1387,6 +1387,12 @@ fn completions_and_man_page() {
     env.ok(&["completions", "zsh"]).assert_stdout("colophon");
     env.ok(&["man"]).assert_stdout(".TH").assert_stdout("colophon");
     env.run(&["completions", "tcsh"]).assert_code(2).assert_stderr("tcsh");
+    // Output for people or a shell has no JSON form: --json is refused, not ignored.
+    for args in [&["--json", "man"][..], &["--json", "completions", "bash"], &["--json", "demo"]] {
+        let r = env.run(args);
+        r.assert_code(2).assert_stderr("--json");
+        assert!(r.stdout.trim_start().starts_with('{') || r.stdout.is_empty(), "{r}");
+    }
     env.ok(&["--help"]).assert_stdout("Exit codes");
     env.ok(&["--version"]).assert_stdout("colophon");
     env.run(&["frobnicate"]).assert_code(2);

@@ -89,6 +89,11 @@ pub(super) fn man_cmd(out: Out, dir: Option<&Path>) -> Res {
     let mut cmd = Cli::command().disable_help_subcommand(true);
     cmd.build();
     let Some(dir) = dir else {
+        if out.json {
+            return Err(Fail::input(
+                "--json: `colophon man` prints a manual page; with --dir DIR it writes one per command and says which in JSON",
+            ));
+        }
         write_stdout(&page(cmd).map_err(|e| Fail::input(e.to_string()))?)?;
         return Ok(ExitCode::SUCCESS);
     };
