@@ -45,7 +45,18 @@ pub(super) fn verify_cmd(out: Out, ledger_path: &Path, args: VerifyArgs) -> Res 
     let loosest = Level::from_id(profile)
         .ok_or_else(|| Fail::input(format!("--profile {profile:?}: use exact, text/v1 or words/v2")))?;
     let roots = load_keyrings(&args.trust)?;
-    let facts: CopyFacts = read_with_progress(&args.copy, false)?.into();
+    let copy_arg = args.copy.to_string_lossy().to_string();
+    let mut page: Option<colophon::store::http::Fetched> = None;
+    let facts: CopyFacts = if copy_arg == "-" {
+        read_stdin_copy()?
+    } else if colophon::store::http::is_url(&copy_arg) {
+        let f = fetch_page(&copy_arg)?;
+        let facts = CopyFacts::from_bytes(&f.bytes);
+        page = Some(f);
+        facts
+    } else {
+        read_with_progress(&args.copy, false)?.into()
+    };
     let seen = args.seen.as_deref().map(|p| read_small(p, "checkpoint")).transpose()?;
     if let (Some(bytes), Some(p)) = (&seen, &args.seen) {
         parse_cp(bytes, p)?;
@@ -62,11 +73,40 @@ pub(super) fn verify_cmd(out: Out, ledger_path: &Path, args: VerifyArgs) -> Res 
     };
     let opts =
         VerifyOptions { loosest: Some(loosest), seen, consistency, insecure_ignore_log: args.insecure_ignore_log };
-    let published = args.tiles.as_deref().map(rebuild_from_tiles).transpose()?;
+    // Discovery (spec/cli.md §3 verify): a page names its bundle, or its log's tiles, with a
+    // `<link rel="alternate">`; followed only when no source was given and there is no ledger here.
+    let mut found_bundle: Option<(Vec<u8>, String)> = None;
+    let mut tiles_arg = args.tiles.clone();
+    if let Some(pg) = &page
+        && args.bundle.is_none()
+        && tiles_arg.is_none()
+        && !ledger_path.exists()
+    {
+        use colophon::store::http::{BUNDLE_TYPE, Client, TILES_TYPE, find_link};
+        if let Some(u) = find_link(pg, BUNDLE_TYPE) {
+            let b = Client::new()
+                .get(&u, MAX_BUNDLE)
+                .map_err(|f| Fail::input(format!("the page's bundle link: {}", f.message)))?;
+            found_bundle = Some((b.bytes, u));
+        } else if let Some(u) = find_link(pg, TILES_TYPE) {
+            tiles_arg = Some(u);
+        } else {
+            return Err(Fail::input(format!(
+                "{copy_arg}: the page links no bundle (<link rel=\"alternate\" type=\"{BUNDLE_TYPE}\">) and no log \
+                 ({TILES_TYPE}); give the bundle (--bundle FILE), the published log (--tiles URL), or a ledger (--ledger PATH)"
+            )));
+        }
+    }
+    let published = tiles_arg.as_deref().map(rebuild_from_tiles).transpose()?;
     fn as_input(name: &str) -> impl Fn(colophon::format::status::Problem) -> Fail + '_ {
         move |p| Fail { code: 2, status: Some(p.code), message: format!("{name}: {}", p.message) }
     }
     let (verdict, source) = match (&args.bundle, &published) {
+        (None, None) if found_bundle.is_some() => {
+            let (bytes, shown) = found_bundle.unwrap_or_default();
+            let v = verify(&facts, Source::Bundle { bytes: &bytes }, &roots, &opts).map_err(as_input(&shown))?;
+            (v, format!("bundle {shown}"))
+        }
         (Some(bp), _) => {
             let meta = std::fs::metadata(bp).map_err(|e| Fail::input(format!("{}: {}", bp.display(), io_hint(&e))))?;
             if meta.is_dir() || meta.len() > MAX_BUNDLE {
@@ -127,7 +167,55 @@ pub(super) fn verify_cmd(out: Out, ledger_path: &Path, args: VerifyArgs) -> Res 
             (v, format!("ledger {}", ledger_path.display()))
         }
     };
-    render_verdict(out, &verdict, &args.copy, &source)
+    let fetched = page.as_ref().map(|p| (copy_arg.as_str(), p.url.as_str()));
+    render_verdict(out, &verdict, &args.copy, &source, fetched)
+}
+
+/// `verify -`: the copy from standard input, at most [`MAX_STORED_TEXT`] bytes (a larger copy is
+/// verified from a file, which is hashed in constant memory).
+fn read_stdin_copy() -> Result<CopyFacts, Fail> {
+    use std::io::Read as _;
+    let limit = colophon::log::content::MAX_STORED_TEXT;
+    let mut bytes = Vec::new();
+    std::io::stdin()
+        .lock()
+        .take(limit + 1)
+        .read_to_end(&mut bytes)
+        .map_err(|e| Fail::input(format!("-: reading standard input: {e}")))?;
+    if bytes.is_empty() {
+        return Err(Fail {
+            code: 2,
+            status: Some(Code::CopyEmpty),
+            message: "-: standard input is empty (0 bytes); colophon verifies only non-empty copies".into(),
+        });
+    }
+    if bytes.len() as u64 > limit {
+        return Err(Fail::input(format!(
+            "-: standard input is over {} MiB; save the copy to a file and verify the file",
+            limit >> 20
+        )));
+    }
+    Ok(CopyFacts::from_bytes(&bytes))
+}
+
+/// `verify URL`: the page's bytes, refused unless text or HTML and non-empty.
+fn fetch_page(url: &str) -> Result<colophon::store::http::Fetched, Fail> {
+    use colophon::store::http::{Client, MAX_BODY, is_text_type};
+    let f = Client::new().get(url, MAX_BODY).map_err(|f| Fail::input(f.message))?;
+    if !is_text_type(&f.content_type) {
+        let ct = if f.content_type.is_empty() { "none".to_string() } else { f.content_type.clone() };
+        return Err(Fail::input(format!(
+            "{url}: not text: Content-Type {ct}; colophon verifies pages served as text/* or HTML"
+        )));
+    }
+    if f.bytes.is_empty() {
+        return Err(Fail {
+            code: 2,
+            status: Some(Code::CopyEmpty),
+            message: format!("{url}: the page is empty (0 bytes)"),
+        });
+    }
+    Ok(f)
 }
 
 pub(super) fn vref(index: &Index, h: &Digest) -> String {
@@ -272,8 +360,7 @@ pub(crate) struct Rebuilt {
 }
 
 pub(crate) fn rebuild_from_tiles(arg: &str) -> Result<Rebuilt, Fail> {
-    let dir = colophon::store::tiles::tiles_dir(arg).map_err(Fail::input)?;
-    let source = colophon::store::tiles::open_dir(&dir).map_err(Fail::input)?;
+    let (source, dir) = colophon::store::tiles::open_arg(arg).map_err(Fail::input)?;
     let tmp = tempfile::tempdir().map_err(|e| Fail::input(format!("temporary directory: {e}")))?;
     let ledger = tmp.path().join("published.jsonl");
     let file = std::fs::File::create(&ledger).map_err(|e| Fail::input(format!("{}: {e}", ledger.display())))?;

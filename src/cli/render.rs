@@ -37,8 +37,21 @@ pub(super) fn with_suffix(prefix: &Path, ext: &str) -> PathBuf {
 }
 
 /// Prints a verdict (spec/cli-json.md `verify`): `--json` is its serialization.
-pub(super) fn render_verdict(out: Out, v: &colophon::verify::verdict::Verdict, copy: &Path, source: &str) -> Res {
+pub(super) fn render_verdict(
+    out: Out,
+    v: &colophon::verify::verdict::Verdict,
+    copy: &Path,
+    source: &str,
+    fetched: Option<(&str, &str)>,
+) -> Res {
     let report = &v.report;
+    // A copy fetched from a URL: is the URL (as given, or after redirects) one the release names?
+    let url = fetched.map(|(given, last)| {
+        let published =
+            report.release.as_ref().is_some_and(|r| r.urls.iter().any(|u| u.as_str() == given || u.as_str() == last));
+        (given, last, published)
+    });
+    let url_json = url.map(|(given, last, published)| json!({"fetched": given, "final": last, "published": published}));
     if v.rejected {
         let what = if source.starts_with("bundle ") { "✗ bundle rejected:" } else { "✗ not verified:" };
         let name = source.split_once(' ').map_or(source, |(_, n)| n);
@@ -47,6 +60,9 @@ pub(super) fn render_verdict(out: Out, v: &colophon::verify::verdict::Verdict, c
             let mut j = v.to_json();
             j["command"] = json!("verify");
             j["message"] = json!(msg);
+            if let Some(u) = &url_json {
+                j["url"] = u.clone();
+            }
             out.json(j);
         }
         eprintln!("{} {msg}", paint(RED.bold(), what));
@@ -56,6 +72,9 @@ pub(super) fn render_verdict(out: Out, v: &colophon::verify::verdict::Verdict, c
         let mut j = v.to_json();
         j["command"] = json!("verify");
         j["source"] = json!(source);
+        if let Some(u) = &url_json {
+            j["url"] = u.clone();
+        }
         out.json(j);
     } else if out.quiet {
         // The message of a success already begins "verified:".
@@ -66,6 +85,15 @@ pub(super) fn render_verdict(out: Out, v: &colophon::verify::verdict::Verdict, c
         }
     } else {
         print_copy_report(report, copy, source);
+        if let Some((given, last, published)) = url {
+            let moved = if given == last { String::new() } else { format!(" (redirected to {last})") };
+            let said = if published {
+                "one of the release's published URLs"
+            } else {
+                "NOT one of the release's published URLs"
+            };
+            println!("  fetched:  {given}{moved}: {said}");
+        }
         for l in &v.log {
             println!("  log:      {l}");
         }

@@ -138,8 +138,7 @@ pub(crate) fn prove_cmd(out: Out, ledger_path: &Path, p: ProveCommand) -> Res {
             let (small, big) = if oc.size <= nc.size { (&oc, &nc) } else { (&nc, &oc) };
             let text = match tiles {
                 Some(t) => {
-                    let dir = colophon::store::tiles::tiles_dir(&t).map_err(Fail::input)?;
-                    let src = colophon::store::tiles::open_dir(&dir).map_err(Fail::input)?;
+                    let (src, dir) = colophon::store::tiles::open_arg(&t).map_err(Fail::input)?;
                     if src.size < big.size {
                         return Err(Fail::input(format!("{} publishes only {} entries", dir.display(), src.size)));
                     }
@@ -394,8 +393,7 @@ pub(crate) fn witness_cmd(out: Out, ledger_path: &Path, a: WitnessArgs) -> Res {
             return Ok(h.clone());
         }
         if let Some(t) = &a.tiles {
-            let dir = colophon::store::tiles::tiles_dir(t).map_err(unusable_input)?;
-            let src = colophon::store::tiles::open_dir(&dir).map_err(unusable_input)?;
+            let (src, dir) = colophon::store::tiles::open_arg(t).map_err(unusable_input)?;
             if src.size < new {
                 return Err(unusable_input(format!("{}: the tiles publish only {} entries", dir.display(), src.size)));
             }

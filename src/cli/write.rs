@@ -168,6 +168,19 @@ pub(super) fn release_cmd(out: Out, ledger: PathBuf, args: ReleaseArgs) -> Res {
     ));
     let mut j = json!({"ok": true, "command": "release", "ref": format!("{work}@{tag}"), "entry": a.hash, "seq": a.seq,
         "translation": rel.translation, "original": rel.original});
+    // Discovery (spec/cli.md §3 verify): the page names its bundle, served beside it.
+    let link = (!rel.urls.is_empty()).then(|| {
+        let name = bundle_out
+            .as_ref()
+            .and_then(|p| p.file_name())
+            .map_or_else(|| format!("{work}-{tag}.bundle"), |n| n.to_string_lossy().into_owned());
+        let href = name.replace('&', "&amp;").replace('"', "&quot;").replace('<', "&lt;").replace('>', "&gt;");
+        format!("<link rel=\"alternate\" type=\"{}\" href=\"{href}\">", colophon::store::http::BUNDLE_TYPE)
+    });
+    if let Some(l) = &link {
+        out.say(format!("  for the head of the published page (the bundle served beside it):\n    {l}"));
+        j["link"] = json!(l);
+    }
     if let Some(path) = bundle_out {
         // A bundle is anchored by a checkpoint of the log (spec/verify.md §3.5). When the
         // releasing key is an owner of the log, it signs one now: one command gives a

@@ -83,6 +83,69 @@ impl Cache {
         }
         Ok(Some(path))
     }
+    /// The directory keeping the full tiles of the published log at `url`:
+    /// `<cache>/tiles/<hash of the URL>/`, private like the index's. When the tiles kept for all
+    /// logs exceed [`MAX_TILES_CACHE`] bytes, the other logs' are dropped (they are refetched).
+    pub fn tiles_dir(&self, url: &str) -> Result<Option<PathBuf>, CacheError> {
+        let Cache::Dir(root) = self else { return Ok(None) };
+        let tiles = root.join("tiles");
+        private_dir(root)?;
+        private_dir(&tiles)?;
+        let name = Digest::of(url.as_bytes()).to_hex();
+        let dir = tiles.join(&name[..32]);
+        if dir_size(&tiles, 0) > MAX_TILES_CACHE
+            && let Ok(entries) = std::fs::read_dir(&tiles)
+        {
+            for e in entries.flatten() {
+                if e.path() != dir {
+                    let _ = std::fs::remove_dir_all(e.path());
+                }
+            }
+        }
+        private_dir(&dir)?;
+        Ok(Some(dir))
+    }
+}
+
+/// The most bytes of tiles kept in the cache, over all logs (256 MiB).
+pub const MAX_TILES_CACHE: u64 = 256 << 20;
+
+/// Bytes under `dir` (not following links), to a depth of 8.
+fn dir_size(dir: &Path, depth: u32) -> u64 {
+    let Ok(entries) = std::fs::read_dir(dir) else { return 0 };
+    entries
+        .flatten()
+        .map(|e| match e.file_type() {
+            Ok(t) if t.is_dir() && depth < 8 => dir_size(&e.path(), depth + 1),
+            Ok(t) if t.is_file() => e.metadata().map_or(0, |m| m.len()),
+            _ => 0,
+        })
+        .sum()
+}
+
+/// Keeps an immutable file in the cache: written to a private temporary file beside it and
+/// renamed into place, so concurrent runs never see half a file. Its directories are created
+/// private; a symbolic link anywhere below the cache's tiles directory is refused by
+/// [`private_dir`].
+pub fn keep_file(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
+    let dir = path.parent().ok_or_else(|| std::io::Error::other("no parent"))?;
+    let mut chain = Vec::new();
+    let mut d = dir;
+    while std::fs::symlink_metadata(d).is_err() {
+        chain.push(d.to_path_buf());
+        d = d.parent().ok_or_else(|| std::io::Error::other("no parent"))?;
+    }
+    for c in chain.iter().rev() {
+        private_dir(c).map_err(|e| std::io::Error::other(e.0))?;
+    }
+    private_dir(dir).map_err(|e| std::io::Error::other(e.0))?;
+    let mut n = [0u8; 8];
+    getrandom::fill(&mut n).map_err(|e| std::io::Error::other(e.to_string()))?;
+    let tmp = dir.join(format!(".tmp-{}", hex::encode(n)));
+    write_private(&tmp, bytes)?;
+    std::fs::rename(&tmp, path).inspect_err(|_| {
+        let _ = std::fs::remove_file(&tmp);
+    })
 }
 
 /// Creates `dir` (mode 0700) if needed and checks it is the user's own and writable by no one

@@ -9,6 +9,7 @@ pub mod audit;
 pub mod bundle;
 pub mod cache;
 pub mod files;
+pub mod http;
 pub mod index_db;
 pub mod keyfile;
 pub mod ledger;

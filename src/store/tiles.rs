@@ -32,13 +32,18 @@ pub fn open_dir(dir: &Path) -> Result<TilesSource, String> {
     TilesSource::open(Box::new(DirTiles { dir: dir.to_path_buf() }))
 }
 
+/// Opens `--tiles ARG`: a directory, `file://DIR`, or an `http(s)://` URL
+/// ([`crate::store::http::HttpTiles`]). Also returns how to name it (the directory, or the URL).
+pub fn open_arg(arg: &str) -> Result<(TilesSource, PathBuf), String> {
+    if crate::store::http::is_url(arg) {
+        return Ok((crate::store::http::open_url(arg)?, PathBuf::from(arg)));
+    }
+    let dir = tiles_dir(arg)?;
+    Ok((open_dir(&dir)?, dir))
+}
+
 /// Accepts `DIR`, or `file://DIR`.
 pub fn tiles_dir(arg: &str) -> Result<PathBuf, String> {
-    if arg.starts_with("http://") || arg.starts_with("https://") {
-        return Err(format!(
-            "{arg}: reading tiles over HTTP is not built in; mirror the directory (e.g. with wget -r) and give its path"
-        ));
-    }
     let p = PathBuf::from(arg.strip_prefix("file://").unwrap_or(arg));
     if !p.join("checkpoint").is_file() {
         return Err(format!("{}: not a tiles directory (no `checkpoint` file); see `colophon publish`", p.display()));
