@@ -196,6 +196,11 @@ fn hostile_servers_are_refused_with_a_clear_message() {
     verify("/truncated", "truncated");
     verify("/loop", "redirects");
     verify("/missing", "404");
+    // TLS to a server that speaks plain HTTP.
+    let tls = server.url("/post.txt").replace("http://", "https://");
+    env.run_env(&["verify", &tls, "--bundle", "w.bundle", "--trust", "olga.pub"], t)
+        .assert_code(2)
+        .assert_stderr("TLS");
     // Connection refused: a port nothing listens on.
     let port = TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
     let refused = format!("http://127.0.0.1:{port}/post.txt");

@@ -97,7 +97,7 @@ impl Client {
     pub fn get(&self, url: &str, limit: u64) -> Result<Fetched, Failure> {
         let fail = |kind: FailKind, m: String| Failure { kind, message: format!("{url}: {m}") };
         let mut resp = self.agent.get(url).call().map_err(|e| {
-            let (k, m) = self.describe(e, limit);
+            let (k, m) = self.describe(e, limit, url.starts_with("https://"));
             fail(k, m)
         })?;
         let status = resp.status();
@@ -117,7 +117,7 @@ impl Client {
         let links = header("link");
         let final_url = resp.get_uri().to_string();
         let bytes = resp.body_mut().with_config().limit(limit).read_to_vec().map_err(|e| {
-            let (k, m) = self.describe(e, limit);
+            let (k, m) = self.describe(e, limit, url.starts_with("https://"));
             fail(k, m)
         })?;
         Ok(Fetched { bytes, url: final_url, content_type, links })
@@ -137,7 +137,7 @@ impl Client {
         }
     }
 
-    fn describe(&self, e: ureq::Error, limit: u64) -> (FailKind, String) {
+    fn describe(&self, e: ureq::Error, limit: u64, https: bool) -> (FailKind, String) {
         use ureq::Error as E;
         match e {
             E::HostNotFound => (FailKind::Other, "DNS: host not found".into()),
@@ -153,6 +153,14 @@ impl Client {
             E::Rustls(e) => (FailKind::Other, format!("TLS: {e}")),
             E::Pem(e) => (FailKind::Other, format!("TLS: {e}")),
             E::TlsRequired => (FailKind::Other, "TLS: required".into()),
+            // A resolver's failure comes as an I/O error; so does one of rustls inside the stream
+            // (InvalidData).
+            E::Io(io) if io.to_string().contains("lookup address") || io.to_string().contains("Name or service") => {
+                (FailKind::Other, format!("DNS: host not found ({io})"))
+            }
+            E::Io(io) if https && io.kind() == std::io::ErrorKind::InvalidData => {
+                (FailKind::Other, format!("TLS: {io}"))
+            }
             E::Io(io) => match io.kind() {
                 std::io::ErrorKind::ConnectionRefused => (FailKind::Transient, "connection refused".into()),
                 std::io::ErrorKind::TimedOut | std::io::ErrorKind::WouldBlock => {
