@@ -39,6 +39,11 @@ fn handle(mut s: TcpStream, root: PathBuf) {
             Ok(0) | Err(_) => return,
             Ok(n) => req.extend_from_slice(&buf[..n]),
         }
+        if req.first() == Some(&0x16) {
+            // A TLS handshake to this plain-HTTP server: answer in plain HTTP, as a real one would.
+            respond(&mut s, "400 Bad Request", &[], b"plain HTTP here");
+            return;
+        }
     }
     let line = String::from_utf8_lossy(&req).lines().next().unwrap_or("").to_string();
     let path = line.split(' ').nth(1).unwrap_or("/").to_string();
