@@ -384,7 +384,7 @@ pub(crate) fn check_published(r: &Rebuilt, index: &Index, roots: &colophon::log:
         .map_err(|p| Fail {
             code: 1,
             status: Some(p.code),
-            message: format!("{}/checkpoint: {}", r.dir.display(), p.message),
+            message: format!("{}/checkpoint: {}", r.dir.display().to_string().trim_end_matches('/'), p.message),
         })
 }
 
@@ -532,7 +532,7 @@ pub(super) fn audit_cmd(
         let keys = colophon::log::transparency::owner_keys(&report.index, &origin, src.size);
         match colophon::log::transparency::verify_checkpoint(&src.checkpoint, &origin, &keys, &roots) {
             Err(mut p) => {
-                p.message = format!("{}/checkpoint: {}", dir.display(), p.message);
+                p.message = format!("{}/checkpoint: {}", dir.display().to_string().trim_end_matches('/'), p.message);
                 report.problems.push(p);
             }
             Ok(_) if report.root != Some(src.root) || report.lines != src.size => {
