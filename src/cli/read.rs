@@ -30,6 +30,7 @@ pub(super) struct VerifyArgs {
     pub(super) consistency: Option<PathBuf>,
     pub(super) tiles: Option<String>,
     pub(super) insecure_ignore_log: bool,
+    pub(super) copy_as: String,
 }
 
 pub(super) fn verify_cmd(out: Out, ledger_path: &Path, args: VerifyArgs) -> Res {
@@ -60,8 +61,19 @@ pub(super) fn verify_cmd(out: Out, ledger_path: &Path, args: VerifyArgs) -> Res 
         }
         None => None,
     };
-    let opts =
-        VerifyOptions { loosest: Some(loosest), seen, consistency, insecure_ignore_log: args.insecure_ignore_log };
+    use colophon::verify::copy::CopyKind;
+    let copy_as = match args.copy_as.as_str() {
+        "html" => Some(CopyKind::Html),
+        "text" => Some(CopyKind::Text),
+        _ => None,
+    };
+    let opts = VerifyOptions {
+        loosest: Some(loosest),
+        seen,
+        consistency,
+        insecure_ignore_log: args.insecure_ignore_log,
+        copy_as,
+    };
     let published = args.tiles.as_deref().map(rebuild_from_tiles).transpose()?;
     fn as_input(name: &str) -> impl Fn(colophon::format::status::Problem) -> Fail + '_ {
         move |p| Fail { code: 2, status: Some(p.code), message: format!("{name}: {}", p.message) }
