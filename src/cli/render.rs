@@ -95,7 +95,12 @@ pub(super) fn print_copy_report(r: &CopyReport, copy: &Path, source: &str) {
             paint(BOLD, &rel.r#ref)
         );
         println!("  version:  {} ({}), entry {}", v.r#ref, v.role.as_str(), v.entry.short(16));
-        println!("  match:    {}", r.level.map_or("", |l| l.describe()));
+        match (r.level, &r.page) {
+            (Some(Level::Exact), Some(_)) => {
+                println!("  match:    the page's text holds the signed lines, byte for byte")
+            }
+            (l, _) => println!("  match:    {}", l.map_or("", |l| l.describe())),
+        }
         if let Some(p) = &r.page {
             println!(
                 "  page:     the signed text is one contiguous region of this web page; the page also holds {} words \

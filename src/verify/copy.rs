@@ -884,7 +884,9 @@ fn verify_page(signed: &Signed<'_>, roots: &Keyring, copy: &CopyFacts, opts: Opt
             let hits = hits.into_iter().map(|(v, _)| v).collect();
             let mut report = judge_hits(signed, roots, opts, report, level, hits);
             if report.status == Code::CopyVerified {
-                report.message = format!("{}; the signed text is one contiguous region of the page", report.message);
+                // A page's bytes are markup: `exact` means its text holds the signed lines (§2.7.3).
+                let message = report.message.replace("(exact bytes)", "(the signed lines, byte for byte)");
+                report.message = format!("{message}; the signed text is one contiguous region of the page");
             }
             return report;
         }
