@@ -2084,6 +2084,136 @@ def run_bundle_vector(path):
     return _expect_reject(h, lambda: open_bundle(body))
 
 
+# ---------------------------------------------------------------------------
+# Web pages (spec/verify.md §2.7), with the standard library's HTML tokenizer. It has no tree
+# builder, so implied end tags are not inferred: only the block boundaries, skipped and hidden
+# subtrees and text of §2.7.2, which the vectors' pages exercise, are followed tag by tag.
+# ---------------------------------------------------------------------------
+
+import html.parser as _hp
+
+_HTML_WS = "\t\n\x0c\r "
+_HTML_SKIPPED = {"head", "title", "script", "style", "template", "noscript", "iframe", "object", "embed",
+                 "svg", "math", "canvas", "textarea", "select"}
+_HTML_BLOCKS = set("""address article aside blockquote body caption dd details dialog div dl dt fieldset
+    figcaption figure footer form h1 h2 h3 h4 h5 h6 header hgroup hr html legend li main menu nav ol p
+    pre section summary table tbody td tfoot th thead tr ul""".split())
+_HTML_VOID = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source",
+              "track", "wbr"}
+
+
+def looks_like_html(b):
+    """§2.7.1."""
+    rest = b[3:] if b.startswith(b"\xef\xbb\xbf") else b
+    rest = rest.lstrip(b"\t\n\x0c\r ").lower()
+    if rest.startswith(b"<!doctype html") or rest.startswith(b"<html"):
+        return True
+    head = b[:1024].lower()
+    for tag in (b"<html", b"<body"):
+        i = head.find(tag)
+        while i >= 0:
+            nxt = head[i + len(tag):i + len(tag) + 1]
+            if nxt and nxt in b">/\t\n\x0c\r ":
+                return True
+            i = head.find(tag, i + 1)
+    return False
+
+
+class _Extract(_hp.HTMLParser):
+    def __init__(self):
+        super().__init__(convert_charrefs=True)
+        self.lines, self.cur, self.cur_pre = [], "", False
+        self.skip = []  # the tag of each open skipped or hidden element
+        self.pre = 0
+        self.after_pre = False
+
+    def end_line(self):
+        line = self.cur if self.cur_pre else self.cur.rstrip(" ")
+        if line.strip(_HTML_WS):
+            self.lines.append(line)
+        self.cur, self.cur_pre = "", False
+
+    def handle_starttag(self, tag, attrs):
+        self.after_pre = False
+        if self.skip:
+            if tag == self.skip[-1] and tag not in _HTML_VOID:
+                self.skip.append(tag)
+            return
+        a = {k: (v or "") for k, v in attrs}
+        style = "".join(c for c in a.get("style", "") if c not in _HTML_WS).lower()
+        if tag in _HTML_SKIPPED or "hidden" in a or a.get("aria-hidden", "").lower() == "true" \
+                or "display:none" in style:
+            if tag not in _HTML_VOID:
+                self.skip.append(tag)
+            return
+        if tag == "br":
+            self.end_line()
+        elif tag in _HTML_BLOCKS:
+            self.end_line()
+            if tag == "pre":
+                self.pre += 1
+                self.after_pre = True
+
+    def handle_startendtag(self, tag, attrs):
+        self.handle_starttag(tag, attrs)
+        if tag not in _HTML_VOID and self.skip and self.skip[-1] == tag:
+            self.skip.pop()
+
+    def handle_endtag(self, tag):
+        self.after_pre = False
+        if self.skip:
+            if tag == self.skip[-1]:
+                self.skip.pop()
+            return
+        if tag in _HTML_BLOCKS:
+            self.end_line()
+            if tag == "pre" and self.pre:
+                self.pre -= 1
+
+    def handle_data(self, data):
+        if self.skip:
+            return
+        if self.pre:
+            if self.after_pre and data.startswith("\n"):
+                data = data[1:]
+            self.after_pre = False
+            parts = data.split("\n")
+            for i, part in enumerate(parts):
+                if i:
+                    self.end_line()
+                self.cur += part
+                self.cur_pre = self.cur_pre or bool(part)
+            return
+        for c in data:
+            if c in _HTML_WS:
+                if self.cur and not self.cur.endswith(" "):
+                    self.cur += " "
+            else:
+                self.cur += c
+
+
+def extract_html_text(page):
+    """§2.7.2, for well-formed pages and the repairs the vectors need."""
+    e = _Extract()
+    e.feed(page)
+    e.close()
+    e.end_line()
+    return "".join(l + "\n" for l in e.lines)
+
+
+def run_html_vector(path):
+    h, body = read_vector(path, True)
+    if _h(h, "expect") != "ok":
+        raise BadVector("expect is not ok")
+    want = _json_header(h, "output")
+    if not looks_like_html(body):
+        return False, ["not recognised as a page (§2.7.1)"]
+    got = extract_html_text(body.decode("utf-8"))
+    if got != want:
+        return False, ["text %r, expected %r" % (got, want)]
+    return True, []
+
+
 VECTOR_KINDS = {
     "ledger": run_ledger_vector,
     "jcs": run_jcs_vector,
@@ -2093,6 +2223,7 @@ VECTOR_KINDS = {
     "checkpoint": run_checkpoint_vector,
     "proof": run_proof_vector,
     "bundle": run_bundle_vector,
+    "html": run_html_vector,
 }
 
 

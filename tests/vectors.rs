@@ -1944,6 +1944,22 @@ fn normalize_vectors() {
     }
 }
 
+/// Every `html/` vector (spec/verify.md §2.7): the page after the headers is recognised as a page
+/// (§2.7.1) and its text (§2.7.2) is the `output`.
+#[test]
+fn html_vectors() {
+    let vectors = read_vectors("html");
+    assert!(vectors.len() >= 10, "only {} html vectors", vectors.len());
+    for v in vectors {
+        v.headers_among(&["expect", "comment", "output"]);
+        v.req("comment");
+        assert_eq!(v.req("expect"), "ok", "{}", v.name);
+        assert!(colophon::format::html::looks_like_html(&v.body), "{}: not recognised as a page", v.name);
+        let page = std::str::from_utf8(&v.body).unwrap();
+        assert_eq!(colophon::format::html::extract_text(page), v.json_str("output"), "{}", v.name);
+    }
+}
+
 /// Every `diff/` vector (§8): the script applied to the base gives the result or the status; a
 /// valid script is also in the form a writer produces (`Script::to_json` gives it back).
 #[test]

@@ -133,6 +133,10 @@ signed version and a word diff when nothing matches.")]
         /// it would need that order.
         #[arg(long, requires = "bundle")]
         insecure_ignore_log: bool,
+        /// Read the copy as a web page (its text, the signed text as one region of it) or as text;
+        /// auto: a web page when it starts like one (spec/verify.md §2.7.1).
+        #[arg(long = "as", value_name = "KIND", default_value = "auto", value_parser = ["auto", "html", "text"])]
+        copy_as: String,
     },
     /// Show the history: keys, versions, releases.
     #[command(after_help = "Example:\n  colophon log --work winter-sea")]

@@ -243,13 +243,31 @@ fn run(cli: Cli, out: Out) -> Res {
         Command::Release(args) => release_cmd(out, ledger, args),
         Command::Cosign { release, note, key } => cosign_cmd(out, ledger, release, note, key),
         Command::Bundle { release, output } => bundle_cmd(out, ledger, release, output),
-        Command::Verify { copy, bundle, trust, profile, checkpoint, consistency, tiles, insecure_ignore_log } => {
-            verify_cmd(
-                out,
-                &ledger,
-                VerifyArgs { copy, bundle, trust, profile, seen: checkpoint, consistency, tiles, insecure_ignore_log },
-            )
-        }
+        Command::Verify {
+            copy,
+            bundle,
+            trust,
+            profile,
+            checkpoint,
+            consistency,
+            tiles,
+            insecure_ignore_log,
+            copy_as,
+        } => verify_cmd(
+            out,
+            &ledger,
+            VerifyArgs {
+                copy,
+                bundle,
+                trust,
+                profile,
+                seen: checkpoint,
+                consistency,
+                tiles,
+                insecure_ignore_log,
+                copy_as,
+            },
+        ),
         Command::Log { work } => log_cmd(out, &ledger, work.as_deref()),
         Command::Show { r#ref, output } => show_cmd(out, &ledger, &r#ref, output.as_deref()),
         Command::Diff { a, b, words } => diff_cmd(out, &ledger, &a, &b, words),

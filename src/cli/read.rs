@@ -30,6 +30,7 @@ pub(super) struct VerifyArgs {
     pub(super) consistency: Option<PathBuf>,
     pub(super) tiles: Option<String>,
     pub(super) insecure_ignore_log: bool,
+    pub(super) copy_as: String,
 }
 
 pub(super) fn verify_cmd(out: Out, ledger_path: &Path, args: VerifyArgs) -> Res {
@@ -71,8 +72,19 @@ pub(super) fn verify_cmd(out: Out, ledger_path: &Path, args: VerifyArgs) -> Res 
         }
         None => None,
     };
-    let opts =
-        VerifyOptions { loosest: Some(loosest), seen, consistency, insecure_ignore_log: args.insecure_ignore_log };
+    use colophon::verify::copy::CopyKind;
+    let copy_as = match args.copy_as.as_str() {
+        "html" => Some(CopyKind::Html),
+        "text" => Some(CopyKind::Text),
+        _ => None,
+    };
+    let opts = VerifyOptions {
+        loosest: Some(loosest),
+        seen,
+        consistency,
+        insecure_ignore_log: args.insecure_ignore_log,
+        copy_as,
+    };
     // Discovery (spec/cli.md §3 verify): a page names its bundle, or its log's tiles, with a
     // `<link rel="alternate">`; followed only when no source was given and there is no ledger here.
     let mut found_bundle: Option<(Vec<u8>, String)> = None;

@@ -123,7 +123,19 @@ pub(super) fn print_copy_report(r: &CopyReport, copy: &Path, source: &str) {
             paint(BOLD, &rel.r#ref)
         );
         println!("  version:  {} ({}), entry {}", v.r#ref, v.role.as_str(), v.entry.short(16));
-        println!("  match:    {}", r.level.map_or("", |l| l.describe()));
+        match (r.level, &r.page) {
+            (Some(Level::Exact), Some(_)) => {
+                println!("  match:    the page's text holds the signed lines, byte for byte")
+            }
+            (l, _) => println!("  match:    {}", l.map_or("", |l| l.describe())),
+        }
+        if let Some(p) = &r.page {
+            println!(
+                "  page:     the signed text is one contiguous region of this web page; the page also holds {} words \
+                 before and {} after it: site chrome, not part of the release",
+                p.words_before, p.words_after
+            );
+        }
         println!("  signer:   {}", signer_line(&rel.signer));
         if v.role == TextRole::Translation {
             println!("  renders:  original {} (entry {})", rel.original.r#ref, rel.original.entry.short(16));
@@ -170,6 +182,9 @@ pub(super) fn print_copy_report(r: &CopyReport, copy: &Path, source: &str) {
                     paint(GREEN, "{+…+}")
                 );
                 print_word_diff(&c.diff, 2);
+                if c.changes_omitted > 0 {
+                    println!("  … and {} more changes not shown", c.changes_omitted);
+                }
             }
         } else if r.version.is_none() {
             println!("  no signed text is close to this copy");

@@ -3,6 +3,7 @@
 //! | module | spec/ledger.md | vectors |
 //! |---|---|---|
 //! | [`jcs`] | §2 canonical JSON (RFC 8785) | `spec/vectors/jcs/` |
+//! | [`html`] | spec/verify.md §2.7 copies that are web pages | `spec/vectors/html/` |
 //! | [`hash`] | §3 hashes and entry ids | `spec/vectors/ledger/` |
 //! | [`signing`] | §4 signatures over DSSE PAE | `spec/vectors/signing/` |
 //! | [`keys`] | §5 keys and key ids | `spec/vectors/keys/` |
@@ -14,6 +15,7 @@
 pub mod diff;
 pub mod entry;
 pub mod hash;
+pub mod html;
 pub mod jcs;
 pub mod keys;
 pub mod normalize;

@@ -158,8 +158,26 @@ pub struct Closest {
     pub similarity_percent: u32,
     /// Words added/removed going from the signed text to the copy.
     pub words: WordStats,
-    /// Word diff from the signed text (after `text/v1`) to the copy (after `text/v1`).
+    /// Word diff from the signed text (after `text/v1`) to the copy (after `text/v1`); for a web
+    /// page, from the signed text's words to the page's aligned region (both `words/v2`, §2.7.4).
     pub diff: Vec<Chunk>,
+    /// Changes left out of `diff` to keep it readable (a page's diff is capped, §2.7.4).
+    #[serde(skip_serializing_if = "is_zero")]
+    pub changes_omitted: u64,
+}
+
+fn is_zero(n: &u64) -> bool {
+    *n == 0
+}
+
+/// Where the signed text lies in a web page (spec/verify.md §2.7.3): the words of the page
+/// (`words/v2`) before and after it, site chrome that is not part of the release.
+#[derive(Clone, Copy, Debug, Default, Serialize, PartialEq, Eq)]
+pub struct PageRegion {
+    /// Words of the page before the signed text.
+    pub words_before: u64,
+    /// Words of the page after the signed text.
+    pub words_after: u64,
 }
 
 /// How one release holding the matched version was judged (§2.2 step 5).
@@ -204,6 +222,9 @@ pub struct CopyReport {
     /// When nothing matched: the closest signed version.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub closest: Option<Closest>,
+    /// When the copy is a web page that holds a signed version: where in the page it lies.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub page: Option<PageRegion>,
     /// Extra remarks (revocations, which keys to trust, ...).
     pub notes: Vec<String>,
     /// Where the index (or the bundle's state) disagreed with a signed line. The verdict rests on
@@ -231,6 +252,7 @@ impl CopyReport {
             other_releases: Vec::new(),
             releases: Vec::new(),
             closest: None,
+            page: None,
             notes: Vec::new(),
             index_disagreed: None,
         }
@@ -259,6 +281,25 @@ impl CopyFacts {
     }
 }
 
+/// How a copy is read (spec/verify.md §2.7.1): as text, or as a web page whose text is extracted.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum CopyKind {
+    /// The copy's bytes are the text.
+    Text,
+    /// A web page: its text is what a reader sees in it (§2.7.2).
+    Html,
+}
+
+impl CopyKind {
+    /// The kind of a copy by its content (§2.7.1).
+    pub fn sniff(copy: &CopyFacts) -> CopyKind {
+        match copy.text.as_deref() {
+            Some(t) if crate::format::html::looks_like_html(t.as_bytes()) => CopyKind::Html,
+            _ => CopyKind::Text,
+        }
+    }
+}
+
 /// What the reader asks of a verification besides the copy and the roots.
 #[derive(Clone, Copy, Debug)]
 pub struct Options {
@@ -268,12 +309,15 @@ pub struct Options {
     /// whose checkpoint and inclusion proofs were checked, published tiles. An unanchored bundle's
     /// order is whatever its writer chose (§3.5), so no verdict may rest on it.
     pub ordered: bool,
+    /// Whether the copy is read as a web page (spec/verify.md §2.7): its text, and the signed text
+    /// as one contiguous region of it.
+    pub html: bool,
 }
 
 impl Options {
-    /// Anchored order, the given loosest level.
+    /// Anchored order, the given loosest level, a copy read as text.
     pub fn new(loosest: Level) -> Options {
-        Options { loosest, ordered: true }
+        Options { loosest, ordered: true, html: false }
     }
 }
 
@@ -439,6 +483,9 @@ pub fn verify_copy_with(
 }
 
 fn verify_signed(signed: &Signed<'_>, roots: &Keyring, copy: &CopyFacts, opts: Options) -> CopyReport {
+    if opts.html {
+        return verify_page(signed, roots, copy, opts);
+    }
     let index = signed.index;
     let loosest = opts.loosest;
     let mut report = CopyReport::empty(copy);
@@ -513,6 +560,19 @@ fn verify_signed(signed: &Signed<'_>, roots: &Keyring, copy: &CopyFacts, opts: O
         return report;
     };
     report.level = Some(level);
+    judge_hits(signed, roots, opts, report, level, hits)
+}
+
+/// §2.2 from step 3: the releases holding the versions the copy matched at `level`.
+fn judge_hits(
+    signed: &Signed<'_>,
+    roots: &Keyring,
+    opts: Options,
+    mut report: CopyReport,
+    level: Level,
+    hits: Vec<VersionInfo>,
+) -> CopyReport {
+    let index = signed.index;
     // Every release holding any matching version, each judged on its own (§2.2 step 3): a release
     // by an untrusted key must not hide a valid one.
     let mut judged: Vec<(u64, u64, ReleaseCheck, Option<ReleaseView>, VersionInfo)> = Vec::new();
@@ -606,8 +666,34 @@ const CLOSEST_CANDIDATES: usize = 500;
 /// every candidate scored as the replay passes it: the cost is one pass over the texts involved,
 /// not one rebuild per candidate.
 fn closest(signed: &Signed<'_>, roots: &Keyring, copy: &CopyFacts) -> Option<Closest> {
-    let index = signed.index;
     let text = copy.text.as_deref()?;
+    let copy_words = word_bag(text);
+    // Best so far: (score, seq, version, text).
+    let mut best: Option<(u32, u64, Digest, String)> = None;
+    for_each_candidate(signed, |h, seq, current| {
+        let score = similarity(&word_bag(current), &copy_words);
+        if best.as_ref().is_none_or(|b| (score, seq) > (b.0, b.1)) {
+            best = Some((score, seq, *h, current.to_string()));
+        }
+    });
+    let (pct, _, h, signed_text) = best?;
+    // Only a version whose signed line checks out (signature included) is named.
+    let v = signed.version(&h).ok()?;
+    let (a, b) = (Profile::TextV1.apply(&signed_text), Profile::TextV1.apply(text));
+    let releases = signed.index.releases_of_version(&h).into_iter().map(|r| format!("{}@{}", r.work, r.tag)).collect();
+    Some(Closest {
+        version: version_view(signed, roots, &v),
+        releases,
+        similarity_percent: pct,
+        words: word_stats(&a, &b),
+        diff: word_diff(&a, &b),
+        changes_omitted: 0,
+    })
+}
+
+/// Calls `f(hash, seq, text)` for every candidate of §2.5, its text rebuilt from signed lines.
+fn for_each_candidate(signed: &Signed<'_>, mut f: impl FnMut(&Digest, u64, &str)) {
+    let index = signed.index;
     let mut candidates: BTreeSet<Digest> = BTreeSet::new();
     for r in index.releases(None) {
         candidates.insert(r.translation);
@@ -631,9 +717,6 @@ fn closest(signed: &Signed<'_>, roots: &Keyring, copy: &CopyFacts) -> Option<Clo
             *slot = (v.seq, v.hash);
         }
     }
-    let copy_words = word_bag(text);
-    // Best so far: (score, seq, version, text).
-    let mut best: Option<(u32, u64, Digest, String)> = None;
     for (_, tip) in tips.values() {
         // Walk back along signed `parent` members to the first version whose base is "".
         let mut chain: Vec<(Digest, crate::format::entry::Version, u64)> = Vec::new();
@@ -661,25 +744,10 @@ fn closest(signed: &Signed<'_>, roots: &Keyring, copy: &CopyFacts) -> Option<Clo
             };
             current = next;
             if candidates.contains(h) {
-                let score = similarity(&word_bag(&current), &copy_words);
-                if best.as_ref().is_none_or(|b| (score, *seq) > (b.0, b.1)) {
-                    best = Some((score, *seq, *h, current.clone()));
-                }
+                f(h, *seq, &current);
             }
         }
     }
-    let (pct, _, h, signed_text) = best?;
-    // Only a version whose signed line checks out (signature included) is named.
-    let v = signed.version(&h).ok()?;
-    let (a, b) = (Profile::TextV1.apply(&signed_text), Profile::TextV1.apply(text));
-    let releases = index.releases_of_version(&h).into_iter().map(|r| format!("{}@{}", r.work, r.tag)).collect();
-    Some(Closest {
-        version: version_view(signed, roots, &v),
-        releases,
-        similarity_percent: pct,
-        words: word_stats(&a, &b),
-        diff: word_diff(&a, &b),
-    })
 }
 
 fn word_bag(text: &str) -> BTreeMap<String, u32> {
@@ -697,4 +765,213 @@ fn similarity(a: &BTreeMap<String, u32>, b: &BTreeMap<String, u32>) -> u32 {
     let common: u32 = a.iter().map(|(w, n)| (*n).min(*b.get(w).unwrap_or(&0))).sum();
     let denom = total_a.max(total_b);
     (common * 100).checked_div(denom).unwrap_or(100)
+}
+
+/// How many changes a page's diff shows at most (§2.7.4).
+const PAGE_DIFF_CHANGES: usize = 20;
+
+/// The first occurrence of `needle` as a run of consecutive items of `hay` (Knuth–Morris–Pratt:
+/// linear in both lengths).
+fn find_run<T: PartialEq>(hay: &[T], needle: &[T]) -> Option<usize> {
+    if needle.is_empty() || needle.len() > hay.len() {
+        return None;
+    }
+    let mut fail = vec![0usize; needle.len()];
+    let mut k = 0;
+    for i in 1..needle.len() {
+        while k > 0 && needle[i] != needle[k] {
+            k = fail[k - 1];
+        }
+        if needle[i] == needle[k] {
+            k += 1;
+        }
+        fail[i] = k;
+    }
+    k = 0;
+    for (i, h) in hay.iter().enumerate() {
+        while k > 0 && *h != needle[k] {
+            k = fail[k - 1];
+        }
+        if *h == needle[k] {
+            k += 1;
+        }
+        if k == needle.len() {
+            return Some(i + 1 - k);
+        }
+    }
+    None
+}
+
+fn non_empty_lines(text: &str) -> Vec<&str> {
+    text.split('\n').filter(|l| !l.is_empty()).collect()
+}
+
+/// The words of `words/v2` of a text (spec/ledger.md §9.5).
+fn words_v2(text: &str) -> Vec<String> {
+    Profile::WordsV2.apply(text).split(' ').filter(|w| !w.is_empty()).map(str::to_string).collect()
+}
+
+/// A web page's text, ready to be searched at each level (§2.7.3).
+struct PageText {
+    lines: Vec<String>,
+    lines_v1: Vec<String>,
+    words: Vec<String>,
+}
+
+impl PageText {
+    fn new(text: &str) -> PageText {
+        let v1 = Profile::TextV1.apply(text);
+        PageText {
+            lines: non_empty_lines(text).into_iter().map(str::to_string).collect(),
+            lines_v1: non_empty_lines(&v1).into_iter().map(str::to_string).collect(),
+            words: words_v2(text),
+        }
+    }
+
+    /// Whether the signed text is one contiguous region of the page at `level`.
+    fn holds(&self, signed: &str, level: Level) -> bool {
+        match level {
+            Level::Exact => {
+                find_run(&self.lines, &non_empty_lines(signed).iter().map(|l| l.to_string()).collect::<Vec<_>>())
+                    .is_some()
+            }
+            Level::Normalized(Profile::TextV1) => {
+                let v1 = Profile::TextV1.apply(signed);
+                let lines: Vec<String> = non_empty_lines(&v1).into_iter().map(str::to_string).collect();
+                find_run(&self.lines_v1, &lines).is_some()
+            }
+            Level::Normalized(_) => find_run(&self.words, &words_v2(signed)).is_some(),
+        }
+    }
+
+    /// The page's words before and after the signed text's words.
+    fn region(&self, signed: &str) -> Option<PageRegion> {
+        let words = words_v2(signed);
+        let at = find_run(&self.words, &words)?;
+        Some(PageRegion {
+            words_before: at as u64,
+            words_after: self.words.len().saturating_sub(at + words.len()) as u64,
+        })
+    }
+}
+
+/// Verifies a copy that is a web page (spec/verify.md §2.7).
+fn verify_page(signed: &Signed<'_>, roots: &Keyring, copy: &CopyFacts, opts: Options) -> CopyReport {
+    let mut report = CopyReport::empty(copy);
+    let Some(html) = copy.text.as_deref() else {
+        report.message = "the page is not UTF-8, so its text cannot be read; only exact bytes could match".into();
+        return report;
+    };
+    let page = PageText::new(&crate::format::html::extract_text(html));
+    if page.words.is_empty() {
+        report.message = "the page holds no text a reader sees (only markup, scripts or hidden elements)".into();
+        return report;
+    }
+    let mut candidates: Vec<(Digest, u64, String)> = Vec::new();
+    for_each_candidate(signed, |h, seq, text| candidates.push((*h, seq, text.to_string())));
+    for level in Level::ALL {
+        if level > opts.loosest {
+            break;
+        }
+        let hits: Vec<(VersionInfo, String)> = candidates
+            .iter()
+            .filter(|(_, _, text)| page.holds(text, level))
+            .filter_map(|(h, _, text)| Some((signed.version(h).ok()?, text.clone())))
+            .collect();
+        if let Some((_, text)) = hits.iter().max_by_key(|(v, _)| v.seq) {
+            report.page = page.region(text);
+            report.level = Some(level);
+            let hits = hits.into_iter().map(|(v, _)| v).collect();
+            let mut report = judge_hits(signed, roots, opts, report, level, hits);
+            if report.status == Code::CopyVerified {
+                // A page's bytes are markup: `exact` means its text holds the signed lines (§2.7.3).
+                let message = report.message.replace("(exact bytes)", "(the signed lines, byte for byte)");
+                report.message = format!("{message}; the signed text is one contiguous region of the page");
+            }
+            return report;
+        }
+    }
+    report.message = match opts.loosest {
+        Level::Exact => {
+            "the page holds no signed version as one contiguous region, byte for byte (try without --profile exact)"
+                .into()
+        }
+        l => format!("the page holds no signed version as one contiguous region, even under {}", l.id()),
+    };
+    report.closest = closest_in_page(signed, roots, &page, &candidates);
+    report
+}
+
+/// The closest version to a page (§2.7.4): for each candidate, the window of as many of the page's
+/// words sharing the most words with it; the best candidate's diff against that window, capped.
+fn closest_in_page(
+    signed: &Signed<'_>,
+    roots: &Keyring,
+    page: &PageText,
+    candidates: &[(Digest, u64, String)],
+) -> Option<Closest> {
+    let lower: Vec<String> = page.words.iter().map(|w| w.to_lowercase()).collect();
+    // Best so far: (score, seq, version, window start, window length, candidate words).
+    let mut best: Option<(u32, u64, Digest, usize, usize, Vec<String>)> = None;
+    for (h, seq, text) in candidates {
+        let words = words_v2(text);
+        if words.is_empty() {
+            continue;
+        }
+        let mut need: std::collections::HashMap<String, i64> = std::collections::HashMap::new();
+        for w in &words {
+            *need.entry(w.to_lowercase()).or_insert(0) += 1;
+        }
+        let n = words.len().min(lower.len());
+        let mut have: std::collections::HashMap<&str, i64> = std::collections::HashMap::new();
+        let (mut overlap, mut top, mut top_at) = (0i64, -1i64, 0usize);
+        for (i, w) in lower.iter().enumerate() {
+            let c = have.entry(w.as_str()).or_insert(0);
+            *c += 1;
+            if *c <= need.get(w.as_str()).copied().unwrap_or(0) {
+                overlap += 1;
+            }
+            if i >= n {
+                let out = lower[i - n].as_str();
+                let c = have.entry(out).or_insert(0);
+                if *c <= need.get(out).copied().unwrap_or(0) {
+                    overlap -= 1;
+                }
+                *c -= 1;
+            }
+            if i + 1 >= n && overlap > top {
+                (top, top_at) = (overlap, i + 1 - n);
+            }
+        }
+        let score = u32::try_from(top.max(0) * 100 / words.len().max(1) as i64).unwrap_or(0);
+        if best.as_ref().is_none_or(|b| (score, *seq) > (b.0, b.1)) {
+            best = Some((score, *seq, *h, top_at, n, words));
+        }
+    }
+    let (pct, _, h, at, n, words) = best?;
+    let v = signed.version(&h).ok()?;
+    let a = words.join(" ");
+    let b = page.words.get(at..at + n).map(|w| w.join(" ")).unwrap_or_default();
+    let mut diff = word_diff(&a, &b);
+    let mut changes = 0usize;
+    let mut cut = diff.len();
+    for (i, c) in diff.iter().enumerate() {
+        if c.kind != crate::format::diff::ChangeKind::Equal {
+            changes += 1;
+            if changes > PAGE_DIFF_CHANGES && cut == diff.len() {
+                cut = i;
+            }
+        }
+    }
+    let omitted = changes.saturating_sub(PAGE_DIFF_CHANGES) as u64;
+    diff.truncate(cut);
+    let releases = signed.index.releases_of_version(&h).into_iter().map(|r| format!("{}@{}", r.work, r.tag)).collect();
+    Some(Closest {
+        version: version_view(signed, roots, &v),
+        releases,
+        similarity_percent: pct,
+        words: word_stats(&a, &b),
+        diff,
+        changes_omitted: omitted,
+    })
 }

@@ -15,7 +15,7 @@ use crate::log::transparency::{
 };
 use crate::log::trust::Keyring;
 use crate::verify::bundle::{self, BundleFile};
-use crate::verify::copy::{CopyFacts, CopyReport, Level, Options, Store, verify_copy_with};
+use crate::verify::copy::{CopyFacts, CopyKind, CopyReport, Level, Options, Store, verify_copy_with};
 use serde::Serialize;
 
 /// Where the signed entries come from (spec/verify.md §1).
@@ -61,6 +61,8 @@ pub struct VerifyOptions {
     pub consistency: Option<(u64, u64, Vec<Digest>)>,
     /// Accept a bundle without a checkpoint (spec/verify.md §3.5).
     pub insecure_ignore_log: bool,
+    /// Read the copy as text or as a web page; `None`: by its content (spec/verify.md §2.7.1).
+    pub copy_as: Option<CopyKind>,
 }
 
 /// The outcome of verifying a copy: what every front end shows (spec/cli-json.md `verify`).
@@ -136,6 +138,7 @@ pub fn verify(copy: &CopyFacts, source: Source<'_>, roots: &Keyring, opts: &Veri
         ));
     }
     let loosest = opts.loosest.unwrap_or(Level::WORDS);
+    let html = opts.copy_as.unwrap_or_else(|| CopyKind::sniff(copy)) == CopyKind::Html;
     let seen = match &opts.seen {
         Some(bytes) => Some((
             bytes.as_slice(),
@@ -185,7 +188,7 @@ pub fn verify(copy: &CopyFacts, source: Source<'_>, roots: &Keyring, opts: &Veri
                 Store::Bundle(&opened.lines),
                 roots,
                 copy,
-                Options { loosest, ordered },
+                Options { loosest, ordered, html },
             );
             match &opened.checkpoint {
                 Some(c) => {
@@ -255,7 +258,8 @@ pub fn verify(copy: &CopyFacts, source: Source<'_>, roots: &Keyring, opts: &Veri
             r
         }
         Source::Ledger { index, lines, .. } | Source::Tiles { index, lines, .. } => {
-            let mut r = verify_copy_with(index, Store::Ledger(lines), roots, copy, Options::new(loosest));
+            let mut r =
+                verify_copy_with(index, Store::Ledger(lines), roots, copy, Options { html, ..Options::new(loosest) });
             let origin = index.origin().unwrap_or_default();
             if let Source::Tiles { checkpoint: published, .. } = &source {
                 // The published checkpoint must be signed by an owner key of the log and describe
