@@ -1,0 +1,250 @@
+//! Tests written for mutants that survived `tests/mutants/run` (tests/mutants/README.md): each
+//! names the mutant it kills, and fails with that mutant applied. They drive the real binary, like
+//! the other integration tests, and assert exact exit codes and `--json` statuses.
+
+mod common;
+
+use colophon::entry::{Body, Release, ReleaseLangs};
+use common::Env;
+use serde_json::Value;
+
+const IT: &str = "Il ponte di pietra.\nOgni mattina mia nonna attraversava il ponte.\n";
+const EN: &str = "The stone bridge.\nEvery morning my grandmother crossed the bridge.\n";
+
+/// Owner olga, translator tina, outsider mal; `w:it@1`, `w:en@1` of it, release `w@v1`: five
+/// entries (seq 0-4).
+fn setup() -> Env {
+    let env = Env::new();
+    env.keygen("Olga", "olga");
+    env.keygen("Tina", "tina");
+    env.keygen("Mal", "mal");
+    env.ok(&["init", "--origin", "o/x", "--key", "olga.key"]);
+    env.ok(&["key", "add", "tina.pub", "--role", "translator", "--key", "olga.key"]);
+    env.write("it.txt", IT);
+    env.write("en.txt", EN);
+    env.ok(&["record", "it.txt", "--work", "w", "--lang", "it", "--key", "tina.key"]);
+    env.ok(&["record", "en.txt", "--work", "w", "--lang", "en", "--of", "w:it", "--key", "tina.key"]);
+    env.ok(&["release", "--work", "w", "--tag", "v1", "--key", "tina.key"]);
+    env
+}
+
+fn read_bundle(env: &Env, name: &str) -> Value {
+    serde_json::from_slice(&env.read(name)).expect("a bundle is JSON")
+}
+
+fn write_bundle(env: &Env, name: &str, b: &Value) {
+    env.write(name, serde_json::to_vec(b).expect("json"));
+}
+
+/// `verify en.txt --bundle NAME --trust olga.pub --insecure-ignore-log`, `--json`.
+fn verify_unanchored(env: &Env, name: &str) -> common::Run {
+    env.run(&["--json", "verify", "en.txt", "--bundle", name, "--trust", "olga.pub", "--insecure-ignore-log"])
+}
+
+/// A bundle is the ledger as of its kept checkpoint: an entry appended after the checkpoint (here a
+/// key, which every bundle carries) is left out, the bundle builds and verifies, and `bundle` says
+/// how many entries it holds of how many.
+///
+/// Kills, in src/bundle.rs: `<` → `<=` in `build_with_checkpoint` (the entry at seq = the
+/// checkpoint's size would be taken in, and has no inclusion proof in it); `checkpoint_size` →
+/// `None`, `Some(0)`, `Some(1)` (no note, or a wrong count).
+#[test]
+fn a_bundle_after_an_append_past_the_kept_checkpoint_is_the_ledger_as_of_the_checkpoint() {
+    let env = setup();
+    env.ok(&["checkpoint", "--key", "olga.key", "-o", "cp"]);
+    env.ok(&["key", "add", "mal.pub", "--role", "editor", "--key", "olga.key"]);
+    let r = env.ok(&["bundle", "w@v1", "-o", "b.bundle"]);
+    r.assert_stderr("as of its kept checkpoint (5 of 6 entries)");
+    let b = read_bundle(&env, "b.bundle");
+    assert_eq!(b["entries"].as_array().expect("entries").len(), 5, "mal's key (seq 5) is not in the bundle");
+    assert_eq!(b["proofs"].as_array().expect("proofs").len(), 5);
+    env.run(&["--json", "verify", "en.txt", "--bundle", "b.bundle", "--trust", "olga.pub"])
+        .assert_code(0)
+        .assert_status("copy.verified");
+    // The reader trusts the owner who signed the checkpoint: nothing to say about whose log it is
+    // (kills `||` → `&&` in src/transparency.rs `anchor_trusted`).
+    env.ok(&["verify", "en.txt", "--bundle", "b.bundle", "--trust", "olga.pub"]).assert_lacks("not in your keyring");
+    // Signed again, the checkpoint covers the whole ledger: no note.
+    env.ok(&["checkpoint", "--key", "olga.key", "-o", "cp"]);
+    env.ok(&["bundle", "w@v1", "-o", "b2.bundle"]).assert_lacks("as of its kept checkpoint");
+    assert_eq!(read_bundle(&env, "b2.bundle")["entries"].as_array().expect("entries").len(), 6);
+}
+
+/// The first entry of a bundle is the genesis of the bundle's `origin` (spec/verify.md §3.3): with
+/// no checkpoint (whose origin would be checked too) and the log ignored, a bundle whose `origin`
+/// member names another log is invalid.
+///
+/// Kills, in src/bundle.rs `open_with`: the genesis match guard → `true`, and `&&` → `||` in it.
+#[test]
+fn an_unanchored_bundle_of_another_origin_is_invalid() {
+    let env = setup();
+    env.ok(&["bundle", "w@v1", "-o", "b.bundle"]).assert_any("NO checkpoint");
+    // The premise: the genuine bundle verifies when the log is ignored.
+    verify_unanchored(&env, "b.bundle").assert_code(0).assert_status("copy.verified");
+    let mut b = read_bundle(&env, "b.bundle");
+    b["origin"] = Value::from("o/elsewhere");
+    write_bundle(&env, "other.bundle", &b);
+    verify_unanchored(&env, "other.bundle")
+        .assert_code(1)
+        .assert_status("bundle.invalid")
+        .assert_any("the first entry must be the ledger's genesis");
+}
+
+/// Keys, revocations, releases and cosigns in a bundle are checked against the state the bundle
+/// builds (spec/verify.md §3.3): a release signed by a translator whose `original` is itself a
+/// translation is refused, as an audit refuses it.
+///
+/// Kills, in src/bundle.rs `open_with`: `delete !` in `if !matches!(e.body, Body::Version(_))`;
+/// `+` → `*` in `let n = i as u64 + 1` (the entry would be named by its 0-based index).
+#[test]
+fn a_bundle_with_a_signed_release_that_breaks_a_state_rule_is_refused() {
+    let env = setup();
+    env.ok(&["bundle", "w@v1", "-o", "b.bundle"]);
+    let lines = env.lines();
+    let en1 = common::hash_of(&lines[3]);
+    let (bad, bad_hash) = env.append_signed(
+        Body::Release(Release {
+            work: "w".into(),
+            tag: "v2".into(),
+            translation: en1,
+            original: en1,
+            lang: ReleaseLangs { original: "en".into(), translation: "en".into() },
+            urls: None,
+            note: None,
+        }),
+        &env.secret("tina"),
+    );
+    // The ledger's own audit refuses the line.
+    env.run(&["--json", "audit"]).assert_code(1).assert_any("release.ref.invalid");
+    let mut b = read_bundle(&env, "b.bundle");
+    b["entries"].as_array_mut().expect("entries").push(Value::from(String::from_utf8(bad).expect("UTF-8")));
+    b["release"] = Value::from(bad_hash.to_hex());
+    write_bundle(&env, "bad.bundle", &b);
+    let r = verify_unanchored(&env, "bad.bundle");
+    r.assert_code(1).assert_status("release.ref.invalid");
+    // The sixth entry of the bundle, as the line and in the message.
+    assert_eq!(
+        r.json()["message"],
+        "bad.bundle: line 6: release.ref.invalid: bundle entry 6: `original` must be an original of work w in en",
+        "{r}"
+    );
+}
+
+/// A bundle's proofs go with its entries in order: proofs swapped between the second and third
+/// entries are refused at the second, named as such.
+///
+/// Kills, in src/bundle.rs `check_proofs`: `+` → `*` in `let n = i as u64 + 1`.
+#[test]
+fn swapped_bundle_proofs_are_refused_at_the_first_one() {
+    let env = setup();
+    env.ok(&["checkpoint", "--key", "olga.key", "-o", "cp"]);
+    env.ok(&["bundle", "w@v1", "-o", "b.bundle"]);
+    let mut b = read_bundle(&env, "b.bundle");
+    b["proofs"].as_array_mut().expect("proofs").swap(1, 2);
+    write_bundle(&env, "b.bundle", &b);
+    let r = env.run(&["--json", "verify", "en.txt", "--bundle", "b.bundle", "--trust", "olga.pub"]);
+    r.assert_code(1).assert_status("proof.inclusion");
+    assert_eq!(
+        r.json()["message"],
+        "b.bundle: line 2: proof.inclusion: bundle proof 2 proves entry 2, not entry 1",
+        "{r}"
+    );
+}
+
+/// A checkpoint of size N signed by `key`, over the first N lines of the ledger.
+fn checkpoint_of(env: &Env, size: u64, key: &colophon::keys::SecretKey) -> Vec<u8> {
+    let hashes = colophon::ledger::merkle_hashes(&env.path(common::LEDGER), size).expect("hashes");
+    let root = colophon::merkle::tree_hash(size, &hashes).expect("root");
+    let cp = colophon::checkpoint::Checkpoint { origin: "o/x".into(), size, root, extensions: Vec::new() };
+    let text = cp.to_text();
+    let sig = colophon::note::sign(&text, "o/x", &key.signing).expect("sign");
+    colophon::note::Note { text, sigs: vec![sig] }.to_bytes()
+}
+
+/// The owner keys of a checkpoint are those in effect at its size (spec/transparency.md §3):
+/// registered by the lines it covers, and not revoked by them. An owner registered at seq 5 cannot
+/// sign a checkpoint of size 5 (which does not hold the registration); one revoked at seq 6 still
+/// signs one of size 6 (which does not hold the revocation), and no longer one of size 7.
+///
+/// Kills, in src/transparency.rs `owner_keys`: `<` → `<=` in `k.seq < size`; `>=` → `<` in
+/// `r.seq >= size`; each `&&` → `||` (a translator's key, or an owner's not yet registered).
+#[test]
+fn owner_keys_are_those_in_effect_at_the_checkpoints_size() {
+    let env = setup();
+    env.keygen("Otto", "otto");
+    env.ok(&["key", "add", "otto.pub", "--role", "owner", "--key", "olga.key"]);
+    let (olga, otto) = (env.secret("olga"), env.secret("otto"));
+    let seen = |name: &str| {
+        env.run(&["--json", "verify", "en.txt", "--trust", "olga.pub", "--checkpoint", name])
+    };
+    // A translator is no owner.
+    env.write("tina5", checkpoint_of(&env, 5, &env.secret("tina")));
+    seen("tina5").assert_code(1).assert_status("checkpoint.signature");
+    // Otto's key is entry 5: not in a checkpoint of size 5.
+    env.write("otto5", checkpoint_of(&env, 5, &otto));
+    seen("otto5").assert_code(1).assert_status("checkpoint.signature");
+    env.write("otto6", checkpoint_of(&env, 6, &otto));
+    seen("otto6").assert_code(0).assert_status("copy.verified");
+    // Otto revokes olga's key: entry 6.
+    env.ok(&["key", "revoke", "Olga", "--reason", "retired", "--key", "otto.key"]);
+    env.write("olga6", checkpoint_of(&env, 6, &olga));
+    env.run(&["--json", "verify", "en.txt", "--trust", "olga.pub", "--checkpoint", "olga6"])
+        .assert_code(0)
+        .assert_status("copy.verified");
+    env.write("olga7", checkpoint_of(&env, 7, &olga));
+    env.run(&["--json", "verify", "en.txt", "--trust", "olga.pub", "--checkpoint", "olga7"])
+        .assert_code(1)
+        .assert_status("checkpoint.signature");
+}
+
+/// A reader that fails once with `kind`, then gives `data`.
+struct FailsOnce {
+    kind: Option<std::io::ErrorKind>,
+    data: &'static [u8],
+}
+
+impl std::io::Read for FailsOnce {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        if let Some(kind) = self.kind.take() {
+            return Err(std::io::Error::from(kind));
+        }
+        let n = self.data.len().min(buf.len());
+        buf[..n].copy_from_slice(&self.data[..n]);
+        self.data = &self.data[n..];
+        Ok(n)
+    }
+}
+
+/// Content hashes are streamed (spec/ledger.md §3.3): a read interrupted by a signal is retried,
+/// and any other read error is an error, never a hash of what was read so far.
+///
+/// Kills, in src/hash.rs `sha256_stream`: the match guard `e.kind() == io::ErrorKind::Interrupted`
+/// → `true`, → `false`, and `==` → `!=` in it.
+#[test]
+fn content_hashes_retry_interrupted_reads_and_stop_at_errors() {
+    use std::io::ErrorKind;
+    let interrupted = FailsOnce { kind: Some(ErrorKind::Interrupted), data: EN.as_bytes() };
+    let (digest, size) = colophon::hash::sha256_stream(interrupted, |_| {}).expect("an interrupted read is retried");
+    assert_eq!((digest, size), (colophon::hash::Digest::of(EN.as_bytes()), EN.len() as u64));
+    let failing = FailsOnce { kind: Some(ErrorKind::Other), data: EN.as_bytes() };
+    let err = colophon::hash::sha256_stream(failing, |_| {}).expect_err("a read error is an error");
+    assert_eq!(err.kind(), ErrorKind::Other);
+}
+
+/// A checkpoint names the owner whose signature verified, not the first owner of the log (spec/
+/// cli-json.md `verify`: `checkpoint.signed_by`).
+///
+/// Kills, in src/transparency.rs `verify_checkpoint`: `&&` → `||` in matching a verified signature
+/// to its log key (every log key has the log's origin as its name).
+#[test]
+fn a_checkpoint_is_signed_by_the_owner_who_signed_it() {
+    let env = setup();
+    env.keygen("Otto", "otto");
+    env.ok(&["key", "add", "otto.pub", "--role", "owner", "--key", "olga.key"]);
+    env.ok(&["checkpoint", "--key", "otto.key", "-o", "cp"]);
+    env.ok(&["bundle", "w@v1", "-o", "b.bundle"]).assert_lacks("NO checkpoint");
+    let r = env.run(&["--json", "verify", "en.txt", "--bundle", "b.bundle", "--trust", "olga.pub"]);
+    r.assert_code(0).assert_status("copy.verified");
+    let otto = env.secret("otto").id().to_hex();
+    assert_eq!(r.json()["checkpoint"]["signed_by"], serde_json::json!([[otto, "Otto"]]), "{r}");
+}
