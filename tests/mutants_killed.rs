@@ -248,3 +248,30 @@ fn a_checkpoint_is_signed_by_the_owner_who_signed_it() {
     let otto = env.secret("otto").id().to_hex();
     assert_eq!(r.json()["checkpoint"]["signed_by"], serde_json::json!([[otto, "Otto"]]), "{r}");
 }
+
+/// The index only finds lines (spec/verify.md §2.3): when it disagrees with the signed line it
+/// points to, the verdict rests on the line, and the index is rebuilt from the ledger and the reader
+/// told so, once.
+///
+/// Kills, in src/signed.rs: `Signed::disagreed` → `None`; `Signed::disagree` → `()` (the
+/// disagreement would go unnoticed, and the forged index stay).
+#[test]
+fn an_index_that_disagrees_with_a_signed_line_is_rebuilt() {
+    let env = setup();
+    let forged = "The stone bridge.\nEvery evening my grandmother burned the bridge.\n";
+    env.write("forged.txt", forged);
+    let index = env.index_file().expect("the ledger has an index in the cache");
+    let c = rusqlite::Connection::open(index).expect("open the index");
+    c.execute_batch(&format!(
+        "UPDATE versions SET sha256=X'{}', size={} WHERE lang='en';",
+        colophon::hash::Digest::of(forged.as_bytes()).to_hex(),
+        forged.len()
+    ))
+    .expect("forge the index");
+    drop(c);
+    let note = "the ledger's index disagreed with a signed line";
+    env.run(&["verify", "forged.txt", "--trust", "olga.pub"]).assert_code(1).assert_any(note);
+    // Rebuilt: nothing to say the second time.
+    env.run(&["verify", "forged.txt", "--trust", "olga.pub"]).assert_code(1).assert_lacks(note);
+    env.run(&["--json", "verify", "en.txt", "--trust", "olga.pub"]).assert_code(0).assert_status("copy.verified");
+}
