@@ -275,3 +275,44 @@ fn an_index_that_disagrees_with_a_signed_line_is_rebuilt() {
     env.run(&["verify", "forged.txt", "--trust", "olga.pub"]).assert_code(1).assert_lacks(note);
     env.run(&["--json", "verify", "en.txt", "--trust", "olga.pub"]).assert_code(0).assert_status("copy.verified");
 }
+
+/// Points the index's record of key `id` at the entry `entry`, as an attacker who can write the
+/// cache would.
+fn forge_key_entry(env: &Env, id: &colophon::keys::KeyId, entry: &colophon::hash::Digest) {
+    let index = env.index_file().expect("the ledger has an index in the cache");
+    let c = rusqlite::Connection::open(index).expect("open the index");
+    c.execute_batch(&format!("UPDATE keys SET entry=X'{}' WHERE id=X'{}';", entry.to_hex(), id.to_hex()))
+        .expect("forge the index");
+}
+
+/// A key is what its own signed line registers (spec/verify.md §2.3): an index that says tina's
+/// key was registered by another key's `key` entry, or by a genesis-shaped line she signed and
+/// appended herself (seq 6, which no state takes in), gets no key from `Signed::key`, and the
+/// disagreement is remembered.
+///
+/// Kills, in src/signed.rs `Signed::key_from_lines`: the match guard `k.key.id() == *id` → `true`;
+/// the genesis match guard (`p.entry.seq == 0 && …`) → `true` (tina would be an owner).
+#[test]
+fn a_key_is_what_its_own_signed_line_registers() {
+    use colophon::verify::{Signed, Store};
+    let env = setup();
+    env.keygen("Edo", "edo");
+    env.ok(&["key", "add", "edo.pub", "--role", "editor", "--key", "olga.key"]);
+    let tina = env.secret("tina");
+    let (_, fake_genesis) = env.append_signed(
+        Body::Genesis(colophon::entry::Genesis { origin: "o/x".into(), name: "Tina".into(), key: tina.public() }),
+        &tina,
+    );
+    env.run(&["log"]).assert_code(0).assert_any("REJECTED");
+    let edo_registration = common::hash_of(&env.lines()[5]);
+    let ledger = env.path(common::LEDGER);
+    let cache = colophon::cache::Cache::Dir(env.cache());
+    for (entry, what) in [(edo_registration, "edo's registration"), (fake_genesis, "a genesis at seq 6 signed by tina")] {
+        forge_key_entry(&env, &tina.id(), &entry);
+        let snap = colophon::ledger::load_with(&ledger, &cache).expect("load");
+        assert_eq!(snap.index.key(&tina.id()).expect("tina's record").entry, entry, "the forged index is read");
+        let signed = Signed::new(&snap.index, Store::Ledger(&ledger));
+        assert!(signed.key(&tina.id()).is_none(), "{what} does not register tina's key");
+        assert!(signed.disagreed().is_some(), "{what}: the disagreement is remembered");
+    }
+}
