@@ -316,3 +316,32 @@ fn a_key_is_what_its_own_signed_line_registers() {
         assert!(signed.disagreed().is_some(), "{what}: the disagreement is remembered");
     }
 }
+
+/// A revocation the index names for a key but no signed line makes keeps the key revoked (the
+/// safe reading), and the disagreement is remembered (spec/verify.md §2.3).
+///
+/// Kills, in src/signed.rs `Signed::key_from_lines`: the match guard `matches!(…, Body::Revoke(x)
+/// if x.key == *id)` → `true` (the key would come out unrevoked, and nothing said).
+#[test]
+fn a_revocation_only_the_index_knows_keeps_the_key_revoked() {
+    use colophon::verify::{Signed, Store};
+    let env = setup();
+    let tina = env.secret("tina").id();
+    let release = common::hash_of(&env.lines()[4]);
+    let index = env.index_file().expect("the ledger has an index in the cache");
+    let c = rusqlite::Connection::open(index).expect("open the index");
+    c.execute_batch(&format!(
+        "UPDATE keys SET rseq=4, rreason='compromised', rentry=X'{}' WHERE id=X'{}';",
+        release.to_hex(),
+        tina.to_hex()
+    ))
+    .expect("forge the index");
+    drop(c);
+    let ledger = env.path(common::LEDGER);
+    let snap = colophon::ledger::load_with(&ledger, &colophon::cache::Cache::Dir(env.cache())).expect("load");
+    assert!(snap.index.key(&tina).expect("tina's record").revoked.is_some(), "the forged index is read");
+    let signed = Signed::new(&snap.index, Store::Ledger(&ledger));
+    let k = signed.key(&tina).expect("tina's key is registered");
+    assert_eq!(k.revoked.map(|r| (r.seq, r.entry)), Some((4, release)), "kept revoked");
+    assert!(signed.disagreed().is_some(), "the disagreement is remembered");
+}
