@@ -320,14 +320,30 @@ fn a_key_is_what_its_own_signed_line_registers() {
 /// A revocation the index names for a key but no signed line makes keeps the key revoked (the
 /// safe reading), and the disagreement is remembered (spec/verify.md §2.3).
 ///
+/// A genuine revocation is read from its line with nothing to say.
+///
 /// Kills, in src/signed.rs `Signed::key_from_lines`: the match guard `matches!(…, Body::Revoke(x)
-/// if x.key == *id)` → `true` (the key would come out unrevoked, and nothing said).
+/// if x.key == *id)` → `true` (the key would come out unrevoked, and nothing said), → `false`
+/// (every genuine revocation would be a disagreement, and the index rebuilt each time).
 #[test]
 fn a_revocation_only_the_index_knows_keeps_the_key_revoked() {
     use colophon::verify::{Signed, Store};
     let env = setup();
     let tina = env.secret("tina").id();
     let release = common::hash_of(&env.lines()[4]);
+    let ledger = env.path(common::LEDGER);
+    // A genuine revocation (entry 6) of a key registered at entry 5.
+    env.keygen("Edo", "edo");
+    env.ok(&["key", "add", "edo.pub", "--role", "editor", "--key", "olga.key"]);
+    env.ok(&["key", "revoke", "Edo", "--reason", "retired", "--key", "olga.key"]);
+    let revocation = common::hash_of(&env.lines()[6]);
+    {
+        let snap = colophon::ledger::load_with(&ledger, &colophon::cache::Cache::Dir(env.cache())).expect("load");
+        let signed = Signed::new(&snap.index, Store::Ledger(&ledger));
+        let k = signed.key(&env.secret("edo").id()).expect("edo's key is registered");
+        assert_eq!(k.revoked.map(|r| (r.seq, r.entry)), Some((6, revocation)));
+        assert_eq!(signed.disagreed(), None, "a genuine revocation is no disagreement");
+    }
     let index = env.index_file().expect("the ledger has an index in the cache");
     let c = rusqlite::Connection::open(index).expect("open the index");
     c.execute_batch(&format!(
@@ -337,7 +353,6 @@ fn a_revocation_only_the_index_knows_keeps_the_key_revoked() {
     ))
     .expect("forge the index");
     drop(c);
-    let ledger = env.path(common::LEDGER);
     let snap = colophon::ledger::load_with(&ledger, &colophon::cache::Cache::Dir(env.cache())).expect("load");
     assert!(snap.index.key(&tina).expect("tina's record").revoked.is_some(), "the forged index is read");
     let signed = Signed::new(&snap.index, Store::Ledger(&ledger));
