@@ -360,3 +360,26 @@ fn a_revocation_only_the_index_knows_keeps_the_key_revoked() {
     assert_eq!(k.revoked.map(|r| (r.seq, r.entry)), Some((4, release)), "kept revoked");
     assert!(signed.disagreed().is_some(), "the disagreement is remembered");
 }
+
+/// The `extra` line of a proof file may hold up to 64 KiB of base64 (c2sp.org/tlog-proof@v1, as
+/// the Go implementation reads it), and no more.
+///
+/// Kills, in src/checkpoint.rs: `*` → `+` in `MAX_EXTRA_LEN = 64 * 1024`.
+#[test]
+fn a_proofs_extra_line_may_hold_64_kib_of_base64() {
+    use colophon::checkpoint::{Checkpoint, MAX_EXTRA_LEN, TlogProof};
+    let key = common::keys::seeded_key("extra", "Log");
+    let cp = Checkpoint { origin: "o/x".into(), size: 1, root: colophon::hash::leaf_hash(b"x"), extensions: Vec::new() };
+    let text = cp.to_text();
+    let sig = colophon::note::sign(&text, "o/x", &key.signing).expect("sign");
+    let note = colophon::note::Note { text, sigs: vec![sig] }.to_bytes();
+    let proof = |extra_len: usize| {
+        TlogProof { extra: Some(vec![b'x'; extra_len]), index: 0, hashes: Vec::new(), checkpoint: note.clone() }
+            .to_bytes()
+    };
+    // 49,152 bytes are 65,536 of base64: the most there may be.
+    assert_eq!(MAX_EXTRA_LEN, 65_536);
+    let parsed = TlogProof::parse(&proof(49_152)).expect("64 KiB of base64 is allowed");
+    assert_eq!(parsed.extra.map(|e| e.len()), Some(49_152));
+    assert!(TlogProof::parse(&proof(49_155)).is_err(), "65,540 bytes of base64 are too many");
+}
