@@ -383,3 +383,21 @@ fn a_proofs_extra_line_may_hold_64_kib_of_base64() {
     assert_eq!(parsed.extra.map(|e| e.len()), Some(49_152));
     assert!(TlogProof::parse(&proof(49_155)).is_err(), "65,540 bytes of base64 are too many");
 }
+
+/// `Signed::version_facts` (library API) gives a version's signed body, and refuses any other entry.
+///
+/// Kills, in src/signed.rs `Signed::version_facts`: delete match arm `Body::Version(v)`.
+#[test]
+fn version_facts_are_the_signed_body_of_a_version() {
+    use colophon::verify::{Signed, Store};
+    let env = setup();
+    let lines = env.lines();
+    let ledger = env.path(common::LEDGER);
+    let snap = colophon::ledger::load_with(&ledger, &colophon::cache::Cache::Dir(env.cache())).expect("load");
+    let signed = Signed::new(&snap.index, Store::Ledger(&ledger));
+    let en1 = colophon::entry::parse_line(&lines[3]).expect("en@1");
+    let Body::Version(v) = &en1.entry.body else { panic!("entry 3 is a version") };
+    let facts = signed.version_facts(&en1.hash).expect("a version");
+    assert_eq!((facts.work, facts.lang, facts.sha256, facts.of), (v.work.clone(), v.lang.clone(), v.sha256, v.of));
+    assert!(signed.version_facts(&common::hash_of(&lines[4])).is_err(), "a release is not a version");
+}
