@@ -401,3 +401,39 @@ fn version_facts_are_the_signed_body_of_a_version() {
     assert_eq!((facts.work, facts.lang, facts.sha256, facts.of), (v.work.clone(), v.lang.clone(), v.sha256, v.of));
     assert!(signed.version_facts(&common::hash_of(&lines[4])).is_err(), "a release is not a version");
 }
+
+/// A release's cosigners are the signed `cosign` lines of that release (spec/verify.md §2.3): a
+/// genuine cosign counts with nothing to say; a line the index calls a cosign of it that is not
+/// one counts for nothing, and the disagreement is remembered.
+///
+/// Kills, in src/signed.rs `Signed::release`: the match guard `matches!(…, Body::Cosign(x) if
+/// x.release == *h)` → `true` (tina's version line would be a cosign), → `false` (olga's genuine
+/// cosign would not be).
+#[test]
+fn a_releases_cosigners_are_its_signed_cosign_lines() {
+    use colophon::verify::{Signed, Store};
+    let env = setup();
+    env.ok(&["cosign", "w@v1", "--key", "olga.key"]);
+    let lines = env.lines();
+    let (en1, release, cosign) = (common::hash_of(&lines[3]), common::hash_of(&lines[4]), common::hash_of(&lines[5]));
+    let (olga, tina) = (env.secret("olga").id(), env.secret("tina").id());
+    let ledger = env.path(common::LEDGER);
+    let cosigners = || {
+        let snap = colophon::ledger::load_with(&ledger, &colophon::cache::Cache::Dir(env.cache())).expect("load");
+        let signed = Signed::new(&snap.index, Store::Ledger(&ledger));
+        let info = signed.release(&release).expect("the release checks out");
+        (info.cosigners, signed.disagreed().is_some())
+    };
+    assert_eq!(cosigners(), (vec![(olga, 5, cosign)], false));
+    let index = env.index_file().expect("the ledger has an index in the cache");
+    let c = rusqlite::Connection::open(index).expect("open the index");
+    c.execute_batch(&format!(
+        "INSERT INTO cosigns(release, signer, seq, hash) VALUES (X'{}', X'{}', 3, X'{}');",
+        release.to_hex(),
+        tina.to_hex(),
+        en1.to_hex()
+    ))
+    .expect("forge the index");
+    drop(c);
+    assert_eq!(cosigners(), (vec![(olga, 5, cosign)], true), "tina's version line is no cosign");
+}
