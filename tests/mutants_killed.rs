@@ -437,3 +437,18 @@ fn a_releases_cosigners_are_its_signed_cosign_lines() {
     drop(c);
     assert_eq!(cosigners(), (vec![(olga, 5, cosign)], true), "tina's version line is no cosign");
 }
+
+/// A keyring that cannot be used is named with the line at fault (spec/cli.md: FILE:LINE), and a
+/// secret key file given as a keyring is called what it is, from its first line (`{`).
+///
+/// Kills, in src/trust.rs `Keyring::parse`: `+` → `-` and `+` → `*` in `line: i + 1`; `||` → `&&`
+/// in `line.starts_with('{') || line.contains("colophon-secret-key")`.
+#[test]
+fn a_bad_keyring_is_named_with_its_line() {
+    let env = setup();
+    env.write("ring.txt", "# the keys I trust\n\nnot a key line\n");
+    let r = env.run(&["verify", "en.txt", "--trust", "ring.txt"]);
+    r.assert_code(2).assert_stderr("ring.txt:3: expected a line starting with `ed25519 `");
+    let r = env.run(&["verify", "en.txt", "--trust", "olga.key"]);
+    r.assert_code(2).assert_stderr("olga.key:1: this looks like a secret key file");
+}
