@@ -452,3 +452,36 @@ fn a_bad_keyring_is_named_with_its_line() {
     let r = env.run(&["verify", "en.txt", "--trust", "olga.key"]);
     r.assert_code(2).assert_stderr("olga.key:1: this looks like a secret key file");
 }
+
+/// A keyring file may be up to 1 MiB (spec/cli.md), and a directory is not one.
+///
+/// Kills, in src/trust.rs `Keyring::read`: `>` → `>=` and `>` → `==` in `meta.len() > 1 << 20`;
+/// `||` → `&&` in `meta.is_dir() || …`.
+#[test]
+fn a_keyring_may_be_up_to_one_mib() {
+    let env = setup();
+    let key_line = env.read_string("olga.pub");
+    let ring = |size: usize| {
+        let pad = size - key_line.len() - 3;
+        format!("# {}\n{key_line}", "x".repeat(pad))
+    };
+    env.write("big.txt", ring(1 << 20));
+    assert_eq!(env.read("big.txt").len(), 1 << 20);
+    env.run(&["--json", "verify", "en.txt", "--trust", "big.txt"]).assert_code(0).assert_status("copy.verified");
+    env.write("big.txt", ring((1 << 20) + 1));
+    env.run(&["verify", "en.txt", "--trust", "big.txt"]).assert_code(2).assert_stderr("big.txt: not a keyring file");
+    std::fs::create_dir(env.path("ring.d")).expect("mkdir");
+    env.run(&["verify", "en.txt", "--trust", "ring.d"]).assert_code(2).assert_stderr("ring.d: not a keyring file");
+}
+
+/// Every keyring given is read (spec/cli.md: --trust may be repeated): a root in the second counts.
+///
+/// Kills, in src/trust.rs `Keyring::extend`: → `()`; `delete !` in `if !self.contains(…)`.
+#[test]
+fn every_keyring_given_is_read() {
+    let env = setup();
+    env.run(&["--json", "verify", "en.txt", "--trust", "mal.pub", "--trust", "olga.pub"])
+        .assert_code(0)
+        .assert_status("copy.verified");
+    env.run(&["--json", "verify", "en.txt", "--trust", "mal.pub"]).assert_code(1).assert_status("trust.untrusted");
+}
