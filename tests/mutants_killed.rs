@@ -485,3 +485,49 @@ fn every_keyring_given_is_read() {
         .assert_status("copy.verified");
     env.run(&["--json", "verify", "en.txt", "--trust", "mal.pub"]).assert_code(1).assert_status("trust.untrusted");
 }
+
+/// Only an owner registers keys (spec/ledger.md §6.1, §10.2): a key whose registration was signed
+/// by a translator, or by a key registered after it, chains to no root, whatever lines claim it.
+/// `decide_with` is given the keys directly, as a reader re-reading signed lines would.
+///
+/// Kills, in src/trust.rs `decide_with`: `||` → `&&` in `!registrar.has(Role::Owner) ||
+/// registrar.seq >= info.seq`.
+#[test]
+fn only_an_owner_registered_before_it_vouches_for_a_key() {
+    use colophon::entry::Role;
+    use colophon::index::KeyInfo;
+    use colophon::trust::{Decision, Keyring, decide_with};
+    let [olga, tina, mal] = ["olga", "tina", "mal"].map(|n| common::keys::seeded_key(n, n));
+    let info = |k: &colophon::keys::SecretKey, roles: Vec<Role>, seq: u64, by: &colophon::keys::SecretKey| KeyInfo {
+        key: k.public(),
+        name: k.name.clone(),
+        roles,
+        seq,
+        registered_by: by.id(),
+        entry: colophon::hash::Digest::of(&seq.to_be_bytes()),
+        revoked: None,
+    };
+    let roots = Keyring { keys: vec![olga.named()], ..Keyring::default() };
+    let decide = |keys: Vec<KeyInfo>| {
+        decide_with(|id| keys.iter().find(|k| k.key.id() == *id).cloned(), &roots, mal.id(), 9)
+    };
+    let olga_info = info(&olga, vec![Role::Owner], 0, &olga);
+    // mal registered by the owner olga: trusted.
+    let by_olga = decide(vec![olga_info.clone(), info(&mal, vec![Role::Translator], 5, &olga)]);
+    assert!(matches!(by_olga, Decision::Trusted { .. }), "{by_olga:?}");
+    // mal registered by tina, a translator registered by olga: not trusted.
+    let by_tina = decide(vec![
+        olga_info.clone(),
+        info(&tina, vec![Role::Translator], 1, &olga),
+        info(&mal, vec![Role::Translator], 5, &tina),
+    ]);
+    assert!(matches!(by_tina, Decision::Untrusted(_)), "{by_tina:?}");
+    // mal registered at seq 5 by otto, an owner registered at seq 6: not trusted.
+    let otto = common::keys::seeded_key("otto", "otto");
+    let later = decide(vec![
+        olga_info,
+        info(&otto, vec![Role::Owner], 6, &olga),
+        info(&mal, vec![Role::Translator], 5, &otto),
+    ]);
+    assert!(matches!(later, Decision::Untrusted(_)), "{later:?}");
+}
