@@ -531,3 +531,16 @@ fn only_an_owner_registered_before_it_vouches_for_a_key() {
     ]);
     assert!(matches!(later, Decision::Untrusted(_)), "{later:?}");
 }
+
+/// A checkpoint's root hash longer than 64 characters is refused before it is decoded; one of 64
+/// is decoded, and refused for its length in bytes.
+///
+/// Kills, in src/checkpoint.rs `decode_hash`: `>` → `>=` in `s.len() > 64`.
+#[test]
+fn a_root_hash_is_refused_by_its_decoded_length_up_to_64_characters() {
+    use colophon::checkpoint::Checkpoint;
+    let err = Checkpoint::parse(&format!("o/x\n1\n{}\n", "A".repeat(64))).expect_err("48 bytes").to_string();
+    assert!(err.contains("decodes to 48 bytes, not 32"), "{err}");
+    let err = Checkpoint::parse(&format!("o/x\n1\n{}\n", "A".repeat(68))).expect_err("too long").to_string();
+    assert!(err.contains("is 68 characters long"), "{err}");
+}
