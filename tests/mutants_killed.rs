@@ -544,3 +544,18 @@ fn a_root_hash_is_refused_by_its_decoded_length_up_to_64_characters() {
     let err = Checkpoint::parse(&format!("o/x\n1\n{}\n", "A".repeat(68))).expect_err("too long").to_string();
     assert!(err.contains("is 68 characters long"), "{err}");
 }
+
+/// A bad hash in a proof file is named by its line, counting the `extra` line when there is one.
+///
+/// Kills, in src/checkpoint.rs `TlogProof::parse`: `+=` → `-=` and `+=` → `*=` in the line count
+/// after the `extra` line.
+#[test]
+fn a_bad_proof_hash_is_named_by_its_line() {
+    use colophon::checkpoint::TlogProof;
+    let with_extra = b"c2sp.org/tlog-proof@v1\nextra eA==\nindex 0\nnot-a-hash\n\nnote\n";
+    let err = TlogProof::parse(with_extra).expect_err("a bad hash").to_string();
+    assert!(err.starts_with("line 4 of the proof is not an inclusion proof hash"), "{err}");
+    let without = b"c2sp.org/tlog-proof@v1\nindex 0\nnot-a-hash\n\nnote\n";
+    let err = TlogProof::parse(without).expect_err("a bad hash").to_string();
+    assert!(err.starts_with("line 3 of the proof is not an inclusion proof hash"), "{err}");
+}
