@@ -174,9 +174,7 @@ fn owner_keys_are_those_in_effect_at_the_checkpoints_size() {
     env.keygen("Otto", "otto");
     env.ok(&["key", "add", "otto.pub", "--role", "owner", "--key", "olga.key"]);
     let (olga, otto) = (env.secret("olga"), env.secret("otto"));
-    let seen = |name: &str| {
-        env.run(&["--json", "verify", "en.txt", "--trust", "olga.pub", "--checkpoint", name])
-    };
+    let seen = |name: &str| env.run(&["--json", "verify", "en.txt", "--trust", "olga.pub", "--checkpoint", name]);
     // A translator is no owner.
     env.write("tina5", checkpoint_of(&env, 5, &env.secret("tina")));
     seen("tina5").assert_code(1).assert_status("checkpoint.signature");
@@ -307,7 +305,8 @@ fn a_key_is_what_its_own_signed_line_registers() {
     let edo_registration = common::hash_of(&env.lines()[5]);
     let ledger = env.path(common::LEDGER);
     let cache = colophon::cache::Cache::Dir(env.cache());
-    for (entry, what) in [(edo_registration, "edo's registration"), (fake_genesis, "a genesis at seq 6 signed by tina")] {
+    for (entry, what) in [(edo_registration, "edo's registration"), (fake_genesis, "a genesis at seq 6 signed by tina")]
+    {
         forge_key_entry(&env, &tina.id(), &entry);
         let snap = colophon::ledger::load_with(&ledger, &cache).expect("load");
         assert_eq!(snap.index.key(&tina.id()).expect("tina's record").entry, entry, "the forged index is read");
@@ -369,7 +368,8 @@ fn a_revocation_only_the_index_knows_keeps_the_key_revoked() {
 fn a_proofs_extra_line_may_hold_64_kib_of_base64() {
     use colophon::checkpoint::{Checkpoint, MAX_EXTRA_LEN, TlogProof};
     let key = common::keys::seeded_key("extra", "Log");
-    let cp = Checkpoint { origin: "o/x".into(), size: 1, root: colophon::hash::leaf_hash(b"x"), extensions: Vec::new() };
+    let cp =
+        Checkpoint { origin: "o/x".into(), size: 1, root: colophon::hash::leaf_hash(b"x"), extensions: Vec::new() };
     let text = cp.to_text();
     let sig = colophon::note::sign(&text, "o/x", &key.signing).expect("sign");
     let note = colophon::note::Note { text, sigs: vec![sig] }.to_bytes();
@@ -508,9 +508,8 @@ fn only_an_owner_registered_before_it_vouches_for_a_key() {
         revoked: None,
     };
     let roots = Keyring { keys: vec![olga.named()], ..Keyring::default() };
-    let decide = |keys: Vec<KeyInfo>| {
-        decide_with(|id| keys.iter().find(|k| k.key.id() == *id).cloned(), &roots, mal.id(), 9)
-    };
+    let decide =
+        |keys: Vec<KeyInfo>| decide_with(|id| keys.iter().find(|k| k.key.id() == *id).cloned(), &roots, mal.id(), 9);
     let olga_info = info(&olga, vec![Role::Owner], 0, &olga);
     // mal registered by the owner olga: trusted.
     let by_olga = decide(vec![olga_info.clone(), info(&mal, vec![Role::Translator], 5, &olga)]);
@@ -524,11 +523,8 @@ fn only_an_owner_registered_before_it_vouches_for_a_key() {
     assert!(matches!(by_tina, Decision::Untrusted(_)), "{by_tina:?}");
     // mal registered at seq 5 by otto, an owner registered at seq 6: not trusted.
     let otto = common::keys::seeded_key("otto", "otto");
-    let later = decide(vec![
-        olga_info,
-        info(&otto, vec![Role::Owner], 6, &olga),
-        info(&mal, vec![Role::Translator], 5, &otto),
-    ]);
+    let later =
+        decide(vec![olga_info, info(&otto, vec![Role::Owner], 6, &olga), info(&mal, vec![Role::Translator], 5, &otto)]);
     assert!(matches!(later, Decision::Untrusted(_)), "{later:?}");
 }
 
