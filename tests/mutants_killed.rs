@@ -555,3 +555,68 @@ fn a_bad_proof_hash_is_named_by_its_line() {
     let err = TlogProof::parse(without).expect_err("a bad hash").to_string();
     assert!(err.starts_with("line 3 of the proof is not an inclusion proof hash"), "{err}");
 }
+
+/// A keyring with witness `w1` and `quorum 1` (`ring.txt`), and `cp` cosigned by it as `cosigned`.
+fn witness_ring(env: &Env) {
+    env.keygen("Witness", "w1");
+    let vkey = env.ok(&["vkey", "w1.pub", "--name", "witness.example/w1", "--witness"]).stdout;
+    env.write("ring.txt", format!("{}{vkey}quorum 1\n", env.read_string("olga.pub")));
+}
+
+fn cosign(env: &Env, checkpoint: &str, out: &str) {
+    env.ok(&[
+        "cosign-checkpoint",
+        checkpoint,
+        "--key",
+        "w1.key",
+        "--name",
+        "witness.example/w1",
+        "--state",
+        "w1.state",
+        "--log-key",
+        "olga.pub",
+        "-o",
+        out,
+    ]);
+}
+
+/// A witness quorum is met only by a checkpoint that covers the release (spec/verify.md §2.6): one
+/// of size 4 holds entries 0-3, not the release at entry 4; one of size 5 does.
+///
+/// Kills, in src/verdict.rs `verify`: `<` → `<=` in `rel.seq < size`.
+#[test]
+fn a_quorum_is_met_only_by_a_checkpoint_covering_the_release() {
+    let env = setup();
+    witness_ring(&env);
+    env.write("cp4", checkpoint_of(&env, 4, &env.secret("olga")));
+    cosign(&env, "cp4", "cosigned4");
+    env.run(&["--json", "verify", "en.txt", "--trust", "ring.txt", "--checkpoint", "cosigned4"])
+        .assert_code(1)
+        .assert_status("checkpoint.quorum");
+    env.write("cp5", checkpoint_of(&env, 5, &env.secret("olga")));
+    cosign(&env, "cp5", "cosigned5");
+    env.run(&["--json", "verify", "en.txt", "--trust", "ring.txt", "--checkpoint", "cosigned5"])
+        .assert_code(0)
+        .assert_status("copy.verified");
+}
+
+/// A bundle without a checkpoint, accepted with --insecure-ignore-log, still cannot meet a witness
+/// quorum, nor be compared with a checkpoint the reader saw (spec/verify.md §3.5).
+///
+/// Kills, in src/verdict.rs `verify`: `>` → `<` (and `==`) in `roots.quorum > 0` for a bundle with
+/// no checkpoint; the `seen.is_some()` branch after it.
+#[test]
+fn an_unanchored_bundle_meets_no_quorum_and_no_seen_checkpoint() {
+    let env = setup();
+    witness_ring(&env);
+    env.ok(&["bundle", "w@v1", "-o", "b.bundle"]).assert_any("NO checkpoint");
+    let verify = |extra: &[&str]| {
+        let mut args = vec!["--json", "verify", "en.txt", "--bundle", "b.bundle", "--insecure-ignore-log"];
+        args.extend_from_slice(extra);
+        env.run(&args)
+    };
+    verify(&["--trust", "olga.pub"]).assert_code(0).assert_status("copy.verified");
+    verify(&["--trust", "ring.txt"]).assert_code(1).assert_status("checkpoint.quorum");
+    env.ok(&["checkpoint", "--key", "olga.key", "-o", "cp"]);
+    verify(&["--trust", "olga.pub", "--checkpoint", "cp"]).assert_code(1).assert_status("proof.consistency");
+}
