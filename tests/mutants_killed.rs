@@ -620,3 +620,42 @@ fn an_unanchored_bundle_meets_no_quorum_and_no_seen_checkpoint() {
     env.ok(&["checkpoint", "--key", "olga.key", "-o", "cp"]);
     verify(&["--trust", "olga.pub", "--checkpoint", "cp"]).assert_code(1).assert_status("proof.consistency");
 }
+
+/// Witnesses from several keyrings are merged, one per name and key: a witness listed twice counts
+/// once, and two witness keys under one name are two witnesses.
+///
+/// Kills, in src/trust.rs `Keyring::extend`: `&&` → `||` in `x.name == w.name && x.key_id ==
+/// w.key_id` (the second key of the name would be dropped, and a quorum of 2 never met).
+#[test]
+fn witnesses_of_several_keyrings_are_merged_by_name_and_key() {
+    let env = setup();
+    env.keygen("W1", "w1");
+    env.keygen("W2", "w2");
+    let vkey = |k: &str| env.ok(&["vkey", &format!("{k}.pub"), "--name", "witness.example/w", "--witness"]).stdout;
+    let (v1, v2) = (vkey("w1"), vkey("w2"));
+    env.write("ring1.txt", format!("{}{v1}", env.read_string("olga.pub")));
+    env.write("ring2.txt", format!("{v1}{v2}quorum 2\n"));
+    env.ok(&["checkpoint", "--key", "olga.key", "-o", "cp"]);
+    for (k, from, to) in [("w1", "cp", "c1"), ("w2", "c1", "c2")] {
+        let state = format!("{k}.state");
+        env.ok(&[
+            "cosign-checkpoint",
+            from,
+            "--key",
+            &format!("{k}.key"),
+            "--name",
+            "witness.example/w",
+            "--state",
+            &state,
+            "--log-key",
+            "olga.pub",
+            "-o",
+            to,
+        ]);
+    }
+    let verify = |cp: &str| {
+        env.run(&["--json", "verify", "en.txt", "--trust", "ring1.txt", "--trust", "ring2.txt", "--checkpoint", cp])
+    };
+    verify("c2").assert_code(0).assert_status("copy.verified");
+    verify("c1").assert_code(1).assert_status("checkpoint.quorum");
+}
