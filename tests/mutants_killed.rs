@@ -659,3 +659,23 @@ fn witnesses_of_several_keyrings_are_merged_by_name_and_key() {
     verify("c2").assert_code(0).assert_status("copy.verified");
     verify("c1").assert_code(1).assert_status("checkpoint.quorum");
 }
+
+/// A signed note may be up to 1 MiB (spec/transparency.md, as c2sp.org/signed-note readers take).
+///
+/// Kills, in src/note.rs `Note::parse`: `>` → `>=` in `bytes.len() > MAX_NOTE_SIZE`.
+#[test]
+fn a_signed_note_may_be_one_mib() {
+    use colophon::note::{MAX_NOTE_SIZE, Note, NoteError};
+    let key = common::keys::seeded_key("note", "Log");
+    let note_of = |size: usize| {
+        let sign = |text: &str| colophon::note::sign(text, "o/x", &key.signing).expect("sign");
+        let sig_len = Note { text: "o/x\n".into(), sigs: vec![sign("o/x\n")] }.to_bytes().len() - "o/x\n".len();
+        let text = format!("o/x\n{}\n", "x".repeat(size - sig_len - "o/x\n\n".len()));
+        let bytes = Note { sigs: vec![sign(&text)], text }.to_bytes();
+        assert_eq!(bytes.len(), size);
+        bytes
+    };
+    assert_eq!(MAX_NOTE_SIZE, 1 << 20);
+    Note::parse(&note_of(MAX_NOTE_SIZE)).expect("a note of 1 MiB parses");
+    assert!(matches!(Note::parse(&note_of(MAX_NOTE_SIZE + 1)), Err(NoteError::TooLarge { .. })));
+}
