@@ -679,3 +679,35 @@ fn a_signed_note_may_be_one_mib() {
     Note::parse(&note_of(MAX_NOTE_SIZE)).expect("a note of 1 MiB parses");
     assert!(matches!(Note::parse(&note_of(MAX_NOTE_SIZE + 1)), Err(NoteError::TooLarge { .. })));
 }
+
+/// A consistency proof is for one pair of sizes (spec/verify.md §2.6): given with two checkpoints
+/// of other sizes, it proves nothing, even when they need no proof at all.
+///
+/// Kills, in src/verdict.rs `verify`: the match guard `(*o, *n) == (a.min(b), a.max(b))` → `true`.
+#[test]
+fn a_consistency_proof_for_other_sizes_proves_nothing() {
+    let env = setup();
+    env.ok(&["checkpoint", "--key", "olga.key", "-o", "old.cp"]);
+    env.keygen("Edo", "edo");
+    env.ok(&["key", "add", "edo.pub", "--role", "editor", "--key", "olga.key"]);
+    env.ok(&["checkpoint", "--key", "olga.key", "-o", "new.cp"]);
+    env.ok(&["prove", "consistency", "old.cp", "new.cp", "-o", "c.proof"]);
+    env.ok(&["bundle", "w@v1", "-o", "b.bundle"]).assert_lacks("NO checkpoint");
+    let verify = |seen: &str| {
+        env.run(&[
+            "--json",
+            "verify",
+            "en.txt",
+            "--bundle",
+            "b.bundle",
+            "--trust",
+            "olga.pub",
+            "--checkpoint",
+            seen,
+            "--consistency",
+            "c.proof",
+        ])
+    };
+    verify("old.cp").assert_code(0).assert_status("copy.verified");
+    verify("new.cp").assert_code(1).assert_status("proof.consistency");
+}
