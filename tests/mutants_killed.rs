@@ -662,7 +662,8 @@ fn witnesses_of_several_keyrings_are_merged_by_name_and_key() {
 
 /// A signed note may be up to 1 MiB (spec/transparency.md, as c2sp.org/signed-note readers take).
 ///
-/// Kills, in src/note.rs `Note::parse`: `>` → `>=` in `bytes.len() > MAX_NOTE_SIZE`.
+/// Kills, in src/note.rs: `>` → `>=` in `bytes.len() > MAX_NOTE_SIZE` (`Note::parse`) and in
+/// `text.len() > MAX_NOTE_SIZE` (`check_text`).
 #[test]
 fn a_signed_note_may_be_one_mib() {
     use colophon::note::{MAX_NOTE_SIZE, Note, NoteError};
@@ -678,6 +679,13 @@ fn a_signed_note_may_be_one_mib() {
     assert_eq!(MAX_NOTE_SIZE, 1 << 20);
     Note::parse(&note_of(MAX_NOTE_SIZE)).expect("a note of 1 MiB parses");
     assert!(matches!(Note::parse(&note_of(MAX_NOTE_SIZE + 1)), Err(NoteError::TooLarge { .. })));
+    // So may the text signed (kills `>` → `>=` in `check_text`).
+    let text = |size: usize| format!("{}\n", "x".repeat(size - 1));
+    colophon::note::sign(&text(MAX_NOTE_SIZE), "o/x", &key.signing).expect("a text of 1 MiB is signed");
+    assert!(matches!(
+        colophon::note::sign(&text(MAX_NOTE_SIZE + 1), "o/x", &key.signing),
+        Err(NoteError::TooLarge { .. })
+    ));
 }
 
 /// A consistency proof is for one pair of sizes (spec/verify.md §2.6): given with two checkpoints
