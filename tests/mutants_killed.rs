@@ -719,3 +719,30 @@ fn a_consistency_proof_for_other_sizes_proves_nothing() {
     verify("old.cp").assert_code(0).assert_status("copy.verified");
     verify("new.cp").assert_code(1).assert_status("proof.consistency");
 }
+
+/// A vkey's key id is exactly 8 hex digits (c2sp.org/signed-note): a ninth, even a leading zero
+/// that leaves the number the same, is refused.
+///
+/// Kills, in src/note.rs `Verifier::parse_vkey`: `||` → `&&` in `id_hex.len() != 8 || …`.
+#[test]
+fn a_vkey_key_id_is_exactly_eight_hex_digits() {
+    use colophon::note::{Verifier, VerifierKind};
+    let key = common::keys::seeded_key("vkey", "W");
+    let vkey =
+        Verifier::new("witness.example/w", VerifierKind::CosignatureV1, key.public().0).expect("verifier").to_vkey();
+    Verifier::parse_vkey(&vkey).expect("the vkey parses");
+    let (name, rest) = vkey.split_once('+').expect("name+");
+    let padded = format!("{name}+0{rest}");
+    assert!(Verifier::parse_vkey(&padded).is_err(), "{padded}");
+}
+
+/// Without a witness quorum, the checkpoint kept beside a ledger is not consulted by `verify`
+/// (spec/verify.md §2.6): nothing is said about it.
+///
+/// Kills, in src/verdict.rs `verify`: `>` → `>=` in `roots.quorum > 0` for a ledger.
+#[test]
+fn without_a_quorum_the_kept_checkpoint_is_not_consulted() {
+    let env = setup();
+    env.ok(&["checkpoint", "--key", "olga.key", "-o", "cp"]);
+    env.ok(&["verify", "en.txt", "--trust", "olga.pub"]).assert_lacks("the checkpoint kept beside the ledger");
+}
