@@ -4,7 +4,7 @@
 
 mod common;
 
-use colophon::entry::{Body, Release, ReleaseLangs};
+use colophon::format::entry::{Body, Release, ReleaseLangs};
 use common::Env;
 use serde_json::Value;
 
@@ -152,13 +152,13 @@ fn swapped_bundle_proofs_are_refused_at_the_first_one() {
 }
 
 /// A checkpoint of size N signed by `key`, over the first N lines of the ledger.
-fn checkpoint_of(env: &Env, size: u64, key: &colophon::keys::SecretKey) -> Vec<u8> {
-    let hashes = colophon::ledger::merkle_hashes(&env.path(common::LEDGER), size).expect("hashes");
-    let root = colophon::merkle::tree_hash(size, &hashes).expect("root");
-    let cp = colophon::checkpoint::Checkpoint { origin: "o/x".into(), size, root, extensions: Vec::new() };
+fn checkpoint_of(env: &Env, size: u64, key: &colophon::format::keys::SecretKey) -> Vec<u8> {
+    let hashes = colophon::store::ledger::merkle_hashes(&env.path(common::LEDGER), size).expect("hashes");
+    let root = colophon::log::merkle::tree_hash(size, &hashes).expect("root");
+    let cp = colophon::log::checkpoint::Checkpoint { origin: "o/x".into(), size, root, extensions: Vec::new() };
     let text = cp.to_text();
-    let sig = colophon::note::sign(&text, "o/x", &key.signing).expect("sign");
-    colophon::note::Note { text, sigs: vec![sig] }.to_bytes()
+    let sig = colophon::log::note::sign(&text, "o/x", &key.signing).expect("sign");
+    colophon::log::note::Note { text, sigs: vec![sig] }.to_bytes()
 }
 
 /// The owner keys of a checkpoint are those in effect at its size (spec/transparency.md §3):
@@ -222,10 +222,11 @@ impl std::io::Read for FailsOnce {
 fn content_hashes_retry_interrupted_reads_and_stop_at_errors() {
     use std::io::ErrorKind;
     let interrupted = FailsOnce { kind: Some(ErrorKind::Interrupted), data: EN.as_bytes() };
-    let (digest, size) = colophon::hash::sha256_stream(interrupted, |_| {}).expect("an interrupted read is retried");
-    assert_eq!((digest, size), (colophon::hash::Digest::of(EN.as_bytes()), EN.len() as u64));
+    let (digest, size) =
+        colophon::format::hash::sha256_stream(interrupted, |_| {}).expect("an interrupted read is retried");
+    assert_eq!((digest, size), (colophon::format::hash::Digest::of(EN.as_bytes()), EN.len() as u64));
     let failing = FailsOnce { kind: Some(ErrorKind::Other), data: EN.as_bytes() };
-    let err = colophon::hash::sha256_stream(failing, |_| {}).expect_err("a read error is an error");
+    let err = colophon::format::hash::sha256_stream(failing, |_| {}).expect_err("a read error is an error");
     assert_eq!(err.kind(), ErrorKind::Other);
 }
 
@@ -262,7 +263,7 @@ fn an_index_that_disagrees_with_a_signed_line_is_rebuilt() {
     let c = rusqlite::Connection::open(index).expect("open the index");
     c.execute_batch(&format!(
         "UPDATE versions SET sha256=X'{}', size={} WHERE lang='en';",
-        colophon::hash::Digest::of(forged.as_bytes()).to_hex(),
+        colophon::format::hash::Digest::of(forged.as_bytes()).to_hex(),
         forged.len()
     ))
     .expect("forge the index");
@@ -276,7 +277,7 @@ fn an_index_that_disagrees_with_a_signed_line_is_rebuilt() {
 
 /// Points the index's record of key `id` at the entry `entry`, as an attacker who can write the
 /// cache would.
-fn forge_key_entry(env: &Env, id: &colophon::keys::KeyId, entry: &colophon::hash::Digest) {
+fn forge_key_entry(env: &Env, id: &colophon::format::keys::KeyId, entry: &colophon::format::hash::Digest) {
     let index = env.index_file().expect("the ledger has an index in the cache");
     let c = rusqlite::Connection::open(index).expect("open the index");
     c.execute_batch(&format!("UPDATE keys SET entry=X'{}' WHERE id=X'{}';", entry.to_hex(), id.to_hex()))
@@ -292,25 +293,30 @@ fn forge_key_entry(env: &Env, id: &colophon::keys::KeyId, entry: &colophon::hash
 /// the genesis match guard (`p.entry.seq == 0 && …`) → `true` (tina would be an owner).
 #[test]
 fn a_key_is_what_its_own_signed_line_registers() {
-    use colophon::verify::{Signed, Store};
+    use colophon::verify::copy::{Signed, Store};
     let env = setup();
     env.keygen("Edo", "edo");
     env.ok(&["key", "add", "edo.pub", "--role", "editor", "--key", "olga.key"]);
     let tina = env.secret("tina");
     let (_, fake_genesis) = env.append_signed(
-        Body::Genesis(colophon::entry::Genesis { origin: "o/x".into(), name: "Tina".into(), key: tina.public() }),
+        Body::Genesis(colophon::format::entry::Genesis {
+            origin: "o/x".into(),
+            name: "Tina".into(),
+            key: tina.public(),
+        }),
         &tina,
     );
     env.run(&["log"]).assert_code(0).assert_any("REJECTED");
     let edo_registration = common::hash_of(&env.lines()[5]);
     let ledger = env.path(common::LEDGER);
-    let cache = colophon::cache::Cache::Dir(env.cache());
+    let cache = colophon::store::cache::Cache::Dir(env.cache());
     for (entry, what) in [(edo_registration, "edo's registration"), (fake_genesis, "a genesis at seq 6 signed by tina")]
     {
         forge_key_entry(&env, &tina.id(), &entry);
-        let snap = colophon::ledger::load_with(&ledger, &cache).expect("load");
+        let snap = colophon::store::ledger::load_with(&ledger, &cache).expect("load");
         assert_eq!(snap.index.key(&tina.id()).expect("tina's record").entry, entry, "the forged index is read");
-        let signed = Signed::new(&snap.index, Store::Ledger(&ledger));
+        let file = colophon::store::ledger::LedgerFile(&ledger);
+        let signed = Signed::new(&snap.index, Store::Ledger(&file));
         assert!(signed.key(&tina.id()).is_none(), "{what} does not register tina's key");
         assert!(signed.disagreed().is_some(), "{what}: the disagreement is remembered");
     }
@@ -326,7 +332,7 @@ fn a_key_is_what_its_own_signed_line_registers() {
 /// (every genuine revocation would be a disagreement, and the index rebuilt each time).
 #[test]
 fn a_revocation_only_the_index_knows_keeps_the_key_revoked() {
-    use colophon::verify::{Signed, Store};
+    use colophon::verify::copy::{Signed, Store};
     let env = setup();
     let tina = env.secret("tina").id();
     let release = common::hash_of(&env.lines()[4]);
@@ -337,8 +343,10 @@ fn a_revocation_only_the_index_knows_keeps_the_key_revoked() {
     env.ok(&["key", "revoke", "Edo", "--reason", "retired", "--key", "olga.key"]);
     let revocation = common::hash_of(&env.lines()[6]);
     {
-        let snap = colophon::ledger::load_with(&ledger, &colophon::cache::Cache::Dir(env.cache())).expect("load");
-        let signed = Signed::new(&snap.index, Store::Ledger(&ledger));
+        let snap = colophon::store::ledger::load_with(&ledger, &colophon::store::cache::Cache::Dir(env.cache()))
+            .expect("load");
+        let file = colophon::store::ledger::LedgerFile(&ledger);
+        let signed = Signed::new(&snap.index, Store::Ledger(&file));
         let k = signed.key(&env.secret("edo").id()).expect("edo's key is registered");
         assert_eq!(k.revoked.map(|r| (r.seq, r.entry)), Some((6, revocation)));
         assert_eq!(signed.disagreed(), None, "a genuine revocation is no disagreement");
@@ -352,9 +360,11 @@ fn a_revocation_only_the_index_knows_keeps_the_key_revoked() {
     ))
     .expect("forge the index");
     drop(c);
-    let snap = colophon::ledger::load_with(&ledger, &colophon::cache::Cache::Dir(env.cache())).expect("load");
+    let snap =
+        colophon::store::ledger::load_with(&ledger, &colophon::store::cache::Cache::Dir(env.cache())).expect("load");
     assert!(snap.index.key(&tina).expect("tina's record").revoked.is_some(), "the forged index is read");
-    let signed = Signed::new(&snap.index, Store::Ledger(&ledger));
+    let file = colophon::store::ledger::LedgerFile(&ledger);
+    let signed = Signed::new(&snap.index, Store::Ledger(&file));
     let k = signed.key(&tina).expect("tina's key is registered");
     assert_eq!(k.revoked.map(|r| (r.seq, r.entry)), Some((4, release)), "kept revoked");
     assert!(signed.disagreed().is_some(), "the disagreement is remembered");
@@ -366,13 +376,17 @@ fn a_revocation_only_the_index_knows_keeps_the_key_revoked() {
 /// Kills, in src/checkpoint.rs: `*` → `+` in `MAX_EXTRA_LEN = 64 * 1024`.
 #[test]
 fn a_proofs_extra_line_may_hold_64_kib_of_base64() {
-    use colophon::checkpoint::{Checkpoint, MAX_EXTRA_LEN, TlogProof};
+    use colophon::log::checkpoint::{Checkpoint, MAX_EXTRA_LEN, TlogProof};
     let key = common::keys::seeded_key("extra", "Log");
-    let cp =
-        Checkpoint { origin: "o/x".into(), size: 1, root: colophon::hash::leaf_hash(b"x"), extensions: Vec::new() };
+    let cp = Checkpoint {
+        origin: "o/x".into(),
+        size: 1,
+        root: colophon::format::hash::leaf_hash(b"x"),
+        extensions: Vec::new(),
+    };
     let text = cp.to_text();
-    let sig = colophon::note::sign(&text, "o/x", &key.signing).expect("sign");
-    let note = colophon::note::Note { text, sigs: vec![sig] }.to_bytes();
+    let sig = colophon::log::note::sign(&text, "o/x", &key.signing).expect("sign");
+    let note = colophon::log::note::Note { text, sigs: vec![sig] }.to_bytes();
     let proof = |extra_len: usize| {
         TlogProof { extra: Some(vec![b'x'; extra_len]), index: 0, hashes: Vec::new(), checkpoint: note.clone() }
             .to_bytes()
@@ -389,13 +403,15 @@ fn a_proofs_extra_line_may_hold_64_kib_of_base64() {
 /// Kills, in src/signed.rs `Signed::version_facts`: delete match arm `Body::Version(v)`.
 #[test]
 fn version_facts_are_the_signed_body_of_a_version() {
-    use colophon::verify::{Signed, Store};
+    use colophon::verify::copy::{Signed, Store};
     let env = setup();
     let lines = env.lines();
     let ledger = env.path(common::LEDGER);
-    let snap = colophon::ledger::load_with(&ledger, &colophon::cache::Cache::Dir(env.cache())).expect("load");
-    let signed = Signed::new(&snap.index, Store::Ledger(&ledger));
-    let en1 = colophon::entry::parse_line(&lines[3]).expect("en@1");
+    let snap =
+        colophon::store::ledger::load_with(&ledger, &colophon::store::cache::Cache::Dir(env.cache())).expect("load");
+    let file = colophon::store::ledger::LedgerFile(&ledger);
+    let signed = Signed::new(&snap.index, Store::Ledger(&file));
+    let en1 = colophon::format::entry::parse_line(&lines[3]).expect("en@1");
     let Body::Version(v) = &en1.entry.body else { panic!("entry 3 is a version") };
     let facts = signed.version_facts(&en1.hash).expect("a version");
     assert_eq!((facts.work, facts.lang, facts.sha256, facts.of), (v.work.clone(), v.lang.clone(), v.sha256, v.of));
@@ -411,7 +427,7 @@ fn version_facts_are_the_signed_body_of_a_version() {
 /// cosign would not be).
 #[test]
 fn a_releases_cosigners_are_its_signed_cosign_lines() {
-    use colophon::verify::{Signed, Store};
+    use colophon::verify::copy::{Signed, Store};
     let env = setup();
     env.ok(&["cosign", "w@v1", "--key", "olga.key"]);
     let lines = env.lines();
@@ -419,8 +435,10 @@ fn a_releases_cosigners_are_its_signed_cosign_lines() {
     let (olga, tina) = (env.secret("olga").id(), env.secret("tina").id());
     let ledger = env.path(common::LEDGER);
     let cosigners = || {
-        let snap = colophon::ledger::load_with(&ledger, &colophon::cache::Cache::Dir(env.cache())).expect("load");
-        let signed = Signed::new(&snap.index, Store::Ledger(&ledger));
+        let snap = colophon::store::ledger::load_with(&ledger, &colophon::store::cache::Cache::Dir(env.cache()))
+            .expect("load");
+        let file = colophon::store::ledger::LedgerFile(&ledger);
+        let signed = Signed::new(&snap.index, Store::Ledger(&file));
         let info = signed.release(&release).expect("the release checks out");
         (info.cosigners, signed.disagreed().is_some())
     };
@@ -494,17 +512,20 @@ fn every_keyring_given_is_read() {
 /// registrar.seq >= info.seq`.
 #[test]
 fn only_an_owner_registered_before_it_vouches_for_a_key() {
-    use colophon::entry::Role;
-    use colophon::index::KeyInfo;
-    use colophon::trust::{Decision, Keyring, decide_with};
+    use colophon::format::entry::Role;
+    use colophon::log::index::KeyInfo;
+    use colophon::log::trust::{Decision, Keyring, decide_with};
     let [olga, tina, mal] = ["olga", "tina", "mal"].map(|n| common::keys::seeded_key(n, n));
-    let info = |k: &colophon::keys::SecretKey, roles: Vec<Role>, seq: u64, by: &colophon::keys::SecretKey| KeyInfo {
+    let info = |k: &colophon::format::keys::SecretKey,
+                roles: Vec<Role>,
+                seq: u64,
+                by: &colophon::format::keys::SecretKey| KeyInfo {
         key: k.public(),
         name: k.name.clone(),
         roles,
         seq,
         registered_by: by.id(),
-        entry: colophon::hash::Digest::of(&seq.to_be_bytes()),
+        entry: colophon::format::hash::Digest::of(&seq.to_be_bytes()),
         revoked: None,
     };
     let roots = Keyring { keys: vec![olga.named()], ..Keyring::default() };
@@ -534,7 +555,7 @@ fn only_an_owner_registered_before_it_vouches_for_a_key() {
 /// Kills, in src/checkpoint.rs `decode_hash`: `>` → `>=` in `s.len() > 64`.
 #[test]
 fn a_root_hash_is_refused_by_its_decoded_length_up_to_64_characters() {
-    use colophon::checkpoint::Checkpoint;
+    use colophon::log::checkpoint::Checkpoint;
     let err = Checkpoint::parse(&format!("o/x\n1\n{}\n", "A".repeat(64))).expect_err("48 bytes").to_string();
     assert!(err.contains("decodes to 48 bytes, not 32"), "{err}");
     let err = Checkpoint::parse(&format!("o/x\n1\n{}\n", "A".repeat(68))).expect_err("too long").to_string();
@@ -547,7 +568,7 @@ fn a_root_hash_is_refused_by_its_decoded_length_up_to_64_characters() {
 /// after the `extra` line.
 #[test]
 fn a_bad_proof_hash_is_named_by_its_line() {
-    use colophon::checkpoint::TlogProof;
+    use colophon::log::checkpoint::TlogProof;
     let with_extra = b"c2sp.org/tlog-proof@v1\nextra eA==\nindex 0\nnot-a-hash\n\nnote\n";
     let err = TlogProof::parse(with_extra).expect_err("a bad hash").to_string();
     assert!(err.starts_with("line 4 of the proof is not an inclusion proof hash"), "{err}");
@@ -666,10 +687,10 @@ fn witnesses_of_several_keyrings_are_merged_by_name_and_key() {
 /// `text.len() > MAX_NOTE_SIZE` (`check_text`).
 #[test]
 fn a_signed_note_may_be_one_mib() {
-    use colophon::note::{MAX_NOTE_SIZE, Note, NoteError};
+    use colophon::log::note::{MAX_NOTE_SIZE, Note, NoteError};
     let key = common::keys::seeded_key("note", "Log");
     let note_of = |size: usize| {
-        let sign = |text: &str| colophon::note::sign(text, "o/x", &key.signing).expect("sign");
+        let sign = |text: &str| colophon::log::note::sign(text, "o/x", &key.signing).expect("sign");
         let sig_len = Note { text: "o/x\n".into(), sigs: vec![sign("o/x\n")] }.to_bytes().len() - "o/x\n".len();
         let text = format!("o/x\n{}\n", "x".repeat(size - sig_len - "o/x\n\n".len()));
         let bytes = Note { sigs: vec![sign(&text)], text }.to_bytes();
@@ -681,9 +702,9 @@ fn a_signed_note_may_be_one_mib() {
     assert!(matches!(Note::parse(&note_of(MAX_NOTE_SIZE + 1)), Err(NoteError::TooLarge { .. })));
     // So may the text signed (kills `>` → `>=` in `check_text`).
     let text = |size: usize| format!("{}\n", "x".repeat(size - 1));
-    colophon::note::sign(&text(MAX_NOTE_SIZE), "o/x", &key.signing).expect("a text of 1 MiB is signed");
+    colophon::log::note::sign(&text(MAX_NOTE_SIZE), "o/x", &key.signing).expect("a text of 1 MiB is signed");
     assert!(matches!(
-        colophon::note::sign(&text(MAX_NOTE_SIZE + 1), "o/x", &key.signing),
+        colophon::log::note::sign(&text(MAX_NOTE_SIZE + 1), "o/x", &key.signing),
         Err(NoteError::TooLarge { .. })
     ));
 }
@@ -726,7 +747,7 @@ fn a_consistency_proof_for_other_sizes_proves_nothing() {
 /// Kills, in src/note.rs `Verifier::parse_vkey`: `||` → `&&` in `id_hex.len() != 8 || …`.
 #[test]
 fn a_vkey_key_id_is_exactly_eight_hex_digits() {
-    use colophon::note::{Verifier, VerifierKind};
+    use colophon::log::note::{Verifier, VerifierKind};
     let key = common::keys::seeded_key("vkey", "W");
     let vkey =
         Verifier::new("witness.example/w", VerifierKind::CosignatureV1, key.public().0).expect("verifier").to_vkey();
