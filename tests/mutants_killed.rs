@@ -723,14 +723,17 @@ fn a_consistency_proof_for_other_sizes_proves_nothing() {
 /// A vkey's key id is exactly 8 hex digits (c2sp.org/signed-note): a ninth, even a leading zero
 /// that leaves the number the same, is refused.
 ///
-/// Kills, in src/note.rs `Verifier::parse_vkey`: `||` → `&&` in `id_hex.len() != 8 || …`.
+/// Kills, in src/note.rs `Verifier::parse_vkey`: `||` → `&&` in `id_hex.len() != 8 || …`; and
+/// Display for Verifier → `Ok(Default::default())`.
 #[test]
 fn a_vkey_key_id_is_exactly_eight_hex_digits() {
     use colophon::note::{Verifier, VerifierKind};
     let key = common::keys::seeded_key("vkey", "W");
     let vkey =
         Verifier::new("witness.example/w", VerifierKind::CosignatureV1, key.public().0).expect("verifier").to_vkey();
-    Verifier::parse_vkey(&vkey).expect("the vkey parses");
+    let parsed = Verifier::parse_vkey(&vkey).expect("the vkey parses");
+    // A verifier displays as its vkey (kills Display for Verifier → `Ok(Default::default())`).
+    assert_eq!(parsed.to_string(), vkey);
     let (name, rest) = vkey.split_once('+').expect("name+");
     let padded = format!("{name}+0{rest}");
     assert!(Verifier::parse_vkey(&padded).is_err(), "{padded}");
@@ -745,4 +748,19 @@ fn without_a_quorum_the_kept_checkpoint_is_not_consulted() {
     let env = setup();
     env.ok(&["checkpoint", "--key", "olga.key", "-o", "cp"]);
     env.ok(&["verify", "en.txt", "--trust", "olga.pub"]).assert_lacks("the checkpoint kept beside the ledger");
+}
+
+/// A copy that differs from the signed text only in what text/v1 ignores (line endings), checked
+/// with `--profile exact`, does not verify, and the reader is told under which profile it would.
+///
+/// Kills, in src/verify.rs: `Level::id` → `""` and → `"xyzzy"` (the profiles named in the
+/// message); `Level::from_id`: delete match arm `"exact"`.
+#[test]
+fn a_retypeset_copy_checked_exactly_names_the_profile_it_matches_under() {
+    let env = setup();
+    env.write("crlf.txt", EN.replace('\n', "\r\n"));
+    let r = env.run(&["--json", "verify", "crlf.txt", "--trust", "olga.pub", "--profile", "exact"]);
+    r.assert_code(1).assert_status("copy.mismatch");
+    r.assert_any("matches w:en@1 under text/v1").assert_any("drop --profile exact to accept it");
+    env.run(&["--json", "verify", "crlf.txt", "--trust", "olga.pub"]).assert_code(0).assert_status("copy.verified");
 }
