@@ -772,3 +772,15 @@ fn a_retypeset_copy_checked_exactly_names_the_profile_it_matches_under() {
             .assert_status("copy.verified");
     }
 }
+
+/// A verdict names the root a signer chains to by that root's name in the reader's keyring.
+///
+/// Kills, in src/verify.rs `signer_view`: `==` → `!=` in finding the root's name.
+#[test]
+fn a_signers_trust_root_is_named_from_the_keyring() {
+    let env = setup();
+    env.write("ring.txt", format!("{}{}", env.read_string("mal.pub"), env.read_string("olga.pub")));
+    let r = env.run(&["--json", "verify", "en.txt", "--trust", "ring.txt"]);
+    r.assert_code(0).assert_status("copy.verified");
+    assert_eq!(r.json()["release"]["signer"]["trust_root_name"], "Olga", "{r}");
+}
