@@ -784,3 +784,42 @@ fn a_signers_trust_root_is_named_from_the_keyring() {
     r.assert_code(0).assert_status("copy.verified");
     assert_eq!(r.json()["release"]["signer"]["trust_root_name"], "Olga", "{r}");
 }
+
+/// The index only finds candidates; a version counts as a match only when its signed line matches
+/// the copy (spec/verify.md §2.1). Judged straight from an index forged to pair the copy with the
+/// English version (before any rebuild): by a words/v2 digest in its normalization table, and by
+/// its SHA-256 with a copy of the same size.
+///
+/// Kills, in src/verify.rs `matches`: → `true`; `&&` → `||` in `v.sha256 == copy.sha256 &&
+/// v.size == copy.size`.
+#[test]
+fn a_candidate_the_index_finds_counts_only_if_its_signed_line_matches() {
+    use colophon::hash::Digest;
+    use colophon::normalize::Profile;
+    use colophon::verify::{CopyFacts, Level, Store, verify_copy};
+    let env = setup();
+    let en1 = common::hash_of(&env.lines()[3]);
+    // As long as EN, one word changed.
+    let forged = EN.replace("morning", "evening");
+    assert_eq!(forged.len(), EN.len());
+    let copy =
+        CopyFacts { size: forged.len() as u64, sha256: Digest::of(forged.as_bytes()), text: Some(forged.clone()) };
+    let ledger = env.path(common::LEDGER);
+    let roots = colophon::trust::Keyring::read(&env.path("olga.pub")).expect("keyring");
+    let judge = |statements: &str| {
+        let index = env.index_file().expect("the ledger has an index in the cache");
+        rusqlite::Connection::open(index).expect("open").execute_batch(statements).expect("forge the index");
+        let snap = colophon::ledger::load_with(&ledger, &colophon::cache::Cache::Dir(env.cache())).expect("load");
+        let report = verify_copy(&snap.index, Store::Ledger(&ledger), &roots, &copy, Level::Words);
+        (report.status.to_string(), report.index_disagreed.is_some())
+    };
+    let words = Digest::of(Profile::WordsV2.apply(&forged).as_bytes());
+    let by_norm = judge(&format!(
+        "INSERT INTO norms(profile, digest, version) VALUES ('words/v2', X'{}', X'{}');",
+        words.to_hex(),
+        en1.to_hex()
+    ));
+    assert_eq!(by_norm, ("copy.mismatch".to_string(), true));
+    let by_sha = judge(&format!("UPDATE versions SET sha256=X'{}' WHERE lang='en';", copy.sha256.to_hex()));
+    assert_eq!(by_sha, ("copy.mismatch".to_string(), true));
+}
