@@ -823,3 +823,15 @@ fn a_candidate_the_index_finds_counts_only_if_its_signed_line_matches() {
     let by_sha = judge(&format!("UPDATE versions SET sha256=X'{}' WHERE lang='en';", copy.sha256.to_hex()));
     assert_eq!(by_sha, ("copy.mismatch".to_string(), true));
 }
+
+/// A copy of a release's original verifies through that release too (spec/verify.md §2.2: every
+/// release holding the matched version).
+///
+/// Kills, in src/verify.rs `judge`: `!=` → `==` in `rel.original != v.hash`.
+#[test]
+fn a_copy_of_the_original_verifies_through_its_release() {
+    let env = setup();
+    let r = env.run(&["--json", "verify", "it.txt", "--trust", "olga.pub"]);
+    r.assert_code(0).assert_status("copy.verified");
+    assert_eq!(r.json()["release"]["ref"], "w@v1", "{r}");
+}
