@@ -637,7 +637,11 @@ fn an_unanchored_bundle_meets_no_quorum_and_no_seen_checkpoint() {
         env.run(&args)
     };
     verify(&["--trust", "olga.pub"]).assert_code(0).assert_status("copy.verified");
-    verify(&["--trust", "ring.txt"]).assert_code(1).assert_status("checkpoint.quorum");
+    // Said as what it is: no checkpoint at all, not one that misses the release.
+    verify(&["--trust", "ring.txt"])
+        .assert_code(1)
+        .assert_status("checkpoint.quorum")
+        .assert_any("witness cosignature(s), but the bundle carries no checkpoint");
     env.ok(&["checkpoint", "--key", "olga.key", "-o", "cp"]);
     verify(&["--trust", "olga.pub", "--checkpoint", "cp"]).assert_code(1).assert_status("proof.consistency");
 }
@@ -744,14 +748,17 @@ fn a_consistency_proof_for_other_sizes_proves_nothing() {
 /// A vkey's key id is exactly 8 hex digits (c2sp.org/signed-note): a ninth, even a leading zero
 /// that leaves the number the same, is refused.
 ///
-/// Kills, in src/note.rs `Verifier::parse_vkey`: `||` → `&&` in `id_hex.len() != 8 || …`.
+/// Kills, in src/note.rs `Verifier::parse_vkey`: `||` → `&&` in `id_hex.len() != 8 || …`; and
+/// Display for Verifier → `Ok(Default::default())`.
 #[test]
 fn a_vkey_key_id_is_exactly_eight_hex_digits() {
     use colophon::log::note::{Verifier, VerifierKind};
     let key = common::keys::seeded_key("vkey", "W");
     let vkey =
         Verifier::new("witness.example/w", VerifierKind::CosignatureV1, key.public().0).expect("verifier").to_vkey();
-    Verifier::parse_vkey(&vkey).expect("the vkey parses");
+    let parsed = Verifier::parse_vkey(&vkey).expect("the vkey parses");
+    // A verifier displays as its vkey (kills Display for Verifier → `Ok(Default::default())`).
+    assert_eq!(parsed.to_string(), vkey);
     let (name, rest) = vkey.split_once('+').expect("name+");
     let padded = format!("{name}+0{rest}");
     assert!(Verifier::parse_vkey(&padded).is_err(), "{padded}");
@@ -766,4 +773,86 @@ fn without_a_quorum_the_kept_checkpoint_is_not_consulted() {
     let env = setup();
     env.ok(&["checkpoint", "--key", "olga.key", "-o", "cp"]);
     env.ok(&["verify", "en.txt", "--trust", "olga.pub"]).assert_lacks("the checkpoint kept beside the ledger");
+}
+
+/// A copy that differs from the signed text only in what text/v1 ignores (line endings), checked
+/// with `--profile exact`, does not verify, and the reader is told under which profile it would.
+///
+/// Kills, in src/verify.rs: `Level::id` → `""` and → `"xyzzy"` (the profiles named in the
+/// message); `Level::from_id`: delete match arm `"exact"`, `"text/v1"`, `"words/v2"`.
+#[test]
+fn a_retypeset_copy_checked_exactly_names_the_profile_it_matches_under() {
+    let env = setup();
+    env.write("crlf.txt", EN.replace('\n', "\r\n"));
+    let r = env.run(&["--json", "verify", "crlf.txt", "--trust", "olga.pub", "--profile", "exact"]);
+    r.assert_code(1).assert_status("copy.mismatch");
+    r.assert_any("matches w:en@1 under text/v1").assert_any("drop --profile exact to accept it");
+    for profile in ["text/v1", "words/v2"] {
+        env.run(&["--json", "verify", "crlf.txt", "--trust", "olga.pub", "--profile", profile])
+            .assert_code(0)
+            .assert_status("copy.verified");
+    }
+}
+
+/// A verdict names the root a signer chains to by that root's name in the reader's keyring.
+///
+/// Kills, in src/verify.rs `signer_view`: `==` → `!=` in finding the root's name.
+#[test]
+fn a_signers_trust_root_is_named_from_the_keyring() {
+    let env = setup();
+    env.write("ring.txt", format!("{}{}", env.read_string("mal.pub"), env.read_string("olga.pub")));
+    let r = env.run(&["--json", "verify", "en.txt", "--trust", "ring.txt"]);
+    r.assert_code(0).assert_status("copy.verified");
+    assert_eq!(r.json()["release"]["signer"]["trust_root_name"], "Olga", "{r}");
+}
+
+/// The index only finds candidates; a version counts as a match only when its signed line matches
+/// the copy (spec/verify.md §2.1). Judged straight from an index forged to pair the copy with the
+/// English version (before any rebuild): by a words/v2 digest in its normalization table, and by
+/// its SHA-256 with a copy of the same size.
+///
+/// Kills, in src/verify.rs `matches`: → `true`; `&&` → `||` in `v.sha256 == copy.sha256 &&
+/// v.size == copy.size`.
+#[test]
+fn a_candidate_the_index_finds_counts_only_if_its_signed_line_matches() {
+    use colophon::hash::Digest;
+    use colophon::normalize::Profile;
+    use colophon::verify::{CopyFacts, Level, Store, verify_copy};
+    let env = setup();
+    let en1 = common::hash_of(&env.lines()[3]);
+    // As long as EN, one word changed.
+    let forged = EN.replace("morning", "evening");
+    assert_eq!(forged.len(), EN.len());
+    let copy =
+        CopyFacts { size: forged.len() as u64, sha256: Digest::of(forged.as_bytes()), text: Some(forged.clone()) };
+    let ledger = env.path(common::LEDGER);
+    let roots = colophon::trust::Keyring::read(&env.path("olga.pub")).expect("keyring");
+    let judge = |statements: &str| {
+        let index = env.index_file().expect("the ledger has an index in the cache");
+        rusqlite::Connection::open(index).expect("open").execute_batch(statements).expect("forge the index");
+        let snap = colophon::ledger::load_with(&ledger, &colophon::cache::Cache::Dir(env.cache())).expect("load");
+        let report = verify_copy(&snap.index, Store::Ledger(&ledger), &roots, &copy, Level::Words);
+        (report.status.to_string(), report.index_disagreed.is_some())
+    };
+    let words = Digest::of(Profile::WordsV2.apply(&forged).as_bytes());
+    let by_norm = judge(&format!(
+        "INSERT INTO norms(profile, digest, version) VALUES ('words/v2', X'{}', X'{}');",
+        words.to_hex(),
+        en1.to_hex()
+    ));
+    assert_eq!(by_norm, ("copy.mismatch".to_string(), true));
+    let by_sha = judge(&format!("UPDATE versions SET sha256=X'{}' WHERE lang='en';", copy.sha256.to_hex()));
+    assert_eq!(by_sha, ("copy.mismatch".to_string(), true));
+}
+
+/// A copy of a release's original verifies through that release too (spec/verify.md §2.2: every
+/// release holding the matched version).
+///
+/// Kills, in src/verify.rs `judge`: `!=` → `==` in `rel.original != v.hash`.
+#[test]
+fn a_copy_of_the_original_verifies_through_its_release() {
+    let env = setup();
+    let r = env.run(&["--json", "verify", "it.txt", "--trust", "olga.pub"]);
+    r.assert_code(0).assert_status("copy.verified");
+    assert_eq!(r.json()["release"]["ref"], "w@v1", "{r}");
 }
