@@ -815,9 +815,9 @@ fn a_signers_trust_root_is_named_from_the_keyring() {
 /// v.size == copy.size`.
 #[test]
 fn a_candidate_the_index_finds_counts_only_if_its_signed_line_matches() {
-    use colophon::hash::Digest;
-    use colophon::normalize::Profile;
-    use colophon::verify::{CopyFacts, Level, Store, verify_copy};
+    use colophon::format::hash::Digest;
+    use colophon::format::normalize::Profile;
+    use colophon::verify::copy::{CopyFacts, Level, Store, verify_copy};
     let env = setup();
     let en1 = common::hash_of(&env.lines()[3]);
     // As long as EN, one word changed.
@@ -826,12 +826,14 @@ fn a_candidate_the_index_finds_counts_only_if_its_signed_line_matches() {
     let copy =
         CopyFacts { size: forged.len() as u64, sha256: Digest::of(forged.as_bytes()), text: Some(forged.clone()) };
     let ledger = env.path(common::LEDGER);
-    let roots = colophon::trust::Keyring::read(&env.path("olga.pub")).expect("keyring");
+    let roots = colophon::log::trust::Keyring::read(&env.path("olga.pub")).expect("keyring");
     let judge = |statements: &str| {
         let index = env.index_file().expect("the ledger has an index in the cache");
         rusqlite::Connection::open(index).expect("open").execute_batch(statements).expect("forge the index");
-        let snap = colophon::ledger::load_with(&ledger, &colophon::cache::Cache::Dir(env.cache())).expect("load");
-        let report = verify_copy(&snap.index, Store::Ledger(&ledger), &roots, &copy, Level::Words);
+        let snap = colophon::store::ledger::load_with(&ledger, &colophon::store::cache::Cache::Dir(env.cache()))
+            .expect("load");
+        let file = colophon::store::ledger::LedgerFile(&ledger);
+        let report = verify_copy(&snap.index, Store::Ledger(&file), &roots, &copy, Level::WORDS);
         (report.status.to_string(), report.index_disagreed.is_some())
     };
     let words = Digest::of(Profile::WordsV2.apply(&forged).as_bytes());
