@@ -5,10 +5,13 @@
 
 mod common;
 
+use colophon::format::entry::{Body, KeyReg, Role};
 use common::Env;
 use std::io::{Read, Write};
 use std::net::{TcpListener, TcpStream};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Duration;
 
 const ORIGIN: &str = "example.org/translations";
@@ -16,9 +19,11 @@ const ORIGINAL: &str = "Il ponte di pietra.\nAttraversa il fiume.\n";
 const TRANSLATION: &str = "The stone bridge.\nIt crosses the river.\n";
 const BUNDLE_TYPE: &str = "application/vnd.colophon.bundle+json";
 
-/// A server for the files under `root`, plus hostile paths.
+/// A server for the files under `root`, plus hostile paths. It counts the requests it serves at
+/// once, and the most ever served at once.
 struct Server {
     port: u16,
+    busy: Arc<(AtomicUsize, AtomicUsize)>,
 }
 
 fn respond(s: &mut TcpStream, status: &str, headers: &[(&str, String)], body: &[u8]) {
@@ -80,8 +85,11 @@ fn handle(mut s: TcpStream, root: PathBuf) {
                 s.write_all(b"HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nContent-Length: 1000\r\n\r\nThe stone");
         }
         "/loop" => respond(&mut s, "302 Found", &[("Location", "/loop".into())], b""),
-        p if p.starts_with("/pub/") || p.starts_with("/bad/") => {
-            let rel = &p[5..];
+        p if p.starts_with("/pub/") || p.starts_with("/bad/") || p.starts_with("/slow/") => {
+            let rel = p.splitn(3, '/').nth(2).unwrap_or("");
+            if p.starts_with("/slow/") {
+                std::thread::sleep(Duration::from_millis(150));
+            }
             match std::fs::read(root.join("pub").join(rel)) {
                 Ok(mut b) => {
                     if p.starts_with("/bad/") && rel.starts_with("tile/0/") {
@@ -100,13 +108,26 @@ impl Server {
     fn start(root: PathBuf) -> Server {
         let l = TcpListener::bind("127.0.0.1:0").unwrap();
         let port = l.local_addr().unwrap().port();
+        let busy = Arc::new((AtomicUsize::new(0), AtomicUsize::new(0)));
+        let counts = busy.clone();
         std::thread::spawn(move || {
             for s in l.incoming().flatten() {
                 let root = root.clone();
-                std::thread::spawn(move || handle(s, root));
+                let counts = counts.clone();
+                std::thread::spawn(move || {
+                    let now = counts.0.fetch_add(1, Ordering::SeqCst) + 1;
+                    counts.1.fetch_max(now, Ordering::SeqCst);
+                    handle(s, root);
+                    counts.0.fetch_sub(1, Ordering::SeqCst);
+                });
             }
         });
-        Server { port }
+        Server { port, busy }
+    }
+
+    /// The most requests served at once so far.
+    fn most_at_once(&self) -> usize {
+        self.busy.1.load(Ordering::SeqCst)
     }
 
     fn url(&self, path: &str) -> String {
@@ -213,10 +234,93 @@ fn hostile_servers_are_refused_with_a_clear_message() {
         .assert_code(2)
         .assert_stderr("connection");
     // Tiles that do not hash to the checkpoint's root, and a log that is not there.
-    let r = env.run(&["audit", "--tiles", &server.url("/bad/"), "--trust", "olga.pub"]);
-    assert!(!r.is(0), "{}", r.all());
-    r.assert_any("root");
+    env.run(&["audit", "--tiles", &server.url("/bad/"), "--trust", "olga.pub"]).assert_code(1).assert_any("root");
     env.run(&["audit", "--tiles", &server.url("/nothing/"), "--trust", "olga.pub"])
         .assert_code(2)
         .assert_stderr("not found");
+}
+
+/// Every file under `dir` whose path ends with `suffix`.
+fn files_ending(dir: &Path, suffix: &str) -> Vec<PathBuf> {
+    let mut out = Vec::new();
+    if let Ok(entries) = std::fs::read_dir(dir) {
+        for e in entries.flatten() {
+            let p = e.path();
+            if p.is_dir() {
+                out.extend(files_ending(&p, suffix));
+            } else if p.to_string_lossy().ends_with(suffix) {
+                out.push(p);
+            }
+        }
+    }
+    out
+}
+
+/// A log of 600 entries (two full tiles and a partial one) over HTTP: concurrent runs share the
+/// cache of full tiles, fetches run in parallel but never more than 8 at once, and a kept tile
+/// that no longer checks is dropped and fetched again instead of failing every later run.
+#[test]
+fn full_tiles_are_cached_shared_and_healed() {
+    let env = Env::new();
+    let server = Server::start(env.dir.path().to_path_buf());
+    env.keygen("Olga Bianchi", "olga");
+    env.ok(&["init", "--origin", ORIGIN, "--key", "olga.key"]);
+    let olga = env.secret("olga");
+    for i in 0..599 {
+        let k = common::keys::seeded_key(&format!("reader {i}"), &format!("Reader {i}"));
+        env.append_signed(
+            Body::Key(KeyReg { key: k.public(), name: k.name.clone(), roles: vec![Role::Editor] }),
+            &olga,
+        );
+    }
+    env.ok(&["publish", "pub", "--key", "olga.key"]);
+    let tiles = server.url("/pub/");
+    let audit = common::strings(&["audit", "--tiles", &tiles, "--trust", "olga.pub"]);
+
+    // Two runs at once, on an empty cache.
+    let runs: Vec<_> = (0..2).map(|_| env.spawn(&audit)).collect();
+    for c in runs {
+        let out = c.wait_with_output().unwrap();
+        let r = common::Run::from_output(&audit, &out);
+        r.assert_code(0).assert_stdout("600 valid lines");
+    }
+    assert!(server.most_at_once() <= 8, "at most 8 requests at once, saw {}", server.most_at_once());
+    let kept = files_ending(&env.cache().join("tiles"), "/tile/0/000");
+    assert_eq!(kept.len(), 1, "one cached copy of the first full tile: {kept:?}");
+    let published = env.read("pub/tile/0/000");
+    assert_eq!(std::fs::read(&kept[0]).unwrap(), published);
+    assert!(files_ending(&env.cache().join("tiles"), ".p/88").is_empty(), "partial tiles are never kept");
+
+    // One run against a slow server: its fetches overlap, never more than 8 at once. (A fresh
+    // server counts only this run; the cache is off so that every tile is fetched.)
+    let slow = Server::start(env.dir.path().to_path_buf());
+    let u = slow.url("/slow/");
+    env.run_env(&["audit", "--tiles", &u, "--trust", "olga.pub"], &[("COLOPHON_CACHE", "none")])
+        .assert_code(0)
+        .assert_stdout("600 valid lines");
+    let most = slow.most_at_once();
+    assert!((2..=8).contains(&most), "fetches in parallel, at most 8 at once: saw {most} at once");
+
+    // A corrupted cached tile and entry bundle: the run drops them, fetches them again and passes.
+    let mut bad = published.clone();
+    bad[5] ^= 1;
+    std::fs::write(&kept[0], &bad).unwrap();
+    let bundle = files_ending(&env.cache().join("tiles"), "/tile/colophon-entries/001");
+    assert_eq!(bundle.len(), 1, "{bundle:?}");
+    let mut b = std::fs::read(&bundle[0]).unwrap();
+    let last = b.len() - 2;
+    b[last] ^= 1;
+    std::fs::write(&bundle[0], &b).unwrap();
+    env.ok(&audit.iter().map(String::as_str).collect::<Vec<_>>()).assert_stdout("600 valid lines");
+    assert_eq!(std::fs::read(&kept[0]).unwrap(), published, "the corrupted tile was replaced");
+    assert_eq!(std::fs::read(&bundle[0]).unwrap(), env.read("pub/tile/colophon-entries/001"));
+
+    // A server that serves a bad tile: the run fails naming the root, and keeps none of it.
+    let bad = server.url("/bad/");
+    env.run(&["audit", "--tiles", &bad, "--trust", "olga.pub"]).assert_code(1).assert_any("root");
+    let kept_bad: Vec<_> = files_ending(&env.cache().join("tiles"), "/tile/0/000")
+        .into_iter()
+        .filter(|p| std::fs::read(p).unwrap() != published)
+        .collect();
+    assert!(kept_bad.is_empty(), "a tile that failed its check is not kept: {kept_bad:?}");
 }

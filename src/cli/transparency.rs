@@ -142,9 +142,9 @@ pub(crate) fn prove_cmd(out: Out, ledger_path: &Path, p: ProveCommand) -> Res {
                     if src.size < big.size {
                         return Err(Fail::input(format!("{} publishes only {} entries", dir.display(), src.size)));
                     }
-                    let hashes = src.hashes();
-                    colophon::log::transparency::matches_tree(big, src.size, &hashes).map_err(tree_mismatch)?;
-                    colophon::log::transparency::consistency_proof_text(small.size, big.size, &hashes)
+                    let hashes = &src;
+                    colophon::log::transparency::matches_tree(big, src.size, hashes).map_err(tree_mismatch)?;
+                    colophon::log::transparency::consistency_proof_text(small.size, big.size, hashes)
                         .map_err(Fail::input)?
                 }
                 None => {
@@ -397,7 +397,7 @@ pub(crate) fn witness_cmd(out: Out, ledger_path: &Path, a: WitnessArgs) -> Res {
             if src.size < new {
                 return Err(unusable_input(format!("{}: the tiles publish only {} entries", dir.display(), src.size)));
             }
-            return colophon::log::merkle::prove_consistency(new, old, &src.hashes());
+            return colophon::log::merkle::prove_consistency(new, old, &src);
         }
         let snap = ledger::load(ledger_path).map_err(|e| unusable_input(e.to_string()))?;
         colophon::log::merkle::prove_consistency(new, old, &snap.index)

@@ -666,20 +666,36 @@ fn tile_hashes(t: Tile, bytes: &[u8]) -> Result<Vec<Digest>, String> {
 /// A [`HashReader`] serving stored hashes from tiles (the mapping Go's tlog calls `TileForIndex` and
 /// `HashFromTile`), trusting nothing it fetches until it hashes up to the tree root it was given.
 ///
-/// `fetch` returns a tile's bytes — from a directory, later perhaps over HTTP. For every
+/// `fetch` returns tiles' bytes — from a directory, over HTTP, from a test's map. For every
 /// [`read_hashes`](HashReader::read_hashes) call the reader fetches the tiles holding the tree's
 /// right-edge subtree roots and checks that they hash to `root` (RFC 6962 §2.1), then fetches each
 /// tile holding a requested hash together with its ancestor tiles and checks every such tile's
 /// subtree hash against the corresponding hash in its parent tile (tlog-tiles "Merkle Tree": a
 /// level-l hash is the MTH of a full level l−1 tile). Only then does it return hashes. Fetched tiles
 /// are exactly the tiles of the tree of `tree_size` ([`tiles_for_size`]); there is no cache.
-pub struct TileHashReader<F: Fn(Tile) -> Result<Vec<u8>, String>> {
+///
+/// The tiles one call needs are asked for at once ([`TileRead::read_tiles`]), so that a reader
+/// over a network can fetch them in parallel.
+pub struct TileHashReader<F: TileRead> {
     tree_size: u64,
     root: Digest,
     fetch: F,
 }
 
-impl<F: Fn(Tile) -> Result<Vec<u8>, String>> TileHashReader<F> {
+/// Where a [`TileHashReader`] gets tiles: several at once. Any `Fn(Tile) -> Result<Vec<u8>, String>`
+/// is one, reading them one by one.
+pub trait TileRead {
+    /// The bytes of each tile, in order, or the first error.
+    fn read_tiles(&self, tiles: &[Tile]) -> Result<Vec<Vec<u8>>, String>;
+}
+
+impl<F: Fn(Tile) -> Result<Vec<u8>, String>> TileRead for F {
+    fn read_tiles(&self, tiles: &[Tile]) -> Result<Vec<Vec<u8>>, String> {
+        tiles.iter().map(|&t| self(t)).collect()
+    }
+}
+
+impl<F: TileRead> TileHashReader<F> {
     /// A reader for the tree of `tree_size` leaves with root `root`, taken from a checkpoint the
     /// caller has already verified.
     pub fn new(tree_size: u64, root: Digest, fetch: F) -> Self {
@@ -719,7 +735,7 @@ impl TilePlan {
     }
 }
 
-impl<F: Fn(Tile) -> Result<Vec<u8>, String>> HashReader for TileHashReader<F> {
+impl<F: TileRead> HashReader for TileHashReader<F> {
     fn read_hashes(&self, indexes: &[u64]) -> Result<Vec<Digest>, String> {
         if indexes.is_empty() {
             return Ok(Vec::new());
@@ -772,11 +788,12 @@ impl<F: Fn(Tile) -> Result<Vec<u8>, String>> HashReader for TileHashReader<F> {
             index_tiles.push(vouching);
         }
 
-        let data: Vec<Vec<Digest>> = plan
-            .tiles
-            .iter()
-            .map(|&t| (self.fetch)(t).and_then(|bytes| tile_hashes(t, &bytes)))
-            .collect::<Result<_, _>>()?;
+        let fetched = self.fetch.read_tiles(&plan.tiles)?;
+        if fetched.len() != plan.tiles.len() {
+            return Err(lost("tile count"));
+        }
+        let data: Vec<Vec<Digest>> =
+            plan.tiles.iter().zip(&fetched).map(|(&t, bytes)| tile_hashes(t, bytes)).collect::<Result<_, _>>()?;
         let tile = |j: usize| plan.tiles.get(j).copied().zip(data.get(j)).ok_or_else(|| lost("tile position"));
 
         // Edge tiles against the root.

@@ -3,7 +3,7 @@
 //! overall timeouts, a size limit, at most [`MAX_REDIRECTS`] redirects; each failure is one clear
 //! message. Nothing fetched is trusted: the core checks it all.
 
-use crate::log::tiles::{TileFetch, TilesSource};
+use crate::log::tiles::{self, TileFetch, TilesSource};
 use std::path::PathBuf;
 use std::time::Duration;
 use ureq::ResponseExt as _;
@@ -14,6 +14,8 @@ pub const MAX_BODY: u64 = 16 << 20;
 pub const MAX_REDIRECTS: u32 = 5;
 /// Default overall timeout of one request, in seconds (`COLOPHON_HTTP_TIMEOUT` overrides).
 pub const DEFAULT_TIMEOUT_SECS: u64 = 30;
+/// Tiles fetched at once from one log.
+pub const PARALLEL_FETCHES: usize = 8;
 /// Attempts at a tile or checkpoint when the server fails transiently (5xx, timeout, reset).
 const ATTEMPTS: u32 = 3;
 
@@ -244,6 +246,53 @@ impl TileFetch for HttpTiles {
 
     fn describe(&self, path: &str) -> String {
         format!("{}{path}", self.base)
+    }
+
+    /// At most [`PARALLEL_FETCHES`] requests at once (spec/transparency.md §7.3): enough to hide a
+    /// server's latency, few enough not to hammer it.
+    fn fetch_many(&self, paths: &[String]) -> Vec<tiles::Fetched> {
+        if paths.len() < 2 {
+            return paths.iter().map(|p| self.fetch(p)).collect();
+        }
+        let next = std::sync::atomic::AtomicUsize::new(0);
+        let slots: Vec<std::sync::Mutex<Option<tiles::Fetched>>> =
+            paths.iter().map(|_| std::sync::Mutex::new(None)).collect();
+        std::thread::scope(|scope| {
+            for _ in 0..PARALLEL_FETCHES.min(paths.len()) {
+                scope.spawn(|| {
+                    loop {
+                        let i = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                        let (Some(p), Some(slot)) = (paths.get(i), slots.get(i)) else { break };
+                        let r = self.fetch(p);
+                        if let Ok(mut slot) = slot.lock() {
+                            *slot = Some(r);
+                        }
+                    }
+                });
+            }
+        });
+        slots
+            .into_iter()
+            .zip(paths)
+            .map(|(slot, p)| {
+                slot.into_inner()
+                    .ok()
+                    .flatten()
+                    .unwrap_or_else(|| Err(format!("{}: the fetch did not finish", self.describe(p))))
+            })
+            .collect()
+    }
+
+    fn forget(&self, paths: &[String]) -> bool {
+        let mut dropped = false;
+        for p in paths.iter().filter(|p| Self::immutable(p)) {
+            if let Some(f) = self.cached(p)
+                && std::fs::remove_file(f).is_ok()
+            {
+                dropped = true;
+            }
+        }
+        dropped
     }
 }
 

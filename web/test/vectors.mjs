@@ -2,7 +2,9 @@
 // Runs the spec vectors (spec/vectors/README.md) through the WebAssembly build under Node:
 //   ledger/*.txt  audit(bytes)         -> first problem's status and line, every problem, valid lines
 //   jcs/*.txt     canonicalize(input)  -> canonical output;  check_line(input) -> rejection status
-// the same checks tests/vectors.rs makes with the native crate (ledger_vectors, jcs_vectors).
+//   html/*.txt    extract_text(page)   -> recognised as a page, extracted text
+// the same checks tests/vectors.rs makes with the native crate (ledger_vectors, jcs_vectors,
+// html_vectors).
 //
 // Usage: node web/test/vectors.mjs [--pkg DIR] [--vectors DIR] [--verbose]
 //   --pkg      the wasm-bindgen --target nodejs output (default web/pkg-node, made by web/build)
@@ -174,6 +176,18 @@ function checkJcs(v) {
   return [`unknown expect ${JSON.stringify(expect)}`];
 }
 
+// One html vector (spec/verify.md §2.7): the page is recognised as one and its text is `output`.
+function checkHtml(v) {
+  if (typeof web.extract_text !== "function") return STUB;
+  const r = call("extract_text", v.body);
+  if (r === STUB) return STUB;
+  if (v.headers.get("expect") !== "ok") return [`unknown expect ${JSON.stringify(v.headers.get("expect"))}`];
+  if (r.ok !== true) return [`extract_text refused it: ${JSON.stringify(r)}`];
+  if (r.html !== true) return ["not recognised as a page (§2.7.1)"];
+  const want = JSON.parse(v.headers.get("output"));
+  return r.text === want ? [] : [`got ${JSON.stringify(r.text)}, expected ${JSON.stringify(want)}`];
+}
+
 // --- the run ---------------------------------------------------------------------------------------
 let passed = 0;
 let failed = 0;
@@ -181,6 +195,7 @@ const stubbed = {};
 for (const [kind, check] of [
   ["ledger", checkLedger],
   ["jcs", checkJcs],
+  ["html", checkHtml],
 ]) {
   for (const v of readVectors(kind)) {
     let result;
