@@ -300,6 +300,15 @@ fn full_tiles_are_cached_shared_and_healed() {
         .assert_stdout("600 valid lines");
     let most = slow.most_at_once();
     assert!((2..=8).contains(&most), "fetches in parallel, at most 8 at once: saw {most} at once");
+    // COLOPHON_HTTP_PARALLEL=1: one request at a time.
+    let one = Server::start(env.dir.path().to_path_buf());
+    let u = one.url("/slow/");
+    env.run_env(
+        &["audit", "--tiles", &u, "--trust", "olga.pub"],
+        &[("COLOPHON_CACHE", "none"), ("COLOPHON_HTTP_PARALLEL", "1")],
+    )
+    .assert_code(0);
+    assert_eq!(one.most_at_once(), 1);
 
     // A corrupted cached tile and entry bundle: the run drops them, fetches them again and passes.
     let mut bad = published.clone();

@@ -14,7 +14,7 @@ pub const MAX_BODY: u64 = 16 << 20;
 pub const MAX_REDIRECTS: u32 = 5;
 /// Default overall timeout of one request, in seconds (`COLOPHON_HTTP_TIMEOUT` overrides).
 pub const DEFAULT_TIMEOUT_SECS: u64 = 30;
-/// Tiles fetched at once from one log.
+/// Default number of tiles fetched at once from one log (`COLOPHON_HTTP_PARALLEL` overrides, 1–32).
 pub const PARALLEL_FETCHES: usize = 8;
 /// Attempts at a tile or checkpoint when the server fails transiently (5xx, timeout, reset).
 const ATTEMPTS: u32 = 3;
@@ -197,13 +197,19 @@ pub struct HttpTiles {
     base: String,
     client: Client,
     cache: Option<PathBuf>,
+    parallel: usize,
 }
 
 impl HttpTiles {
     /// The log at `base` (a trailing `/` is added), caching full tiles under `cache`.
     pub fn new(base: &str, cache: Option<PathBuf>) -> HttpTiles {
         let base = if base.ends_with('/') { base.to_string() } else { format!("{base}/") };
-        HttpTiles { base, client: Client::new(), cache }
+        let parallel = std::env::var("COLOPHON_HTTP_PARALLEL")
+            .ok()
+            .and_then(|v| v.trim().parse::<usize>().ok())
+            .filter(|n| (1..=32).contains(n))
+            .unwrap_or(PARALLEL_FETCHES);
+        HttpTiles { base, client: Client::new(), cache, parallel }
     }
 
     fn immutable(path: &str) -> bool {
@@ -251,14 +257,14 @@ impl TileFetch for HttpTiles {
     /// At most [`PARALLEL_FETCHES`] requests at once (spec/transparency.md §7.3): enough to hide a
     /// server's latency, few enough not to hammer it.
     fn fetch_many(&self, paths: &[String]) -> Vec<tiles::Fetched> {
-        if paths.len() < 2 {
+        if paths.len() < 2 || self.parallel < 2 {
             return paths.iter().map(|p| self.fetch(p)).collect();
         }
         let next = std::sync::atomic::AtomicUsize::new(0);
         let slots: Vec<std::sync::Mutex<Option<tiles::Fetched>>> =
             paths.iter().map(|_| std::sync::Mutex::new(None)).collect();
         std::thread::scope(|scope| {
-            for _ in 0..PARALLEL_FETCHES.min(paths.len()) {
+            for _ in 0..self.parallel.min(paths.len()) {
                 scope.spawn(|| {
                     loop {
                         let i = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
