@@ -185,3 +185,18 @@ fn the_signed_text_split_by_other_text_does_not_verify() {
     env.write("post.html", split);
     env.run(&["verify", "post.html", "--trust", "olga.pub"]).assert_code(1).assert_stdout("Advertisement");
 }
+
+/// A hostile page nesting 100,000 elements (spec/verify.md §2.7.2, limits): parsing it would take
+/// minutes, so it is refused at once with the reason; the verdict is a mismatch, not a hang.
+#[test]
+fn a_page_nesting_too_deep_is_refused_with_the_reason() {
+    let env = released();
+    let deep = page("1847").replace("<article>", &"<div>".repeat(100_000));
+    env.write("deep.html", deep);
+    let r = env.run(&["--json", "verify", "deep.html", "--trust", "olga.pub"]);
+    r.assert_code(1).assert_stdout("more than 512 deep");
+    assert_eq!(r.json()["status"], "copy.mismatch");
+    // Its text, saved by the reader, verifies.
+    env.write("article.txt", ARTICLE);
+    env.ok(&["verify", "article.txt", "--trust", "olga.pub"]);
+}

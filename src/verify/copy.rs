@@ -862,7 +862,13 @@ fn verify_page(signed: &Signed<'_>, roots: &Keyring, copy: &CopyFacts, opts: Opt
         report.message = "the page is not UTF-8, so its text cannot be read; only exact bytes could match".into();
         return report;
     };
-    let page = PageText::new(&crate::format::html::extract_text(html));
+    let page = match crate::format::html::extract_text(html) {
+        Ok(text) => PageText::new(&text),
+        Err(e) => {
+            report.message = e.to_string();
+            return report;
+        }
+    };
     if page.words.is_empty() {
         report.message = "the page holds no text a reader sees (only markup, scripts or hidden elements)".into();
         return report;

@@ -78,14 +78,18 @@ pub fn verify_bundle(copy: &[u8], bundle: &[u8], keyring: &str, profile: &str) -
 
 /// The text a verifier reads from a copy (spec/verify.md §2.7): `{"html":true,"text":"…"}` for a
 /// web page (§2.7.1; its extracted text, §2.7.2), `{"html":false,"text":"…"}` for plain text, or
-/// `{"ok":false,"error":…}` for bytes that are not UTF-8.
+/// `{"ok":false,"error":…}` for bytes that are not UTF-8 or a page colophon does not read
+/// (§2.7.2, limits).
 #[wasm_bindgen]
 pub fn extract_text(copy: &[u8]) -> String {
     let Ok(text) = std::str::from_utf8(copy) else {
         return json!({"ok": false, "error": "not UTF-8 text"}).to_string();
     };
     if colophon::format::html::looks_like_html(copy) {
-        json!({"ok": true, "html": true, "text": colophon::format::html::extract_text(text)}).to_string()
+        match colophon::format::html::extract_text(text) {
+            Ok(text) => json!({"ok": true, "html": true, "text": text}).to_string(),
+            Err(e) => json!({"ok": false, "html": true, "error": e.to_string()}).to_string(),
+        }
     } else {
         json!({"ok": true, "html": false, "text": text}).to_string()
     }
