@@ -981,3 +981,59 @@ fn closest_in_page(
         changes_omitted: omitted,
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The first `i` where `needle` occurs in `hay`, the slow and obvious way.
+    fn naive(hay: &[u8], needle: &[u8]) -> Option<usize> {
+        if needle.is_empty() {
+            return None;
+        }
+        hay.windows(needle.len()).position(|w| w == needle)
+    }
+
+    #[test]
+    fn find_run_is_the_first_occurrence() {
+        // Every haystack of up to 7 items and needle of up to 4 over a two-letter alphabet: every
+        // overlap and partial match the failure function has to handle.
+        for hn in 0..=7u32 {
+            for hbits in 0..(1u32 << hn) {
+                let hay: Vec<u8> = (0..hn).map(|i| (hbits >> i & 1) as u8).collect();
+                for nn in 0..=4u32 {
+                    for nbits in 0..(1u32 << nn) {
+                        let needle: Vec<u8> = (0..nn).map(|i| (nbits >> i & 1) as u8).collect();
+                        assert_eq!(find_run(&hay, &needle), naive(&hay, &needle), "{hay:?} {needle:?}");
+                    }
+                }
+            }
+        }
+        // Longer needles with self-overlap.
+        let hay = b"aabaabaaabaabaabaaab";
+        for needle in [&b"aabaabaaab"[..], b"abaab", b"baaab", b"aab", b"aaaa", b"aabaabaabaaab"] {
+            assert_eq!(find_run(hay, needle), naive(hay, needle), "{needle:?}");
+        }
+    }
+
+    #[test]
+    fn a_page_holds_a_region_only_when_it_is_contiguous() {
+        let page = PageText::new("Site header\nOne two.\nThree four.\nComments: five\n");
+        assert!(page.holds("One two.\nThree four.\n", Level::Exact));
+        assert!(page.holds("One two.\n\nThree four.\n", Level::Exact), "blank lines are not lines of a page");
+        assert!(!page.holds("One two.\nComments: five\n", Level::Exact), "not contiguous");
+        assert!(!page.holds("one two.\nThree four.\n", Level::Exact));
+        assert!(page.holds("One two.  \r\nThree four.\t\r\n", Level::TEXT), "trailing whitespace and CRLF");
+        assert!(!page.holds("One two.  \r\nThree four.\t\r\n", Level::Exact));
+        assert!(!page.holds("One two.\nComments: five\n", Level::TEXT));
+        assert!(page.holds("One two.  Three\nfour.", Level::WORDS));
+        assert!(!page.holds("ONE two. Three four.", Level::WORDS), "words/v2 keeps case");
+        assert!(!page.holds("two four", Level::WORDS));
+        let r = page.region("Three four.").expect("a region");
+        assert_eq!((r.words_before, r.words_after), (4, 2));
+        let r = page.region("Site header One two. Three four. Comments: five").expect("the whole page");
+        assert_eq!((r.words_before, r.words_after), (0, 0));
+        assert!(page.region("six").is_none());
+        assert!(page.region("").is_none());
+    }
+}
