@@ -1,0 +1,1 @@
+// The verify page's script (web/site/verify.js): placeholder.
