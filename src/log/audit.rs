@@ -95,6 +95,54 @@ pub(crate) fn audit_since_spilling(
     a.finish(since)
 }
 
+/// Why a ledger held in memory has no state: the line (1-based; 0 for the whole ledger), the
+/// status code and the message.
+pub type Damaged = (u64, Code, String);
+
+/// The state of a whole ledger held in memory (a published log rebuilt from its tiles in a
+/// browser), admitted as `store::ledger::load` admits a file's lines (spec/ledger.md §11): a line
+/// that does not parse or chain on, a first line that is not a genesis, a rejected genesis or a
+/// line over the length limit makes the ledger damaged (an error naming the line); a line that
+/// breaks a signer, signature or state rule is kept out of the state. A torn last line is ignored,
+/// as `load` ignores it.
+pub fn state_of(bytes: &[u8]) -> Result<Index, Damaged> {
+    // With the Merkle tree's stored hashes: a verdict checks the checkpoint against them.
+    let mut admission = Admission::new(Index::new_with_hashes(), None);
+    let mut head: Option<Head> = None;
+    for item in Lines::new(bytes) {
+        match item {
+            Ok(Item::Line(l)) => {
+                let number = l.number;
+                let p = parse_line(&l.bytes).map_err(|(c, m)| (number, c, m))?;
+                check_chain(head.as_ref(), &p).map_err(|(c, m)| (number, c, m))?;
+                if p.entry.seq == 0 && !matches!(p.entry.body, Body::Genesis(_)) {
+                    return Err((
+                        number,
+                        Code::GenesisMissing,
+                        "the first entry is not a colophon genesis entry".into(),
+                    ));
+                }
+                head = Some(Head { seq: p.entry.seq, hash: p.hash });
+                let problems = admission.line(l, p);
+                if admission.index().is_empty() {
+                    let (code, why) =
+                        problems.first().map_or((Code::GenesisSigner, String::new()), |p| (p.code, p.message.clone()));
+                    return Err((number, code, format!("the genesis entry is not valid: {why}")));
+                }
+            }
+            Ok(Item::TooLong { number, .. }) => {
+                return Err((number, Code::LineTooLong, format!("line longer than {MAX_LINE_LEN} bytes")));
+            }
+            Ok(Item::Torn(_)) => break,
+            Err(e) => return Err((0, Code::LedgerIo, e.to_string())),
+        }
+    }
+    if head.is_none() {
+        return Err((0, Code::GenesisMissing, "the ledger is empty".into()));
+    }
+    Ok(admission.finish())
+}
+
 /// Admits ledger lines into a state exactly as an audit judges them (§11): the same code decides,
 /// so a command that reads a ledger ignores precisely the lines `audit` rejects. `ledger::load`
 /// feeds it the lines its state has not seen yet; the caller has already refused lines that do

@@ -182,3 +182,10 @@ impl LineAt for [u8] {
         Ok(self.get(start..end).unwrap_or_default().to_vec())
     }
 }
+
+/// A ledger's bytes held in memory (a published log rebuilt from its tiles).
+impl LineAt for Vec<u8> {
+    fn line_at(&self, offset: u64, len: u64) -> Result<Vec<u8>, String> {
+        self.as_slice().line_at(offset, len)
+    }
+}

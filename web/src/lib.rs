@@ -54,26 +54,110 @@ pub fn check_line(line: &[u8]) -> String {
 /// or empty for the default.
 #[wasm_bindgen]
 pub fn verify_bundle(copy: &[u8], bundle: &[u8], keyring: &str, profile: &str) -> String {
-    let roots = match Keyring::parse(std::path::Path::new("keyring"), keyring) {
+    let (roots, opts) = match roots_and_options(keyring, profile) {
         Ok(r) => r,
-        Err(e) => return json!({"ok": false, "error": e.to_string()}).to_string(),
+        Err(e) => return json!({"ok": false, "error": e}).to_string(),
     };
-    let mut opts = VerifyOptions::default();
-    if !profile.is_empty() {
-        match Level::from_id(profile) {
-            Some(l) => opts.loosest = Some(l),
-            None => {
-                let e = format!("profile {profile:?}: use exact, text/v1 or words/v2");
-                return json!({"ok": false, "error": e}).to_string();
-            }
-        }
-    }
     let facts = CopyFacts::from_bytes(copy);
     match colophon::verify::verify(&facts, Source::Bundle { bytes: bundle }, &roots, &opts) {
         Ok(v) => v.to_json().to_string(),
         // Bad input, not a verdict (the command exits 2 with `error`).
         Err(p) => json!({"ok": false, "status": p.code.as_str(), "error": p.message}).to_string(),
     }
+}
+
+/// The files of a published log a browser must fetch to verify against it (spec/transparency.md
+/// §7), given its `checkpoint` file: `{"ok":true,"size":N,"paths":["tile/colophon-entries/000",
+/// "tile/0/000", …]}` (every entry bundle and every hash tile of the tree), or
+/// `{"ok":false,"error":…}`. The checkpoint is only parsed here: `verify_tiles` checks it.
+#[wasm_bindgen]
+pub fn tile_paths(checkpoint: &[u8]) -> String {
+    let parsed = colophon::log::note::Note::parse(checkpoint)
+        .map_err(|e| e.to_string())
+        .and_then(|n| colophon::log::checkpoint::Checkpoint::parse(&n.text).map_err(|e| e.to_string()));
+    let cp = match parsed {
+        Ok(cp) => cp,
+        Err(e) => return json!({"ok": false, "error": format!("checkpoint: {e}")}).to_string(),
+    };
+    let width = colophon::log::tiles::TILE_WIDTH;
+    let mut paths: Vec<String> = (0..cp.size.div_ceil(width))
+        .map(|n| {
+            let w = (cp.size - n * width).min(width) as u32;
+            colophon::log::tiles::colophon_entries_path(&colophon::log::merkle::Tile { level: 0, n, width: w })
+        })
+        .collect();
+    paths.extend(colophon::log::merkle::tiles_for_size(cp.size).iter().map(|t| t.path()));
+    json!({"ok": true, "size": cp.size, "paths": paths}).to_string()
+}
+
+/// A published log's files held in memory: what the page fetched.
+struct FetchedFiles(std::collections::HashMap<String, Vec<u8>>);
+
+impl colophon::log::tiles::TileFetch for FetchedFiles {
+    fn fetch(&self, path: &str) -> colophon::log::tiles::Fetched {
+        Ok(self.0.get(path).cloned())
+    }
+    fn describe(&self, path: &str) -> String {
+        path.to_string()
+    }
+}
+
+/// The verdict on a copy against a published log (spec/verify.md §2, spec/transparency.md §7.3):
+/// the object `colophon verify --json --tiles …` prints, without `command` and `source`. The page
+/// fetched the log's files: `names` is a JSON array of `[path, length]` pairs, in the order their
+/// bytes are concatenated in `blob` (the `checkpoint` first, then what `tile_paths` named). Every
+/// line is checked against the tiles and the tiles against the checkpoint, whose signature the
+/// verdict checks against `keyring`, as the command does. Bad input is `{"ok":false,"error":…}`.
+#[wasm_bindgen]
+pub fn verify_tiles(copy: &[u8], names: &str, blob: &[u8], keyring: &str, profile: &str) -> String {
+    let fail = |status: &str, e: String| json!({"ok": false, "status": status, "error": e}).to_string();
+    let (roots, opts) = match roots_and_options(keyring, profile) {
+        Ok(r) => r,
+        Err(e) => return json!({"ok": false, "error": e}).to_string(),
+    };
+    let list: Vec<(String, usize)> = match serde_json::from_str(names) {
+        Ok(l) => l,
+        Err(e) => return json!({"ok": false, "error": format!("names: {e}")}).to_string(),
+    };
+    let mut files = std::collections::HashMap::new();
+    let mut at = 0usize;
+    for (path, len) in list {
+        let Some(bytes) = at.checked_add(len).and_then(|end| blob.get(at..end)) else {
+            return json!({"ok": false, "error": format!("{path}: the blob ends early")}).to_string();
+        };
+        files.insert(path, bytes.to_vec());
+        at += len;
+    }
+    let source = match colophon::log::tiles::TilesSource::open(Box::new(FetchedFiles(files))) {
+        Ok(s) => s,
+        Err(e) => return json!({"ok": false, "error": e}).to_string(),
+    };
+    let mut ledger = Vec::new();
+    if let Err(e) = source.write_ledger(&mut ledger) {
+        return fail("proof.inclusion", e);
+    }
+    let index = match audit::state_of(&ledger) {
+        Ok(i) => i,
+        Err((line, code, m)) => return fail(code.as_str(), format!("the published log, line {line}: {m}")),
+    };
+    let facts = CopyFacts::from_bytes(copy);
+    let src = Source::Tiles { index: &index, lines: &ledger, checkpoint: &source.checkpoint };
+    match colophon::verify::verify(&facts, src, &roots, &opts) {
+        Ok(v) => v.to_json().to_string(),
+        Err(p) => fail(p.code.as_str(), p.message),
+    }
+}
+
+/// The trust roots and options every verify binding takes.
+fn roots_and_options(keyring: &str, profile: &str) -> Result<(Keyring, VerifyOptions), String> {
+    let roots = Keyring::parse(std::path::Path::new("keyring"), keyring).map_err(|e| e.to_string())?;
+    let mut opts = VerifyOptions::default();
+    if !profile.is_empty() {
+        opts.loosest = Some(
+            Level::from_id(profile).ok_or_else(|| format!("profile {profile:?}: use exact, text/v1 or words/v2"))?,
+        );
+    }
+    Ok((roots, opts))
 }
 
 /// The text a verifier reads from a copy (spec/verify.md §2.7): `{"html":true,"text":"…"}` for a

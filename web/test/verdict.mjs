@@ -1,9 +1,10 @@
 #!/usr/bin/env node
-// The browser's verdict is the command's (issue "One verifier"): a ledger, a release and a bundle
-// are made with the native `colophon`, then every copy is verified twice, by
-// `colophon --json verify COPY --bundle B --trust K` and by the WebAssembly build's
-// `verify_bundle(copy, bundle, keyring, profile)`, and the two JSON verdicts must be equal (the CLI
-// adds only `command` and `source`, and names the file of a refused bundle in its message).
+// The browser's verdict is the command's (issue "One verifier"): a ledger, a release, a bundle and
+// a published log are made with the native `colophon`, then every copy is verified twice, by
+// `colophon --json verify COPY --bundle B|--tiles DIR --trust K` and by the WebAssembly build's
+// `verify_bundle(copy, bundle, keyring, profile)` or `verify_tiles(copy, names, blob, keyring,
+// profile)`, and the two JSON verdicts must be equal (the CLI adds only `command` and `source`, and
+// names the file of a refused bundle in its message).
 //
 // Usage: node web/test/verdict.mjs [--pkg DIR] [--colophon BINARY]
 //   --pkg       the wasm-bindgen --target nodejs output (default web/pkg-node, made by web/build)
@@ -75,6 +76,34 @@ write("empty.txt", "");
 // A bundle whose one entry was changed: the bundle itself is refused.
 const bundle = fs.readFileSync(path.join(dir, "anchored.bundle"), "utf8");
 write("forged.bundle", bundle.replace("Tina", "Tinx"));
+// The published log (spec/transparency.md §7), and one whose tiles were tampered with.
+ok("publish", "pub", "--key", "olga.key");
+fs.cpSync(path.join(dir, "pub"), path.join(dir, "badpub"), { recursive: true });
+{
+  // The one (partial) entry bundle of this small log, one byte of its last line changed.
+  const d = path.join(dir, "badpub/tile/colophon-entries/000.p");
+  const p = path.join(d, fs.readdirSync(d)[0]);
+  const b = fs.readFileSync(p);
+  b[b.length - 3] ^= 1;
+  fs.writeFileSync(p, b);
+}
+
+// What a page does with a published log: fetch its checkpoint, then every file tile_paths names,
+// and hand them over in one blob.
+function tilesArgs(pub) {
+  const read = (rel) => fs.readFileSync(path.join(dir, pub, rel));
+  const checkpoint = read("checkpoint");
+  const list = JSON.parse(web.tile_paths(checkpoint));
+  if (!list.ok) throw new Error(`tile_paths: ${list.error}`);
+  const names = [["checkpoint", checkpoint.length]];
+  const parts = [checkpoint];
+  for (const p of list.paths) {
+    const b = read(p);
+    names.push([p, b.length]);
+    parts.push(b);
+  }
+  return [JSON.stringify(names), Buffer.concat(parts)];
+}
 
 const cases = [];
 for (const copy of ["en.txt", "retyped.txt", "reflowed.txt", "tampered.txt", "empty.txt", "it.txt"]) {
@@ -83,10 +112,16 @@ for (const copy of ["en.txt", "retyped.txt", "reflowed.txt", "tampered.txt", "em
   }
 }
 cases.push({ copy: "en.txt", bundle: "forged.bundle", trust: "olga.pub", profile: "" });
+for (const copy of ["en.txt", "retyped.txt", "tampered.txt", "it.txt"]) {
+  for (const trust of ["olga.pub", "mal.pub"]) cases.push({ copy, tiles: "pub", trust, profile: "" });
+}
+cases.push({ copy: "en.txt", tiles: "pub", trust: "olga.pub", profile: "words/v2" });
+cases.push({ copy: "en.txt", tiles: "badpub", trust: "olga.pub", profile: "" });
 
 let failed = 0;
 for (const c of cases) {
-  const args = ["--json", "verify", c.copy, "--bundle", c.bundle, "--trust", c.trust];
+  const source = c.tiles ? ["--tiles", c.tiles] : ["--bundle", c.bundle];
+  const args = ["--json", "verify", c.copy, ...source, "--trust", c.trust];
   if (c.profile) args.push("--profile", c.profile);
   const r = run(...args);
   let cli;
@@ -98,16 +133,24 @@ for (const c of cases) {
     continue;
   }
   const read = (n) => fs.readFileSync(path.join(dir, n));
-  const wasm = JSON.parse(web.verify_bundle(read(c.copy), read(c.bundle), read(c.trust).toString("utf8"), c.profile));
-  const label = `${c.copy} --bundle ${c.bundle} --trust ${c.trust}${c.profile ? ` --profile ${c.profile}` : ""}`;
+  const keyring = read(c.trust).toString("utf8");
+  const wasm = JSON.parse(
+    c.tiles
+      ? web.verify_tiles(read(c.copy), ...tilesArgs(c.tiles), keyring, c.profile)
+      : web.verify_bundle(read(c.copy), read(c.bundle), keyring, c.profile),
+  );
+  const label = `${c.copy} ${source.join(" ")} --trust ${c.trust}${c.profile ? ` --profile ${c.profile}` : ""}`;
   // Bad input is refused by both (the command exits 2 with `error`; the binding answers `error`),
   // each naming it its own way (the command names the file).
   const refused = r.status === 2 && typeof cli.error === "string" && wasm.ok === false && typeof wasm.error === "string";
+  // Tiles that do not hold what their checkpoint signs: both refuse them, with the same status.
+  const badTiles =
+    r.status === 1 && cli.status === "proof.inclusion" && wasm.ok === false && wasm.status === "proof.inclusion";
   // The command names the file a refused bundle came from; the verdict itself does not.
-  if (typeof cli.message === "string") cli.message = cli.message.replace(`${c.bundle}: `, "");
+  if (typeof cli.message === "string" && c.bundle) cli.message = cli.message.replace(`${c.bundle}: `, "");
   delete cli.command;
   delete cli.source;
-  if (refused || isDeepStrictEqual(cli, wasm)) {
+  if (refused || badTiles || isDeepStrictEqual(cli, wasm)) {
     console.log(`ok   ${label}: ${cli.status} (exit ${r.status})`);
   } else {
     failed++;
