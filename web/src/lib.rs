@@ -8,7 +8,7 @@
 
 use colophon::format::{entry, jcs};
 use colophon::log::{audit, trust::Keyring};
-use colophon::verify::copy::{CopyFacts, Level};
+use colophon::verify::copy::{CopyFacts, CopyKind, Level};
 use colophon::verify::{Source, VerifyOptions};
 use serde_json::json;
 use wasm_bindgen::prelude::*;
@@ -50,11 +50,12 @@ pub fn check_line(line: &[u8]) -> String {
 /// The verdict on a copy against a reader's bundle (spec/verify.md §2–§3), trusting the keys of
 /// `keyring` (the text of a keyring or a `.pub` file, spec/ledger.md §10.1): the object
 /// `colophon verify --json` prints, without `command` and `source` (`Verdict::to_json`); bad
-/// input (an empty copy, a keyring that is not one) is `{"ok":false,"error":…}`. `profile` is a match level (`exact`, `text/v1`, `words/v2`)
-/// or empty for the default.
+/// input (an empty copy, a keyring that is not one) is `{"ok":false,"error":…}`. `profile` is a
+/// match level (`exact`, `text/v1`, `words/v2`) or empty for the default; `copy_as` is `text`,
+/// `html` or empty (by the copy's content).
 #[wasm_bindgen]
-pub fn verify_bundle(copy: &[u8], bundle: &[u8], keyring: &str, profile: &str) -> String {
-    let (roots, opts) = match roots_and_options(keyring, profile) {
+pub fn verify_bundle(copy: &[u8], bundle: &[u8], keyring: &str, profile: &str, copy_as: &str) -> String {
+    let (roots, opts) = match roots_and_options(keyring, profile, copy_as) {
         Ok(r) => r,
         Err(e) => return json!({"ok": false, "error": e}).to_string(),
     };
@@ -109,9 +110,9 @@ impl colophon::log::tiles::TileFetch for FetchedFiles {
 /// line is checked against the tiles and the tiles against the checkpoint, whose signature the
 /// verdict checks against `keyring`, as the command does. Bad input is `{"ok":false,"error":…}`.
 #[wasm_bindgen]
-pub fn verify_tiles(copy: &[u8], names: &str, blob: &[u8], keyring: &str, profile: &str) -> String {
+pub fn verify_tiles(copy: &[u8], names: &str, blob: &[u8], keyring: &str, profile: &str, copy_as: &str) -> String {
     let fail = |status: &str, e: String| json!({"ok": false, "status": status, "error": e}).to_string();
-    let (roots, opts) = match roots_and_options(keyring, profile) {
+    let (roots, opts) = match roots_and_options(keyring, profile, copy_as) {
         Ok(r) => r,
         Err(e) => return json!({"ok": false, "error": e}).to_string(),
     };
@@ -148,10 +149,18 @@ pub fn verify_tiles(copy: &[u8], names: &str, blob: &[u8], keyring: &str, profil
     }
 }
 
-/// The trust roots and options every verify binding takes.
-fn roots_and_options(keyring: &str, profile: &str) -> Result<(Keyring, VerifyOptions), String> {
+/// The trust roots and options every verify binding takes: `profile` as `--profile` (empty: the
+/// default), `copy_as` as `--as` (`text`, `html`; empty: by the copy's content, spec/verify.md
+/// §2.7.1).
+fn roots_and_options(keyring: &str, profile: &str, copy_as: &str) -> Result<(Keyring, VerifyOptions), String> {
     let roots = Keyring::parse(std::path::Path::new("keyring"), keyring).map_err(|e| e.to_string())?;
     let mut opts = VerifyOptions::default();
+    opts.copy_as = match copy_as {
+        "" | "auto" => None,
+        "text" => Some(CopyKind::Text),
+        "html" => Some(CopyKind::Html),
+        other => return Err(format!("read the copy as {other:?}: use text, html or leave it empty")),
+    };
     if !profile.is_empty() {
         opts.loosest = Some(
             Level::from_id(profile).ok_or_else(|| format!("profile {profile:?}: use exact, text/v1 or words/v2"))?,

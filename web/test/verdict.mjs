@@ -2,8 +2,8 @@
 // The browser's verdict is the command's (issue "One verifier"): a ledger, a release, a bundle and
 // a published log are made with the native `colophon`, then every copy is verified twice, by
 // `colophon --json verify COPY --bundle B|--tiles DIR --trust K` and by the WebAssembly build's
-// `verify_bundle(copy, bundle, keyring, profile)` or `verify_tiles(copy, names, blob, keyring,
-// profile)`, and the two JSON verdicts must be equal (the CLI adds only `command` and `source`, and
+// `verify_bundle(copy, bundle, keyring, profile, as)` or `verify_tiles(copy, names, blob, keyring,
+// profile, as)`, and the two JSON verdicts must be equal (the CLI adds only `command` and `source`, and
 // names the file of a refused bundle in its message).
 //
 // Usage: node web/test/verdict.mjs [--pkg DIR] [--colophon BINARY]
@@ -136,8 +136,8 @@ for (const c of cases) {
   const keyring = read(c.trust).toString("utf8");
   const wasm = JSON.parse(
     c.tiles
-      ? web.verify_tiles(read(c.copy), ...tilesArgs(c.tiles), keyring, c.profile)
-      : web.verify_bundle(read(c.copy), read(c.bundle), keyring, c.profile),
+      ? web.verify_tiles(read(c.copy), ...tilesArgs(c.tiles), keyring, c.profile, "")
+      : web.verify_bundle(read(c.copy), read(c.bundle), keyring, c.profile, ""),
   );
   const label = `${c.copy} ${source.join(" ")} --trust ${c.trust}${c.profile ? ` --profile ${c.profile}` : ""}`;
   // Bad input is refused by both (the command exits 2 with `error`; the binding answers `error`),
