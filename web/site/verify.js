@@ -95,12 +95,25 @@ function row(dl, term, ...defs) {
   for (const d of defs) dl.append(el("dd", {}, d));
 }
 
+// Words of unchanged text kept around each change; the rest of a long unchanged run is elided
+// (the verdict JSON below the page holds the whole diff).
+const CONTEXT = 12;
+
+function elide(text, first, last) {
+  const w = text.split(/(\s+)/);
+  const keep = CONTEXT * 2; // a word and the space after it
+  if (w.length <= keep * ((first ? 0 : 1) + (last ? 0 : 1)) + keep) return text;
+  const head = first ? "" : w.slice(0, keep).join("");
+  const tail = last ? "" : w.slice(w.length - keep).join("");
+  return `${head}${head ? " " : ""}…${tail ? " " : ""}${tail}`;
+}
+
 function diffView(diff) {
   const p = el("p", { class: "diff" });
-  for (const part of diff) {
-    const tag = part.kind === "insert" ? "ins" : part.kind === "delete" ? "del" : "span";
-    p.append(el(tag, {}, part.text));
-  }
+  diff.forEach((part, i) => {
+    if (part.kind === "equal") p.append(el("span", {}, elide(part.text, i === 0, i === diff.length - 1)));
+    else p.append(el(part.kind === "insert" ? "ins" : "del", {}, part.text));
+  });
   return p;
 }
 
@@ -155,7 +168,8 @@ function render(v) {
     row(d, "Version", version(c.version));
     row(d, "Similarity", `${c.similarity_percent}% of the words`);
     if (c.releases && c.releases.length) row(d, "In releases", c.releases.join(", "));
-    if (c.words) row(d, "Changes", `${c.words.words_added} words added, ${c.words.words_removed} removed`);
+    const n = (k, one, many) => `${k} ${k === 1 ? one : many}`;
+    if (c.words) row(d, "Changes", `${n(c.words.words_added, "word", "words")} added, ${c.words.words_removed} removed`);
     body.append(d);
     if (c.diff) {
       body.append(el("p", {}, "What differs (deleted from the signed text, inserted in your copy):"));
@@ -190,6 +204,10 @@ async function verify(event) {
   } catch (e) {
     render({ ok: false, error: e && e.message ? e.message : String(e) });
   } finally {
+    // The verdict is below the form: bring it into view and give it the focus (keyboard, screen
+    // readers).
+    $("verdict-title").focus();
+    $("result").scrollIntoView({ block: "start" });
     go.disabled = false;
     $("result").removeAttribute("aria-busy");
   }
