@@ -234,6 +234,21 @@ async function main() {
   $("file").addEventListener("change", () => {
     if ($("file").files[0]) $("url").value = "";
   });
+  // A file dropped anywhere on the copy's fieldset is the copy.
+  const drop = $("copy").closest("fieldset");
+  drop.addEventListener("dragover", (e) => {
+    e.preventDefault();
+    drop.classList.add("dropping");
+  });
+  drop.addEventListener("dragleave", () => drop.classList.remove("dropping"));
+  drop.addEventListener("drop", (e) => {
+    e.preventDefault();
+    drop.classList.remove("dropping");
+    if (e.dataTransfer && e.dataTransfer.files.length) {
+      $("file").files = e.dataTransfer.files;
+      $("url").value = "";
+    }
+  });
   $("loading").textContent = `Verifier ready (${web.version()}).`;
   $("form").hidden = false;
   document.body.dataset.ready = "true";

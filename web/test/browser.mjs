@@ -174,9 +174,18 @@ function cli(copy, source, trust, extra = []) {
   return v;
 }
 
-async function verifyIn(name, { paste, file, url, roots, source, as }) {
+async function verifyIn(name, { paste, file, drop, url, roots, source, as }) {
   await tab.fill("#copy", paste ?? "");
   await tab.setInputFiles("#file", file ? path.join(dir, file) : []);
+  if (drop) {
+    // A file dropped on the copy's fieldset, as a reader drags one from the desktop.
+    await tab.evaluate((text) => {
+      const dt = new DataTransfer();
+      dt.items.add(new File([text], "dropped.txt", { type: "text/plain" }));
+      const target = document.getElementById("copy").closest("fieldset");
+      target.dispatchEvent(new DragEvent("drop", { dataTransfer: dt, bubbles: true, cancelable: true }));
+    }, drop);
+  }
   await tab.fill("#url", url ?? "");
   await tab.fill("#roots", roots ?? shownRoots);
   await tab.selectOption("#source", source ?? "log");
@@ -221,6 +230,9 @@ check(isDeepStrictEqual(untrusted.json, cli("en.txt", tiles, "mal.pub")), "  the
 const saved = await verifyIn("5-saved-page", { file: "page.html" });
 check(saved.json.ok === true && saved.json.page !== undefined, `a saved web page: ${saved.json.status}, ${JSON.stringify(saved.json.page)}`);
 check(isDeepStrictEqual(saved.json, cli("page.html", tiles, "olga.pub")), "  the same verdict as the command");
+
+const dropped = await verifyIn("5b-dropped-file", { drop: EN.replace("1847", "1848") });
+check(dropped.json.status === "copy.mismatch", `a dropped file (tampered): ${dropped.json.status}`);
 
 const fetched = await verifyIn("6-same-origin-url", { url: "posts/ponte.html" });
 check(fetched.json.ok === true, `a page of this site by its address: ${fetched.json.status}`);
