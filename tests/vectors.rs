@@ -2163,3 +2163,34 @@ fn sign_with_identity_r(signed_bytes: &[u8], key: &SecretKey) -> [u8; 64] {
     sig[32..].copy_from_slice(&s.to_bytes());
     sig
 }
+
+/// `log::audit::state_of` (a ledger held in memory: a published log rebuilt in a browser) admits
+/// exactly what `store::ledger::load` admits from a file: on every ledger vector both refuse it as
+/// damaged at the same line with the same code, or both build a state of the same entries.
+#[test]
+fn state_in_memory_is_the_state_of_the_file() {
+    let tmp = tempfile::tempdir().unwrap();
+    let mut compared = 0;
+    for v in read_vectors("ledger") {
+        let path = tmp.path().join(format!("{}.jsonl", v.name.replace('/', "_")));
+        std::fs::write(&path, &v.body).unwrap();
+        let file = colophon::store::ledger::load_with(&path, &colophon::store::cache::Cache::None);
+        let memory = colophon::log::audit::state_of(&v.body);
+        match (file, memory) {
+            (Ok(snap), Ok(index)) => {
+                assert_eq!(snap.index.len(), index.len(), "{}", v.name);
+                let heads = |i: &colophon::log::index::Index| i.entry_at(i.len().saturating_sub(1)).map(|(h, _)| h);
+                assert_eq!(heads(&snap.index), heads(&index), "{}", v.name);
+            }
+            (Err(colophon::store::ledger::LedgerError::Damaged { line, code, .. }), Err((l, c, _))) => {
+                assert_eq!((line, code), (l, c), "{}", v.name);
+            }
+            (Err(e), Err(m)) => assert!(v.body.is_empty(), "{}: {e} / {m:?}", v.name),
+            (f, m) => {
+                panic!("{}: the file gives {:?}, memory {:?}", v.name, f.map(|s| s.index.len()), m.map(|i| i.len()))
+            }
+        }
+        compared += 1;
+    }
+    assert!(compared >= 90, "only {compared} ledger vectors");
+}

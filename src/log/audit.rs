@@ -109,6 +109,7 @@ pub fn state_of(bytes: &[u8]) -> Result<Index, Damaged> {
     // With the Merkle tree's stored hashes: a verdict checks the checkpoint against them.
     let mut admission = Admission::new(Index::new_with_hashes(), None);
     let mut head: Option<Head> = None;
+    let mut torn = None;
     for item in Lines::new(bytes) {
         match item {
             Ok(Item::Line(l)) => {
@@ -133,12 +134,19 @@ pub fn state_of(bytes: &[u8]) -> Result<Index, Damaged> {
             Ok(Item::TooLong { number, .. }) => {
                 return Err((number, Code::LineTooLong, format!("line longer than {MAX_LINE_LEN} bytes")));
             }
-            Ok(Item::Torn(_)) => break,
+            Ok(Item::Torn(t)) => {
+                torn = Some(t.len);
+                break;
+            }
             Err(e) => return Err((0, Code::LedgerIo, e.to_string())),
         }
     }
     if head.is_none() {
-        return Err((0, Code::GenesisMissing, "the ledger is empty".into()));
+        let what = match torn {
+            Some(n) => format!("it holds only {n} bytes of an interrupted first line"),
+            None => "it is empty".into(),
+        };
+        return Err((1, Code::LedgerEmpty, format!("not a colophon ledger: {what}")));
     }
     Ok(admission.finish())
 }
