@@ -197,6 +197,28 @@ pub fn normalize(data: &[u8]) {
     }
 }
 
+/// `html` (spec/verify.md §2.7.2): a page's text is lines, none empty or only spaces, each ending
+/// in LF; a page is refused exactly when its elements nest too deep, and never hangs the parser
+/// (the depth check runs first). Returns whether the page was extracted.
+pub fn html(data: &[u8]) -> bool {
+    let Ok(s) = std::str::from_utf8(data) else { return false };
+    let deep = colophon::format::html::too_deep(s);
+    match colophon::format::html::extract_text(s) {
+        Ok(text) => {
+            assert!(!deep, "a page nested too deep was extracted: {s:?}");
+            assert!(text.is_empty() || text.ends_with('\n'), "the text does not end in LF: {text:?}");
+            for line in text.split_terminator('\n') {
+                assert!(!line.trim_matches(' ').is_empty(), "an empty line in {text:?} from {s:?}");
+            }
+            true
+        }
+        Err(_) => {
+            assert!(deep, "a page was refused but is not nested too deep: {s:?}");
+            false
+        }
+    }
+}
+
 /// RFC 8032 §7.1 tests 1-3: the owner, translator and editor of spec/vectors.
 const SEEDS: [&str; 3] = [
     "9d61b19deffd5a60ba844af492ec2cc44449c5697b326919703bac031cae7f60",

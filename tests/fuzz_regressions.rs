@@ -9,7 +9,7 @@
 #[path = "../fuzz/invariants.rs"]
 mod invariants;
 
-use invariants::{bundle, diff_apply, keyring, ledger_line, ledger_signed, normalize, note_checkpoint};
+use invariants::{bundle, diff_apply, html, keyring, ledger_line, ledger_signed, normalize, note_checkpoint};
 use std::path::{Path, PathBuf};
 
 fn seeds(target: &str) -> Vec<(PathBuf, Vec<u8>)> {
@@ -67,6 +67,14 @@ fn seeds_normalize() {
     for (_, data) in seeds("normalize") {
         normalize(&data);
     }
+}
+
+#[test]
+fn seeds_html() {
+    let seeds = seeds("html");
+    let extracted = seeds.iter().filter(|(_, d)| html(d)).count();
+    assert!(extracted >= 10, "only {extracted} html seeds extract");
+    assert!(extracted < seeds.len(), "the seeds include a page nested too deep");
 }
 
 #[test]
