@@ -858,3 +858,28 @@ fn a_copy_of_the_original_verifies_through_its_release() {
     r.assert_code(0).assert_status("copy.verified");
     assert_eq!(r.json()["release"]["ref"], "w@v1", "{r}");
 }
+
+/// The level a copy matches at is the strictest that holds, and the message of a copy that
+/// matches nothing says why for the case at hand: it is not text, or only exact bytes were
+/// allowed.
+///
+/// Kills, in src/verify/copy.rs `verify_signed`: deleting the `Level::Exact` arm of `hits_at` (the
+/// exact copy would match only at text/v1); deleting the `(false, _)` and `(true, Level::Exact)`
+/// arms of the mismatch message.
+#[test]
+fn a_copy_matches_at_the_strictest_level_and_a_mismatch_says_why() {
+    let env = setup();
+    let j = env.ok(&["--json", "verify", "en.txt", "--trust", "olga.pub"]).json();
+    assert_eq!((j["status"].as_str(), j["level"].as_str()), (Some("copy.verified"), Some("exact")), "{j}");
+    env.write("crlf.txt", EN.replace('\n', "\r\n"));
+    let j = env.ok(&["--json", "verify", "crlf.txt", "--trust", "olga.pub"]).json();
+    assert_eq!(j["level"], "text/v1", "{j}");
+    // Not UTF-8: only exact bytes could have matched.
+    env.write("latin1.txt", b"The stone bridge.\n\xE8\n");
+    let r = env.fails(&["--json", "verify", "latin1.txt", "--trust", "olga.pub"], 1);
+    assert_eq!(r.json()["status"], "copy.mismatch");
+    r.assert_stdout("it is not UTF-8 text, so only exact bytes can match");
+    // Only exact bytes allowed: the reader is told how to allow more.
+    let r = env.fails(&["--json", "verify", "crlf.txt", "--trust", "olga.pub", "--profile", "exact"], 1);
+    r.assert_stdout("byte for byte (try without --profile exact");
+}
