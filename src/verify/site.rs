@@ -43,7 +43,9 @@ pub struct SiteFile {
 /// What the site holds.
 #[derive(Clone, Debug, Default, serde::Serialize)]
 pub struct Summary {
-    /// HTML pages written by the renderer (the verify page is added by the writer).
+    /// HTML pages written by the renderer (the verify page is added by the writer, which reports
+    /// the whole count).
+    #[serde(skip)]
     pub pages: u64,
     /// Works with a page.
     pub works: u64,
