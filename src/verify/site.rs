@@ -699,10 +699,10 @@ fn keys_page(ctx: &Ctx<'_>, keys: &[KeyView]) -> String {
             },
         );
         if let Some((ev, reason, note)) = &k.revoked {
-            let _ = write!(
+            let _ = writeln!(
                 b,
                 "<dt>Revoked</dt><dd>entry #{} <code class=\"id\">{}</code>, {}, by {}: <strong>{}</strong>{}. \
-                 Entries it signed after entry #{} do not count{}</dd>\n",
+                 Entries it signed after entry #{} do not count{}</dd>",
                 ev.seq,
                 ev.entry.short(16),
                 time_html(&ev.time),
