@@ -154,6 +154,11 @@ fn a_work_page_shows_each_version_its_signer_note_and_word_diff_and_the_release(
     assert!(cosigned.split("</dd>").next().is_some_and(|c| c.contains(">Edo Marini</a>")), "{page}");
     assert!(page.contains("first &lt;b&gt;release&lt;/b&gt;"), "{page}");
     assert!(page.contains("href=\"../bundles/ponte@v1.bundle\""), "{page}");
+    // The versions a release pairs say so.
+    let en2 = page.split("<article").find(|a| a.contains("id=\"en@2\"")).expect("ponte:en@2's card");
+    assert!(en2.contains("<dt>Released in</dt><dd><a href=\"#release-v1\"><code>ponte@v1</code></a>"), "{en2}");
+    let en1 = page.split("<article").find(|a| a.contains("id=\"en@1\"")).expect("ponte:en@1's card");
+    assert!(!en1.contains("Released in"), "{en1}");
 
     // The index links every work, the keys, the log and the verify page.
     let index = env.read_string("pub/index.html");
@@ -356,4 +361,40 @@ fn the_verify_page_gets_the_webassembly_package_when_there_is_one() {
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
     assert_eq!(env.read("pub/verify.html"), std::fs::read(root.join("web/site/verify.html")).expect("web/site"));
     assert_eq!(env.read("pub/verify/verify.js"), std::fs::read(root.join("web/site/verify.js")).expect("web/site"));
+}
+
+#[test]
+fn a_witnessed_checkpoint_lists_its_witness_and_the_bundles_meet_a_quorum() {
+    let env = ledger();
+    env.keygen("Witness One", "w1");
+    env.ok(&["checkpoint", "--key", "olga.key", "-o", "log.cp"]);
+    env.ok(&[
+        "witness",
+        "log.cp",
+        "--key",
+        "w1.key",
+        "--name",
+        "witness.example/w1",
+        "--state",
+        "w1.state",
+        "--log-key",
+        "olga.pub",
+        "-o",
+        "cosigned.cp",
+    ]);
+    // The owner keeps the witnessed checkpoint; publish uses the kept one.
+    env.write("colophon.jsonl.checkpoint", env.read("cosigned.cp"));
+    publish(&env, &[]);
+    assert_eq!(env.read("pub/checkpoint"), env.read("cosigned.cp"));
+    let log = env.read_string("pub/log.html");
+    let witnesses = log.split("<h3>Witness cosignatures</h3>").nth(1).and_then(|s| s.split("</section>").next());
+    let witnesses = witnesses.expect("a witness section");
+    assert!(witnesses.contains("<code>witness.example/w1</code>"), "{witnesses}");
+    assert!(witnesses.contains("cosigned at <time datetime=\"20"), "{witnesses}");
+    assert!(!witnesses.contains("blog.example/translations"), "the owner's signature is not a witness's: {witnesses}");
+    // A reader who requires the witness: the site's bundle carries its cosignature.
+    let vkey = env.ok(&["vkey", "w1.pub", "--name", "witness.example/w1", "--witness"]).stdout;
+    env.write("ring", format!("{}{vkey}quorum 1\n", env.read_string("olga.pub")));
+    env.ok(&["verify", "copy.txt", "--bundle", "pub/bundles/ponte@v1.bundle", "--trust", "ring"])
+        .assert_stdout("witness.example/w1");
 }

@@ -193,6 +193,8 @@ struct VersionView {
     note: Option<String>,
     of: Option<(String, Digest)>,
     change: Change,
+    /// Tags of the releases in the published tree this version is the translation or original of.
+    released: Vec<String>,
 }
 
 #[derive(Debug)]
@@ -431,7 +433,18 @@ fn version_views(facts: &Facts<'_>, work: &str, lang: &str) -> Result<Vec<Versio
             Some(o) => Some((facts.reference(&o)?, o)),
             None => None,
         };
+        // Found through the index, each checked against its signed line.
+        let mut released = Vec::new();
+        for r in facts.index.releases_of_version(&h) {
+            if facts.in_tree(&r.hash) {
+                let rel = facts.signed.release(&r.hash)?;
+                if rel.translation == h || rel.original == h {
+                    released.push(rel.tag);
+                }
+            }
+        }
         out.push(VersionView {
+            released,
             reference: format!("{work}:{lang}@{}", info.number),
             lang: lang.to_string(),
             number: info.number,
@@ -593,6 +606,23 @@ fn time_html(t: &str) -> String {
         None => t.replace('T', " "),
     };
     format!("<time datetime=\"{}\">{}</time>", escape(t), escape(&shown))
+}
+
+/// Seconds since 1970 as RFC 3339 UTC (`2026-12-01T05:09:52Z`), the proleptic Gregorian calendar
+/// (H. Hinnant's `civil_from_days`); the core has no clock or calendar of its own.
+fn unix_time(secs: u64) -> String {
+    let days = i64::try_from(secs / 86_400).unwrap_or(i64::MAX / 2);
+    let rem = secs % 86_400;
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z.rem_euclid(146_097);
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let d = doy - (153 * mp + 2) / 5 + 1;
+    let m = if mp < 10 { mp + 3 } else { mp - 9 };
+    let y = yoe + era * 400 + i64::from(m <= 2);
+    format!("{y:04}-{m:02}-{d:02}T{:02}:{:02}:{:02}Z", rem / 3600, rem / 60 % 60, rem % 60)
 }
 
 /// A version's anchor on its work's page: `en@2`.
@@ -770,7 +800,7 @@ fn log_page(
         for s in witnesses {
             let when = s
                 .cosignature_timestamp()
-                .map_or(String::new(), |t| format!(", claiming to cosign at {t} (seconds since 1970)"));
+                .map_or(String::new(), |t| format!(", cosigned at {} (the witness's claim)", time_html(&unix_time(t))));
             let _ =
                 writeln!(b, "<li><code>{}</code>, key id <code>{:08x}</code>{when}</li>", escape(&s.name), s.key_id);
         }
@@ -857,6 +887,15 @@ fn work_page(ctx: &Ctx<'_>, w: &WorkView) -> String {
                     version_link(up, &w.name, stems, r),
                     h.short(16)
                 );
+            }
+            if !v.released.is_empty() {
+                let tags = v
+                    .released
+                    .iter()
+                    .map(|t| format!("<a href=\"#release-{0}\"><code>{1}@{0}</code></a>", escape(t), escape(&w.name)))
+                    .collect::<Vec<_>>()
+                    .join(", ");
+                let _ = writeln!(b, "<dt>Released in</dt><dd>{tags}</dd>");
             }
             let _ = write!(
                 b,
@@ -1091,5 +1130,13 @@ mod tests {
         assert_ne!(all["Ponte"], all["ponte"]);
         // Stems that meet get the whole hash.
         assert_eq!(stem_with("A", 64).len(), "a~".len() + 64);
+    }
+
+    #[test]
+    fn unix_times_are_utc_dates() {
+        assert_eq!(unix_time(0), "1970-01-01T00:00:00Z");
+        assert_eq!(unix_time(951_782_400), "2000-02-29T00:00:00Z");
+        assert_eq!(unix_time(1_796_102_992), "2026-12-01T05:29:52Z");
+        assert!(unix_time(u64::MAX).len() > 20);
     }
 }
