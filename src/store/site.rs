@@ -44,26 +44,15 @@ pub fn web_pkg_dir() -> PathBuf {
 /// one just published as tiles). Each file is written atomically (a temporary file renamed into
 /// place), so a reader of a site being re-published sees each page whole, old or new.
 pub fn write_site(ledger_path: &Path, dir: &Path, note: &[u8]) -> Result<Written, String> {
-    let mut snap = ledger::load(ledger_path).map_err(|e| e.to_string())?;
-    let mut rebuilt = false;
-    let site = loop {
-        let site = crate::verify::site::render(&LedgerFile(ledger_path), &snap.index, note)?;
-        match site.disagreed {
-            // The index disagreed with a signed line (the line won, but the index may have left
-            // something out): rebuild it and render again.
-            Some(_) if !rebuilt => {
-                rebuilt = true;
-                ledger::discard_index(ledger_path, &crate::store::cache::Cache::from_env());
-                snap = ledger::load(ledger_path).map_err(|e| e.to_string())?;
-            }
-            Some(what) => {
-                return Err(format!(
-                    "the ledger's index disagrees with its signed lines ({what}); nothing of the site was written"
-                ));
-            }
-            None => break site,
-        }
-    };
+    // The state is built from the ledger's lines in memory, every line admitted by the audit's
+    // rules, and the cached index is not used: an index finds lines, and whoever can write it can
+    // leave some out (spec/cli.md §5). A command's reader may live with that; a site published
+    // for every reader must show every release, cosignature and revocation the tree holds.
+    let snap = ledger::load_with(ledger_path, &crate::store::cache::Cache::None).map_err(|e| e.to_string())?;
+    let site = crate::verify::site::render(&LedgerFile(ledger_path), &snap.index, note)?;
+    if let Some(what) = site.disagreed {
+        return Err(format!("the ledger changed while its site was made ({what}); nothing of the site was written"));
+    }
     let mut files = site.files;
     files.push(crate::verify::site::SiteFile { path: "verify.html".into(), bytes: VERIFY_HTML.as_bytes().to_vec() });
     files.push(crate::verify::site::SiteFile { path: "verify/verify.js".into(), bytes: VERIFY_JS.as_bytes().to_vec() });

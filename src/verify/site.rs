@@ -6,8 +6,10 @@
 //! static host and from `file://`.
 //!
 //! Pure: it takes the ledger's lines ([`LineAt`]), its index and the published checkpoint, and
-//! returns files as (relative path, bytes); `store::site` writes them. The index only *finds*
-//! entries: every fact shown is read from the entry's own line, its hash and signature checked,
+//! returns files as (relative path, bytes); `store::site` writes them, with an index it builds
+//! from the ledger's lines (a cached index may leave entries out, and the site must show them
+//! all). The index only *finds* entries: every fact shown is read from the entry's own line, its
+//! hash and signature checked,
 //! its signer's registration read from signed lines up the chain ([`Signed`], spec/verify.md
 //! §2.3, §4). The site shows the log exactly as of the checkpoint's size: entries appended since
 //! are not in the published tree, so they are left out (as bundles leave them out, §3.2).
