@@ -423,12 +423,12 @@ fn version_views(facts: &Facts<'_>, work: &str, lang: &str) -> Result<Vec<Versio
                 }),
         };
         let change = match (&text, v.parent.is_some(), &parent_text) {
-            (Err(e), _, _) => Change::None(format!("its text cannot be rebuilt from the ledger: {e}")),
-            (Ok(None), _, _) => Change::None("recorded by hash only: the ledger holds no text to compare".into()),
+            (Err(e), _, _) => Change::None(format!("Its text cannot be rebuilt from the ledger: {e}")),
+            (Ok(None), _, _) => Change::None("Recorded by hash only: the ledger holds no text to compare".into()),
             (Ok(Some(t)), false, _) => Change::First { lines: t.lines().count(), words: t.split_whitespace().count() },
             (Ok(Some(t)), true, Ok(Some(base))) => word_diff_html(base, t),
             (Ok(Some(_)), true, _) => {
-                Change::None("its parent was recorded by hash only: there is no earlier text to compare".into())
+                Change::None("Its parent was recorded by hash only: there is no earlier text to compare".into())
             }
         };
         let of = match v.of {
