@@ -112,3 +112,29 @@ fn the_check_sees_an_upward_import() {
     let found = imports("use crate::store::ledger::LedgerFile;\n// crate::verify::copy in a comment\n");
     assert_eq!(found.into_iter().collect::<Vec<_>>(), vec!["store::ledger".to_string()]);
 }
+
+/// The pure core (format, log, verify: ARCHITECTURE.md) reaches no file, environment, process or
+/// network: it builds for the browser, and the site renderer (`verify::site`) and every verdict
+/// take their input as values. Unit tests (after `#[cfg(test)]`) may read files.
+#[test]
+fn the_pure_core_names_no_file_environment_process_or_network_api() {
+    let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
+    let mut all = Vec::new();
+    for l in &LAYERS[..3] {
+        modules(&src.join(l), l, &mut all);
+    }
+    let names: BTreeSet<&str> = all.iter().map(|(m, _)| m.as_str()).collect();
+    assert!(names.contains("verify::site"), "the site renderer is not in the pure core: {names:?}");
+    let mut found = Vec::new();
+    for (m, text) in &all {
+        let code = text.split("#[cfg(test)]").next().unwrap_or_default();
+        for line in code.lines().filter(|l| !l.trim_start().starts_with("//")) {
+            for api in ["std::fs", "std::env", "std::process", "std::net", "std::thread", "SystemTime"] {
+                if line.contains(api) {
+                    found.push(format!("{m}: {api}: {}", line.trim()));
+                }
+            }
+        }
+    }
+    assert!(found.is_empty(), "the pure core reaches outside itself: {found:#?}");
+}

@@ -3121,7 +3121,7 @@ fn sidecar_case(base: &Env, truth: &Truth, what: &str, attack: &Attack, full: bo
         t.forged += 1;
         t.show("FORGED", &format!("{what}: a checkpoint signed another root than the ledger's {root}: {r}"));
     }
-    let r = env.run(&["publish", "pub", "--key", "olga.key"]);
+    let r = env.run(&["publish", "pub", "--key", "olga.key", "--site"]);
     if check(t, &r) && r.is(0) {
         let a = env.run(&["--json", "audit", "--tiles", "pub"]);
         if check(t, &a)
@@ -3131,12 +3131,45 @@ fn sidecar_case(base: &Env, truth: &Truth, what: &str, attack: &Attack, full: bo
             t.forged += 1;
             t.show("FORGED", &format!("{what}: the published tiles are not the ledger: {a}"));
         }
+        // The site (spec/cli.md §6) shows what the signed lines say, whatever the index says: it
+        // is byte for byte the site published from the ledger alone, with no index at all.
+        let clean = env.run_env(&["publish", "pub-clean", "--site"], &[("COLOPHON_CACHE", "none")]);
+        if check(t, &clean) && clean.is(0) {
+            let differs = site_files(&env.path("pub-clean"))
+                .into_iter()
+                .find(|(name, bytes)| std::fs::read(env.path("pub").join(name)).ok().as_ref() != Some(bytes));
+            if let Some((name, _)) = differs {
+                t.forged += 1;
+                t.show("FORGED", &format!("{what}: the site's {name} is not the one the ledger alone gives"));
+            }
+        } else {
+            fail(t, format!("publish --site from the ledger alone failed: {clean}"));
+        }
     }
     if env.read("victim.txt") != b"a file of the user's that nobody may write\n" {
         t.forged += 1;
         t.show("FORGED", &format!("{what}: a file was written through a link"));
     }
     let _ = &truth.root;
+}
+
+/// Every file under `dir` but the tiles, relative, with its bytes.
+fn site_files(dir: &Path) -> Vec<(String, Vec<u8>)> {
+    let mut out = Vec::new();
+    let mut todo = vec![dir.to_path_buf()];
+    while let Some(d) = todo.pop() {
+        for e in std::fs::read_dir(&d).into_iter().flatten().flatten() {
+            let p = e.path();
+            let name = p.strip_prefix(dir).map(|r| r.to_string_lossy().into_owned()).unwrap_or_default();
+            if p.is_dir() && name != "tile" {
+                todo.push(p);
+            } else if p.is_file() {
+                out.push((name, std::fs::read(&p).unwrap_or_default()));
+            }
+        }
+    }
+    out.sort();
+    out
 }
 
 fn sidecar_suite(full: bool) -> Tally {
@@ -3808,4 +3841,20 @@ fn checkpoints_and_tiles_are_the_ledgers_tree_not_the_index_hashes() {
     let a = env.run(&["--json", "audit", "--tiles", "pub"]);
     assert!(a.is(0), "{a}");
     assert_eq!(a.try_json().and_then(|j| j["merkle_root"].as_str().map(String::from)), root);
+}
+
+/// Found by the sidecars suite, before `publish --site` was merged: the site was made through the
+/// cached index, so an index that had lost its cosign, release or key rows published a site (and
+/// bundles) without them. The site's state is now built from the ledger's lines in memory.
+#[test]
+fn a_site_shows_what_the_lines_hold_whatever_rows_the_index_lost() {
+    let (env, c) = sidecar_env_with_index();
+    c.execute_batch("DELETE FROM cosigns; DELETE FROM releases; DELETE FROM keys WHERE rseq IS NOT NULL")
+        .expect("forge");
+    env.ok(&["publish", "pub", "--key", "olga.key", "--site"]);
+    let page = env.read_string("pub/works/ponte.html");
+    assert!(page.contains("<code>ponte@v1</code>") && page.contains(">Edo Marini</a>"), "{page}");
+    let keys = env.read_string("pub/keys.html");
+    assert!(keys.contains("<dt>Revoked</dt>"), "{keys}");
+    env.ok(&["verify", "copy.txt", "--bundle", "pub/bundles/ponte@v1.bundle", "--trust", "pub/owners.keyring"]);
 }

@@ -219,14 +219,21 @@ colophon verify-proof grow.proof --old jan.checkpoint --new mar.checkpoint --tru
         new: Option<PathBuf>,
     },
     /// Write the ledger as a static C2SP tlog-tiles directory any web host can serve.
-    #[command(after_help = "Example:\n  colophon publish public/log --key olga.key\n\n\
-Publishing again only adds new tiles and rewrites the partial ones and the checkpoint.")]
+    #[command(after_help = "Examples:\n  colophon publish public/log --key olga.key\n  \
+colophon publish public/log --site          # and a website of the log: open public/log/index.html\n\n\
+Publishing again only adds new tiles and rewrites the partial ones and the checkpoint; --site rewrites \
+the site's pages.")]
     Publish {
         /// The directory.
         dir: PathBuf,
         /// Sign a fresh checkpoint with this owner key first (default: the kept checkpoint).
         #[arg(long, value_name = "OWNER.key")]
         key: Option<PathBuf>,
+        /// Also write a static website of the log beside the tiles (index.html, a page per work,
+        /// keys, the log, a bundle per release, the verify page): plain HTML, readable without
+        /// JavaScript, from any static host or from file://.
+        #[arg(long)]
+        site: bool,
     },
     /// Act as a witness: cosign a checkpoint after checking it extends the last one you cosigned.
     /// (An editor's countersignature of a release is `cosign`; a witness's of a checkpoint is this.)

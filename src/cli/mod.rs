@@ -277,7 +277,7 @@ fn run(cli: Cli, out: Out) -> Res {
         Command::VerifyProof { proof, trust, entry, old, new } => {
             verify_proof_cmd(out, &proof, &trust, entry.as_deref(), old.as_deref(), new.as_deref())
         }
-        Command::Publish { dir, key } => publish_cmd(out, &ledger, &dir, key.as_deref()),
+        Command::Publish { dir, key, site } => publish_cmd(out, &ledger, &dir, key.as_deref(), site),
         Command::Witness { checkpoint, key, name, state, log_key, tiles, proof, output } => {
             witness_cmd(out, &ledger, WitnessArgs { checkpoint, key, name, state, log_key, tiles, proof, output })
         }

@@ -289,7 +289,7 @@ pub(crate) fn verify_proof_cmd(
     Ok(ExitCode::SUCCESS)
 }
 
-pub(crate) fn publish_cmd(out: Out, ledger_path: &Path, dir: &Path, key: Option<&Path>) -> Res {
+pub(crate) fn publish_cmd(out: Out, ledger_path: &Path, dir: &Path, key: Option<&Path>, site: bool) -> Res {
     let note = match key {
         Some(k) => {
             let key = unlock(k)?;
@@ -328,7 +328,22 @@ pub(crate) fn publish_cmd(out: Out, ledger_path: &Path, dir: &Path, key: Option<
             String::new()
         }
     ));
-    out.json(json!({"ok": true, "command": "publish", "dir": dir, "published": p}));
+    // The site after the tiles: its bundles and pages are of the checkpoint just published.
+    let written = if site {
+        let w = colophon::store::site::write_site(ledger_path, dir, &note).map_err(Fail::input)?;
+        if let Some(why) = &w.warning {
+            anstream::eprintln!("{}: {why}", paint(YELLOW, "warning"));
+        }
+        out.say(format!("site: {} pages in {} (open {})", w.pages, dir.display(), dir.join("index.html").display()));
+        Some(w)
+    } else {
+        None
+    };
+    let mut j = json!({"ok": true, "command": "publish", "dir": dir, "published": p});
+    if let Some(w) = written {
+        j["site"] = json!(w);
+    }
+    out.json(j);
     Ok(ExitCode::SUCCESS)
 }
 

@@ -24,11 +24,9 @@ pub(super) fn check_writable_target(path: &Path) -> Result<(), Fail> {
 
 pub(super) fn write_bundle(path: &Path, b: &BundleFile) -> Result<(), Fail> {
     check_writable_target(path)?;
-    let mut text = serde_json::to_string_pretty(b).map_err(|e| Fail::input(e.to_string()))?;
-    text.push('\n');
+    let text = b.to_file_bytes().map_err(Fail::input)?;
     // Written beside the target and renamed, so a reader never sees half a bundle.
-    colophon::store::files::write_file_atomic(path, text.as_bytes())
-        .map_err(|m| Fail::input(format!("cannot write {m}")))
+    colophon::store::files::write_file_atomic(path, &text).map_err(|m| Fail::input(format!("cannot write {m}")))
 }
 
 /// What to say about a bundle written without a checkpoint (spec/verify.md §3.5).

@@ -13,5 +13,6 @@ pub mod http;
 pub mod index_db;
 pub mod keyfile;
 pub mod ledger;
+pub mod site;
 pub mod tiles;
 pub mod transparency;

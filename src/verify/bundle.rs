@@ -160,6 +160,14 @@ pub fn build_with_checkpoint(
 }
 
 impl BundleFile {
+    /// The bytes of a bundle file as colophon writes it (`bundle -o`, `release --write-bundle`,
+    /// `publish --site`): pretty-printed JSON and a final newline.
+    pub fn to_file_bytes(&self) -> Result<Vec<u8>, String> {
+        let mut text = serde_json::to_vec_pretty(self).map_err(|e| e.to_string())?;
+        text.push(b'\n');
+        Ok(text)
+    }
+
     /// The size of the bundle's checkpoint, if it has one that parses.
     pub fn checkpoint_size(&self) -> Option<u64> {
         Checkpoint::in_note(self.checkpoint.as_deref()?.as_bytes()).map(|cp| cp.size)
