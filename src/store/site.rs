@@ -10,6 +10,8 @@ use std::path::{Component, Path, PathBuf};
 pub const VERIFY_HTML: &str = include_str!("../../web/site/verify.html");
 /// The verify page's script (`web/site/verify.js`).
 pub const VERIFY_JS: &str = include_str!("../../web/site/verify.js");
+/// The verify page's own styles, on top of the site's (`web/site/verify.css`).
+pub const VERIFY_CSS: &str = include_str!("../../web/site/verify.css");
 /// The files of the WebAssembly package (`web/build`, wasm-bindgen `--target web`) the verify
 /// page loads, copied into `verify/`.
 pub const WASM_FILES: [&str; 2] = ["colophon_web.js", "colophon_web_bg.wasm"];
@@ -56,6 +58,10 @@ pub fn write_site(ledger_path: &Path, dir: &Path, note: &[u8]) -> Result<Written
     let mut files = site.files;
     files.push(crate::verify::site::SiteFile { path: "verify.html".into(), bytes: VERIFY_HTML.as_bytes().to_vec() });
     files.push(crate::verify::site::SiteFile { path: "verify/verify.js".into(), bytes: VERIFY_JS.as_bytes().to_vec() });
+    files.push(crate::verify::site::SiteFile {
+        path: "verify/verify.css".into(),
+        bytes: VERIFY_CSS.as_bytes().to_vec(),
+    });
     let pkg = web_pkg_dir();
     let mut warning = None;
     let mut wasm = Vec::new();

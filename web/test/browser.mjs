@@ -243,6 +243,11 @@ check(bundle.json.status === "copy.verified", `against the release's bundle: ${b
 check(isDeepStrictEqual(bundle.json, cli("en.txt", ["--bundle", path.join(siteDir, bundles[0].bundle)], "olga.pub")),
   "  the same verdict as colophon verify --bundle");
 
+// The same page in the dark scheme, for a look at its contrast.
+await verifyIn("8-tampered-dark", { paste: EN.replace("1847", "1848") });
+await tab.emulateMedia({ colorScheme: "dark" });
+await tab.screenshot({ path: path.join(artifacts, "8-tampered-dark.png"), fullPage: true });
+
 check(problems.length === 0, `no console error or CSP violation${problems.length ? `: ${problems.join("; ")}` : ""}`);
 console.log(`time: verifier ready ${ready} ms after loading the page; a 70-paragraph copy verified in ${faithful.took} ms (the log fetched), ${tampered.took} ms once fetched`);
 console.log(`screenshots: ${artifacts}`);
