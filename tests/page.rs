@@ -200,3 +200,25 @@ fn a_page_nesting_too_deep_is_refused_with_the_reason() {
     env.write("article.txt", ARTICLE);
     env.ok(&["verify", "article.txt", "--trust", "olga.pub"]);
 }
+
+/// Each level a reader allows is tried, the loosest included (spec/verify.md §2.7.3): a page whose
+/// article has straight quotes for the signed curly ones matches only under words/v2, and then
+/// verifies at that level unless the reader asks for a stricter one; the faithful page verifies
+/// with `--profile exact`.
+///
+/// Kills, in src/verify/copy.rs `verify_page`: `>` → `==` in `level > opts.loosest` (the loosest
+/// level would never be tried).
+#[test]
+fn a_page_matches_at_the_loosest_level_the_reader_allows() {
+    let env = released();
+    let straight = page("1847").replace("&ldquo;", "\"").replace("&rdquo;", "\"").replace("&rsquo;", "'");
+    env.write("straight.html", straight);
+    let j = env.run(&["--json", "verify", "straight.html", "--trust", "olga.pub"]).json();
+    assert_eq!((j["status"].as_str(), j["level"].as_str()), (Some("copy.verified"), Some("words/v2")), "{j}");
+    let r = env.run(&["--json", "verify", "straight.html", "--trust", "olga.pub", "--profile", "text/v1"]);
+    r.assert_code(1);
+    assert_eq!(r.json()["status"], "copy.mismatch");
+    env.write("post.html", page("1847"));
+    let j = env.run(&["--json", "verify", "post.html", "--trust", "olga.pub", "--profile", "exact"]).json();
+    assert_eq!((j["status"].as_str(), j["level"].as_str()), (Some("copy.verified"), Some("exact")), "{j}");
+}
