@@ -206,8 +206,8 @@ fn a_page_nesting_too_deep_is_refused_with_the_reason() {
 /// verifies at that level unless the reader asks for a stricter one; the faithful page verifies
 /// with `--profile exact`.
 ///
-/// Kills, in src/verify/copy.rs `verify_page`: `>` → `==` in `level > opts.loosest` (the loosest
-/// level would never be tried).
+/// Kills, in src/verify/copy.rs `verify_page`: `>` → `==` and `>` → `>=` in `level > opts.loosest`
+/// (the loosest level would never be tried).
 #[test]
 fn a_page_matches_at_the_loosest_level_the_reader_allows() {
     let env = released();
@@ -221,4 +221,16 @@ fn a_page_matches_at_the_loosest_level_the_reader_allows() {
     env.write("post.html", page("1847"));
     let j = env.run(&["--json", "verify", "post.html", "--trust", "olga.pub", "--profile", "exact"]).json();
     assert_eq!((j["status"].as_str(), j["level"].as_str()), (Some("copy.verified"), Some("exact")), "{j}");
+    // A verified page says the signed text is one region of it, and that `exact` means the signed
+    // lines (the page's bytes are markup); an unverified one does not. Kills `==` → `!=` in
+    // `report.status == Code::CopyVerified` there.
+    let m = j["message"].as_str().unwrap_or_default();
+    assert!(
+        m.contains("(the signed lines, byte for byte); the signed text is one contiguous region of the page"),
+        "{m}"
+    );
+    env.keygen("Mal", "mal");
+    let j = env.run(&["--json", "verify", "post.html", "--trust", "mal.pub"]).json();
+    assert_eq!(j["status"], "trust.untrusted");
+    assert!(!j["message"].as_str().unwrap_or_default().contains("contiguous region"), "{j}");
 }
