@@ -845,6 +845,42 @@ mod tests {
         s
     }
 
+    /// Nodes of trees far larger than any test builds are found at once: the search for the record
+    /// that stored an index starts next to it (at index / 2), not at record 0.
+    #[test]
+    fn stored_hash_indexes_of_huge_trees_split_back() {
+        for (level, n) in [(0, 1u64 << 50), (5, (1 << 45) + 3), (20, 12_345_678_901), (62, 1), (63, 0)] {
+            let index = stored_hash_index(level, n);
+            assert_ne!(index, u64::MAX);
+            assert_eq!(split_stored_hash_index(index), (level, n), "level {level}, node {n}");
+        }
+    }
+
+    /// Only a power-of-two count of hashes makes a perfect tree (tlog-tiles "Merkle Tree").
+    #[test]
+    fn a_perfect_hash_needs_a_power_of_two() {
+        let h: Vec<Digest> = (0..8u8).map(|i| leaf_hash(&[i])).collect();
+        assert_eq!(perfect_hash(&h[..0]), None);
+        assert_eq!(perfect_hash(&h[..1]), Some(h[0]));
+        assert_eq!(perfect_hash(&h[..2]), Some(node_hash(&h[0], &h[1])));
+        for n in [3, 5, 6, 7] {
+            assert_eq!(perfect_hash(&h[..n]), None, "{n} hashes");
+        }
+        assert_eq!(perfect_hash(&h), tree_hash_of_leaves(&h));
+    }
+
+    /// The RFC 6962 root of leaf hashes, the slow and obvious way.
+    fn tree_hash_of_leaves(h: &[Digest]) -> Option<Digest> {
+        match h {
+            [] => None,
+            [one] => Some(*one),
+            _ => {
+                let k = h.len().next_power_of_two() / 2;
+                Some(node_hash(&tree_hash_of_leaves(&h[..k])?, &tree_hash_of_leaves(&h[k..])?))
+            }
+        }
+    }
+
     #[test]
     fn stored_hash_index_matches_go_numbering() {
         // Leaves 0, 1, then node (1, 0), leaf 2, leaf 3, (1, 1), (2, 0), leaf 4 ...
