@@ -753,6 +753,24 @@ mod tests {
         }
     }
 
+    /// The line counts `log` and the index show come from the script's JSON without building it,
+    /// and are the counts of the script itself; a JSON value that is not a script has none.
+    #[test]
+    fn stats_of_json_are_the_scripts_stats() {
+        for (old, new) in [("a\nb\nc\n", "a\nB\nc\nd\ne\n"), ("", "x\ny\n"), ("p\nq\nr\n", "p\n"), ("same\n", "same\n")]
+        {
+            let s = roundtrip(old, new);
+            assert_eq!(stats_of_json(&s.to_json()), Some(s.stats()), "{old:?} -> {new:?}");
+        }
+        assert_eq!(
+            stats_of_json(&json!([["=", 2], ["-", 3], ["+", "a\n", "b\n"], ["=", 1], ["+", "c"]])),
+            Some(Stats { lines_added: 3, lines_removed: 3 })
+        );
+        for bad in [json!({}), json!([["?", 1]]), json!([[1, 1]]), json!([["-", "x"]]), json!(["="])] {
+            assert_eq!(stats_of_json(&bad), None, "{bad}");
+        }
+    }
+
     #[test]
     fn final_newline_only_change() {
         let s = roundtrip("a\nb", "a\nb\n");
