@@ -364,6 +364,19 @@ mod tests {
     }
 
     #[test]
+    fn pre_keeps_its_lines_and_spaces_and_foreign_content_is_skipped() {
+        // Inline elements inside `pre` continue its line; a line of a `pre` keeps its trailing
+        // spaces (§2.7.2 step 5); SVG and MathML text is not text a reader reads (step 2).
+        assert_eq!(extract_text("<pre>a<b>b</b>c\nd</pre>").unwrap(), "abc\nd\n");
+        assert_eq!(extract_text("<pre>x  \ny</pre>").unwrap(), "x  \ny\n");
+        assert_eq!(extract_text("<p>x  </p>").unwrap(), "x\n");
+        assert_eq!(
+            extract_text("<p>a</p><svg><text>chart</text></svg><math><mi>x</mi></math><p>b</p>").unwrap(),
+            "a\nb\n"
+        );
+    }
+
+    #[test]
     fn what_is_not_nesting() {
         // Closed elements, elements the parser closes by itself, void elements, and tags inside
         // scripts, styles, titles and comments.
@@ -378,6 +391,7 @@ mod tests {
             format!("<style>{}</style><title>{}</title>", "<div>".repeat(n), "<div>".repeat(n)),
             format!("<!-- {} -->", "<div>".repeat(n)),
             format!("<div>{}</div>", "<b><i>x</b></i>".repeat(n)),
+            format!("<plaintext>{}", "<div>".repeat(n)),
         ] {
             assert!(!too_deep(&page), "{}", &page[..60.min(page.len())]);
         }
