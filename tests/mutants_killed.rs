@@ -584,23 +584,6 @@ fn witness_ring(env: &Env) {
     env.write("ring.txt", format!("{}{vkey}quorum 1\n", env.read_string("olga.pub")));
 }
 
-fn cosign(env: &Env, checkpoint: &str, out: &str) {
-    env.ok(&[
-        "cosign-checkpoint",
-        checkpoint,
-        "--key",
-        "w1.key",
-        "--name",
-        "witness.example/w1",
-        "--state",
-        "w1.state",
-        "--log-key",
-        "olga.pub",
-        "-o",
-        out,
-    ]);
-}
-
 /// A witness quorum is met only by a checkpoint that covers the release (spec/verify.md §2.6): one
 /// of size 4 holds entries 0-3, not the release at entry 4; one of size 5 does.
 ///
@@ -610,12 +593,12 @@ fn a_quorum_is_met_only_by_a_checkpoint_covering_the_release() {
     let env = setup();
     witness_ring(&env);
     env.write("cp4", checkpoint_of(&env, 4, &env.secret("olga")));
-    cosign(&env, "cp4", "cosigned4");
+    env.witness_cosign("cp4", "cosigned4");
     env.run(&["--json", "verify", "en.txt", "--trust", "ring.txt", "--checkpoint", "cosigned4"])
         .assert_code(1)
         .assert_status("checkpoint.quorum");
     env.write("cp5", checkpoint_of(&env, 5, &env.secret("olga")));
-    cosign(&env, "cp5", "cosigned5");
+    env.witness_cosign("cp5", "cosigned5");
     env.run(&["--json", "verify", "en.txt", "--trust", "ring.txt", "--checkpoint", "cosigned5"])
         .assert_code(0)
         .assert_status("copy.verified");

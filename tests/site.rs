@@ -368,20 +368,7 @@ fn a_witnessed_checkpoint_lists_its_witness_and_the_bundles_meet_a_quorum() {
     let env = ledger();
     env.keygen("Witness One", "w1");
     env.ok(&["checkpoint", "--key", "olga.key", "-o", "log.cp"]);
-    env.ok(&[
-        "witness",
-        "log.cp",
-        "--key",
-        "w1.key",
-        "--name",
-        "witness.example/w1",
-        "--state",
-        "w1.state",
-        "--log-key",
-        "olga.pub",
-        "-o",
-        "cosigned.cp",
-    ]);
+    env.witness_cosign("log.cp", "cosigned.cp");
     // The owner keeps the witnessed checkpoint; publish uses the kept one.
     env.write("colophon.jsonl.checkpoint", env.read("cosigned.cp"));
     publish(&env, &[]);

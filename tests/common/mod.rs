@@ -522,6 +522,25 @@ impl Env {
         (line, h)
     }
 
+    /// Witness `w1` (`w1.key`, named `witness.example/w1`, state in `w1.state`) cosigns the owner
+    /// olga's `checkpoint` into `out` (spec/transparency.md §4.3).
+    pub fn witness_cosign(&self, checkpoint: &str, out: &str) -> Run {
+        self.ok(&[
+            "witness",
+            checkpoint,
+            "--key",
+            "w1.key",
+            "--name",
+            "witness.example/w1",
+            "--state",
+            "w1.state",
+            "--log-key",
+            "olga.pub",
+            "-o",
+            out,
+        ])
+    }
+
     /// Appends bytes with no LF: the torn line of an interrupted append.
     pub fn append_raw_torn(&self, bytes: &[u8]) {
         use std::io::Write as _;
