@@ -902,6 +902,41 @@ fn audit_of_tampered_tiles_fails() {
     env.fails(&["audit", "--tiles", "pub"], 1).assert_stdout("checkpoint.signature");
 }
 
+#[test]
+fn a_checkpoint_the_published_tiles_do_not_back_is_named() {
+    let env = standard();
+    env.ok(&["publish", "pub"]);
+    // A checkpoint of another history of 10 lines (a copy of the ledger with one more entry),
+    // planted over the published one: the tiles it needs are not there.
+    env.write("other.jsonl", env.read(LEDGER));
+    env.write("other.it.txt", format!("{ORIGINAL_IT}Altro.\n"));
+    env.ok(&[
+        "--ledger",
+        "other.jsonl",
+        "record",
+        "other.it.txt",
+        "--work",
+        "ponte",
+        "--lang",
+        "it",
+        "--key",
+        "tina.key",
+    ]);
+    env.ok(&["--ledger", "other.jsonl", "checkpoint", "--key", "olga.key", "-o", "other.cp"]);
+    env.write("pub/checkpoint", env.read("other.cp"));
+    for args in [&["audit", "--tiles", "pub"][..], &["verify", "copy.txt", "--tiles", "pub", "--trust", "olga.pub"]] {
+        let r = env.fails(args, 1);
+        r.assert_stderr(&format!(
+            "pub: the tiles do not hold the log its checkpoint describes (origin \"{ORIGIN}\", size 10)"
+        ));
+        r.assert_stderr("the checkpoint may belong to another log, or the tiles are incomplete");
+    }
+    // A checkpoint of a fork of the same size: the tiles are there, and do not hash to its root.
+    fork(&env, "fork.jsonl", 7, "fork.cp");
+    env.write("pub/checkpoint", env.read("fork.cp"));
+    env.fails(&["audit", "--tiles", "pub"], 1);
+}
+
 /// Writes a ledger owned by Olga of `n` lines quickly: genesis, then key registrations of
 /// generated keys. Returns the lines.
 fn bulk_lines(olga: &SecretKey, n: usize, start: usize, prev: Option<Digest>) -> Vec<Vec<u8>> {

@@ -377,10 +377,22 @@ pub(crate) fn rebuild_from_tiles(arg: &str) -> Result<Rebuilt, Fail> {
     let ledger = tmp.path().join("published.jsonl");
     let file = std::fs::File::create(&ledger).map_err(|e| Fail::input(format!("{}: {e}", ledger.display())))?;
     let mut w = std::io::BufWriter::new(file);
-    source.write_ledger(&mut w).map_err(|m| Fail {
-        code: 1,
-        status: Some(Code::ProofInclusion),
-        message: format!("{}: {m}", dir.display()),
+    source.write_ledger(&mut w).map_err(|m| {
+        // Name what the tiles were read for: a checkpoint planted in (or left over from another
+        // log in) the directory makes the tiles it describes go missing, and "tile … not found"
+        // alone does not say why. The origin line is the untrusted note's, shown escaped.
+        let origin =
+            String::from_utf8_lossy(&source.checkpoint).lines().next().unwrap_or("").escape_debug().to_string();
+        Fail {
+            code: 1,
+            status: Some(Code::ProofInclusion),
+            message: format!(
+                "{}: the tiles do not hold the log its checkpoint describes (origin \"{origin}\", size {}): {m}; \
+                 the checkpoint may belong to another log, or the tiles are incomplete (publish them again)",
+                dir.display(),
+                source.size
+            ),
+        }
     })?;
     w.flush().map_err(|e| Fail::input(e.to_string()))?;
     Ok(Rebuilt { tmp, ledger, dir, source })
