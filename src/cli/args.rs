@@ -281,6 +281,9 @@ Readers list the witness with the line printed by `colophon vkey w.pub --name wi
         #[arg(long)]
         witness: bool,
     },
+    /// Write a release in a format other tools check (spec/exports.md).
+    #[command(subcommand)]
+    Export(ExportCommand),
     /// Run all three journeys on embedded sample texts in a temporary directory.
     Demo {
         /// Keep the demo directory and print its path.
@@ -364,6 +367,38 @@ pub(super) struct ReleaseArgs {
     /// Your secret key (default: COLOPHON_KEY, else your default key, spec/cli.md §4).
     #[arg(long, value_name = "KEY.key", env = "COLOPHON_KEY")]
     pub(super) key: Option<PathBuf>,
+}
+
+#[derive(Subcommand, Debug)]
+pub(super) enum ExportCommand {
+    /// Write a release's translation and a minisign signature of it (FILE and FILE.minisig),
+    /// made with the key that signed the release, which readers check with
+    /// `minisign -Vm FILE -P KEY` (spec/exports.md §1).
+    #[command(after_help = "Example:\n  colophon export minisig winter-sea@v1 --key tina.key\n  \
+minisign -Vm winter-sea-v1.en.txt -P RWQ...   (the key `colophon export minisign-key tina.pub` prints)\n\n\
+A minisign signature shows who signed these exact bytes, and the release its signed comment names.\n\
+It carries no log, no revocation and no trust chain: `colophon verify` checks those.")]
+    Minisig {
+        /// The release (REF, e.g. winter-sea@v1).
+        release: String,
+        /// The text file to write; FILE.minisig is written beside it (default: WORK-TAG.LANG.txt,
+        /// or .html, .md, .bin by the media type).
+        #[arg(long, short, value_name = "FILE")]
+        output: Option<PathBuf>,
+        /// The key that signed the release (default: COLOPHON_KEY, else your default key, spec/cli.md §4).
+        #[arg(long, value_name = "KEY.key", env = "COLOPHON_KEY")]
+        key: Option<PathBuf>,
+    },
+    /// Print the minisign public key of a colophon public key, for readers' `minisign -P` or `-p`.
+    #[command(after_help = "Example:\n  colophon export minisign-key tina.pub -o tina.minisign.pub")]
+    MinisignKey {
+        /// The .pub file.
+        #[arg(value_name = "PUB")]
+        public: PathBuf,
+        /// Write minisign's public key file here (default: print it).
+        #[arg(long, short, value_name = "FILE")]
+        output: Option<PathBuf>,
+    },
 }
 
 #[derive(Subcommand, Debug)]

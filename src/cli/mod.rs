@@ -36,6 +36,7 @@ macro_rules! println {
 // After the macro, so every command module prints through it.
 mod args;
 mod demo;
+mod export;
 mod keys;
 mod man;
 mod read;
@@ -223,6 +224,8 @@ fn command_name(c: &Command) -> &'static str {
         Command::Publish { .. } => "publish",
         Command::Witness { .. } => "witness",
         Command::Vkey { .. } => "vkey",
+        Command::Export(ExportCommand::Minisig { .. }) => "export minisig",
+        Command::Export(ExportCommand::MinisignKey { .. }) => "export minisign-key",
         Command::Demo { .. } => "demo",
         Command::Completions { .. } => "completions",
         Command::Man { .. } => "man",
@@ -282,6 +285,12 @@ fn run(cli: Cli, out: Out) -> Res {
             witness_cmd(out, &ledger, WitnessArgs { checkpoint, key, name, state, log_key, tiles, proof, output })
         }
         Command::Vkey { public, name, witness } => vkey_cmd(out, &public, &name, witness),
+        Command::Export(ExportCommand::Minisig { release, output, key }) => {
+            export::minisig_cmd(out, &ledger, &release, output, key)
+        }
+        Command::Export(ExportCommand::MinisignKey { public, output }) => {
+            export::minisign_key_cmd(out, &public, output.as_deref())
+        }
         Command::Demo { .. } | Command::Completions { .. } if out.json => Err(Fail::input(
             "--json: this command prints for people or for a shell, and has no JSON form; leave --json out",
         )),

@@ -7,6 +7,7 @@
 //! | [`hash`] | §3 hashes and entry ids | `spec/vectors/ledger/` |
 //! | [`signing`] | §4 signatures over DSSE PAE | `spec/vectors/signing/` |
 //! | [`keys`] | §5 keys and key ids | `spec/vectors/keys/` |
+//! | [`minisign`] | spec/exports.md §1 minisign signatures | checked by the `minisign` tool (tests/exports.rs) |
 //! | [`entry`] | §6 entries, field formats | `spec/vectors/ledger/` |
 //! | [`diff`] | §8 diff scripts | `spec/vectors/diff/` |
 //! | [`normalize`] | §9 normalization profiles | `spec/vectors/normalize/` |
@@ -18,6 +19,7 @@ pub mod hash;
 pub mod html;
 pub mod jcs;
 pub mod keys;
+pub mod minisign;
 pub mod normalize;
 pub mod signing;
 pub mod status;

@@ -8,6 +8,7 @@ pub mod append;
 pub mod audit;
 pub mod bundle;
 pub mod cache;
+pub mod export;
 pub mod files;
 pub mod http;
 pub mod index_db;

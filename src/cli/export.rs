@@ -1,0 +1,85 @@
+//! `colophon export`: a release in formats other tools check (spec/exports.md).
+
+use super::*;
+
+/// `export minisig REF [-o FILE] [--key K]` (spec/exports.md §1, spec/cli.md §3).
+pub(super) fn minisig_cmd(
+    out: Out,
+    ledger: &Path,
+    release: &str,
+    output: Option<PathBuf>,
+    key: Option<PathBuf>,
+) -> Res {
+    let key_path = signing_key(key)?;
+    let key = unlock(&key_path)?;
+    let m = colophon::store::export::minisig(ledger, release, &key).map_err(Fail::input)?;
+    let text_path = output.unwrap_or_else(|| {
+        let ext = match m.media_type.split(';').next().map(str::trim) {
+            Some("text/plain") => "txt",
+            Some("text/html") => "html",
+            Some("text/markdown") => "md",
+            _ => "bin",
+        };
+        PathBuf::from(format!("{}.{}.{ext}", m.release_label.replace(['/', '@'], "-"), m.lang))
+    });
+    let mut sig_path = text_path.clone().into_os_string();
+    sig_path.push(".minisig");
+    let sig_path = PathBuf::from(sig_path);
+    write_out(Some(&text_path), m.text.as_bytes())?;
+    write_out(Some(&sig_path), m.minisig.as_bytes())?;
+    let pk = colophon::format::minisign::public_key_base64(&key.public());
+    out.say(format!(
+        "{} {} ({} bytes, sha256 {} verified) and {}\n  minisign signature by {} ({}), trusted comment:\n  {}\n\
+         Readers check it with\n  minisign -Vm {} -P {pk}\n\
+         A minisign signature shows who signed these bytes; it carries no log, no revocation and no\n\
+         trust chain (spec/exports.md §1): `colophon verify` checks those.",
+        paint(GREEN, "Wrote"),
+        text_path.display(),
+        m.text.len(),
+        m.sha256.short(16),
+        sig_path.display(),
+        key.name,
+        key.id(),
+        m.trusted_comment,
+        text_path.display()
+    ));
+    out.json(json!({
+        "ok": true,
+        "command": "export minisig",
+        "release": m.release,
+        "text": text_path,
+        "minisig": sig_path,
+        "sha256": m.sha256,
+        "trusted_comment": m.trusted_comment,
+        "minisign_public_key": pk,
+    }));
+    Ok(ExitCode::SUCCESS)
+}
+
+/// `export minisign-key PUB [-o FILE]`: minisign's public key file for a colophon key.
+pub(super) fn minisign_key_cmd(out: Out, public: &Path, output: Option<&Path>) -> Res {
+    let k = read_pub_file(public)?;
+    let file = colophon::format::minisign::public_key_file(&k.key);
+    let b64 = colophon::format::minisign::public_key_base64(&k.key);
+    if out.json {
+        if let Some(p) = output {
+            write_out(Some(p), file.as_bytes())?;
+        }
+        out.json(json!({"ok": true, "command": "export minisign-key", "minisign_public_key": b64, "key": k.key.id()}));
+        return Ok(ExitCode::SUCCESS);
+    }
+    match output {
+        Some(p) => {
+            write_out(Some(p), file.as_bytes())?;
+            out.say(format!(
+                "{} {} (minisign public key of {}); readers check with minisign -Vm FILE -p {}",
+                paint(GREEN, "Wrote"),
+                p.display(),
+                k.key.id(),
+                p.display()
+            ));
+        }
+        None => write_stdout(file.as_bytes())?,
+    }
+    Ok(ExitCode::SUCCESS)
+}

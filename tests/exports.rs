@@ -1,0 +1,115 @@
+//! Exports (spec/exports.md), each checked by an outside implementation of its format: minisign
+//! signatures by Debian's `minisign` tool (installed by `.ci/run`; a visible skip without it).
+
+mod common;
+
+use colophon::format::minisign;
+use colophon::store::keyfile::read_pub_file;
+use common::{Env, skip};
+use std::process::Command;
+
+const IT: &str = "Il ponte di pietra.\nOgni mattina mia nonna lo attraversava.\n";
+const EN_1: &str = "The stone bridge.\nEvery morning my grandmother crossed it.\n";
+const EN_2: &str = "The stone bridge.\nEvery morning my grandmother walked across it.\n";
+
+/// Olga owns the ledger; Tina translates; ponte@v1 and a corrected ponte@v2, both by Tina.
+fn ledger() -> Env {
+    let env = Env::new();
+    env.keygen("Olga Bianchi", "olga");
+    env.keygen("Tina Rossi", "tina");
+    env.ok(&["init", "--origin", "example.org/translations", "--key", "olga.key"]);
+    env.ok(&["key", "add", "tina.pub", "--role", "translator", "--key", "olga.key"]);
+    env.write("ponte.it.txt", IT);
+    env.ok(&["record", "ponte.it.txt", "--work", "ponte", "--lang", "it", "--key", "tina.key"]);
+    env.write("ponte.en.txt", EN_1);
+    env.ok(&["record", "ponte.en.txt", "--work", "ponte", "--lang", "en", "--of", "ponte:it", "--key", "tina.key"]);
+    env.ok(&["release", "ponte@v1", "--key", "tina.key"]);
+    env.write("ponte.en.txt", EN_2);
+    env.ok(&["record", "ponte.en.txt", "--work", "ponte", "--lang", "en", "--key", "tina.key"]);
+    env.ok(&["release", "ponte@v2", "--note", "Corrects line 2", "--key", "tina.key"]);
+    env
+}
+
+/// Runs Debian's minisign; None (after a visible skip) when it is not installed.
+fn minisign_tool(env: &Env, args: &[&str]) -> Option<std::process::Output> {
+    match Command::new("minisign").args(args).current_dir(env.path(".")).output() {
+        Ok(o) => Some(o),
+        Err(e) => {
+            skip("exports: minisign -V on colophon's minisig files", &format!("minisign not runnable ({e})"));
+            None
+        }
+    }
+}
+
+#[test]
+fn a_release_signed_for_minisign_verifies_with_minisign() {
+    let env = ledger();
+    let j = env.ok(&["--json", "export", "minisig", "ponte@v1", "--key", "tina.key"]).json();
+    assert_eq!(j["text"], "ponte-v1.en.txt");
+    assert_eq!(j["minisig"], "ponte-v1.en.txt.minisig");
+    assert_eq!(env.read_string("ponte-v1.en.txt"), EN_1, "the exact released bytes");
+    let tina = read_pub_file(&env.path("tina.pub")).expect("tina.pub");
+    let comment = format!(
+        "colophon release ponte@v1 of example.org/translations: translation (en) sha256 {} of the original (it); \
+         release entry {}; signer {}",
+        colophon::format::hash::Digest::of(EN_1.as_bytes()).to_hex(),
+        j["release"].as_str().expect("release"),
+        tina.key.id()
+    );
+    assert_eq!(j["trusted_comment"], comment);
+    // The library's own check agrees.
+    let sig = env.read_string("ponte-v1.en.txt.minisig");
+    assert_eq!(minisign::verify(&tina.key, EN_1.as_bytes(), &sig).map(|v| v.trusted_comment), Ok(comment.clone()));
+    let pk = j["minisign_public_key"].as_str().expect("key").to_string();
+    assert_eq!(pk, minisign::public_key_base64(&tina.key));
+
+    env.ok(&["export", "minisign-key", "tina.pub", "-o", "tina.minisign.pub"]);
+    let Some(o) = minisign_tool(&env, &["-Vm", "ponte-v1.en.txt", "-P", &pk]) else { return };
+    let stdout = String::from_utf8_lossy(&o.stdout);
+    assert!(o.status.success(), "minisign -V: {stdout} {}", String::from_utf8_lossy(&o.stderr));
+    assert!(stdout.contains("Signature and comment signature verified"), "{stdout}");
+    assert!(stdout.contains(&format!("Trusted comment: {comment}")), "{stdout}");
+    // The key file `export minisign-key` writes is one minisign reads.
+    let o = minisign_tool(&env, &["-Vm", "ponte-v1.en.txt", "-p", "tina.minisign.pub"]).expect("ran before");
+    assert!(o.status.success(), "minisign -p: {}", String::from_utf8_lossy(&o.stderr));
+
+    // A changed text, a changed trusted comment and another key all fail minisign.
+    env.write("ponte-v1.en.txt", EN_2);
+    let o = minisign_tool(&env, &["-Vm", "ponte-v1.en.txt", "-P", &pk]).expect("ran before");
+    assert!(!o.status.success(), "a changed text must fail minisign");
+    env.write("ponte-v1.en.txt", EN_1);
+    env.write("ponte-v1.en.txt.minisig", sig.replace("ponte@v1", "ponte@v2"));
+    let o = minisign_tool(&env, &["-Vm", "ponte-v1.en.txt", "-P", &pk]).expect("ran before");
+    assert!(!o.status.success(), "a changed trusted comment must fail minisign");
+    env.write("ponte-v1.en.txt.minisig", &sig);
+    let olga = read_pub_file(&env.path("olga.pub")).expect("olga.pub");
+    let o = minisign_tool(&env, &["-Vm", "ponte-v1.en.txt", "-P", &minisign::public_key_base64(&olga.key)])
+        .expect("ran before");
+    assert!(!o.status.success(), "another key must fail minisign");
+}
+
+#[test]
+fn the_corrected_release_exports_its_own_text() {
+    let env = ledger();
+    let r = env.ok(&["export", "minisig", "ponte@v2", "--key", "tina.key", "-o", "bridge.txt"]);
+    r.assert_stdout("Wrote bridge.txt")
+        .assert_stdout("bridge.txt.minisig")
+        .assert_stdout("minisign -Vm bridge.txt -P RW");
+    r.assert_stdout("it carries no log, no revocation and no");
+    assert_eq!(env.read_string("bridge.txt"), EN_2);
+    let tina = read_pub_file(&env.path("tina.pub")).expect("tina.pub");
+    let v = minisign::verify(&tina.key, EN_2.as_bytes(), &env.read_string("bridge.txt.minisig")).expect("verifies");
+    assert!(v.trusted_comment.starts_with("colophon release ponte@v2 of example.org/translations:"));
+}
+
+#[test]
+fn only_the_release_signer_exports_and_a_refusal_writes_nothing() {
+    let env = ledger();
+    let before = env.snapshot();
+    let r = env.fails(&["export", "minisig", "ponte@v1", "--key", "olga.key"], 2);
+    r.assert_stderr("ponte@v1 was signed by Tina Rossi").assert_stderr("not by Olga Bianchi");
+    r.assert_stderr("made with the key that signed it");
+    env.fails(&["export", "minisig", "ponte@v7", "--key", "tina.key"], 2).assert_stderr("has no release tagged \"v7\"");
+    env.fails(&["export", "minisig", "ponte:en@1", "--key", "tina.key"], 2).assert_stderr("not a release");
+    assert_eq!(env.snapshot(), before, "a refused export writes no file");
+}
