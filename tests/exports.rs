@@ -113,3 +113,68 @@ fn only_the_release_signer_exports_and_a_refusal_writes_nothing() {
     env.fails(&["export", "minisig", "ponte:en@1", "--key", "tina.key"], 2).assert_stderr("not a release");
     assert_eq!(env.snapshot(), before, "a refused export writes no file");
 }
+
+/// Runs the `bagit` Python package's validator on DIR; None (after a visible skip) without it.
+fn bagit_validate(env: &Env, dir: &str) -> Option<(bool, String)> {
+    let o = Command::new("python3").args(["-m", "bagit", "--validate", dir]).current_dir(env.path(".")).output();
+    match o {
+        Ok(o) if String::from_utf8_lossy(&o.stderr).contains("No module named bagit") => {
+            skip("exports: bagit.py --validate on colophon's bags", "the bagit Python package is not installed");
+            None
+        }
+        Ok(o) => Some((o.status.success(), String::from_utf8_lossy(&o.stderr).into_owned())),
+        Err(e) => {
+            skip("exports: bagit.py --validate on colophon's bags", &format!("python3 not runnable ({e})"));
+            None
+        }
+    }
+}
+
+#[test]
+fn a_bag_holds_the_ledger_and_every_text_and_validates_with_bagit() {
+    let env = ledger();
+    env.ok(&["checkpoint", "--key", "olga.key"]);
+    let j = env.ok(&["--json", "export", "bagit", "bag"]).json();
+    assert_eq!(j["entries"], 7);
+    assert_eq!(j["texts"], 3);
+    assert_eq!(j["checkpoint_size"], 7);
+    // The payload: the ledger's exact bytes, the checkpoint, each version's exact text.
+    assert_eq!(env.read("bag/data/ledger/colophon.jsonl"), env.read("colophon.jsonl"));
+    assert_eq!(env.read("bag/data/ledger/checkpoint"), env.read("colophon.jsonl.checkpoint"));
+    assert_eq!(env.read_string("bag/data/texts/ponte/it/1.txt"), IT);
+    assert_eq!(env.read_string("bag/data/texts/ponte/en/1.txt"), EN_1);
+    assert_eq!(env.read_string("bag/data/texts/ponte/en/2.txt"), EN_2);
+    let tsv = env.read_string("bag/data/versions.tsv");
+    let en2 = colophon::format::hash::Digest::of(EN_2.as_bytes()).to_hex();
+    assert!(
+        tsv.lines().any(|l| l.starts_with("ponte\ten\t2\ttranslation\t")
+            && l.ends_with(&format!("\t{en2}\t{}\tdata/texts/ponte/en/2.txt", EN_2.len()))),
+        "{tsv}"
+    );
+    let info = env.read_string("bag/bag-info.txt");
+    assert!(info.contains("Colophon-Origin: example.org/translations\n"), "{info}");
+    assert!(info.contains("Colophon-Checkpoint-Size: 7\n"), "{info}");
+    let Some((valid, log)) = bagit_validate(&env, "bag") else { return };
+    assert!(valid, "bagit --validate: {log}");
+    // One byte of a text changed after bagging: the validator fails.
+    env.write("bag/data/texts/ponte/en/1.txt", EN_1.replace("stone", "Stone"));
+    let (valid, log) = bagit_validate(&env, "bag").expect("ran before");
+    assert!(!valid, "an altered bag must not validate: {log}");
+}
+
+#[test]
+fn a_bag_of_one_work_and_the_refusals() {
+    let env = ledger();
+    env.ok(&["export", "bagit", "one", "ponte"]).assert_stdout("Bagged one").assert_stdout("no kept checkpoint");
+    assert!(!env.path("one/data/ledger/checkpoint").exists(), "no checkpoint was kept");
+    env.fails(&["export", "bagit", "one"], 2).assert_stderr("exists and is not an empty directory");
+    env.fails(&["export", "bagit", "two", "mare"], 2).assert_stderr("no work \"mare\" in the ledger");
+    assert!(!env.path("two").exists(), "a refused bag leaves nothing");
+    // A ledger whose audit fails is not bagged: a line appended with a broken signature.
+    let mut line = env.lines().last().cloned().expect("a line");
+    let at = line.len() - 10;
+    line[at] = if line[at] == b'A' { b'B' } else { b'A' };
+    env.append_raw(&line);
+    env.fails(&["export", "bagit", "three"], 1).assert_stderr("the audit found");
+    assert!(!env.path("three").exists(), "a refused bag leaves nothing");
+}

@@ -389,6 +389,20 @@ It carries no log, no revocation and no trust chain: `colophon verify` checks th
         #[arg(long, value_name = "KEY.key", env = "COLOPHON_KEY")]
         key: Option<PathBuf>,
     },
+    /// Write a BagIt bag (RFC 8493) of the ledger: the ledger, its checkpoint, and every version's
+    /// text rebuilt and checked, for archives (spec/exports.md §2).
+    #[command(
+        after_help = "Examples:\n  colophon export bagit archive-2026-12\n  colophon export bagit ponte-bag ponte\n  \
+bagit.py --validate archive-2026-12\n\n\
+The ledger is audited first: a ledger with problems is not bagged (exit 1)."
+    )]
+    Bagit {
+        /// The bag's directory (new, or empty).
+        dir: PathBuf,
+        /// Only these works (default: every work).
+        #[arg(value_name = "WORK")]
+        works: Vec<String>,
+    },
     /// Print the minisign public key of a colophon public key, for readers' `minisign -P` or `-p`.
     #[command(after_help = "Example:\n  colophon export minisign-key tina.pub -o tina.minisign.pub")]
     MinisignKey {

@@ -83,3 +83,42 @@ pub(super) fn minisign_key_cmd(out: Out, public: &Path, output: Option<&Path>) -
     }
     Ok(ExitCode::SUCCESS)
 }
+
+/// `export bagit DIR [WORK...]` (spec/exports.md §2).
+pub(super) fn bagit_cmd(out: Out, ledger: &Path, dir: &Path, works: &[String]) -> Res {
+    use colophon::store::export::ExportError;
+    let b = colophon::store::export::bag(ledger, dir, works).map_err(|e| match e {
+        ExportError::Input(m) => Fail::input(m),
+        ExportError::Unverified(m) => Fail { code: 1, status: None, message: m },
+    })?;
+    out.say(format!(
+        "{} {} ({} payload files, {} bytes): the ledger ({} entries{}), {} texts rebuilt and checked{}\n\
+         Archives check it with\n  bagit.py --validate {}",
+        paint(GREEN, "Bagged"),
+        dir.display(),
+        b.payload_files,
+        b.payload_bytes,
+        b.entries,
+        b.checkpoint_size
+            .map_or_else(|| ", no kept checkpoint".to_string(), |s| format!(", its checkpoint at size {s}")),
+        b.texts,
+        if b.hash_only > 0 {
+            format!(", {} recorded by hash only (listed in data/versions.tsv)", b.hash_only)
+        } else {
+            String::new()
+        },
+        dir.display()
+    ));
+    out.json(json!({
+        "ok": true,
+        "command": "export bagit",
+        "bag": dir,
+        "entries": b.entries,
+        "texts": b.texts,
+        "hash_only": b.hash_only,
+        "checkpoint_size": b.checkpoint_size,
+        "payload_files": b.payload_files,
+        "payload_bytes": b.payload_bytes,
+    }));
+    Ok(ExitCode::SUCCESS)
+}

@@ -226,6 +226,7 @@ fn command_name(c: &Command) -> &'static str {
         Command::Vkey { .. } => "vkey",
         Command::Export(ExportCommand::Minisig { .. }) => "export minisig",
         Command::Export(ExportCommand::MinisignKey { .. }) => "export minisign-key",
+        Command::Export(ExportCommand::Bagit { .. }) => "export bagit",
         Command::Demo { .. } => "demo",
         Command::Completions { .. } => "completions",
         Command::Man { .. } => "man",
@@ -288,6 +289,7 @@ fn run(cli: Cli, out: Out) -> Res {
         Command::Export(ExportCommand::Minisig { release, output, key }) => {
             export::minisig_cmd(out, &ledger, &release, output, key)
         }
+        Command::Export(ExportCommand::Bagit { dir, works }) => export::bagit_cmd(out, &ledger, &dir, &works),
         Command::Export(ExportCommand::MinisignKey { public, output }) => {
             export::minisign_key_cmd(out, &public, output.as_deref())
         }

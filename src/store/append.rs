@@ -496,7 +496,7 @@ pub fn cosign(path: &Path, release_ref: &str, note: Option<String>, key: &Secret
 }
 
 /// The current time in the entry format; honours SOURCE_DATE_EPOCH for reproducible output.
-fn now() -> String {
+pub(crate) fn now() -> String {
     let t = std::env::var("SOURCE_DATE_EPOCH")
         .ok()
         .and_then(|s| s.parse::<u64>().ok())

@@ -104,3 +104,195 @@ pub fn minisig(path: &Path, release_ref: &str, key: &SecretKey) -> Result<Minisi
         trusted_comment,
     })
 }
+
+/// Why an export was refused: bad input (exit 2), or a ledger that does not verify (exit 1).
+#[derive(Debug)]
+pub enum ExportError {
+    /// What was asked for cannot be done as given.
+    Input(String),
+    /// The ledger's audit found problems; nothing unverified is exported.
+    Unverified(String),
+}
+
+/// What [`bag`] wrote.
+#[derive(Debug)]
+pub struct Bag {
+    /// Entries of the ledger in the bag.
+    pub entries: u64,
+    /// Texts reconstructed into `data/texts/`.
+    pub texts: u64,
+    /// Versions recorded by hash only (no text in the ledger), listed in `data/versions.tsv`.
+    pub hash_only: u64,
+    /// The size of the checkpoint in the bag, if one was kept and verified.
+    pub checkpoint_size: Option<u64>,
+    /// Payload files and their total bytes (`Payload-Oxum`).
+    pub payload_files: u64,
+    /// Total payload bytes.
+    pub payload_bytes: u64,
+}
+
+fn text_ext(media_type: &str) -> &'static str {
+    match media_type.split(';').next().map(str::trim) {
+        Some("text/plain") => "txt",
+        Some("text/html") => "html",
+        Some("text/markdown") => "md",
+        _ => "bin",
+    }
+}
+
+/// Writes a BagIt bag (RFC 8493, spec/exports.md §2) of the ledger at `ledger_path` into `dir`
+/// (which must not exist, or be an empty directory): the ledger's bytes and its kept checkpoint
+/// (when it verifies against them), and every version of `works` (all works when empty)
+/// reconstructed byte-exact, each checked against its signed hash. The bag's copy of the ledger is
+/// audited, and everything else is read from that audited copy, so the bag is consistent even if
+/// the ledger grows meanwhile; a ledger whose audit finds a problem is not exported.
+pub fn bag(ledger_path: &Path, dir: &Path, works: &[String]) -> Result<Bag, ExportError> {
+    use ExportError::{Input, Unverified};
+    if dir.exists() {
+        let empty = std::fs::read_dir(dir).map(|mut d| d.next().is_none()).unwrap_or(false);
+        if !empty {
+            return Err(Input(format!(
+                "{}: exists and is not an empty directory; give a new directory",
+                dir.display()
+            )));
+        }
+    }
+    let bytes = std::fs::read(ledger_path).map_err(|e| Input(format!("{}: {e}", ledger_path.display())))?;
+    // Built beside `dir` and renamed into place, so a failure leaves no half bag.
+    let parent = dir.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
+    let tmp = tempfile::Builder::new()
+        .prefix(".colophon-bag-")
+        .tempdir_in(parent)
+        .map_err(|e| Input(format!("{}: {e}", parent.display())))?;
+    let root = tmp.path();
+    let io = |p: &Path, e: std::io::Error| Input(format!("{}: {e}", p.display()));
+    let write = |rel: &str, data: &[u8]| -> Result<(), ExportError> {
+        let p = root.join(rel);
+        if let Some(d) = p.parent() {
+            std::fs::create_dir_all(d).map_err(|e| io(d, e))?;
+        }
+        std::fs::write(&p, data).map_err(|e| io(&p, e))
+    };
+    let name = ledger_path.file_name().and_then(|n| n.to_str()).unwrap_or("colophon.jsonl");
+    let name = if crate::verify::site::file_stem(name) == name { name.to_string() } else { "colophon.jsonl".into() };
+    let ledger_rel = format!("data/ledger/{name}");
+    write(&ledger_rel, &bytes)?;
+    let copy = root.join(&ledger_rel);
+    let report = crate::store::audit::audit_file(&copy, None).map_err(|e| Input(e.to_string()))?;
+    if !report.is_clean() {
+        let first = report.problems.first().map(|p| p.to_string()).unwrap_or_default();
+        return Err(Unverified(format!(
+            "{}: the audit found {} problem(s), the first: {first}; a bag carries only a ledger that verifies \
+             (run `colophon audit`)",
+            ledger_path.display(),
+            report.problems.len()
+        )));
+    }
+    // The audit keeps only what its rules consult; the whole state of the same bytes (all
+    // valid, as the audit just showed) names every version and finds its lines.
+    let state = crate::log::audit::state_of(&bytes)
+        .map_err(|(n, c, m)| Unverified(format!("{}: line {n}: {c}: {m}", ledger_path.display())))?;
+    let index = &state;
+    let mut payload: Vec<(String, Vec<u8>)> = Vec::new();
+    // The kept checkpoint, only when it verifies against the bag's ledger (a sidecar vouches for nothing).
+    let checkpoint =
+        crate::store::transparency::kept_checkpoint_checked(ledger_path, index, &crate::log::trust::Keyring::default())
+            .ok()
+            .flatten()
+            .filter(|(_, c)| c.checkpoint.size <= report.lines);
+    if let Some((note, _)) = &checkpoint {
+        payload.push(("data/ledger/checkpoint".into(), note.clone()));
+    }
+    let pairs: Vec<(String, String)> =
+        index.work_langs().into_iter().filter(|(w, _)| works.is_empty() || works.contains(w)).collect();
+    for w in works {
+        if !pairs.iter().any(|(pw, _)| pw == w) {
+            return Err(Input(format!("no work {w:?} in the ledger; `colophon log` lists the works")));
+        }
+    }
+    let stems = crate::verify::site::stems(pairs.iter().map(|(w, _)| w.as_str()));
+    let mut tsv = String::from("work\tlang\tnumber\trole\tentry\tsha256\tsize\tfile\n");
+    let (mut texts, mut hash_only) = (0u64, 0u64);
+    for (work, lang) in &pairs {
+        for h in index.versions_of(work, lang) {
+            let v = index.version(&h).ok_or_else(|| Input(format!("version {} vanished", h.short(16))))?;
+            let role = match v.role {
+                crate::format::entry::TextRole::Original => "original",
+                crate::format::entry::TextRole::Translation => "translation",
+            };
+            let stem = stems.get(work).cloned().unwrap_or_else(|| crate::verify::site::file_stem(work));
+            let path = match crate::log::content::reconstruct(&bytes, index, &h) {
+                Ok(text) => {
+                    let rel = format!("data/texts/{stem}/{lang}/{}.{}", v.number, text_ext(&v.media_type));
+                    payload.push((rel.clone(), text.into_bytes()));
+                    texts += 1;
+                    rel
+                }
+                Err(crate::log::content::ReconstructError::NotStored(_)) => {
+                    hash_only += 1;
+                    "-".into()
+                }
+                Err(e) => return Err(Unverified(format!("{work}:{lang}@{}: {e}", v.number))),
+            };
+            tsv.push_str(&format!(
+                "{work}\t{lang}\t{}\t{role}\t{h}\t{}\t{}\t{path}\n",
+                v.number,
+                v.sha256.to_hex(),
+                v.size
+            ));
+        }
+    }
+    payload.push(("data/versions.tsv".into(), tsv.into_bytes()));
+    let mut manifest = format!("{}  {ledger_rel}\n", Digest::of(&bytes).to_hex());
+    let (mut files, mut total) = (1u64, bytes.len() as u64);
+    for (rel, data) in &payload {
+        write(rel, data)?;
+        manifest.push_str(&format!("{}  {rel}\n", Digest::of(data).to_hex()));
+        files += 1;
+        total += data.len() as u64;
+    }
+    let origin = index.origin().unwrap_or_default();
+    let now = crate::store::append::now();
+    let mut info = format!(
+        "Bag-Software-Agent: colophon {}\nBagging-Date: {}\nPayload-Oxum: {total}.{files}\n\
+         External-Description: The ledger of {origin} (spec/ledger.md), audited when bagged, and the texts of its versions rebuilt from it\n\
+         Colophon-Origin: {origin}\nColophon-Ledger-Entries: {}\nColophon-Merkle-Root: {}\n",
+        env!("CARGO_PKG_VERSION"),
+        now.get(..10).unwrap_or(&now),
+        report.lines,
+        report.root.map_or_else(|| "unknown".to_string(), |r| r.to_hex()),
+    );
+    match &checkpoint {
+        Some((_, c)) => info.push_str(&format!(
+            "Colophon-Checkpoint-Size: {}\nColophon-Checkpoint-Root: {}\n",
+            c.checkpoint.size,
+            c.checkpoint.root.to_hex()
+        )),
+        None => info.push_str("Colophon-Checkpoint-Size: none\n"),
+    }
+    info.push_str(&format!("Colophon-Export-Time: {now}\n"));
+    let bagit = "BagIt-Version: 1.0\nTag-File-Character-Encoding: UTF-8\n";
+    write("bagit.txt", bagit.as_bytes())?;
+    write("bag-info.txt", info.as_bytes())?;
+    write("manifest-sha256.txt", manifest.as_bytes())?;
+    let tags = format!(
+        "{}  bagit.txt\n{}  bag-info.txt\n{}  manifest-sha256.txt\n",
+        Digest::of(bagit.as_bytes()).to_hex(),
+        Digest::of(info.as_bytes()).to_hex(),
+        Digest::of(manifest.as_bytes()).to_hex()
+    );
+    write("tagmanifest-sha256.txt", tags.as_bytes())?;
+    if dir.exists() {
+        std::fs::remove_dir(dir).map_err(|e| io(dir, e))?;
+    }
+    let kept = tmp.keep();
+    std::fs::rename(&kept, dir).map_err(|e| io(dir, e))?;
+    Ok(Bag {
+        entries: report.lines,
+        texts,
+        hash_only,
+        checkpoint_size: checkpoint.map(|(_, c)| c.checkpoint.size),
+        payload_files: files,
+        payload_bytes: total,
+    })
+}
