@@ -178,3 +178,110 @@ fn a_bag_of_one_work_and_the_refusals() {
     env.fails(&["export", "bagit", "three"], 1).assert_stderr("the audit found");
     assert!(!env.path("three").exists(), "a refused bag leaves nothing");
 }
+
+/// Loads a PROV-JSON file with the `prov` Python package and prints, as JSON, every derivation
+/// (generated, used, activity, asserted types) and every membership it reads; None (after a
+/// visible skip) without the package.
+fn prov_read(env: &Env, file: &str) -> Option<serde_json::Value> {
+    const SCRIPT: &str = r#"
+import json, sys
+import prov
+from prov.model import ProvDerivation, ProvMembership, ProvAttribution
+d = prov.read(sys.argv[1], format='json')
+def attrs(r):
+    return {str(k): str(v) for k, v in r.formal_attributes if v is not None}
+out = {
+  "derivations": [dict(attrs(r), types=sorted(str(t) for t in r.get_asserted_types())) for r in d.get_records(ProvDerivation)],
+  "members": [attrs(r) for r in d.get_records(ProvMembership)],
+  "attributions": [dict(attrs(r), types=sorted(str(t) for t in r.get_asserted_types())) for r in d.get_records(ProvAttribution)],
+  "provn": d.serialize(format='provn'),
+}
+print(json.dumps(out))
+"#;
+    let o = Command::new("python3").args(["-c", SCRIPT, file]).current_dir(env.path(".")).output();
+    match o {
+        Ok(o) if String::from_utf8_lossy(&o.stderr).contains("No module named 'prov'") => {
+            skip(
+                "exports: reading colophon's PROV-JSON with the prov package",
+                "the prov Python package is not installed",
+            );
+            None
+        }
+        Ok(o) => {
+            assert!(o.status.success(), "prov could not read {file}: {}", String::from_utf8_lossy(&o.stderr));
+            Some(serde_json::from_slice(&o.stdout).expect("the script prints JSON"))
+        }
+        Err(e) => {
+            skip("exports: reading colophon's PROV-JSON with the prov package", &format!("python3 not runnable ({e})"));
+            None
+        }
+    }
+}
+
+#[test]
+fn the_provenance_graph_reads_in_prov_and_says_what_the_ledger_says() {
+    let env = ledger();
+    env.keygen("Edo Marini", "edo");
+    env.ok(&["key", "add", "edo.pub", "--role", "editor", "--key", "olga.key"]);
+    env.ok(&["cosign", "ponte@v2", "--key", "edo.key"]);
+    env.ok(&["export", "prov", "--work", "ponte", "-o", "ponte.prov.json"])
+        .assert_stdout("Wrote ponte.prov.json (W3C PROV-JSON: 5 entities, 2 agents, 2 activities)");
+    let hash = |r: &str| env.ok(&["--json", "show", r]).json()["entry"].as_str().expect("entry").to_string();
+    let (it1, en1, en2) = (hash("ponte:it@1"), hash("ponte:en@1"), hash("ponte:en@2"));
+    // The last release in the log is v2 (only Edo's cosign comes after it).
+    let log = env.ok(&["--json", "log"]).json();
+    let v2 = log["entries"]
+        .as_array()
+        .and_then(|es| es.iter().rev().find(|e| e["type"] == "release"))
+        .and_then(|e| e["entry"].as_str())
+        .expect("a release in the log")
+        .to_string();
+    let Some(g) = prov_read(&env, "ponte.prov.json") else { return };
+    let derivations = g["derivations"].as_array().expect("derivations");
+    let from = |generated: &str, used: &str| {
+        derivations.iter().find(|d| {
+            d["prov:generatedEntity"] == format!("entry:{generated}") && d["prov:usedEntity"] == format!("entry:{used}")
+        })
+    };
+    // en@2 is a revision of en@1, and both render it@1 through a translate activity.
+    assert_eq!(from(&en2, &en1).map(|d| d["types"].clone()), Some(serde_json::json!(["prov:Revision"])));
+    for en in [&en1, &en2] {
+        let d = from(en, &it1).unwrap_or_else(|| panic!("no derivation of {en} from {it1}: {g}"));
+        assert_eq!(d["prov:activity"], format!("colophon:translate-{en}"));
+    }
+    assert_eq!(derivations.len(), 3, "two translations and one revision: {g}");
+    // Release v2 is a collection of en@2 and it@1.
+    let mut members: Vec<String> = g["members"]
+        .as_array()
+        .expect("members")
+        .iter()
+        .filter(|m| m["prov:collection"] == format!("entry:{v2}"))
+        .map(|m| m["prov:entity"].as_str().unwrap_or_default().to_string())
+        .collect();
+    members.sort();
+    let mut want = vec![format!("entry:{en2}"), format!("entry:{it1}")];
+    want.sort();
+    assert_eq!(members, want, "{g}");
+    // Edo's cosign is an attribution of the release typed colophon:Cosign.
+    let edo = read_pub_file(&env.path("edo.pub")).expect("edo.pub").key.id();
+    assert!(
+        g["attributions"]
+            .as_array()
+            .expect("attributions")
+            .iter()
+            .any(|a| a["prov:agent"] == format!("key:{edo}") && a["types"] == serde_json::json!(["colophon:Cosign"])),
+        "{g}"
+    );
+    assert!(g["provn"].as_str().unwrap_or_default().contains("prov:label=\"Tina Rossi\""), "{g}");
+}
+
+#[test]
+fn prov_refuses_an_unknown_work_and_a_ledger_that_does_not_verify() {
+    let env = ledger();
+    env.fails(&["export", "prov", "--work", "mare"], 2).assert_stderr("no work \"mare\" in the ledger");
+    let mut line = env.lines().last().cloned().expect("a line");
+    let at = line.len() - 10;
+    line[at] = if line[at] == b'A' { b'B' } else { b'A' };
+    env.append_raw(&line);
+    env.fails(&["export", "prov"], 1).assert_stderr("the audit found");
+}

@@ -403,6 +403,16 @@ The ledger is audited first: a ledger with problems is not bagged (exit 1)."
         #[arg(value_name = "WORK")]
         works: Vec<String>,
     },
+    /// Print the ledger's provenance graph as W3C PROV-JSON (spec/exports.md §3).
+    #[command(after_help = "Example:\n  colophon export prov --work ponte -o ponte.prov.json")]
+    Prov {
+        /// Only this work (and the keys that signed it).
+        #[arg(long)]
+        work: Option<String>,
+        /// Write the document here (default: print it).
+        #[arg(long, short, value_name = "FILE")]
+        output: Option<PathBuf>,
+    },
     /// Print the minisign public key of a colophon public key, for readers' `minisign -P` or `-p`.
     #[command(after_help = "Example:\n  colophon export minisign-key tina.pub -o tina.minisign.pub")]
     MinisignKey {

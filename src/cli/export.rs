@@ -86,11 +86,7 @@ pub(super) fn minisign_key_cmd(out: Out, public: &Path, output: Option<&Path>) -
 
 /// `export bagit DIR [WORK...]` (spec/exports.md §2).
 pub(super) fn bagit_cmd(out: Out, ledger: &Path, dir: &Path, works: &[String]) -> Res {
-    use colophon::store::export::ExportError;
-    let b = colophon::store::export::bag(ledger, dir, works).map_err(|e| match e {
-        ExportError::Input(m) => Fail::input(m),
-        ExportError::Unverified(m) => Fail { code: 1, status: None, message: m },
-    })?;
+    let b = colophon::store::export::bag(ledger, dir, works).map_err(export_fail)?;
     out.say(format!(
         "{} {} ({} payload files, {} bytes): the ledger ({} entries{}), {} texts rebuilt and checked{}\n\
          Archives check it with\n  bagit.py --validate {}",
@@ -120,5 +116,37 @@ pub(super) fn bagit_cmd(out: Out, ledger: &Path, dir: &Path, works: &[String]) -
         "payload_files": b.payload_files,
         "payload_bytes": b.payload_bytes,
     }));
+    Ok(ExitCode::SUCCESS)
+}
+
+fn export_fail(e: colophon::store::export::ExportError) -> Fail {
+    match e {
+        colophon::store::export::ExportError::Input(m) => Fail::input(m),
+        colophon::store::export::ExportError::Unverified(m) => Fail { code: 1, status: None, message: m },
+    }
+}
+
+/// `export prov [--work W] [-o FILE]` (spec/exports.md §3). The document itself is the output:
+/// printed as it is, with or without `--json`, as `bundle` prints a bundle.
+pub(super) fn prov_cmd(out: Out, ledger: &Path, work: Option<&str>, output: Option<&Path>) -> Res {
+    let doc = colophon::store::export::prov(ledger, work).map_err(export_fail)?;
+    let mut text = serde_json::to_vec_pretty(&doc).map_err(|e| Fail::input(e.to_string()))?;
+    text.push(b'\n');
+    match output {
+        Some(p) => {
+            write_out(Some(p), &text)?;
+            let count = |k: &str| doc.get(k).and_then(serde_json::Value::as_object).map_or(0, |m| m.len());
+            out.say(format!(
+                "{} {} (W3C PROV-JSON: {} entities, {} agents, {} activities)",
+                paint(GREEN, "Wrote"),
+                p.display(),
+                count("entity"),
+                count("agent"),
+                count("activity")
+            ));
+            out.json(json!({"ok": true, "command": "export prov", "out": p}));
+        }
+        None => write_stdout(&text)?,
+    }
     Ok(ExitCode::SUCCESS)
 }

@@ -227,6 +227,7 @@ fn command_name(c: &Command) -> &'static str {
         Command::Export(ExportCommand::Minisig { .. }) => "export minisig",
         Command::Export(ExportCommand::MinisignKey { .. }) => "export minisign-key",
         Command::Export(ExportCommand::Bagit { .. }) => "export bagit",
+        Command::Export(ExportCommand::Prov { .. }) => "export prov",
         Command::Demo { .. } => "demo",
         Command::Completions { .. } => "completions",
         Command::Man { .. } => "man",
@@ -290,6 +291,9 @@ fn run(cli: Cli, out: Out) -> Res {
             export::minisig_cmd(out, &ledger, &release, output, key)
         }
         Command::Export(ExportCommand::Bagit { dir, works }) => export::bagit_cmd(out, &ledger, &dir, &works),
+        Command::Export(ExportCommand::Prov { work, output }) => {
+            export::prov_cmd(out, &ledger, work.as_deref(), output.as_deref())
+        }
         Command::Export(ExportCommand::MinisignKey { public, output }) => {
             export::minisign_key_cmd(out, &public, output.as_deref())
         }

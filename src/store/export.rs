@@ -178,20 +178,7 @@ pub fn bag(ledger_path: &Path, dir: &Path, works: &[String]) -> Result<Bag, Expo
     let ledger_rel = format!("data/ledger/{name}");
     write(&ledger_rel, &bytes)?;
     let copy = root.join(&ledger_rel);
-    let report = crate::store::audit::audit_file(&copy, None).map_err(|e| Input(e.to_string()))?;
-    if !report.is_clean() {
-        let first = report.problems.first().map(|p| p.to_string()).unwrap_or_default();
-        return Err(Unverified(format!(
-            "{}: the audit found {} problem(s), the first: {first}; a bag carries only a ledger that verifies \
-             (run `colophon audit`)",
-            ledger_path.display(),
-            report.problems.len()
-        )));
-    }
-    // The audit keeps only what its rules consult; the whole state of the same bytes (all
-    // valid, as the audit just showed) names every version and finds its lines.
-    let state = crate::log::audit::state_of(&bytes)
-        .map_err(|(n, c, m)| Unverified(format!("{}: line {n}: {c}: {m}", ledger_path.display())))?;
+    let (report, state) = audited(&bytes, &copy, ledger_path)?;
     let index = &state;
     let mut payload: Vec<(String, Vec<u8>)> = Vec::new();
     // The kept checkpoint, only when it verifies against the bag's ledger (a sidecar vouches for nothing).
@@ -295,4 +282,167 @@ pub fn bag(ledger_path: &Path, dir: &Path, works: &[String]) -> Result<Bag, Expo
         payload_files: files,
         payload_bytes: total,
     })
+}
+
+/// Audits the ledger whose bytes are `bytes`, written at `audit_path` (spec/ledger.md §11), and
+/// returns the audit and the whole state of those bytes: exports carry only a ledger that
+/// verifies, and read everything from the same bytes. `shown` names the ledger in messages.
+fn audited(
+    bytes: &[u8],
+    audit_path: &Path,
+    shown: &Path,
+) -> Result<(crate::log::audit::Report, crate::log::index::Index), ExportError> {
+    let report = crate::store::audit::audit_file(audit_path, None).map_err(|e| ExportError::Input(e.to_string()))?;
+    if !report.is_clean() {
+        let first = report.problems.first().map(|p| p.to_string()).unwrap_or_default();
+        return Err(ExportError::Unverified(format!(
+            "{}: the audit found {} problem(s), the first: {first}; an export carries only a ledger that verifies \
+             (run `colophon audit`)",
+            shown.display(),
+            report.problems.len()
+        )));
+    }
+    // The audit keeps only what its rules consult; the whole state of the same bytes (all
+    // valid, as the audit just showed) names every version and finds its lines.
+    let state = crate::log::audit::state_of(bytes)
+        .map_err(|(n, c, m)| ExportError::Unverified(format!("{}: line {n}: {c}: {m}", shown.display())))?;
+    Ok((report, state))
+}
+
+/// The ledger's provenance graph as W3C PROV-JSON (spec/exports.md §3), from the audited ledger:
+/// versions and releases are entities, signing keys agents, a translation derives from the
+/// original version it renders through a translate activity, a version is a revision of its
+/// parent, a release is a collection of its two versions, and cosigns are attributions.
+pub fn prov(ledger_path: &Path, work: Option<&str>) -> Result<serde_json::Value, ExportError> {
+    use serde_json::{Map, Value, json};
+    let bytes =
+        std::fs::read(ledger_path).map_err(|e| ExportError::Input(format!("{}: {e}", ledger_path.display())))?;
+    let tmp = tempfile::tempdir().map_err(|e| ExportError::Input(format!("temporary directory: {e}")))?;
+    let copy = tmp.path().join("ledger.jsonl");
+    std::fs::write(&copy, &bytes).map_err(|e| ExportError::Input(format!("{}: {e}", copy.display())))?;
+    let (_, index) = audited(&bytes, &copy, ledger_path)?;
+    if let Some(w) = work
+        && !index.work_langs().iter().any(|(pw, _)| pw == w)
+    {
+        return Err(ExportError::Input(format!("no work {w:?} in the ledger; `colophon log` lists the works")));
+    }
+    let qname = |q: &str| json!({"$": q, "type": "xsd:QName"});
+    let time = |t: &str| json!({"$": t, "type": "xsd:dateTime"});
+    let (mut entity, mut agent, mut activity) = (Map::new(), Map::new(), Map::new());
+    let mut rel: std::collections::BTreeMap<&str, Map<String, Value>> = std::collections::BTreeMap::new();
+    let mut n = 0u64;
+    let mut add = |kind: &'static str, v: Value| {
+        n += 1;
+        rel.entry(kind).or_default().insert(format!("_:r{n}"), v);
+    };
+    let mut signers = std::collections::BTreeSet::new();
+    for (w, lang) in index.work_langs() {
+        if work.is_some_and(|x| x != w) {
+            continue;
+        }
+        for h in index.versions_of(&w, &lang) {
+            let Some(v) = index.version(&h) else { continue };
+            let id = format!("entry:{h}");
+            let mut e = json!({
+                "prov:type": qname("colophon:Version"),
+                "prov:label": format!("{w}:{lang}@{}", v.number),
+                "colophon:work": w,
+                "colophon:lang": lang,
+                "colophon:role": match v.role {
+                    crate::format::entry::TextRole::Original => "original",
+                    crate::format::entry::TextRole::Translation => "translation",
+                },
+                "colophon:number": v.number,
+                "colophon:sha256": v.sha256.to_hex(),
+                "colophon:size": v.size,
+                "colophon:mediaType": v.media_type,
+                "colophon:claimedTime": time(&v.time),
+                "colophon:seq": v.seq,
+            });
+            if let Some(note) = &v.note {
+                e["colophon:note"] = json!(note);
+            }
+            entity.insert(id.clone(), e);
+            signers.insert(v.signer);
+            add("wasAttributedTo", json!({"prov:entity": id, "prov:agent": format!("key:{}", v.signer)}));
+            if let Some(p) = v.parent {
+                add(
+                    "wasDerivedFrom",
+                    json!({"prov:generatedEntity": id, "prov:usedEntity": format!("entry:{p}"), "prov:type": qname("prov:Revision")}),
+                );
+            }
+            if let Some(of) = v.of {
+                let act = format!("colophon:translate-{h}");
+                activity.insert(act.clone(), json!({"prov:type": qname("colophon:Translate")}));
+                add(
+                    "wasDerivedFrom",
+                    json!({"prov:generatedEntity": id, "prov:usedEntity": format!("entry:{of}"), "prov:activity": act}),
+                );
+                add("used", json!({"prov:activity": act, "prov:entity": format!("entry:{of}")}));
+                add("wasGeneratedBy", json!({"prov:entity": id, "prov:activity": act}));
+                add("wasAssociatedWith", json!({"prov:activity": act, "prov:agent": format!("key:{}", v.signer)}));
+            }
+        }
+    }
+    for r in index.releases(work) {
+        let id = format!("entry:{}", r.hash);
+        let mut e = json!({
+            "prov:type": [qname("prov:Collection"), qname("colophon:Release")],
+            "prov:label": format!("{}@{}", r.work, r.tag),
+            "colophon:work": r.work,
+            "colophon:tag": r.tag,
+            "colophon:claimedTime": time(&r.time),
+            "colophon:seq": r.seq,
+        });
+        if !r.urls.is_empty() {
+            e["colophon:url"] = json!(r.urls);
+        }
+        entity.insert(id.clone(), e);
+        signers.insert(r.signer);
+        add("wasAttributedTo", json!({"prov:entity": id, "prov:agent": format!("key:{}", r.signer)}));
+        for m in [r.translation, r.original] {
+            add("hadMember", json!({"prov:collection": id, "prov:entity": format!("entry:{m}")}));
+        }
+        for (k, seq, c) in &r.cosigners {
+            signers.insert(*k);
+            add(
+                "wasAttributedTo",
+                json!({"prov:entity": id, "prov:agent": format!("key:{k}"), "prov:type": qname("colophon:Cosign"),
+                       "colophon:entry": c.to_hex(), "colophon:seq": seq}),
+            );
+        }
+    }
+    for k in index.keys() {
+        if work.is_some() && !signers.contains(&k.key.id()) {
+            continue;
+        }
+        let mut a = json!({
+            "prov:type": qname("prov:Person"),
+            "prov:label": k.name,
+            "colophon:keyId": k.key.id().to_string(),
+            "colophon:roles": k.roles.iter().map(|r| r.as_str()).collect::<Vec<_>>().join(","),
+            "colophon:registeredAtSeq": k.seq,
+        });
+        if let Some(rv) = k.revoked {
+            a["colophon:revoked"] = json!(rv.reason.as_str());
+            a["colophon:revokedAtSeq"] = json!(rv.seq);
+        }
+        agent.insert(format!("key:{}", k.key.id()), a);
+    }
+    let mut doc = json!({
+        "prefix": {
+            "colophon": "urn:colophon:ns#",
+            "entry": "urn:colophon:entry:",
+            "key": "urn:colophon:key:",
+        },
+        "entity": entity,
+        "agent": agent,
+    });
+    if !activity.is_empty() {
+        doc["activity"] = Value::Object(activity);
+    }
+    for (k, v) in rel {
+        doc[k] = Value::Object(v);
+    }
+    Ok(doc)
 }
