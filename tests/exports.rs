@@ -64,6 +64,10 @@ fn a_release_signed_for_minisign_verifies_with_minisign() {
     assert_eq!(pk, minisign::public_key_base64(&tina.key));
 
     env.ok(&["export", "minisign-key", "tina.pub", "-o", "tina.minisign.pub"]);
+    // keygen printed the same key.
+    let fresh = env.ok(&["--json", "keygen", "--name", "Ada", "-o", "ada", "--unencrypted"]).json();
+    let ada = read_pub_file(&env.path("ada.pub")).expect("ada.pub");
+    assert_eq!(fresh["minisign_public_key"].as_str(), Some(minisign::public_key_base64(&ada.key).as_str()));
     let Some(o) = minisign_tool(&env, &["-Vm", "ponte-v1.en.txt", "-P", &pk]) else { return };
     let stdout = String::from_utf8_lossy(&o.stdout);
     assert!(o.status.success(), "minisign -V: {stdout} {}", String::from_utf8_lossy(&o.stderr));

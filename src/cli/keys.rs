@@ -132,15 +132,18 @@ pub(super) fn keygen(out: Out, name: &str, prefix: &Path, unencrypted: bool) -> 
         let _ = std::fs::remove_file(&secret_path);
         return Err(e.into());
     }
+    let minisign = colophon::format::minisign::public_key_base64(&key.public());
     out.say(format!(
-        "{} key for {name}\n  key id: {}\n  secret: {} (mode 0600{}; never share it)\n  public: {} (give this to readers and to the ledger owner)",
+        "{} key for {name}\n  key id: {}\n  secret: {} (mode 0600{}; never share it)\n  public: {} (give this to readers and to the ledger owner)\n  \
+         minisign public key: {minisign} (for readers who check `export minisig` files with minisign)",
         paint(GREEN, "Created"),
         key.id(),
         secret_path.display(),
         if unencrypted { ", NOT encrypted" } else { ", encrypted" },
         public_path.display()
     ));
-    out.json(json!({"ok": true, "command": "keygen", "key_id": key.id(), "name": name, "secret_key": secret_path, "public_key": public_path, "encrypted": !unencrypted}));
+    out.json(json!({"ok": true, "command": "keygen", "key_id": key.id(), "name": name, "secret_key": secret_path,
+        "public_key": public_path, "encrypted": !unencrypted, "minisign_public_key": minisign}));
     Ok(ExitCode::SUCCESS)
 }
 
