@@ -1475,6 +1475,8 @@ def parse_key_line(line):
         return "blank", None
     if line.lstrip(wchars).startswith("#"):
         return "comment", None
+    if line.startswith("ssh-ed25519"):
+        return parse_openssh_line(line)
     if not line.startswith("ed25519 "):
         return "bad", "not a key line: it does not start with 'ed25519 '"
     parts = line.split(" ", 3)
@@ -1497,6 +1499,89 @@ def parse_key_line(line):
     return "key", (kid, raw, name)
 
 
+def _openssh_key(b64):
+    """L§5.3: the RFC 8709 blob of an ssh-ed25519 key, canonical base64, nothing after the key.
+    Returns (raw 32-byte key, None) or (None, message)."""
+    blob = b64_canonical(b64)
+    if blob is None:
+        return None, "the OpenSSH key blob is not canonical base64"
+    want = b"\x00\x00\x00\x0bssh-ed25519\x00\x00\x00\x20"
+    if not blob.startswith(want) or len(blob) != len(want) + 32:
+        return None, "the blob is not exactly an ssh-ed25519 key (RFC 8709 section 4)"
+    raw = blob[len(want):]
+    p = public_key_problem(raw)
+    if p:
+        return None, "the key is %s" % ("of small order" if p == "weak" else "not a canonical curve point")
+    return raw, None
+
+
+def parse_openssh_line(line):
+    """L§5.3 OpenSSH key line: ssh-ed25519, spaces or tabs, the blob, optionally a comment."""
+    m = re.match(r"ssh-ed25519[ \t]+([^ \t]+)(?:[ \t]+(.*))?$", line, re.S)
+    if not m:
+        return "bad", "not an OpenSSH key line"
+    raw, err = _openssh_key(m.group(1))
+    if err:
+        return "bad", err
+    comment = m.group(2) or ""
+    name = comment if is_name(comment) else "ssh-ed25519 key"
+    return "key", (key_id(raw), raw, name)
+
+
+def _split_unquoted(line, seps):
+    out, cur, quoted = [], None, False
+    for ch in line:
+        if ch == '"':
+            quoted = not quoted
+        if not quoted and ch in seps:
+            if cur is not None:
+                out.append(cur)
+                cur = None
+        else:
+            cur = (cur or "") + ch
+    if cur is not None:
+        out.append(cur)
+    return out
+
+
+def _is_ssh_key_type(t):
+    return t.startswith("ssh-") or t.startswith("ecdsa-sha2-") or t.startswith("sk-")
+
+
+def parse_allowed_signers_line(line):
+    """L§10.1 allowed-signers line. Returns None (not one), ('bad', msg), ('ignored', why) or
+    ('key', (kid, raw, name))."""
+    f = _split_unquoted(line, " \t")
+    at = next((i for i in (1, 2) if i < len(f) and _is_ssh_key_type(f[i])), None)
+    if at is None:
+        return None
+    principals, options, keytype = f[0], (f[1] if at == 2 else ""), f[at]
+    if at + 1 >= len(f):
+        return "bad", "allowed_signers line without a key"
+    why = None
+    for opt in _split_unquoted(options, ","):
+        name, _, value = opt.partition("=")
+        name = name.lower()
+        if name == "cert-authority":
+            why = "cert-authority"
+        elif name in ("valid-after", "valid-before"):
+            why = name
+        elif name == "namespaces":
+            if "colophon" not in value.strip('"').split(","):
+                why = "namespaces without colophon"
+        else:
+            return "bad", "unknown allowed_signers option %r" % opt
+    if why:
+        return "ignored", why
+    if keytype != "ssh-ed25519":
+        return "ignored", "a %s key" % keytype
+    raw, err = _openssh_key(f[at + 1])
+    if err:
+        return "bad", err
+    kid = key_id(raw)
+    return "key", (kid, raw, principals if is_name(principals) else "ssh-ed25519 key")
+
+
 def read_keyring(data):
     """L§10.1: returns (list of (kid, pub, name), None) or (None, message)."""
     try:
@@ -1504,12 +1589,19 @@ def read_keyring(data):
     except UnicodeDecodeError:
         return None, "not UTF-8"
     keys = {}
+    ignored = []
     for n, line in enumerate(text.split("\n"), 1):
         if line.startswith("{") or "colophon-secret-key" in line:
             return None, "line %d looks like a secret key file: secret keys never belong in a keyring" % n
         kind, info = parse_key_line(line)
+        if kind == "bad" and not line.startswith("ed25519") and not line.startswith("ssh-ed25519"):
+            a = parse_allowed_signers_line(line.rstrip("".join(W_SET)))
+            if a is not None:
+                kind, info = a
         if kind == "bad":
             return None, "line %d: %s" % (n, info)
+        if kind == "ignored":
+            ignored.append((n, info))
         if kind == "key":
             keys.setdefault(info[0], info)
     if not keys:
@@ -1953,8 +2045,23 @@ def run_keys_vector(path):
     expect = _h(h, "expect")
     line = _h(h, "line")
     kind, info = parse_key_line(line)
-    # The same line as a whole keyring / .pub file must give the same outcome (README).
+    # The same line as a whole keyring / .pub file must give the same outcome (README), except
+    # an allowed-signers line (`in: keyring`), which only a keyring reads (L§10.1).
     ring, ring_err = read_keyring(h["line"] + b"\n")
+    if "in" in h:
+        if _h(h, "in") != "keyring":
+            raise BadVector("in: %r" % _h(h, "in"))
+        if kind == "key":
+            return False, ["a .pub file must not read an allowed-signers line"]
+        kind, info = parse_allowed_signers_line(line.rstrip("".join(W_SET))) or ("bad", "not an allowed-signers line")
+    if expect == "ignored":
+        a = parse_allowed_signers_line(line.rstrip("".join(W_SET)))
+        bad = []
+        if a is None or a[0] != "ignored":
+            bad.append("expected an ignored allowed-signers line, got %r" % (a,))
+        if ring is not None:
+            bad.append("a keyring of only an ignored line lists no key, yet it was accepted")
+        return not bad, bad
     if expect == "ok":
         bad = []
         if kind != "key":
@@ -1968,6 +2075,14 @@ def run_keys_vector(path):
             bad.append("name %r, expected %r" % (name, _json_header(h, "name")))
         if ring is None:
             bad.append("as a keyring file the line is rejected: %s" % ring_err)
+        # An OpenSSH blob is also read by an outside implementation of the format.
+        blob = [t for t in _split_unquoted(line, " \t") if t.startswith("AAAAC3NzaC1lZDI1NTE5")]
+        if blob:
+            from cryptography.hazmat.primitives import serialization as _ser
+            k = _ser.load_ssh_public_key(("ssh-ed25519 " + blob[0]).encode())
+            raw = k.public_bytes(_ser.Encoding.Raw, _ser.PublicFormat.Raw)
+            if raw != pub:
+                bad.append("cryptography reads another key from the OpenSSH blob")
         return not bad, bad
     if expect != "reject":
         raise BadVector("expect is %r" % expect)

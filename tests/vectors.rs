@@ -2023,7 +2023,11 @@ fn keys_vectors() {
         let from_pub = Keyring::read(&pub_file);
         match v.req("expect") {
             "ok" => {
-                let k = NamedKey::parse_line(line).unwrap_or_else(|e| panic!("{}: {e}", v.name));
+                // The key the keyring reads; a `.pub` file reads the same, except for an
+                // allowed-signers line (`in: keyring`), which only keyrings hold (§10.1).
+                let read = ring.unwrap_or_else(|e| panic!("{}: as a keyring: {e}", v.name));
+                let [k] = read.keys.as_slice() else { panic!("{}: the keyring holds {:?}", v.name, read.keys) };
+                assert!(read.ignored.is_empty(), "{}", v.name);
                 assert_eq!(k.key.id().to_hex(), v.req("key-id"), "{}", v.name);
                 if let Some(seed) = v.get("seed") {
                     assert_eq!(fixed_key(seed, &k.name).public(), k.key, "{}", v.name);
@@ -2031,10 +2035,28 @@ fn keys_vectors() {
                 if v.get("name").is_some() {
                     assert_eq!(k.name, v.json_str("name"), "{}", v.name);
                 }
-                for (how, read) in [("keyring", ring), (".pub file", from_pub)] {
-                    let read = read.unwrap_or_else(|e| panic!("{}: as a {how}: {e}", v.name));
-                    assert_eq!(read.keys, vec![k.clone()], "{}: as a {how}", v.name);
+                match v.get("in") {
+                    Some("keyring") => assert!(from_pub.is_err(), "{}: accepted in a .pub file", v.name),
+                    None => {
+                        let p = from_pub.unwrap_or_else(|e| panic!("{}: as a .pub file: {e}", v.name));
+                        assert_eq!(p.keys, vec![k.clone()], "{}: as a .pub file", v.name);
+                    }
+                    Some(other) => panic!("{}: in: {other}", v.name),
                 }
+                if line.starts_with("ed25519") {
+                    assert_eq!(NamedKey::parse_line(line).as_ref(), Ok(k), "{}", v.name);
+                }
+            }
+            "ignored" => {
+                // An allowed-signers line that names no trust root (§10.1): the keyring reads it,
+                // keeps no key, and says why; a keyring of only that line lists no key.
+                let read = ring.unwrap_or_else(|e| panic!("{}: as a keyring: {e}", v.name));
+                assert!(read.keys.is_empty(), "{}", v.name);
+                assert_eq!(read.ignored.len(), 1, "{}", v.name);
+                assert_eq!(read.ignored[0].0, 2, "{}: the line number", v.name);
+                assert!(from_pub.is_err(), "{}: a .pub file with it has no key", v.name);
+                env.write("ring.txt", &text);
+                env.run(&["--json", "audit", "--trust", "ring.txt"]).assert_code(2).assert_stderr("lists no keys");
             }
             "reject" => {
                 assert!(NamedKey::parse_line(line).is_err(), "{}", v.name);

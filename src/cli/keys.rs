@@ -56,6 +56,14 @@ pub(super) fn passphrase(prompt: &str, confirm: bool) -> Result<Option<Zeroizing
 
 /// Opens a secret key file, asking for the passphrase if it is encrypted.
 pub(super) fn unlock(path: &Path) -> Result<SecretKey, Fail> {
+    // An OpenSSH Ed25519 key (`--key ~/.ssh/id_ed25519`, spec/ledger.md §5.4) signs as well.
+    if let Some(ssh) = colophon::store::keyfile::OpensshKeyFile::read(path)? {
+        if !ssh.is_encrypted() {
+            return Ok(ssh.unlock(None)?);
+        }
+        let pass = passphrase(&format!("Passphrase for {} ({}): ", path.display(), ssh.comment()), false)?;
+        return Ok(ssh.unlock(pass.as_ref().map(|p| p.as_bytes()))?);
+    }
     let file = SecretKeyFile::read(path)?;
     if !file.is_encrypted() {
         return Ok(file.unlock(None)?);

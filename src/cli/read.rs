@@ -16,7 +16,12 @@ pub(super) fn load(path: &Path) -> Result<ledger::Snapshot, Fail> {
 pub(super) fn load_keyrings(paths: &[PathBuf]) -> Result<Keyring, Fail> {
     let mut ring = Keyring::default();
     for p in paths.iter().filter(|p| !p.as_os_str().is_empty()) {
-        ring.extend(Keyring::read(p)?);
+        let r = Keyring::read(p)?;
+        // Lines of an allowed_signers file that name no trust root here (spec/ledger.md §10.1).
+        for (line, why) in &r.ignored {
+            eprintln!("{}: {}:{line}: not a trust root here: {why}", paint(YELLOW, "note"), p.display());
+        }
+        ring.extend(r);
     }
     Ok(ring)
 }

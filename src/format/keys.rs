@@ -94,6 +94,30 @@ impl PublicKey {
         PublicKey::from_bytes(&arr)
     }
 
+    /// Decodes an OpenSSH Ed25519 public key blob (RFC 8709 §4, §5.3): the 4-byte big-endian
+    /// length 11, `ssh-ed25519`, the length 32, the key, and nothing more.
+    pub fn from_openssh_blob(blob: &[u8]) -> Result<PublicKey, String> {
+        let rest = blob
+            .strip_prefix(&[0, 0, 0, 11])
+            .and_then(|r| r.strip_prefix(OPENSSH_ED25519.as_bytes()))
+            .ok_or("the OpenSSH key blob is not an ssh-ed25519 key")?;
+        let key = rest.strip_prefix(&[0, 0, 0, 32]).ok_or("the OpenSSH key blob does not hold a 32-byte key")?;
+        let arr: [u8; 32] = key.try_into().map_err(|_| {
+            format!("the OpenSSH key blob holds {} bytes after its key type; an Ed25519 key is 32", key.len())
+        })?;
+        PublicKey::from_bytes(&arr)
+    }
+
+    /// The OpenSSH public key blob of this key (RFC 8709 §4).
+    pub fn to_openssh_blob(&self) -> Vec<u8> {
+        let mut b = Vec::with_capacity(51);
+        b.extend_from_slice(&[0, 0, 0, 11]);
+        b.extend_from_slice(OPENSSH_ED25519.as_bytes());
+        b.extend_from_slice(&[0, 0, 0, 32]);
+        b.extend_from_slice(self.0.as_bytes());
+        b
+    }
+
     /// Decodes raw key bytes to a point (§5.2); see [`PublicKey::check_strong`].
     pub fn from_bytes(bytes: &[u8; 32]) -> Result<PublicKey, String> {
         let vk = VerifyingKey::from_bytes(bytes).map_err(|_| "public key is not a valid Ed25519 point".to_string())?;
@@ -170,6 +194,9 @@ pub struct NamedKey {
 /// The keyword that starts a key line.
 pub const KEY_LINE_KEYWORD: &str = "ed25519";
 
+/// The key type of OpenSSH Ed25519 keys (RFC 8709), which starts an OpenSSH public key line.
+pub const OPENSSH_ED25519: &str = "ssh-ed25519";
+
 impl NamedKey {
     /// `ed25519 <key id> <base64 key> <name>`.
     pub fn to_line(&self) -> String {
@@ -197,6 +224,30 @@ impl NamedKey {
         }
         check_name(name)?;
         Ok(NamedKey { key, name: name.to_string() })
+    }
+
+    /// Parses an OpenSSH Ed25519 public key line (§5.3): `ssh-ed25519`, the key blob in standard
+    /// base64, and an optional comment, separated by spaces or tabs, as `ssh-keygen` writes
+    /// `id_ed25519.pub` and as `authorized_keys` holds them. The blob MUST be exactly the RFC 8709
+    /// §4 encoding (the string `ssh-ed25519`, then the 32-byte key, each with its 4-byte length)
+    /// and the key MUST pass §5.2. The holder's name is the comment when it is a valid name, else
+    /// `ssh-ed25519 key`.
+    pub fn parse_openssh(line: &str) -> Result<NamedKey, String> {
+        let line = line.trim_end();
+        let rest = line
+            .strip_prefix(OPENSSH_ED25519)
+            .filter(|r| r.starts_with([' ', '\t']))
+            .ok_or_else(|| format!("expected a line starting with `{OPENSSH_ED25519} `"))?;
+        let rest = rest.trim_start_matches([' ', '\t']);
+        let (b64, comment) = match rest.find([' ', '\t']) {
+            Some(i) => (&rest[..i], rest[i..].trim_start_matches([' ', '\t'])),
+            None => (rest, ""),
+        };
+        let blob = B64.decode(b64).map_err(|_| "the OpenSSH key is not standard base64".to_string())?;
+        let key = PublicKey::from_openssh_blob(&blob)?;
+        key.check_strong()?;
+        let name = if check_name(comment).is_ok() { comment.to_string() } else { format!("{OPENSSH_ED25519} key") };
+        Ok(NamedKey { key, name })
     }
 
     /// The text of a `.pub` file: explanatory comments and the key line.

@@ -14,6 +14,10 @@ pub struct Keyring {
     pub witnesses: Vec<crate::log::note::Verifier>,
     /// How many witnesses must cosign a checkpoint (`quorum N`; 0 when absent).
     pub quorum: usize,
+    /// Lines of an `allowed_signers` file that name no trust root here, with the reason (a key
+    /// of another type, `cert-authority`, a validity window, or `namespaces` without `colophon`):
+    /// readers are told, so a keyring is never read with part of its meaning silently lost.
+    pub ignored: Vec<(usize, String)>,
 }
 
 /// A keyring that cannot be used, with the file and line.
@@ -57,11 +61,30 @@ impl Keyring {
                 ring.quorum = n.trim().parse().map_err(|_| err(format!("`quorum {n}`: expected a whole number")))?;
                 continue;
             }
-            let key = NamedKey::parse_line(line).map_err(|m| {
+            let expected = |m: String| {
                 err(format!(
-                    "{m} (expected `ed25519 <key id> <base64 key> <name>` as in a .pub file, `witness <vkey>` or `quorum <n>`)"
+                    "{m} (expected `ed25519 <key id> <base64 key> <name>` as in a .pub file, an OpenSSH \
+                     `ssh-ed25519 <base64 key> [comment]` line, an allowed_signers line \
+                     `<principals> [options] ssh-ed25519 <base64 key>`, `witness <vkey>` or `quorum <n>`)"
                 ))
-            })?;
+            };
+            let key = if line.starts_with(crate::format::keys::OPENSSH_ED25519) {
+                NamedKey::parse_openssh(line).map_err(err)?
+            } else if line.starts_with(crate::format::keys::KEY_LINE_KEYWORD) {
+                NamedKey::parse_line(line).map_err(expected)?
+            } else {
+                match allowed_signer(line) {
+                    Some(Ok(Ok(k))) => k,
+                    Some(Ok(Err(why))) => {
+                        ring.ignored.push((i + 1, why));
+                        continue;
+                    }
+                    Some(Err(m)) => return Err(err(m)),
+                    None => {
+                        return Err(NamedKey::parse_line(line).err().map_or_else(|| expected(String::new()), expected));
+                    }
+                }
+            };
             if !ring.contains(&key.key.id()) {
                 ring.keys.push(key);
             }
@@ -89,6 +112,7 @@ impl Keyring {
             }
         }
         self.quorum = self.quorum.max(other.quorum);
+        self.ignored.extend(other.ignored);
     }
 
     /// Whether a key is a root.
@@ -100,6 +124,82 @@ impl Keyring {
     pub fn is_empty(&self) -> bool {
         self.keys.is_empty()
     }
+}
+
+/// Whether a token is an OpenSSH key type (`ssh-ed25519`, `ssh-rsa`, `ecdsa-sha2-nistp256`,
+/// `sk-ssh-ed25519@openssh.com`, certificate types, ...).
+fn is_ssh_key_type(t: &str) -> bool {
+    t.starts_with("ssh-") || t.starts_with("ecdsa-sha2-") || t.starts_with("sk-")
+}
+
+/// Splits at runs of the separators outside double quotes (ssh-keygen's ALLOWED SIGNERS fields,
+/// separated by spaces and tabs, and their options, separated by commas).
+fn split_unquoted<'a>(line: &'a str, seps: &[char]) -> Vec<&'a str> {
+    let mut out = Vec::new();
+    let (mut start, mut quoted) = (None, false);
+    for (i, c) in line.char_indices() {
+        if c == '"' {
+            quoted = !quoted;
+        }
+        if !quoted && seps.contains(&c) {
+            if let Some(s) = start.take() {
+                out.push(&line[s..i]);
+            }
+        } else {
+            start.get_or_insert(i);
+        }
+    }
+    if let Some(s) = start {
+        out.push(&line[s..]);
+    }
+    out
+}
+
+fn fields(line: &str) -> Vec<&str> {
+    split_unquoted(line, &[' ', '\t'])
+}
+
+/// Reads a line of an OpenSSH `allowed_signers` file (ssh-keygen(1), ALLOWED SIGNERS; L§10.1):
+/// `principals [options] keytype base64-key [comment]`. `None` when the line is not one (no key
+/// type in the second or third field); `Some(Err)` when it is one but malformed; `Some(Ok(Err))`
+/// when it names no trust root here, with the reason; else the key, named by its principals.
+fn allowed_signer(line: &str) -> Option<Result<Result<NamedKey, String>, String>> {
+    let f = fields(line);
+    let at = (1..=2).find(|&i| f.get(i).is_some_and(|t| is_ssh_key_type(t)))?;
+    let (principals, options, keytype) = (f[0], if at == 2 { f[1] } else { "" }, f[at]);
+    let Some(b64) = f.get(at + 1) else {
+        return Some(Err(format!("allowed_signers line: no key after `{keytype}`")));
+    };
+    let mut why = None;
+    for opt in split_unquoted(options, &[',']) {
+        let (name, value) = opt.split_once('=').unwrap_or((opt, ""));
+        match name.to_ascii_lowercase().as_str() {
+            "cert-authority" => why = Some("a cert-authority line: colophon does not read OpenSSH certificates".into()),
+            "valid-after" | "valid-before" => {
+                why = Some(format!(
+                    "`{name}`: colophon cannot honour a validity window (an entry's time is its signer's claim)"
+                ))
+            }
+            "namespaces" => {
+                if !value.trim_matches('"').split(',').any(|n| n == "colophon") {
+                    why = Some(format!("namespaces={value} does not include colophon"));
+                }
+            }
+            _ => return Some(Err(format!("allowed_signers line: unknown option `{opt}`"))),
+        }
+    }
+    if let Some(w) = why {
+        return Some(Ok(Err(w)));
+    }
+    if keytype != crate::format::keys::OPENSSH_ED25519 {
+        return Some(Ok(Err(format!("its key is {keytype}: colophon entries are signed with Ed25519 keys only"))));
+    }
+    let key = match NamedKey::parse_openssh(&format!("{keytype} {b64}")) {
+        Ok(k) => k,
+        Err(m) => return Some(Err(m)),
+    };
+    let name = if crate::format::keys::check_name(principals).is_ok() { principals.to_string() } else { key.name };
+    Some(Ok(Ok(NamedKey { key: key.key, name })))
 }
 
 /// The verdict on one signature's key (§10.2).

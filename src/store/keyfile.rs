@@ -103,7 +103,8 @@ pub fn write_new_file(path: &Path, text: &str, secret: bool) -> Result<(), KeyEr
     Ok(())
 }
 
-/// Reads a `.pub` file: comment lines and exactly one key line.
+/// Reads a `.pub` file: comment lines and exactly one key line (a colophon key line or an
+/// OpenSSH `ssh-ed25519` line).
 pub fn read_pub_file(path: &Path) -> Result<NamedKey, KeyError> {
     let bytes = std::fs::read(path).map_err(|source| KeyError::Io { path: path.to_path_buf(), source })?;
     let malformed = |message: String| KeyError::Malformed { path: path.to_path_buf(), message };
@@ -125,7 +126,14 @@ pub fn read_pub_file(path: &Path) -> Result<NamedKey, KeyError> {
                 "this is a secret key file; give the .pub file instead (never share the .key file)".into(),
             ));
         }
-        let key = NamedKey::parse_line(line).map_err(|m| malformed(format!("line {}: {m}", i + 1)))?;
+        // An OpenSSH public key (`ssh-keygen` writes `id_ed25519.pub` so) is read as a key line
+        // (spec/ledger.md §5.3).
+        let key = if line.starts_with(crate::format::keys::OPENSSH_ED25519) {
+            NamedKey::parse_openssh(line)
+        } else {
+            NamedKey::parse_line(line)
+        }
+        .map_err(|m| malformed(format!("line {}: {m}", i + 1)))?;
         if found.replace(key).is_some() {
             return Err(malformed(format!("line {}: a .pub file holds one key; use a keyring for several", i + 1)));
         }
@@ -163,5 +171,97 @@ impl Keyring {
             ));
         }
         Ok(ring)
+    }
+}
+
+/// The first line of an OpenSSH private key file (`ssh-keygen` writes `~/.ssh/id_ed25519` so).
+pub const OPENSSH_PRIVATE_BEGIN: &str = "-----BEGIN OPENSSH PRIVATE KEY-----";
+
+/// An OpenSSH Ed25519 private key file (spec/ledger.md §5.4), read but not yet decrypted: a
+/// translator signs with the key they already have. Only the key's 32-byte seed is taken from it.
+pub struct OpensshKeyFile {
+    path: std::path::PathBuf,
+    key: ssh_key::PrivateKey,
+}
+
+impl std::fmt::Debug for OpensshKeyFile {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "OpensshKeyFile({})", self.path.display())
+    }
+}
+
+impl OpensshKeyFile {
+    /// Reads `path` when it is an OpenSSH private key file (`Ok(None)` when it is not one). As
+    /// for colophon's own key files, a file others can read is refused.
+    pub fn read(path: &Path) -> Result<Option<OpensshKeyFile>, KeyError> {
+        let io = |source| KeyError::Io { path: path.to_path_buf(), source };
+        let meta = std::fs::metadata(path).map_err(io)?;
+        if meta.is_dir() || meta.len() > 64 * 1024 {
+            return Ok(None);
+        }
+        let bytes = std::fs::read(path).map_err(io)?;
+        if !bytes.starts_with(OPENSSH_PRIVATE_BEGIN.as_bytes()) {
+            return Ok(None);
+        }
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt as _;
+            let mode = meta.permissions().mode() & 0o777;
+            if mode & 0o077 != 0 {
+                return Err(KeyError::Permissions { path: path.to_path_buf(), mode });
+            }
+        }
+        let malformed = |message: String| KeyError::Malformed { path: path.to_path_buf(), message };
+        let key = ssh_key::PrivateKey::from_openssh(&bytes)
+            .map_err(|e| malformed(format!("not a readable OpenSSH private key ({e})")))?;
+        if key.algorithm() != ssh_key::Algorithm::Ed25519 {
+            return Err(malformed(format!(
+                "an OpenSSH {} key; colophon signs with Ed25519 keys only (`ssh-keygen -t ed25519` makes one)",
+                key.algorithm()
+            )));
+        }
+        Ok(Some(OpensshKeyFile { path: path.to_path_buf(), key }))
+    }
+
+    /// Whether unlocking needs a passphrase.
+    pub fn is_encrypted(&self) -> bool {
+        self.key.is_encrypted()
+    }
+
+    /// The key's comment (often `user@host`), which names the holder when it is a valid name.
+    pub fn comment(&self) -> &str {
+        self.key.comment()
+    }
+
+    /// The signing key, decrypting with `passphrase` when the file is encrypted.
+    pub fn unlock(&self, passphrase: Option<&[u8]>) -> Result<crate::format::keys::SecretKey, KeyError> {
+        let path = || self.path.to_path_buf();
+        let decrypted;
+        let key = if self.key.is_encrypted() {
+            let pass = passphrase.ok_or_else(|| KeyError::NeedPassphrase { path: path() })?;
+            decrypted = self.key.decrypt(pass).map_err(|_| KeyError::WrongPassphrase { path: path() })?;
+            &decrypted
+        } else {
+            &self.key
+        };
+        let ssh_key::private::KeypairData::Ed25519(kp) = key.key_data() else {
+            return Err(KeyError::Malformed { path: path(), message: "not an Ed25519 key pair".into() });
+        };
+        let seed: zeroize::Zeroizing<[u8; 32]> = zeroize::Zeroizing::new(kp.private.to_bytes());
+        // An encrypted file's comment is inside the encrypted part: read it from the decrypted key.
+        let name = if crate::format::keys::check_name(key.comment()).is_ok() {
+            key.comment().to_string()
+        } else {
+            "OpenSSH key".to_string()
+        };
+        let sk = crate::format::keys::SecretKey::from_seed(&seed, &name);
+        // The file's public half must be the key the seed makes.
+        if sk.public().0.as_bytes() != &kp.public.0 {
+            return Err(KeyError::Malformed {
+                path: path(),
+                message: "the public key does not match the private key".into(),
+            });
+        }
+        Ok(sk)
     }
 }
