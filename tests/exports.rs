@@ -289,3 +289,52 @@ fn prov_refuses_an_unknown_work_and_a_ledger_that_does_not_verify() {
     env.append_raw(&line);
     env.fails(&["export", "prov"], 1).assert_stderr("the audit found");
 }
+
+#[test]
+fn a_clear_signed_copy_verifies_on_its_own_as_text_reformatted_or_in_a_page() {
+    let env = ledger();
+    let j = env.ok(&["--json", "export", "clearsign", "ponte@v2", "--key", "tina.key"]).json();
+    assert_eq!(j["out"], "ponte-v2.en.txt");
+    let line = j["line"].as_str().expect("line").to_string();
+    assert!(line.starts_with("colophon-signature v1 example.org/translations ponte@v2 "), "{line}");
+    assert_eq!(env.read_string("ponte-v2.en.txt"), format!("{EN_2}\n{line}\n"));
+    // The reader has no ledger, no bundle: a fresh directory with the copy and Tina's key.
+    let reader = Env::new();
+    reader.write("tina.pub", env.read("tina.pub"));
+    reader.write("olga.pub", env.read("olga.pub"));
+    reader.write("copy.txt", env.read("ponte-v2.en.txt"));
+    let r = reader.ok(&["verify", "copy.txt", "--trust", "tina.pub"]);
+    r.assert_stdout("✓ verified: copy.txt matches release ponte@v2 of example.org/translations (clear-signed)");
+    r.assert_stdout("match:    exact bytes").assert_stdout("signer:   Tina Rossi").assert_stdout("carries no log");
+    let j = reader.ok(&["--json", "verify", "copy.txt", "--trust", "tina.pub"]).json();
+    assert_eq!((j["status"].as_str(), j["clearsigned"]["level"].as_str()), (Some("copy.verified"), Some("exact")));
+    // Reformatted, and inside a blog page with its chrome: word for word.
+    reader.write("re.txt", format!("Ponte, in English\n\n{}\n\n{line}\n", EN_2.replace('\n', "\n\n")));
+    reader.ok(&["verify", "re.txt", "--trust", "tina.pub"]).assert_stdout("word for word (words/v2)");
+    let page = format!(
+        "<!doctype html><html><head><title>Blog</title></head><body><nav>Home · About</nav>\
+         <article><h1>The bridge</h1>{}<p>{line}</p></article><footer>© Tina</footer></body></html>",
+        EN_2.lines().map(|l| format!("<p>{l}</p>")).collect::<String>()
+    );
+    reader.write("post.html", &page);
+    reader.ok(&["verify", "post.html", "--trust", "tina.pub"]).assert_stdout("the page's text, word for word");
+    // One word changed; the line altered; a key the reader does not trust; a line cut short.
+    reader.write("bad.txt", format!("{}\n{line}\n", EN_2.replace("walked", "ran")));
+    reader.fails(&["verify", "bad.txt", "--trust", "tina.pub"], 1).assert_stderr("(copy.mismatch)");
+    reader.write("bad.txt", format!("{EN_2}\n{}\n", line.replace("ponte@v2", "ponte@v1")));
+    reader
+        .fails(&["verify", "bad.txt", "--trust", "tina.pub"], 1)
+        .assert_stderr("the line was altered (clearsign.invalid)");
+    reader
+        .fails(&["verify", "copy.txt", "--trust", "olga.pub"], 1)
+        .assert_stderr("which is not one of your trust roots")
+        .assert_stderr("(trust.untrusted)");
+    reader.write("bad.txt", format!("{EN_2}\n{}\n", &line[..line.len() - 5]));
+    reader.fails(&["verify", "bad.txt", "--trust", "tina.pub"], 1).assert_stderr("(clearsign.invalid)");
+    // A copy without a line still needs a source.
+    reader.write("plain.txt", EN_2);
+    reader.fails(&["verify", "plain.txt", "--trust", "tina.pub"], 2).assert_stderr("no ledger here to verify against");
+    // Only the release's signer clear-signs it.
+    env.fails(&["export", "clearsign", "ponte@v2", "--key", "olga.key"], 2)
+        .assert_stderr("made with the key that signed it");
+}

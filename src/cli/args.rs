@@ -389,6 +389,22 @@ It carries no log, no revocation and no trust chain: `colophon verify` checks th
         #[arg(long, value_name = "KEY.key", env = "COLOPHON_KEY")]
         key: Option<PathBuf>,
     },
+    /// Write a release's translation followed by its colophon-signature line: a copy that
+    /// verifies on its own against the reader's trust roots (spec/exports.md §4).
+    #[command(after_help = "Example:\n  colophon export clearsign winter-sea@v1 --key tina.key\n  \
+colophon verify winter-sea-v1.en.txt --trust tina.pub      (a reader: no bundle, no ledger)\n\n\
+Paste the text with its last line into a blog post; the signature line must stay one line.\n\
+A clear signature carries no log: it cannot show a later correction or a revocation.")]
+    Clearsign {
+        /// The release (REF, e.g. winter-sea@v1).
+        release: String,
+        /// The file to write (default: WORK-TAG.LANG.txt, or .html, .md, .bin by the media type).
+        #[arg(long, short, value_name = "FILE")]
+        output: Option<PathBuf>,
+        /// The key that signed the release (default: COLOPHON_KEY, else your default key, spec/cli.md §4).
+        #[arg(long, value_name = "KEY.key", env = "COLOPHON_KEY")]
+        key: Option<PathBuf>,
+    },
     /// Write a BagIt bag (RFC 8493) of the ledger: the ledger, its checkpoint, and every version's
     /// text rebuilt and checked, for archives (spec/exports.md §2).
     #[command(

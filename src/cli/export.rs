@@ -1,6 +1,7 @@
 //! `colophon export`: a release in formats other tools check (spec/exports.md).
 
 use super::*;
+use anstream::eprintln;
 
 /// `export minisig REF [-o FILE] [--key K]` (spec/exports.md §1, spec/cli.md §3).
 pub(super) fn minisig_cmd(
@@ -13,15 +14,7 @@ pub(super) fn minisig_cmd(
     let key_path = signing_key(key)?;
     let key = unlock(&key_path)?;
     let m = colophon::store::export::minisig(ledger, release, &key).map_err(Fail::input)?;
-    let text_path = output.unwrap_or_else(|| {
-        let ext = match m.media_type.split(';').next().map(str::trim) {
-            Some("text/plain") => "txt",
-            Some("text/html") => "html",
-            Some("text/markdown") => "md",
-            _ => "bin",
-        };
-        PathBuf::from(format!("{}.{}.{ext}", m.release_label.replace(['/', '@'], "-"), m.lang))
-    });
+    let text_path = output.unwrap_or_else(|| default_name(&m.release_label, &m.lang, &m.media_type));
     let mut sig_path = text_path.clone().into_os_string();
     sig_path.push(".minisig");
     let sig_path = PathBuf::from(sig_path);
@@ -148,5 +141,98 @@ pub(super) fn prov_cmd(out: Out, ledger: &Path, work: Option<&str>, output: Opti
         }
         None => write_stdout(&text)?,
     }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// `WORK-TAG.LANG.EXT` for a release's text (spec/cli.md §3 `export`).
+fn default_name(release_label: &str, lang: &str, media_type: &str) -> PathBuf {
+    let ext = match media_type.split(';').next().map(str::trim) {
+        Some("text/plain") => "txt",
+        Some("text/html") => "html",
+        Some("text/markdown") => "md",
+        _ => "bin",
+    };
+    PathBuf::from(format!("{}.{lang}.{ext}", release_label.replace(['/', '@'], "-")))
+}
+
+/// `export clearsign REF [-o FILE] [--key K]` (spec/exports.md §4).
+pub(super) fn clearsign_cmd(
+    out: Out,
+    ledger: &Path,
+    release: &str,
+    output: Option<PathBuf>,
+    key: Option<PathBuf>,
+) -> Res {
+    let key_path = signing_key(key)?;
+    let key = unlock(&key_path)?;
+    let c = colophon::store::export::clearsign(ledger, release, &key).map_err(Fail::input)?;
+    let path = output.unwrap_or_else(|| default_name(&c.release_label, &c.lang, &c.media_type));
+    write_out(Some(&path), c.copy.as_bytes())?;
+    out.say(format!(
+        "{} {}: the text of {} and its signature line, signed by {} ({})\n\
+         Readers check it with no bundle and no ledger, trusting your key directly:\n  colophon verify {} --trust YOUR.pub\n\
+         Publish the text with the last line; it must stay one line. A clear signature carries no log: it\n\
+         cannot show a later correction or a revocation (spec/exports.md §4).",
+        paint(GREEN, "Wrote"),
+        path.display(),
+        c.release_label,
+        key.name,
+        key.id(),
+        path.display()
+    ));
+    out.json(json!({"ok": true, "command": "export clearsign", "out": path, "line": c.line}));
+    Ok(ExitCode::SUCCESS)
+}
+
+/// `verify COPY` for a clear-signed copy, with no bundle, log or ledger (spec/exports.md §4.3).
+pub(super) fn render_clearsigned(out: Out, v: &colophon::verify::clearsigned::ClearVerdict, copy: &str) -> Res {
+    use colophon::format::clearsign::Match;
+    let line = v.line.as_ref();
+    let level = match v.level {
+        Match::Exact => "exact",
+        Match::Words => "words/v2",
+        Match::None => "none",
+    };
+    if out.json {
+        out.json(json!({
+            "ok": v.verified(),
+            "command": "verify",
+            "verified": v.verified(),
+            "status": v.code.as_str(),
+            "message": v.message,
+            "source": "clear signature",
+            "clearsigned": line.map(|l| json!({
+                "origin": l.origin, "work": l.work, "tag": l.tag, "release": l.release,
+                "sha256": l.sha256, "key": l.key, "level": level, "page": v.page,
+            })),
+            "signer": v.signer.as_ref().map(|k| json!({"key": k.key.id(), "name": k.name})),
+        }));
+    }
+    if !v.verified() {
+        eprintln!("{} {copy}: {} ({})", paint(RED.bold(), "✗ not verified:"), v.message, v.code);
+        return Ok(ExitCode::from(1));
+    }
+    if out.json {
+        return Ok(ExitCode::SUCCESS);
+    }
+    let (Some(l), Some(k)) = (line, &v.signer) else { return Ok(ExitCode::SUCCESS) };
+    let how = match v.level {
+        Match::Exact => "exact bytes",
+        _ if v.page => "the page's text, word for word (words/v2)",
+        _ => "word for word (words/v2): reformatted",
+    };
+    out.say(format!(
+        "{} {copy} matches release {}@{} of {} (clear-signed)\n  match:    {how}\n  signer:   {} ({}), trusted: in your keyring\n  \
+         release:  entry {}\n  {} a clear signature carries no log: it cannot show a later correction, a revocation or\n  \
+         cosigns. For those, verify against the published log or a bundle (--tiles URL, --bundle FILE).",
+        paint(GREEN.bold(), "✓ verified:"),
+        l.work,
+        l.tag,
+        l.origin,
+        k.name,
+        k.key.id(),
+        l.release.short(16),
+        paint(YELLOW, "note:")
+    ));
     Ok(ExitCode::SUCCESS)
 }

@@ -90,6 +90,14 @@ pub(super) fn verify_cmd(out: Out, ledger_path: &Path, args: VerifyArgs) -> Res 
         insecure_ignore_log: args.insecure_ignore_log,
         copy_as,
     };
+    // A clear-signed copy (spec/exports.md §4.3) verifies on its own when no source is given and
+    // there is no ledger here.
+    if args.bundle.is_none() && args.tiles.is_none() && !ledger_path.exists() {
+        let bytes = page.as_ref().map(|p| p.bytes.as_slice()).or(facts.text.as_deref().map(str::as_bytes));
+        if let Some(v) = bytes.and_then(|b| colophon::verify::clearsigned::verify_clearsigned(b, &roots, copy_as)) {
+            return super::export::render_clearsigned(out, &v, &copy_arg);
+        }
+    }
     // Discovery (spec/cli.md §3 verify): a page names its bundle, or its log's tiles, with a
     // `<link rel="alternate">`; followed only when no source was given and there is no ledger here.
     let mut found_bundle: Option<(Vec<u8>, String)> = None;

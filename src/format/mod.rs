@@ -2,6 +2,7 @@
 //!
 //! | module | spec/ledger.md | vectors |
 //! |---|---|---|
+//! | [`clearsign`] | spec/exports.md §4 clear-signed copies | `tests/exports.rs` |
 //! | [`jcs`] | §2 canonical JSON (RFC 8785) | `spec/vectors/jcs/` |
 //! | [`html`] | spec/verify.md §2.7 copies that are web pages | `spec/vectors/html/` |
 //! | [`hash`] | §3 hashes and entry ids | `spec/vectors/ledger/` |
@@ -13,6 +14,7 @@
 //! | [`normalize`] | §9 normalization profiles | `spec/vectors/normalize/` |
 //! | [`status`] | status codes (spec/verify.md §5) | every `reject-*` vector |
 
+pub mod clearsign;
 pub mod diff;
 pub mod entry;
 pub mod hash;

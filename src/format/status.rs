@@ -126,6 +126,9 @@ codes! {
     CopyMismatch => "copy.mismatch",
     /// The copy is empty: there is nothing to verify (bad input, not a verdict).
     CopyEmpty => "copy.empty",
+    /// A clear-signed copy's signature line is malformed, or its signature does not verify
+    /// (spec/exports.md §4.3).
+    ClearsignInvalid => "clearsign.invalid",
     /// A bundle file is malformed or incomplete.
     BundleInvalid => "bundle.invalid",
     /// A bundle without a checkpoint and inclusion proofs (spec/verify.md §3.5).

@@ -29,13 +29,19 @@ pub struct Minisig {
     pub trusted_comment: String,
 }
 
-/// Signs the translation of release `release_ref` as minisign does, with `key`, which MUST be the
-/// key that signed the release (spec/exports.md §1): the minisig then says nothing its signer did
-/// not already sign in the ledger. Everything comes from signed lines: the release line, found
-/// through the index, must hash to the release's entry hash and verify under `key`; the text is
-/// rebuilt from the diff scripts and checked against the hash signed in the translation's line,
-/// which the release line names by entry hash.
-pub fn minisig(path: &Path, release_ref: &str, key: &SecretKey) -> Result<Minisig, String> {
+/// A release signed by `key` and its translation's exact text, from signed lines only (the
+/// release line, found through the index, must hash to the release's entry hash and verify under
+/// `key`; the text is rebuilt and checked against the hash signed in the translation's line, which
+/// the release names by entry hash): what `export minisig` and `export clearsign` sign again.
+struct SignedRelease {
+    hash: Digest,
+    release: crate::format::entry::Release,
+    text: String,
+    media_type: String,
+    origin: String,
+}
+
+fn signed_release(path: &Path, release_ref: &str, key: &SecretKey, what: &str) -> Result<SignedRelease, String> {
     let snap = ledger::load(path).map_err(|e| e.to_string())?;
     let index = &snap.index;
     let h = crate::verify::refs::resolve(index, release_ref)?;
@@ -56,8 +62,8 @@ pub fn minisig(path: &Path, release_ref: &str, key: &SecretKey) -> Result<Minisi
     if p.entry.signer != key.id() {
         let who = index.key(&p.entry.signer).map_or_else(|| p.entry.signer.to_string(), |k| k.name.clone());
         return Err(format!(
-            "{}@{} was signed by {who} ({}), not by {} ({}); a minisign signature of a release is made \
-             with the key that signed it (spec/exports.md §1): give --key with that key",
+            "{}@{} was signed by {who} ({}), not by {} ({}); {what} of a release is made \
+             with the key that signed it (spec/exports.md): give --key with that key",
             rel.work,
             rel.tag,
             p.entry.signer,
@@ -80,9 +86,19 @@ pub fn minisig(path: &Path, release_ref: &str, key: &SecretKey) -> Result<Minisi
         },
         _ => return Err(format!("{release_ref}: the ledger changed while it was read; try again")),
     };
+    let origin = index.origin().unwrap_or_default();
+    Ok(SignedRelease { hash: h, release: rel.clone(), text, media_type, origin })
+}
+
+/// Signs the translation of release `release_ref` as minisign does, with `key`, which MUST be the
+/// key that signed the release (spec/exports.md §1): the minisig then says nothing its signer did
+/// not already sign in the ledger.
+pub fn minisig(path: &Path, release_ref: &str, key: &SecretKey) -> Result<Minisig, String> {
+    let SignedRelease { hash: h, release: rel, text, media_type, origin } =
+        signed_release(path, release_ref, key, "a minisign signature")?;
+    let rel = &rel;
     let sha256 = Digest::of(text.as_bytes());
     let release_label = format!("{}@{}", rel.work, rel.tag);
-    let origin = index.origin().unwrap_or_default();
     let trusted_comment = format!(
         "colophon release {release_label} of {origin}: translation ({}) sha256 {} of the original ({}); release entry {h}; signer {}",
         rel.lang.translation,
@@ -445,4 +461,48 @@ pub fn prov(ledger_path: &Path, work: Option<&str>) -> Result<serde_json::Value,
         doc[k] = Value::Object(v);
     }
     Ok(doc)
+}
+
+/// A clear-signed copy of a release (spec/exports.md §4).
+#[derive(Debug)]
+pub struct ClearSigned {
+    /// `WORK@TAG`.
+    pub release_label: String,
+    /// The translation's language.
+    pub lang: String,
+    /// Its media type.
+    pub media_type: String,
+    /// The released text, a blank line and the signature line.
+    pub copy: String,
+    /// The signature line.
+    pub line: String,
+}
+
+/// The released translation of `release_ref` followed by its signature line (spec/exports.md
+/// §4.1), signed with `key`, which MUST be the key that signed the release.
+pub fn clearsign(path: &Path, release_ref: &str, key: &SecretKey) -> Result<ClearSigned, String> {
+    let r = signed_release(path, release_ref, key, "a clear signature")?;
+    let line = crate::format::clearsign::SignatureLine::sign(
+        key,
+        &r.origin,
+        &r.release.work,
+        &r.release.tag,
+        r.hash,
+        &r.text,
+    )?
+    .to_line();
+    let mut copy = r.text.clone();
+    if !copy.is_empty() && !copy.ends_with('\n') {
+        copy.push('\n');
+    }
+    copy.push('\n');
+    copy.push_str(&line);
+    copy.push('\n');
+    Ok(ClearSigned {
+        release_label: format!("{}@{}", r.release.work, r.release.tag),
+        lang: r.release.lang.translation.clone(),
+        media_type: r.media_type,
+        copy,
+        line,
+    })
 }
