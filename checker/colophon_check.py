@@ -2329,7 +2329,81 @@ def run_html_vector(path):
     return True, []
 
 
+def _b64url_canonical(s):
+    """RFC 4648 §5 without padding, canonical: None unless s is the exact encoding of its bytes."""
+    if not re.fullmatch(r"[A-Za-z0-9_-]*", s) or len(s) % 4 == 1:
+        return None
+    raw = base64.urlsafe_b64decode(s + "=" * (-len(s) % 4))
+    return raw if base64.urlsafe_b64encode(raw).decode().rstrip("=") == s else None
+
+
+def verify_clearsigned(copy_text, keys):
+    """spec/exports.md §4.3 over a text copy. keys: list of (kid, raw, name) trust roots.
+    Returns ("ok", level) or ("reject", code), or None when the copy has no signature line."""
+    pos = 0
+    found = None
+    for line in copy_text.split("\n"):
+        t = line.lstrip(" \t")
+        if t.startswith("colophon-signature v1 "):
+            found = (pos + len(line) - len(t), t)
+            break
+        pos += len(line) + 1
+    if found is None:
+        return None
+    start, t = found
+    before = copy_text[:start]
+    f = t.rstrip(" \t\r").split(" ")
+    if len(f) != 5 or "@" not in f[3]:
+        return "reject", "clearsign.invalid"
+    origin, release = f[2], f[3]
+    work, _, tag = release.partition("@")
+    printable = lambda x: x != "" and all(0x21 <= ord(c) <= 0x7e for c in x)
+    raw = _b64url_canonical(f[4])
+    if not (printable(origin) and printable(work) and printable(tag)) or raw is None or len(raw) != 184:
+        return "reject", "clearsign.invalid"
+    kid = raw[104:120].hex()
+    root = [k for k in keys if k[0] == kid]
+    if not root:
+        return "reject", "trust.untrusted"
+    msg = ("colophon-signature v1 %s %s@%s " % (origin, work, tag)).encode() + raw[:120]
+    if not ed_verify_strict(root[0][1], pae(b"application/vnd.colophon.clearsign.v1", msg), raw[120:])[0]:
+        return "reject", "clearsign.invalid"
+    sha = raw[32:64]
+    a = before[:-1] if before.endswith("\n") else before
+    if hashlib.sha256(a.encode()).digest() == sha or (
+            a.endswith("\n") and hashlib.sha256(a[:-1].encode()).digest() == sha):
+        return "ok", "exact"
+    w = norm_words_v2(before).encode()
+    n = int.from_bytes(raw[96:104], "big")
+    if n <= len(w):
+        tail = w[len(w) - n:]
+        start_ok = n == len(w) or w[len(w) - n - 1:len(w) - n] == b" "
+        try:
+            tail.decode("utf-8")
+        except UnicodeDecodeError:
+            start_ok = False
+        if start_ok and hashlib.sha256(tail).digest() == raw[64:96]:
+            return "ok", "words/v2"
+    return "reject", "copy.mismatch"
+
+
+def run_clearsign_vector(path):
+    h, body = read_vector(path, True)
+    ring, err = read_keyring(_json_header(h, "keyring").encode())
+    if ring is None:
+        raise BadVector("keyring: %s" % err)
+    got = verify_clearsigned(body.decode("utf-8"), ring)
+    if got is None:
+        return False, ["no signature line found"]
+    expect = _h(h, "expect")
+    want = ("ok", _h(h, "level")) if expect == "ok" else ("reject", _h(h, "status"))
+    if got != want:
+        return False, ["%s, expected %s" % (got, want)]
+    return True, []
+
+
 VECTOR_KINDS = {
+    "clearsign": run_clearsign_vector,
     "ledger": run_ledger_vector,
     "jcs": run_jcs_vector,
     "keys": run_keys_vector,

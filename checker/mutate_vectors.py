@@ -151,6 +151,22 @@ def mutations(kind, name, data, rnd):
         txt = cc.json_parse(out.decode("utf-8"))
         yield "output lost its last character", join_file(
             set_header(headers, "output", json.dumps(txt[:-1] if txt else "x").encode()), body)
+    elif kind == "clearsign":
+        if expect == b"ok":
+            other = b"exact" if get_header(headers, "level") == b"words/v2" else b"words/v2"
+            yield "level swapped", join_file(set_header(headers, "level", other), body)
+            yield "expect -> reject", join_file(set_header(drop_header(set_header(
+                headers, "expect", b"reject"), "level"), "status", b"copy.mismatch"), body)
+            # A letter of the signed text's last word, right before the blank line and the
+            # signature line (text before the article is site chrome, and may change).
+            i = body.find(b"\n\ncolophon-signature") - 3
+            yield "a word of the text changed", join_file(headers, flip_char(body, i))
+        else:
+            codes = [b"copy.mismatch", b"clearsign.invalid", b"trust.untrusted"]
+            other = codes[(codes.index(status) + 1) % 3] if status in codes else b"copy.mismatch"
+            yield "status swapped", join_file(set_header(headers, "status", other), body)
+            yield "expect -> ok", join_file(set_header(drop_header(set_header(
+                headers, "expect", b"ok"), "status"), "level", b"exact"), body)
     elif kind in ("checkpoint", "proof", "bundle"):
         if expect == b"ok":
             yield "expect -> reject", join_file(set_header(set_header(
