@@ -338,3 +338,59 @@ fn a_clear_signed_copy_verifies_on_its_own_as_text_reformatted_or_in_a_page() {
     env.fails(&["export", "clearsign", "ponte@v2", "--key", "olga.key"], 2)
         .assert_stderr("made with the key that signed it");
 }
+
+#[test]
+fn fixity_checks_read_as_premis_by_an_archive_library() {
+    let env = ledger();
+    env.ok(&["export", "premis", "-o", "fixity.xml"]).assert_stdout("(PREMIS 3.0: 3 fixity checks, 3 passed)");
+    const SCRIPT: &str = r#"
+import json, sys
+from lxml import etree
+import metsrw.plugins.premisrw as p
+t = etree.parse(sys.argv[1]).getroot()
+ns = {"premis": "http://www.loc.gov/premis/v3"}
+out = {"objects": {}, "events": [], "agents": []}
+for o in t.findall("premis:object", ns):
+    ob = p.PREMISObject.fromtree(o)
+    out["objects"][ob.findtext("object_identifier/object_identifier_value")] = {
+        "sha256": ob.findtext("object_characteristics/fixity/message_digest"),
+        "size": ob.findtext("object_characteristics/size"),
+        "name": ob.findtext("original_name"),
+        "version": ob.premis_version}
+for e in t.findall("premis:event", ns):
+    ev = p.PREMISEvent.fromtree(e)
+    out["events"].append({"type": ev.findtext("event_type"),
+        "outcome": ev.findtext("event_outcome_information/event_outcome"),
+        "object": ev.findtext("linking_object_identifier/linking_object_identifier_value"),
+        "agent": ev.findtext("linking_agent_identifier/linking_agent_identifier_value")})
+for a in t.findall("premis:agent", ns):
+    out["agents"].append(p.PREMISAgent.fromtree(a).findtext("agent_name"))
+print(json.dumps(out))
+"#;
+    let o = match Command::new("python3").args(["-c", SCRIPT, "fixity.xml"]).current_dir(env.path(".")).output() {
+        Ok(o) if String::from_utf8_lossy(&o.stderr).contains("No module named 'metsrw'") => {
+            return skip(
+                "exports: reading PREMIS with metsrw's premisrw",
+                "the metsrw Python package is not installed",
+            );
+        }
+        Ok(o) => o,
+        Err(e) => {
+            return skip("exports: reading PREMIS with metsrw's premisrw", &format!("python3 not runnable ({e})"));
+        }
+    };
+    assert!(o.status.success(), "premisrw could not read it: {}", String::from_utf8_lossy(&o.stderr));
+    let g: serde_json::Value = serde_json::from_slice(&o.stdout).expect("JSON");
+    let hash = |r: &str| env.ok(&["--json", "show", r]).json()["entry"].as_str().expect("entry").to_string();
+    let en2 = hash("ponte:en@2");
+    let obj = &g["objects"][&en2];
+    assert_eq!(obj["sha256"], colophon::format::hash::Digest::of(EN_2.as_bytes()).to_hex());
+    assert_eq!(obj["size"], EN_2.len().to_string());
+    assert_eq!(obj["name"], "ponte:en@2");
+    assert_eq!(obj["version"], "3.0");
+    let events = g["events"].as_array().expect("events");
+    assert_eq!(events.len(), 3);
+    assert!(events.iter().all(|e| e["type"] == "fixity check" && e["outcome"] == "pass"), "{g}");
+    assert!(events.iter().any(|e| e["object"] == en2.as_str()), "{g}");
+    assert_eq!(g["agents"], serde_json::json!(["colophon"]));
+}

@@ -419,6 +419,16 @@ The ledger is audited first: a ledger with problems is not bagged (exit 1)."
         #[arg(value_name = "WORK")]
         works: Vec<String>,
     },
+    /// Print a fixity check of every version as PREMIS 3.0 XML (spec/exports.md §5).
+    #[command(after_help = "Example:\n  colophon export premis -o fixity.premis.xml")]
+    Premis {
+        /// Only this work.
+        #[arg(long)]
+        work: Option<String>,
+        /// Write the document here (default: print it).
+        #[arg(long, short, value_name = "FILE")]
+        output: Option<PathBuf>,
+    },
     /// Print the ledger's provenance graph as W3C PROV-JSON (spec/exports.md §3).
     #[command(after_help = "Example:\n  colophon export prov --work ponte -o ponte.prov.json")]
     Prov {

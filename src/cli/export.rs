@@ -236,3 +236,24 @@ pub(super) fn render_clearsigned(out: Out, v: &colophon::verify::clearsigned::Cl
     ));
     Ok(ExitCode::SUCCESS)
 }
+
+/// `export premis [--work W] [-o FILE]` (spec/exports.md §5): the document is the output, with or
+/// without `--json`, as for `export prov`.
+pub(super) fn premis_cmd(out: Out, ledger: &Path, work: Option<&str>, output: Option<&Path>) -> Res {
+    let doc = colophon::store::export::premis(ledger, work).map_err(export_fail)?;
+    match output {
+        Some(p) => {
+            write_out(Some(p), doc.as_bytes())?;
+            let events = doc.matches("<premis:event ").count();
+            let passed = doc.matches("<premis:eventOutcome>pass<").count();
+            out.say(format!(
+                "{} {} (PREMIS 3.0: {events} fixity checks, {passed} passed)",
+                paint(GREEN, "Wrote"),
+                p.display()
+            ));
+            out.json(json!({"ok": true, "command": "export premis", "out": p, "events": events, "passed": passed}));
+        }
+        None => write_stdout(doc.as_bytes())?,
+    }
+    Ok(ExitCode::SUCCESS)
+}

@@ -228,6 +228,7 @@ fn command_name(c: &Command) -> &'static str {
         Command::Export(ExportCommand::MinisignKey { .. }) => "export minisign-key",
         Command::Export(ExportCommand::Bagit { .. }) => "export bagit",
         Command::Export(ExportCommand::Prov { .. }) => "export prov",
+        Command::Export(ExportCommand::Premis { .. }) => "export premis",
         Command::Export(ExportCommand::Clearsign { .. }) => "export clearsign",
         Command::Demo { .. } => "demo",
         Command::Completions { .. } => "completions",
@@ -294,6 +295,9 @@ fn run(cli: Cli, out: Out) -> Res {
         Command::Export(ExportCommand::Bagit { dir, works }) => export::bagit_cmd(out, &ledger, &dir, &works),
         Command::Export(ExportCommand::Clearsign { release, output, key }) => {
             export::clearsign_cmd(out, &ledger, &release, output, key)
+        }
+        Command::Export(ExportCommand::Premis { work, output }) => {
+            export::premis_cmd(out, &ledger, work.as_deref(), output.as_deref())
         }
         Command::Export(ExportCommand::Prov { work, output }) => {
             export::prov_cmd(out, &ledger, work.as_deref(), output.as_deref())

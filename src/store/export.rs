@@ -506,3 +506,141 @@ pub fn clearsign(path: &Path, release_ref: &str, key: &SecretKey) -> Result<Clea
         line,
     })
 }
+
+/// Escapes text for XML character data and attribute values.
+fn xml(s: &str) -> String {
+    let mut o = String::with_capacity(s.len());
+    for c in s.chars() {
+        match c {
+            '&' => o.push_str("&amp;"),
+            '<' => o.push_str("&lt;"),
+            '>' => o.push_str("&gt;"),
+            '"' => o.push_str("&quot;"),
+            '\'' => o.push_str("&apos;"),
+            // XML 1.0 has no way to write most control characters; no ledger field holds one
+            // but a note's LF, which stays.
+            c if c.is_control() && c != '\n' && c != '\t' => o.push(' '),
+            c => o.push(c),
+        }
+    }
+    o
+}
+
+/// The fixity of every version as PREMIS 3.0 XML (spec/exports.md §5): per version an object (its
+/// entry hash, SHA-256, size, media type) and a `fixity check` event whose outcome is that of
+/// rebuilding its text from the audited ledger and comparing it with the signed hash; the agent
+/// is this colophon. From a ledger whose audit finds no problem, as [`prov`].
+pub fn premis(ledger_path: &Path, work: Option<&str>) -> Result<String, ExportError> {
+    let bytes =
+        std::fs::read(ledger_path).map_err(|e| ExportError::Input(format!("{}: {e}", ledger_path.display())))?;
+    let tmp = tempfile::tempdir().map_err(|e| ExportError::Input(format!("temporary directory: {e}")))?;
+    let copy = tmp.path().join("ledger.jsonl");
+    std::fs::write(&copy, &bytes).map_err(|e| ExportError::Input(format!("{}: {e}", copy.display())))?;
+    let (_, index) = audited(&bytes, &copy, ledger_path)?;
+    if let Some(w) = work
+        && !index.work_langs().iter().any(|(pw, _)| pw == w)
+    {
+        return Err(ExportError::Input(format!("no work {w:?} in the ledger; `colophon log` lists the works")));
+    }
+    let now = crate::store::append::now();
+    let agent = format!("colophon {}", env!("CARGO_PKG_VERSION"));
+    let (mut objects, mut events) = (String::new(), String::new());
+    for (w, lang) in index.work_langs() {
+        if work.is_some_and(|x| x != w) {
+            continue;
+        }
+        for h in index.versions_of(&w, &lang) {
+            let Some(v) = index.version(&h) else { continue };
+            let (outcome, note) = match crate::log::content::reconstruct(&bytes, &index, &h) {
+                Ok(t) if Digest::of(t.as_bytes()) == v.sha256 => {
+                    ("pass", "rebuilt from the ledger's diff scripts; its SHA-256 is the one its signed entry states")
+                }
+                Ok(_) => ("fail", "rebuilt from the ledger, but its SHA-256 is not the signed one"),
+                Err(crate::log::content::ReconstructError::NotStored(_)) => {
+                    ("not checked", "recorded by hash only: the ledger holds its signed hash, not its bytes")
+                }
+                Err(_) => ("fail", "its text could not be rebuilt from the ledger"),
+            };
+            let event_id = format!("fixity-{h}");
+            objects.push_str(&format!(
+                "  <premis:object xsi:type=\"premis:file\" version=\"3.0\">\n\
+                 \x20   <premis:objectIdentifier>\n\
+                 \x20     <premis:objectIdentifierType>colophon entry</premis:objectIdentifierType>\n\
+                 \x20     <premis:objectIdentifierValue>{h}</premis:objectIdentifierValue>\n\
+                 \x20   </premis:objectIdentifier>\n\
+                 \x20   <premis:objectCharacteristics>\n\
+                 \x20     <premis:compositionLevel>0</premis:compositionLevel>\n\
+                 \x20     <premis:fixity>\n\
+                 \x20       <premis:messageDigestAlgorithm>SHA-256</premis:messageDigestAlgorithm>\n\
+                 \x20       <premis:messageDigest>{}</premis:messageDigest>\n\
+                 \x20       <premis:messageDigestOriginator>{}</premis:messageDigestOriginator>\n\
+                 \x20     </premis:fixity>\n\
+                 \x20     <premis:size>{}</premis:size>\n\
+                 \x20     <premis:format>\n\
+                 \x20       <premis:formatDesignation>\n\
+                 \x20         <premis:formatName>{}</premis:formatName>\n\
+                 \x20       </premis:formatDesignation>\n\
+                 \x20     </premis:format>\n\
+                 \x20   </premis:objectCharacteristics>\n\
+                 \x20   <premis:originalName>{}</premis:originalName>\n\
+                 \x20   <premis:linkingEventIdentifier>\n\
+                 \x20     <premis:linkingEventIdentifierType>colophon event</premis:linkingEventIdentifierType>\n\
+                 \x20     <premis:linkingEventIdentifierValue>{event_id}</premis:linkingEventIdentifierValue>\n\
+                 \x20   </premis:linkingEventIdentifier>\n\
+                 \x20 </premis:object>\n",
+                v.sha256.to_hex(),
+                xml(&format!("the signer {} of entry {h}", v.signer)),
+                v.size,
+                xml(&v.media_type),
+                xml(&format!("{w}:{lang}@{}", v.number)),
+            ));
+            events.push_str(&format!(
+                "  <premis:event version=\"3.0\">\n\
+                 \x20   <premis:eventIdentifier>\n\
+                 \x20     <premis:eventIdentifierType>colophon event</premis:eventIdentifierType>\n\
+                 \x20     <premis:eventIdentifierValue>{event_id}</premis:eventIdentifierValue>\n\
+                 \x20   </premis:eventIdentifier>\n\
+                 \x20   <premis:eventType>fixity check</premis:eventType>\n\
+                 \x20   <premis:eventDateTime>{now}</premis:eventDateTime>\n\
+                 \x20   <premis:eventDetailInformation>\n\
+                 \x20     <premis:eventDetail>program=\"colophon\"; the ledger was audited (signatures, chain, state rules) before the check</premis:eventDetail>\n\
+                 \x20   </premis:eventDetailInformation>\n\
+                 \x20   <premis:eventOutcomeInformation>\n\
+                 \x20     <premis:eventOutcome>{outcome}</premis:eventOutcome>\n\
+                 \x20     <premis:eventOutcomeDetail>\n\
+                 \x20       <premis:eventOutcomeDetailNote>{}</premis:eventOutcomeDetailNote>\n\
+                 \x20     </premis:eventOutcomeDetail>\n\
+                 \x20   </premis:eventOutcomeInformation>\n\
+                 \x20   <premis:linkingAgentIdentifier>\n\
+                 \x20     <premis:linkingAgentIdentifierType>software</premis:linkingAgentIdentifierType>\n\
+                 \x20     <premis:linkingAgentIdentifierValue>{}</premis:linkingAgentIdentifierValue>\n\
+                 \x20     <premis:linkingAgentRole>executing program</premis:linkingAgentRole>\n\
+                 \x20   </premis:linkingAgentIdentifier>\n\
+                 \x20   <premis:linkingObjectIdentifier>\n\
+                 \x20     <premis:linkingObjectIdentifierType>colophon entry</premis:linkingObjectIdentifierType>\n\
+                 \x20     <premis:linkingObjectIdentifierValue>{h}</premis:linkingObjectIdentifierValue>\n\
+                 \x20   </premis:linkingObjectIdentifier>\n\
+                 \x20 </premis:event>\n",
+                xml(note),
+                xml(&agent),
+            ));
+        }
+    }
+    Ok(format!(
+        "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n\
+         <premis:premis xmlns:premis=\"http://www.loc.gov/premis/v3\" \
+         xmlns:xsi=\"http://www.w3.org/2001/XMLSchema-instance\" \
+         xsi:schemaLocation=\"http://www.loc.gov/premis/v3 https://www.loc.gov/standards/premis/premis.xsd\" version=\"3.0\">\n\
+         {objects}{events}\
+         \x20 <premis:agent version=\"3.0\">\n\
+         \x20   <premis:agentIdentifier>\n\
+         \x20     <premis:agentIdentifierType>software</premis:agentIdentifierType>\n\
+         \x20     <premis:agentIdentifierValue>{}</premis:agentIdentifierValue>\n\
+         \x20   </premis:agentIdentifier>\n\
+         \x20   <premis:agentName>colophon</premis:agentName>\n\
+         \x20   <premis:agentType>software</premis:agentType>\n\
+         \x20 </premis:agent>\n\
+         </premis:premis>\n",
+        xml(&agent)
+    ))
+}
