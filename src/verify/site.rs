@@ -612,7 +612,7 @@ fn time_html(t: &str) -> String {
 
 /// Seconds since 1970 as RFC 3339 UTC (`2026-12-01T05:09:52Z`), the proleptic Gregorian calendar
 /// (H. Hinnant's `civil_from_days`); the core has no clock or calendar of its own.
-fn unix_time(secs: u64) -> String {
+pub fn unix_time(secs: u64) -> String {
     let days = i64::try_from(secs / 86_400).unwrap_or(i64::MAX / 2);
     let rem = secs % 86_400;
     let z = days + 719_468;
