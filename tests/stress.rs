@@ -1432,7 +1432,9 @@ fn bundles_suite(stride: usize) -> Tally {
     for (what, bytes) in &omissions {
         env.write("forged.bundle", bytes);
         let r = verify("forged.bundle");
-        if t.no_panic(&r) && !r.stdout.contains("revocations, cosignatures and later releases are those the bundle holds") {
+        if t.no_panic(&r)
+            && !r.stdout.contains("revocations, cosignatures and later releases are those the bundle holds")
+        {
             t.fail(format!("{what}: the verdict does not say that left-out entries cannot be seen: {r}"));
         }
     }
