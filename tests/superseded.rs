@@ -219,6 +219,7 @@ fn an_unanchored_bundle_written_after_v2_carries_it_with_insecure_ignore_log() {
     let r = env.ok(&["verify", "en1.txt", "--bundle", "v1.bundle", "--trust", "olga.pub", "--insecure-ignore-log"]);
     assert_eq!(lines(&r.stdout)[0], "✓ verified: en1.txt matches release ponte@v1, SUPERSEDED by ponte@v2");
     r.assert_stdout(&format!("  its note: “{NOTE2}”"));
+    r.assert_stdout("ponte@v2 comes after ponte@v1 by the positions their signers signed; without a checkpoint nothing anchors that order");
 }
 
 #[test]

@@ -314,8 +314,10 @@ fn release_json(
         let time = signed.parsed(c).map(|p| p.entry.time.clone()).unwrap_or_default();
         cosigners.push(json!({"signer": who(k), "time": time, "entry": c}));
     }
+    let mut later_releases = snap.index.releases(Some(&rel.work));
+    later_releases.sort_by_key(|r| r.seq);
     let mut superseded_by = Vec::new();
-    for r in snap.index.releases(Some(&rel.work)) {
+    for r in later_releases {
         if r.seq <= rel.seq || r.work != rel.work {
             continue;
         }

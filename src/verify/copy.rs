@@ -697,6 +697,13 @@ fn judge_hits(
         let (latest, notes) = latest_release(signed, roots, opts, &v, Some((rv.seq, &rv.translation.lang)));
         report.notes.extend(notes);
         if let Some(l) = latest {
+            if !opts.ordered {
+                // §2.8, §3.5: without a checkpoint, "later" is only the entries' signed `seq`.
+                report.notes.push(format!(
+                    "{} comes after {} by the positions their signers signed; without a checkpoint nothing anchors that order",
+                    l.release.r#ref, check.r#ref
+                ));
+            }
             report.status = Code::ReleaseSuperseded;
             report.message =
                 format!("verified: release {} ({}), superseded by {}", check.r#ref, level.describe(), l.release.r#ref);
