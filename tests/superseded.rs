@@ -307,3 +307,69 @@ fn log_and_show_print_the_release_its_note_and_claimed_times() {
     // A version is still its text.
     assert_eq!(env.ok(&["show", "ponte:en@2"]).stdout, EN2);
 }
+
+#[test]
+fn the_binary_prints_the_librarys_superseded_verdict() {
+    use colophon::verify::verdict::{Source, VerifyOptions, verify};
+    let env = with_v2();
+    let path = env.path(common::LEDGER);
+    let snap = colophon::store::ledger::load_with(&path, &colophon::store::cache::Cache::None).expect("load");
+    let roots = colophon::log::trust::Keyring::read(&env.path("olga.pub")).expect("keyring");
+    for require_latest in [false, true] {
+        let lines = colophon::store::ledger::LedgerFile(&path);
+        let source = Source::Ledger {
+            index: &snap.index,
+            lines: &lines,
+            kept: colophon::store::transparency::read_kept_checkpoint(&path),
+            kept_name: colophon::store::transparency::checkpoint_path(&path).display().to_string(),
+        };
+        let opts = VerifyOptions { require_latest, ..VerifyOptions::default() };
+        let v = verify(&colophon::verify::copy::CopyFacts::from_bytes(EN1.as_bytes()), source, &roots, &opts)
+            .expect("verdict");
+        assert_eq!(v.ok(), !require_latest);
+        assert!(v.superseded());
+        let mut args = vec!["--json", "verify", "en1.txt", "--trust", "olga.pub"];
+        if require_latest {
+            args.push("--require-latest");
+        }
+        let mut j = env.run(&args).json();
+        for k in ["command", "source"] {
+            j.as_object_mut().expect("object").remove(k);
+        }
+        assert_eq!(j, v.to_json(), "require_latest {require_latest}");
+    }
+}
+
+#[test]
+fn a_large_correction_is_capped_and_a_hash_only_text_has_no_diff() {
+    let env = setup();
+    // v2 changes 50 words: the diff shows 40 changes and counts the rest.
+    let long1: String = (0..50).map(|i| format!("word{i} stays ")).collect::<String>() + "\n";
+    let long2: String = (0..50).map(|i| format!("term{i} stays ")).collect::<String>() + "\n";
+    env.write("long1.txt", &long1);
+    env.write("long2.txt", &long2);
+    env.ok(&["record", "long1.txt", "--work", "ponte", "--lang", "en", "--key", "tina.key"]);
+    env.ok(&["release", "ponte@v2", "--key", "tina.key"]);
+    env.ok(&["record", "long2.txt", "--work", "ponte", "--lang", "en", "--key", "tina.key"]);
+    env.ok(&["release", "ponte@v3", "--key", "tina.key"]);
+    let j = env.ok(&["--json", "verify", "long1.txt", "--trust", "olga.pub"]).json();
+    assert_eq!(j["status"], "release.superseded");
+    let l = &j["latest_release"];
+    assert_eq!(l["release"]["ref"], "ponte@v3");
+    assert!(l["release"].get("note").is_none(), "no note: {l}");
+    let shown = l["diff"].as_array().expect("diff").iter().filter(|c| c["kind"] != "equal").count();
+    assert_eq!(shown, 40, "changes shown");
+    assert!(l["changes_omitted"].as_u64().is_some_and(|n| n > 0), "{l}");
+    let r = env.ok(&["verify", "long1.txt", "--trust", "olga.pub"]);
+    r.assert_stdout("  its note: (none)").assert_stdout("more changes not shown");
+
+    // A correction recorded by hash only: no text to compare, and the output says so.
+    env.write("long3.txt", format!("{long2}One more line.\n"));
+    env.ok(&["record", "long3.txt", "--work", "ponte", "--lang", "en", "--hash-only", "--key", "tina.key"]);
+    env.ok(&["release", "ponte@v4", "--note", "hash only", "--key", "tina.key"]);
+    let j = env.ok(&["--json", "verify", "long2.txt", "--trust", "olga.pub"]).json();
+    assert_eq!(j["latest_release"]["release"]["ref"], "ponte@v4");
+    assert!(j["latest_release"].get("diff").is_none() && j["latest_release"].get("words").is_none(), "{j}");
+    env.ok(&["verify", "long2.txt", "--trust", "olga.pub"])
+        .assert_stdout("ponte:en@3 → ponte:en@4: no word diff (a text recorded by hash only cannot be rebuilt)");
+}
