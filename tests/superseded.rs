@@ -373,3 +373,22 @@ fn a_large_correction_is_capped_and_a_hash_only_text_has_no_diff() {
     env.ok(&["verify", "long2.txt", "--trust", "olga.pub"])
         .assert_stdout("ponte:en@3 → ponte:en@4: no word diff (a text recorded by hash only cannot be rebuilt)");
 }
+
+#[test]
+fn the_published_site_marks_a_superseded_release() {
+    let env = with_v2();
+    env.ok(&["publish", "site", "--site"]);
+    let page = env.read_string("site/works/ponte.html");
+    let card = |tag: &str| -> String {
+        let start = page.find(&format!("id=\"release-{tag}\"")).unwrap_or_else(|| panic!("no card for {tag}"));
+        let rest = &page[start..];
+        rest[..rest.find("</article>").expect("card end")].to_string()
+    };
+    let v1 = card("v1");
+    assert!(
+        v1.contains("<dt>Superseded by</dt><dd><a href=\"#release-v2\"><code>ponte@v2</code></a>, <time datetime=\"2026-12-01T08:00:00Z\">"),
+        "{v1}"
+    );
+    assert!(v1.contains("(the signer's claim)"), "{v1}");
+    assert!(!card("v2").contains("Superseded by"));
+}
