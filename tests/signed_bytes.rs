@@ -62,7 +62,7 @@ fn a_forged_index_never_verifies_forged_text() {
     let env = setup();
     forge_english(&env);
     env.run(&["--json", "verify", "forged.txt", "--trust", "olga.pub"]).assert_code(1).assert_status("copy.mismatch");
-    let shown = env.ok(&["show", "w@v1"]);
+    let shown = env.ok(&["show", "w@v1", "--text"]);
     assert_eq!(shown.stdout, EN, "show prints the signed text");
     // The genuine copy still verifies, and the index was rebuilt.
     env.ok(&["verify", "en.txt", "--trust", "olga.pub"]);

@@ -1432,7 +1432,9 @@ fn bundles_suite(stride: usize) -> Tally {
     for (what, bytes) in &omissions {
         env.write("forged.bundle", bytes);
         let r = verify("forged.bundle");
-        if t.no_panic(&r) && !r.stdout.contains("revocations and cosignatures are those the bundle holds") {
+        if t.no_panic(&r)
+            && !r.stdout.contains("revocations, cosignatures and later releases are those the bundle holds")
+        {
             t.fail(format!("{what}: the verdict does not say that left-out entries cannot be seen: {r}"));
         }
     }
@@ -3054,8 +3056,8 @@ fn sidecar_case(base: &Env, truth: &Truth, what: &str, attack: &Attack, full: bo
             _ => fail(t, format!("the genuine copy was not verified: {r}")),
         }
     }
-    // 3. show prints the signed text or refuses.
-    let r = env.run(&["show", "ponte@v1"]);
+    // 3. show prints the signed text or refuses (a release's text with --text).
+    let r = env.run(&["show", "ponte@v1", "--text"]);
     if check(t, &r) && r.is(0) && r.stdout != TEXT_EN_1 {
         t.forged += 1;
         t.show("FORGED", &format!("{what}: show printed another text: {r}"));
@@ -3442,7 +3444,7 @@ fn hand_appended_suite(full: bool) -> Tally {
         let mut runs: Vec<Vec<&str>> = vec![
             vec!["--json", "verify", "copy.txt", "--trust", "olga.pub"],
             vec!["--json", "log"],
-            vec!["show", "ponte@v1"],
+            vec!["show", "ponte@v1", "--text"],
             vec!["bundle", "ponte@v1", "-o", "b.bundle"],
             vec!["record", "third.en.txt", "--work", "ponte", "--lang", "en", "--key", "tina.key"],
         ];
@@ -3665,7 +3667,7 @@ fn bundle_verdicts_say_that_left_out_cosigns_and_revocations_cannot_be_seen() {
         // Still an anchored bundle whose every check passes (§3.4: nothing shows what is left
         // out), of a release signed by a key never revoked: verified.
         let r = env.run(&["verify", "copy2.txt", "--bundle", "forged.bundle", "--trust", "olga.pub"]);
-        r.assert_code(0).assert_stdout("revocations and cosignatures are those the bundle holds");
+        r.assert_code(0).assert_stdout("revocations, cosignatures and later releases are those the bundle holds");
     }
     let r = env.run(&["verify", "copy2.txt", "--trust", "olga.pub"]);
     assert!(r.is(0), "{r}");
@@ -3807,7 +3809,7 @@ fn an_index_line_length_past_the_file_is_refused_without_allocating_it() {
     c.execute_batch("UPDATE entries SET len = 9223372036854775807").expect("forge");
     let r = env.run(&["--json", "verify", "copy.txt", "--trust", "olga.pub"]);
     assert!(r.is(0) && !r.panicked(), "{r}");
-    let r = env.run(&["show", "ponte@v1"]);
+    let r = env.run(&["show", "ponte@v1", "--text"]);
     assert!(r.is(0) && r.stdout == TEXT_EN_1, "{r}");
 }
 

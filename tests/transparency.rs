@@ -740,7 +740,10 @@ fn witness_cosignature_meets_a_quorum() {
     let vkey = env.ok(&["vkey", "w1.pub", "--name", W1, "--witness"]).stdout;
     env.write("ring.txt", format!("{}{vkey}quorum 1\n", env.read_string("olga.pub")));
     env.ok(&["prove", "inclusion", "ponte@v2", "--checkpoint", "cosigned", "-o", "pw.tlog-proof"]);
-    env.ok(&["verify-proof", "pw.tlog-proof", "--trust", "ring.txt"]).assert_stdout(&format!("cosigned: {W1}"));
+    // A witness cosignature's time is shown, as the witness's claim (spec/verify.md §2.2).
+    env.ok(&["verify-proof", "pw.tlog-proof", "--trust", "ring.txt"])
+        .assert_stdout(&format!("cosigned: {W1} at "))
+        .assert_match(r"cosigned: \S+ at \d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ \(the witness's claim\)");
     let j = env.ok(&["--json", "verify-proof", "pw.tlog-proof", "--trust", "ring.txt"]).json();
     assert_eq!(j["checkpoint"]["witnesses"][0][0], W1);
     // The same entry against the uncosigned checkpoint: below quorum.

@@ -1828,6 +1828,38 @@ fn bundle_cases() -> Vec<(String, Vec<u8>)> {
         Some((Code::CheckpointSignature, None)),
         pretty(&bundle_of(&self_revoke, Some((10, &second_owner())))),
     );
+    // verify.md §2.8, §3.2: written after a later release of the same work and language, the
+    // bundle of v1 carries it (its release entry and its new version): more than one release entry,
+    // every one checked like any other; `release` still names v1.
+    let h = crate::history();
+    let third = TRANSLATION_V2.replace("consider", "heed");
+    let mut later = h.full();
+    let v3 = later.push(
+        Body::Version(Box::new(version_body(
+            "winter-sea",
+            TextRole::Translation,
+            "en",
+            TRANSLATION_V2,
+            &third,
+            Some(h.corrected),
+            Some(h.original),
+        ))),
+        &translator(),
+    );
+    let mut v2 = release("v2", v3, h.original, "en");
+    if let Body::Release(r) = &mut v2 {
+        r.note = Some("Second edition: consider becomes heed.".into());
+    }
+    later.push(v2, &translator());
+    let superseded = bundle_of(&later.bytes(), Some((10, &owner())));
+    assert_eq!(superseded.entries.len(), anchored.entries.len() + 2, "v2's release and version ride along");
+    assert_eq!(superseded.release, anchored.release);
+    case(
+        "valid-superseded",
+        "release winter-sea@v1 of ledger/valid-history continued by en@3 and release v2 (positions 8 and 9), written after v2 with the owner's checkpoint of size 10: it carries v2's release entry and version, so a reader of v1 learns of v2 (verify.md 2.8, 3.2)",
+        None,
+        pretty(&superseded),
+    );
     // verify.md §3.3: the wrapper is checked before any entry; every failure is bundle.invalid.
     let invalid = Some((Code::BundleInvalid, None));
     let members = ["format", "origin", "release", "entries", "checkpoint", "proofs"];

@@ -104,7 +104,8 @@ original as the version before it unless --of says otherwise.")]
     #[command(after_help = "Examples:\n  colophon verify copy.txt --bundle winter-sea-v1.bundle --trust olga.pub\n  \
 colophon verify copy.txt --trust keys.txt            (against the ledger)\n  \
 colophon verify copy.txt --profile exact --trust keys.txt\n\n\
-Exit 0 when the copy matches a signed release by a trusted key; 1 otherwise, with the closest\n\
+Exit 0 when the copy matches a signed release by a trusted key (also when a later release\n\
+supersedes it: the output says so first, with what changed); 1 otherwise, with the closest\n\
 signed version and a word diff when nothing matches.")]
     Verify {
         /// The copy to check.
@@ -137,6 +138,11 @@ signed version and a word diff when nothing matches.")]
         /// auto: a web page when it starts like one (spec/verify.md §2.7.1).
         #[arg(long = "as", value_name = "KIND", default_value = "auto", value_parser = ["auto", "html", "text"])]
         copy_as: String,
+        /// Fail (exit 1) when a later release of the same work and language supersedes the copy's
+        /// release (spec/verify.md §2.8); without it, a superseded copy verifies and the output
+        /// says so first.
+        #[arg(long)]
+        require_latest: bool,
     },
     /// Show the history: keys, versions, releases.
     #[command(after_help = "Example:\n  colophon log --work winter-sea")]
@@ -145,16 +151,20 @@ signed version and a word diff when nothing matches.")]
         #[arg(long)]
         work: Option<String>,
     },
-    /// Rebuild a version's exact bytes from the ledger (or show any entry).
+    /// Rebuild a version's exact bytes from the ledger, show a release, or show any entry.
     #[command(
-        after_help = "Examples:\n  colophon show winter-sea:en@1 -o first-draft.txt\n  colophon show winter-sea@v1"
+        after_help = "Examples:\n  colophon show winter-sea:en@1 -o first-draft.txt\n  colophon show winter-sea@v1          (the release: tag, versions, note, signer, time)\n  colophon show winter-sea@v1 --text   (the release's translation text)"
     )]
     Show {
-        /// REF of a version (a release shows its translation), or of any entry.
+        /// REF of a version, a release (WORK@TAG shows the release; with --text or -o, its
+        /// translation's text), or any entry.
         r#ref: String,
-        /// Write the text to FILE instead of stdout.
+        /// Write the text to FILE instead of stdout (for a release: its translation's text).
         #[arg(long, short, value_name = "FILE")]
         output: Option<PathBuf>,
+        /// For a release: print its translation's text instead of the release.
+        #[arg(long)]
+        text: bool,
     },
     /// Compare two versions (or files).
     #[command(

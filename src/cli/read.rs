@@ -36,6 +36,7 @@ pub(super) struct VerifyArgs {
     pub(super) tiles: Option<String>,
     pub(super) insecure_ignore_log: bool,
     pub(super) copy_as: String,
+    pub(super) require_latest: bool,
 }
 
 pub(super) fn verify_cmd(out: Out, ledger_path: &Path, args: VerifyArgs) -> Res {
@@ -89,6 +90,7 @@ pub(super) fn verify_cmd(out: Out, ledger_path: &Path, args: VerifyArgs) -> Res 
         consistency,
         insecure_ignore_log: args.insecure_ignore_log,
         copy_as,
+        require_latest: args.require_latest,
     };
     // A clear-signed copy (spec/exports.md §4.3) verifies on its own when no source is given and
     // there is no ledger here.
@@ -279,6 +281,10 @@ pub(super) fn log_cmd(out: Out, ledger_path: &Path, work: Option<&str>) -> Res {
             paint(DIM, &format!("— {} [{}]", r.signer_name, r.entry.short(16)))
         ));
     }
+    if !rows.is_empty() {
+        // spec/verify.md §2.2: a claimed time is the signer's word; nothing checks it.
+        out.say(paint(DIM, "(times are what each entry's signer claims; notes are the signer's words)"));
+    }
     if let Some(t) = snap.torn {
         eprintln!("{}: line {} is torn (an interrupted append); it is not an entry", paint(YELLOW, "note"), t.number);
     }
@@ -286,10 +292,68 @@ pub(super) fn log_cmd(out: Out, ledger_path: &Path, work: Option<&str>) -> Res {
     Ok(ExitCode::SUCCESS)
 }
 
-/// What `show` prints: a version's text, or any other entry as its line says it.
+/// What `show` prints: a version's text, or any other entry as its line says it; for a release,
+/// its translation's text and the release itself (spec/cli.md §3 `show`).
 pub(super) enum Shown {
-    Text { label: String, entry: Digest, sha256: Digest, text: String },
+    Text { label: String, entry: Digest, sha256: Digest, text: String, release: Option<Value> },
     Entry { entry: Digest, value: Value },
+}
+
+/// A release as `show WORK@TAG` reports it, every fact from signed lines (spec/verify.md §2.3):
+/// tag, versions, note, URLs, signer, cosigners, claimed times, and the later releases of the same
+/// work and language that supersede it (spec/verify.md §2.8; as the ledger holds them, whoever
+/// signed them: `show` takes no trust roots).
+fn release_json(
+    snap: &ledger::Snapshot,
+    signed: &colophon::verify::copy::Signed<'_>,
+    h: &Digest,
+) -> Result<Value, Fail> {
+    let rel = signed.release(h).map_err(Fail::input)?;
+    let p = signed.checked(h).map_err(Fail::input)?;
+    let note = match &p.entry.body {
+        Body::Release(r) => r.note.clone(),
+        _ => None,
+    };
+    let who = |id: &colophon::format::keys::KeyId| json!({"key_id": id, "name": signed.key(id).map_or_else(|| "(unregistered key)".to_string(), |k| k.name)});
+    let version = |h: &Digest| -> Result<(Value, String), Fail> {
+        let v = signed.version(h).map_err(Fail::input)?;
+        let r = format!("{}:{}@{}", v.work, v.lang, v.number);
+        Ok((json!({"ref": r, "entry": h, "lang": v.lang}), v.lang))
+    };
+    let (translation, lang) = version(&rel.translation)?;
+    let (original, _) = version(&rel.original)?;
+    let mut cosigners = Vec::new();
+    for (k, _, c) in &rel.cosigners {
+        let time = signed.parsed(c).map(|p| p.entry.time.clone()).unwrap_or_default();
+        cosigners.push(json!({"signer": who(k), "time": time, "entry": c}));
+    }
+    let mut later_releases = snap.index.releases(Some(&rel.work));
+    later_releases.sort_by_key(|r| r.seq);
+    let mut superseded_by = Vec::new();
+    for r in later_releases {
+        if r.seq <= rel.seq || r.work != rel.work {
+            continue;
+        }
+        let Ok(later) = signed.release(&r.hash) else { continue };
+        if signed.version(&later.translation).is_ok_and(|v| v.lang == lang) {
+            superseded_by
+                .push(json!({"ref": format!("{}@{}", later.work, later.tag), "entry": later.hash, "time": later.time}));
+        }
+    }
+    Ok(json!({
+        "ref": format!("{}@{}", rel.work, rel.tag),
+        "entry": rel.hash,
+        "seq": rel.seq,
+        "tag": rel.tag,
+        "time": rel.time,
+        "signer": who(&rel.signer),
+        "note": note,
+        "translation": translation,
+        "original": original,
+        "urls": rel.urls,
+        "cosigners": cosigners,
+        "superseded_by": superseded_by,
+    }))
 }
 
 /// Finds what `show REF` prints, from signed lines only (spec/verify.md §4).
@@ -308,7 +372,9 @@ pub(super) fn show_resolve(
         )));
     }
     let p = signed.parsed(&h).map_err(Fail::input)?;
+    let mut release = None;
     if let Body::Release(_) = &p.entry.body {
+        release = Some(release_json(snap, signed, &h)?);
         h = signed.release(&h).map_err(Fail::input)?.translation;
     }
     let p = signed.parsed(&h).map_err(Fail::input)?;
@@ -320,10 +386,49 @@ pub(super) fn show_resolve(
     let v = signed.version(&h).map_err(Fail::input)?;
     let text = colophon::log::content::reconstruct(&LedgerFile(ledger_path), &snap.index, &h)
         .map_err(|e| Fail::input(e.to_string()))?;
-    Ok(Shown::Text { label: format!("{}:{}@{}", v.work, v.lang, v.number), entry: h, sha256: v.sha256, text })
+    Ok(Shown::Text { label: format!("{}:{}@{}", v.work, v.lang, v.number), entry: h, sha256: v.sha256, text, release })
 }
 
-pub(super) fn show_cmd(out: Out, ledger_path: &Path, r: &str, output: Option<&Path>) -> Res {
+/// Prints a release as `show WORK@TAG` does (spec/cli.md §3): claimed times and notes marked as
+/// the signer's.
+fn print_release(rel: &Value) {
+    let s = |v: &Value| v.as_str().unwrap_or_default().to_string();
+    let who = |v: &Value| format!("{} ({})", s(&v["name"]), s(&v["key_id"]).get(..16).unwrap_or_default());
+    println!("{} {}", paint(BOLD, "release"), paint(BOLD, &s(&rel["ref"])));
+    for later in rel["superseded_by"].as_array().into_iter().flatten().rev().take(1) {
+        println!(
+            "  {} by {}, released {} (the signer's claim); this release is not the latest",
+            paint(YELLOW.bold(), "superseded"),
+            s(&later["ref"]),
+            when(&s(&later["time"]))
+        );
+    }
+    println!("  released:    {} (the signer's claim)", when(&s(&rel["time"])));
+    println!("  signed by:   {}", who(&rel["signer"]));
+    if let Some(n) = rel["note"].as_str() {
+        println!("  note:        “{n}” (the signer's note)");
+    }
+    println!(
+        "  translation: {} (entry {})",
+        s(&rel["translation"]["ref"]),
+        s(&rel["translation"]["entry"]).get(..16).unwrap_or_default()
+    );
+    println!(
+        "  renders:     original {} (entry {})",
+        s(&rel["original"]["ref"]),
+        s(&rel["original"]["entry"]).get(..16).unwrap_or_default()
+    );
+    for u in rel["urls"].as_array().into_iter().flatten() {
+        println!("  published:   {}", s(u));
+    }
+    for c in rel["cosigners"].as_array().into_iter().flatten() {
+        println!("  cosigned:    {}, {} (the cosigner's claim)", who(&c["signer"]), when(&s(&c["time"])));
+    }
+    println!("  entry:       {} (seq {})", s(&rel["entry"]).get(..16).unwrap_or_default(), rel["seq"]);
+    println!("  text:        colophon show {} --text (or -o FILE)", s(&rel["ref"]));
+}
+
+pub(super) fn show_cmd(out: Out, ledger_path: &Path, r: &str, output: Option<&Path>, as_text: bool) -> Res {
     let mut snap = load(ledger_path)?;
     let mut rebuilt = false;
     let shown = loop {
@@ -341,7 +446,7 @@ pub(super) fn show_cmd(out: Out, ledger_path: &Path, r: &str, output: Option<&Pa
             _ => break result?,
         }
     };
-    let (label, h, sha256, text) = match shown {
+    let (label, h, sha256, text, release) = match shown {
         Shown::Entry { entry, value } => {
             if out.json {
                 out.json(json!({"ok": true, "command": "show", "entry": entry, "value": value}));
@@ -350,7 +455,13 @@ pub(super) fn show_cmd(out: Out, ledger_path: &Path, r: &str, output: Option<&Pa
             }
             return Ok(ExitCode::SUCCESS);
         }
-        Shown::Text { label, entry, sha256, text } => (label, entry, sha256, text),
+        Shown::Text { label, entry, sha256, text, release } => (label, entry, sha256, text, release),
+    };
+    let with_release = |mut j: Value| {
+        if let Some(rel) = &release {
+            j["release"] = rel.clone();
+        }
+        j
     };
     match output {
         Some(p) => {
@@ -363,14 +474,18 @@ pub(super) fn show_cmd(out: Out, ledger_path: &Path, r: &str, output: Option<&Pa
                 text.len(),
                 sha256.short(16)
             ));
-            out.json(json!({"ok": true, "command": "show", "ref": label, "entry": h, "sha256": sha256, "out": p}));
+            out.json(with_release(
+                json!({"ok": true, "command": "show", "ref": label, "entry": h, "sha256": sha256, "out": p}),
+            ));
         }
-        None if out.json => {
-            out.json(json!({"ok": true, "command": "show", "ref": label, "entry": h, "sha256": sha256, "text": text}))
-        }
-        None => {
-            write_stdout(text.as_bytes())?;
-        }
+        None if out.json => out.json(with_release(
+            json!({"ok": true, "command": "show", "ref": label, "entry": h, "sha256": sha256, "text": text}),
+        )),
+        None => match &release {
+            // A release is shown as the release; its text with --text (spec/cli.md §3 `show`).
+            Some(rel) if !as_text => print_release(rel),
+            _ => write_stdout(text.as_bytes())?,
+        },
     }
     Ok(ExitCode::SUCCESS)
 }

@@ -84,7 +84,7 @@ pub(super) fn render_verdict(
             println!("{} {}", paint(RED.bold(), "✗ not verified:"), report.message);
         }
     } else {
-        print_copy_report(report, copy, source);
+        print_copy_report(report, v.ok(), copy, source);
         if let Some((given, last, published)) = url {
             let moved = if given == last { String::new() } else { format!(" (redirected to {last})") };
             let said = if published {
@@ -105,7 +105,7 @@ pub(super) fn short_id(id: &colophon::format::keys::KeyId) -> String {
     id.to_hex()[..16].to_string()
 }
 
-pub(super) fn print_copy_report(r: &CopyReport, copy: &Path, source: &str) {
+pub(super) fn print_copy_report(r: &CopyReport, ok: bool, copy: &Path, source: &str) {
     let signer_line = |s: &colophon::verify::copy::Signer| {
         let trust = match (&s.trust_root_name, s.trusted) {
             (Some(root), true) if s.trust_root != Some(s.key_id) => format!("trusted via {root}"),
@@ -114,14 +114,28 @@ pub(super) fn print_copy_report(r: &CopyReport, copy: &Path, source: &str) {
         };
         format!("{} ({}), {trust}", s.name, short_id(&s.key_id))
     };
-    if r.ok() {
+    if r.ok() && ok {
         let (Some(rel), Some(v)) = (&r.release, &r.version) else { return };
-        println!(
-            "{} {} matches release {}",
-            paint(GREEN.bold(), "✓ verified:"),
-            copy.display(),
-            paint(BOLD, &rel.r#ref)
-        );
+        match &r.latest_release {
+            // spec/verify.md §2.8: a later release supersedes the copy's: said first.
+            Some(l) if r.status == Code::ReleaseSuperseded => {
+                println!(
+                    "{} {} matches release {}, {} by {}",
+                    paint(GREEN.bold(), "✓ verified:"),
+                    copy.display(),
+                    paint(BOLD, &rel.r#ref),
+                    paint(YELLOW.bold(), "SUPERSEDED"),
+                    paint(BOLD, &l.release.r#ref)
+                );
+                print_latest(l, v, "superseded", &signer_line);
+            }
+            _ => println!(
+                "{} {} matches release {}",
+                paint(GREEN.bold(), "✓ verified:"),
+                copy.display(),
+                paint(BOLD, &rel.r#ref)
+            ),
+        }
         println!("  version:  {} ({}), entry {}", v.r#ref, v.role.as_str(), v.entry.short(16));
         match (r.level, &r.page) {
             (Some(Level::Exact), Some(_)) => {
@@ -135,6 +149,10 @@ pub(super) fn print_copy_report(r: &CopyReport, copy: &Path, source: &str) {
                  before and {} after it: site chrome, not part of the release",
                 p.words_before, p.words_after
             );
+        }
+        println!("  released: {} (the signer's claim)", when(&rel.time));
+        if let Some(n) = &rel.note {
+            println!("  note:     “{n}” (the signer's note)");
         }
         println!("  signer:   {}", signer_line(&rel.signer));
         if v.role == TextRole::Translation {
@@ -155,6 +173,11 @@ pub(super) fn print_copy_report(r: &CopyReport, copy: &Path, source: &str) {
     } else {
         println!("{} {}", paint(RED.bold(), "✗ not verified:"), r.message);
         println!("  status: {}", r.status);
+        if let (Some(l), Some(v)) = (&r.latest_release, &r.version) {
+            // spec/verify.md §2.8: the latest release, right after the verdict.
+            let what = if r.status == Code::ReleaseSuperseded { "superseded" } else { "latest" };
+            print_latest(l, v, what, &signer_line);
+        }
         if let Some(v) = &r.version {
             println!("  matching version: {} signed by {}", v.r#ref, signer_line(&v.signer));
         }
@@ -193,6 +216,62 @@ pub(super) fn print_copy_report(r: &CopyReport, copy: &Path, source: &str) {
     }
     for n in &r.notes {
         println!("  {} {n}", paint(YELLOW, "note:"));
+    }
+}
+
+/// A time as people read it: `2026-12-01 13:30:00 UTC` from RFC 3339 `2026-12-01T13:30:00Z`.
+pub(super) fn when(t: &str) -> String {
+    match t.strip_suffix('Z') {
+        Some(rest) => format!("{} UTC", rest.replace('T', " ")),
+        None => t.replace('T', " "),
+    }
+}
+
+/// The latest release of the copy's work and language (spec/verify.md §2.8): which, when (the
+/// signer's claim), by whom, why (the signer's note) and what changed from the copy's version.
+fn print_latest(
+    l: &colophon::verify::copy::LatestRelease,
+    v: &colophon::verify::copy::VersionView,
+    what: &str,
+    signer_line: &dyn Fn(&colophon::verify::copy::Signer) -> String,
+) {
+    let label = if what == "superseded" { "superseded by" } else { "latest release" };
+    println!(
+        "  {}: {}, released {} (the signer's claim), signed by {}",
+        paint(YELLOW.bold(), label),
+        paint(BOLD, &l.release.r#ref),
+        when(&l.release.time),
+        signer_line(&l.release.signer)
+    );
+    match &l.release.note {
+        Some(n) => println!("  its note: “{n}” (the signer's note)"),
+        None => println!("  its note: (none)"),
+    }
+    match (&l.diff, &l.words) {
+        (Some(d), Some(w)) if d.iter().any(|c| c.kind != ChangeKind::Equal) => {
+            println!(
+                "  changed:  {} → {}, +{} / −{} words ({} only in your copy's version, {} only in {}):",
+                v.r#ref,
+                l.version.r#ref,
+                w.words_added,
+                w.words_removed,
+                paint(RED, "[-…-]"),
+                paint(GREEN, "{+…+}"),
+                l.release.r#ref
+            );
+            print_word_diff(d, 4);
+            if l.changes_omitted > 0 {
+                println!("    … and {} more changes not shown", l.changes_omitted);
+            }
+        }
+        (Some(_), Some(_)) => println!(
+            "  changed:  {} → {}: the same words (only what text/v1 normalizes differs)",
+            v.r#ref, l.version.r#ref
+        ),
+        _ => println!(
+            "  changed:  {} → {}: no word diff (a text recorded by hash only cannot be rebuilt)",
+            v.r#ref, l.version.r#ref
+        ),
     }
 }
 

@@ -32,17 +32,9 @@ pub(crate) fn write_out(path: Option<&Path>, bytes: &[u8]) -> Result<(), Fail> {
     }
 }
 
+/// One sentence about a checkpoint's witnesses, with each cosignature's time (the library's).
 pub(crate) fn witnesses_line(w: &[(String, u64)], quorum: usize) -> String {
-    if w.is_empty() && quorum == 0 {
-        return "no witness cosignatures required or present".into();
-    }
-    let names: Vec<&str> = w.iter().map(|(n, _)| n.as_str()).collect();
-    format!(
-        "{} witness(es) cosigned{}{}",
-        w.len(),
-        if names.is_empty() { String::new() } else { format!(": {}", names.join(", ")) },
-        if quorum > 0 { format!(" (quorum {quorum})") } else { String::new() }
-    )
+    colophon::verify::verdict::witnesses_line(w, quorum)
 }
 
 pub(crate) fn checkpoint_cmd(out: Out, ledger_path: &Path, key: &Path, output: Option<&Path>) -> Res {

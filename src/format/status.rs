@@ -120,6 +120,9 @@ codes! {
     // spec/verify.md
     /// The copy matches a signed, released version (success).
     CopyVerified => "copy.verified",
+    /// The copy matches a signed version in a release that passes, and a later release of the
+    /// same work and language supersedes that release (spec/verify.md §2.8; a success).
+    ReleaseSuperseded => "release.superseded",
     /// The copy matches a signed version that is in no release.
     CopyUnreleased => "copy.unreleased",
     /// The copy matches no signed version.

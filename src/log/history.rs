@@ -110,11 +110,13 @@ pub fn history(r: impl BufRead, rejections: &BTreeMap<u64, String>, work: Option
                 (
                     Some(r.work.clone()),
                     format!(
-                        "release {}@{}: {} rendering {}",
+                        "release {}@{}: {} rendering {}{}",
                         r.work,
                         r.tag,
                         short_ref(&refs, &r.translation),
-                        short_ref(&refs, &r.original)
+                        short_ref(&refs, &r.original),
+                        // The signer's note, as for versions (spec/cli-json.md `log`).
+                        r.note.as_ref().map_or(String::new(), |n| format!(" — “{}”", n.lines().next().unwrap_or("")))
                     ),
                 )
             }

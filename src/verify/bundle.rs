@@ -99,16 +99,30 @@ pub fn build_with_checkpoint(
     checkpoint: Option<&[u8]>,
 ) -> Result<BundleFile, String> {
     let rel = index.release(release).ok_or_else(|| format!("{} is not a release entry", release.short(16)))?;
+    // The release, and every later release that supersedes it (spec/verify.md §2.8, §3.2): a
+    // release of the same work whose translation is in the same language. The reader judges each
+    // from its signed lines; here the index only finds them.
+    let lang_of = |h: &Digest| index.version(h).map(|v| v.lang);
+    let lang = lang_of(&rel.translation);
+    let mut releases = vec![rel.clone()];
+    releases.extend(
+        index
+            .releases(Some(&rel.work))
+            .into_iter()
+            .filter(|r| r.work == rel.work && r.seq > rel.seq && lang.is_some() && lang_of(&r.translation) == lang),
+    );
     let mut want: BTreeSet<Digest> = BTreeSet::new();
-    want.insert(rel.hash);
-    for (_, _, h) in &rel.cosigners {
-        want.insert(*h);
-    }
-    for start in [rel.translation, rel.original] {
-        let mut cur = Some(start);
-        while let Some(h) = cur {
-            want.insert(h);
-            cur = index.version(&h).and_then(|v| v.parent);
+    for rel in &releases {
+        want.insert(rel.hash);
+        for (_, _, h) in &rel.cosigners {
+            want.insert(*h);
+        }
+        for start in [rel.translation, rel.original] {
+            let mut cur = Some(start);
+            while let Some(h) = cur {
+                want.insert(h);
+                cur = index.version(&h).and_then(|v| v.parent);
+            }
         }
     }
     for k in index.keys() {

@@ -145,6 +145,31 @@ pub struct ReleaseView {
     pub original: VersionView,
     /// Where it is published.
     pub urls: Vec<String>,
+    /// The signer's note on the release, from its signed line (spec/verify.md §2.2).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub note: Option<String>,
+}
+
+/// The latest release of the copy's work and language, when it is not the release that verified
+/// the copy (spec/verify.md §2.8): the release that supersedes the copy's release
+/// (`release.superseded`), or, for a copy of an unreleased version, the latest release there is.
+#[derive(Clone, Debug, Serialize)]
+pub struct LatestRelease {
+    /// The release.
+    pub release: ReleaseView,
+    /// Its version in the copy's language (its translation, or its original).
+    pub version: VersionView,
+    /// Words added and removed going from the copy's version to that version; absent when either
+    /// text cannot be rebuilt (a version recorded by hash only).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub words: Option<WordStats>,
+    /// Word diff from the copy's version to that version (after `text/v1`), capped; absent when
+    /// either text cannot be rebuilt.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub diff: Option<Vec<Chunk>>,
+    /// Changes left out of `diff` to keep it readable.
+    #[serde(skip_serializing_if = "is_zero")]
+    pub changes_omitted: u64,
 }
 
 /// The nearest signed version to a copy that matched nothing (§2.5).
@@ -225,6 +250,10 @@ pub struct CopyReport {
     /// When the copy is a web page that holds a signed version: where in the page it lies.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub page: Option<PageRegion>,
+    /// The latest release of the copy's work and language when it supersedes the copy's release,
+    /// or when the copy is unreleased (spec/verify.md §2.8).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub latest_release: Option<LatestRelease>,
     /// Extra remarks (revocations, which keys to trust, ...).
     pub notes: Vec<String>,
     /// Where the index (or the bundle's state) disagreed with a signed line. The verdict rests on
@@ -235,8 +264,9 @@ pub struct CopyReport {
 
 impl CopyReport {
     /// Whether the copy verified.
+    /// A superseded release still verifies the copy (spec/verify.md §2.8).
     pub fn ok(&self) -> bool {
-        self.status == Code::CopyVerified
+        matches!(self.status, Code::CopyVerified | Code::ReleaseSuperseded)
     }
 
     /// A report about `copy` that found nothing yet (`copy.mismatch`, no message).
@@ -253,6 +283,7 @@ impl CopyReport {
             releases: Vec::new(),
             closest: None,
             page: None,
+            latest_release: None,
             notes: Vec::new(),
             index_disagreed: None,
         }
@@ -370,6 +401,10 @@ fn release_view(signed: &Signed<'_>, roots: &Keyring, r: &ReleaseInfo) -> Result
         translation: version_view(signed, roots, &t),
         original: version_view(signed, roots, &o),
         urls: r.urls.clone(),
+        note: match &signed.checked(&r.hash)?.entry.body {
+            Body::Release(body) => body.note.clone(),
+            _ => None,
+        },
     })
 }
 
@@ -607,6 +642,10 @@ fn judge_hits(
                 v.number,
                 level.id()
             );
+            // §2.8: a draft names the latest release of its work and language.
+            let (latest, notes) = latest_release(signed, roots, opts, &v, None);
+            report.latest_release = latest;
+            report.notes.extend(notes);
         }
         return report;
     };
@@ -644,16 +683,145 @@ fn judge_hits(
         }
     }
     if matches!(signed.store, Store::Bundle(_)) {
-        // §3.4: a bundle proves what it holds, not that nothing was left out.
+        // §3.4, §2.8: a bundle proves what it holds, not that nothing was left out.
         report.notes.push(
-            "revocations and cosignatures are those the bundle holds; for any left out or made since, \
-             verify against the ledger or its published tiles (--tiles)"
+            "revocations, cosignatures and later releases are those the bundle holds; for any left out or made \
+             since, verify against the ledger or its published tiles (--tiles)"
                 .into(),
         );
     }
     report.status = Code::CopyVerified;
     report.message = format!("verified: release {} ({})", check.r#ref, level.describe());
+    // §2.2 step 8, §2.8: a later release of the same work and language supersedes this one.
+    if let Some(rv) = &report.release {
+        let (latest, notes) = latest_release(signed, roots, opts, &v, Some((rv.seq, &rv.translation.lang)));
+        report.notes.extend(notes);
+        if let Some(l) = latest {
+            if !opts.ordered {
+                // §2.8, §3.5: without a checkpoint, "later" is only the entries' signed `seq`.
+                report.notes.push(format!(
+                    "{} comes after {} by the positions their signers signed; without a checkpoint nothing anchors that order",
+                    l.release.r#ref, check.r#ref
+                ));
+            }
+            report.status = Code::ReleaseSuperseded;
+            report.message =
+                format!("verified: release {} ({}), superseded by {}", check.r#ref, level.describe(), l.release.r#ref);
+            report.latest_release = Some(l);
+        }
+    }
     report
+}
+
+/// How many changes the diff to a later release shows at most (§2.8).
+const LATEST_DIFF_CHANGES: usize = 40;
+
+/// Keeps the first `max` changes of a diff; returns how many were left out.
+fn cap_diff(diff: &mut Vec<Chunk>, max: usize) -> u64 {
+    let mut changes = 0usize;
+    let mut cut = diff.len();
+    for (i, c) in diff.iter().enumerate() {
+        if c.kind != crate::format::diff::ChangeKind::Equal {
+            changes += 1;
+            if changes > max && cut == diff.len() {
+                cut = i;
+            }
+        }
+    }
+    diff.truncate(cut);
+    changes.saturating_sub(max) as u64
+}
+
+/// A version's text rebuilt from signed lines (L§8.5): its chain of `parent` members replayed from
+/// the first version, each step checked against its signed size and hash. `None` when a version
+/// of the chain was recorded by hash only, or a script does not reproduce its hash.
+fn text_of(signed: &Signed<'_>, h: &Digest) -> Option<String> {
+    let mut chain: Vec<crate::format::entry::Version> = Vec::new();
+    let mut cur = Some(*h);
+    while let Some(x) = cur {
+        let p = signed.parsed(&x).ok()?;
+        let Body::Version(v) = &p.entry.body else { return None };
+        v.diff.as_ref()?;
+        cur = v.parent;
+        chain.push((**v).clone());
+    }
+    let mut text = String::new();
+    for v in chain.iter().rev() {
+        text = v
+            .diff
+            .as_ref()
+            .and_then(|d| crate::format::diff::Script::from_json(d).ok())
+            .and_then(|s| s.apply(&text).ok())
+            .filter(|t| t.len() as u64 == v.size && Digest::of(t.as_bytes()) == v.sha256)?;
+    }
+    Some(text)
+}
+
+/// The latest release of `v`'s work that holds a version in `v`'s language and passes §2.2 steps
+/// 5–7 (spec/verify.md §2.8). With `after` (the copy's release: its position and its translation's
+/// language), only releases that supersede it count: later, with a translation in that language.
+/// Also returns a note for each newer release that does not pass. Every fact comes from signed
+/// lines; the index only finds the releases.
+fn latest_release(
+    signed: &Signed<'_>,
+    roots: &Keyring,
+    opts: Options,
+    v: &VersionInfo,
+    after: Option<(u64, &str)>,
+) -> (Option<LatestRelease>, Vec<String>) {
+    let mut notes = Vec::new();
+    let mut releases = signed.index.releases(Some(&v.work));
+    releases.sort_by_key(|r| std::cmp::Reverse(r.seq));
+    for r in releases {
+        if after.is_some_and(|(seq, _)| r.seq <= seq) {
+            break;
+        }
+        // The release's versions, as their signed lines give them.
+        let Ok(rel) = signed.release(&r.hash) else { continue };
+        if rel.work != v.work {
+            continue;
+        }
+        let (Ok(t), Ok(o)) = (signed.version(&rel.translation), signed.version(&rel.original)) else { continue };
+        if let Some((_, lang)) = after
+            && t.lang != lang
+        {
+            continue;
+        }
+        let mine = if t.lang == v.lang {
+            t
+        } else if o.lang == v.lang {
+            o
+        } else {
+            continue;
+        };
+        let (check, view) = judge(signed, roots, opts, &mine, &rel.hash);
+        let Some(view) = view.filter(|_| check.status == Code::CopyVerified) else {
+            notes.push(format!(
+                "{} {} exists but does not count: {}",
+                if after.is_some() { "a later release" } else { "release" },
+                check.r#ref,
+                check.reason.as_deref().unwrap_or("it does not check out")
+            ));
+            continue;
+        };
+        let (mut words, mut diff, mut omitted) = (None, None, 0);
+        if let (Some(a), Some(b)) = (text_of(signed, &v.hash), text_of(signed, &mine.hash)) {
+            let (a, b) = (Profile::TextV1.apply(&a), Profile::TextV1.apply(&b));
+            let mut d = word_diff(&a, &b);
+            omitted = cap_diff(&mut d, LATEST_DIFF_CHANGES);
+            words = Some(word_stats(&a, &b));
+            diff = Some(d);
+        }
+        let latest = LatestRelease {
+            release: view,
+            version: version_view(signed, roots, &mine),
+            words,
+            diff,
+            changes_omitted: omitted,
+        };
+        return (Some(latest), notes);
+    }
+    (None, notes)
 }
 
 /// Candidates for the closest version (§2.5): the versions in releases and the latest version of
@@ -959,18 +1127,7 @@ fn closest_in_page(
     let a = words.join(" ");
     let b = page.words.get(at..at + n).map(|w| w.join(" ")).unwrap_or_default();
     let mut diff = word_diff(&a, &b);
-    let mut changes = 0usize;
-    let mut cut = diff.len();
-    for (i, c) in diff.iter().enumerate() {
-        if c.kind != crate::format::diff::ChangeKind::Equal {
-            changes += 1;
-            if changes > PAGE_DIFF_CHANGES && cut == diff.len() {
-                cut = i;
-            }
-        }
-    }
-    let omitted = changes.saturating_sub(PAGE_DIFF_CHANGES) as u64;
-    diff.truncate(cut);
+    let omitted = cap_diff(&mut diff, PAGE_DIFF_CHANGES);
     let releases = signed.index.releases_of_version(&h).into_iter().map(|r| format!("{}@{}", r.work, r.tag)).collect();
     Some(Closest {
         version: version_view(signed, roots, &v),

@@ -209,6 +209,10 @@ struct ReleaseView {
     original: (String, Digest),
     cosigners: Vec<(Event, Option<String>)>,
     bundle: String,
+    /// The translation's language (signed in the release's `lang`).
+    lang: String,
+    /// The latest later release of the same work and language (spec/verify.md §2.8): tag, time.
+    superseded_by: Option<(String, String)>,
 }
 
 #[derive(Debug)]
@@ -497,7 +501,20 @@ fn release_views(facts: &Facts<'_>, work: &str) -> Result<Vec<ReleaseView>, Stri
             original: (facts.reference(&body.original)?, body.original),
             cosigners,
             bundle: format!("bundles/{work_stem}@{tag_stem}.bundle"),
+            lang: body.lang.translation.clone(),
+            superseded_by: None,
         });
+    }
+    // spec/verify.md §2.8: a later release of the same work whose translation is in the same
+    // language supersedes a release; the page names the latest.
+    let later: Vec<(u64, String, String, String)> =
+        out.iter().map(|r| (r.event.seq, r.lang.clone(), r.tag.clone(), r.event.time.clone())).collect();
+    for r in &mut out {
+        r.superseded_by = later
+            .iter()
+            .filter(|(seq, lang, _, _)| *seq > r.event.seq && *lang == r.lang)
+            .max_by_key(|(seq, ..)| *seq)
+            .map(|(_, _, tag, time)| (tag.clone(), time.clone()));
     }
     Ok(out)
 }
@@ -612,7 +629,7 @@ fn time_html(t: &str) -> String {
 
 /// Seconds since 1970 as RFC 3339 UTC (`2026-12-01T05:09:52Z`), the proleptic Gregorian calendar
 /// (H. Hinnant's `civil_from_days`); the core has no clock or calendar of its own.
-fn unix_time(secs: u64) -> String {
+pub fn unix_time(secs: u64) -> String {
     let days = i64::try_from(secs / 86_400).unwrap_or(i64::MAX / 2);
     let rem = secs % 86_400;
     let z = days + 719_468;
@@ -938,7 +955,7 @@ fn work_page(ctx: &Ctx<'_>, w: &WorkView) -> String {
             let _ = write!(
                 b,
                 "<article class=\"card\" id=\"{id}\" aria-labelledby=\"h-{id}\">\n\
-                 <h3 id=\"h-{id}\"><code>{work}@{tag}</code></h3>\n<dl class=\"facts\">\n\
+                 <h3 id=\"h-{id}\"><code>{work}@{tag}</code></h3>\n<dl class=\"facts\">\n{later}\
                  <dt>Translation</dt><dd>{tr}</dd>\n<dt>Original</dt><dd>{or}</dd>\n\
                  <dt>Signed by</dt><dd>{who}</dd>\n<dt>Time</dt><dd>{time} <small>(the signer's claim)</small></dd>\n",
                 work = escape(&w.name),
@@ -947,6 +964,13 @@ fn work_page(ctx: &Ctx<'_>, w: &WorkView) -> String {
                 or = version_link(up, &w.name, stems, &r.original.0),
                 who = key_link(up, &r.event.by),
                 time = time_html(&r.event.time),
+                later = r.superseded_by.as_ref().map_or(String::new(), |(t, time)| format!(
+                    "<dt>Superseded by</dt><dd><a href=\"#release-{t}\"><code>{work}@{t}</code></a>, {time} \
+                     <small>(the signer's claim)</small></dd>\n",
+                    t = escape(t),
+                    work = escape(&w.name),
+                    time = time_html(time)
+                )),
             );
             if let Some(n) = &r.note {
                 let _ = writeln!(b, "<dt>Note</dt><dd class=\"note\">{}</dd>", escape(n));

@@ -63,6 +63,9 @@ pub struct VerifyOptions {
     pub insecure_ignore_log: bool,
     /// Read the copy as text or as a web page; `None`: by its content (spec/verify.md §2.7.1).
     pub copy_as: Option<CopyKind>,
+    /// Accept only the latest release: a copy whose release is superseded fails (spec/verify.md
+    /// §2.2 step 8, §2.8).
+    pub require_latest: bool,
 }
 
 /// The outcome of verifying a copy: what every front end shows (spec/cli-json.md `verify`).
@@ -80,6 +83,9 @@ pub struct Verdict {
     /// `status` and `message` mean anything.
     #[serde(skip)]
     pub rejected: bool,
+    /// The reader accepts only the latest release (§2.8): `release.superseded` is then a failure.
+    #[serde(skip)]
+    pub require_latest: bool,
 }
 
 impl Verdict {
@@ -96,9 +102,15 @@ impl Verdict {
         j
     }
 
-    /// Whether the copy verified.
+    /// Whether the copy verified: a superseded release verifies it, unless the reader requires the
+    /// latest release (spec/verify.md §2.2 step 8).
     pub fn ok(&self) -> bool {
-        self.report.ok()
+        self.report.ok() && !(self.require_latest && self.report.status == Code::ReleaseSuperseded)
+    }
+
+    /// Whether the copy's release is superseded by a later release (spec/verify.md §2.8).
+    pub fn superseded(&self) -> bool {
+        self.report.status == Code::ReleaseSuperseded
     }
 
     fn rejected(problem: Problem, copy: &CopyFacts) -> Verdict {
@@ -106,7 +118,7 @@ impl Verdict {
         report.status = problem.code;
         // As the problem prints: its code, and its line when it has one.
         report.message = problem.to_string();
-        Verdict { report, checkpoint: None, log: Vec::new(), rejected: true }
+        Verdict { report, checkpoint: None, log: Vec::new(), rejected: true, require_latest: false }
     }
 }
 
@@ -119,7 +131,9 @@ pub fn witnesses_line(w: &[(String, u64)], quorum: usize) -> String {
     if w.is_empty() && quorum == 0 {
         return "no witness cosignatures required or present".into();
     }
-    let names: Vec<&str> = w.iter().map(|(n, _)| n.as_str()).collect();
+    // A witness cosignature carries the witness's timestamp; a checkpoint has none (§2.2).
+    let names: Vec<String> =
+        w.iter().map(|(n, t)| format!("{n} at {} (the witness's claim)", crate::verify::site::unix_time(*t))).collect();
     format!(
         "{} witness(es) cosigned{}{}",
         w.len(),
@@ -280,7 +294,7 @@ pub fn verify(copy: &CopyFacts, source: Source<'_>, roots: &Keyring, opts: &Veri
                     Err(p) => {
                         r.status = p.code;
                         r.message = format!("the published checkpoint: {}", p.message);
-                        return Ok(Verdict { report: r, checkpoint: None, log, rejected: true });
+                        return Ok(Verdict { report: r, checkpoint: None, log, rejected: true, require_latest: false });
                     }
                 }
             }
@@ -342,5 +356,9 @@ pub fn verify(copy: &CopyFacts, source: Source<'_>, roots: &Keyring, opts: &Veri
         report.status = p.code;
         report.message = format!("the log is not trustworthy: {}", p.message);
     }
-    Ok(Verdict { report, checkpoint, log, rejected: false })
+    if opts.require_latest && report.status == Code::ReleaseSuperseded {
+        report.message =
+            format!("{}; only the latest release is accepted", report.message.replacen("verified: ", "", 1));
+    }
+    Ok(Verdict { report, checkpoint, log, rejected: false, require_latest: opts.require_latest })
 }

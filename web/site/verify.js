@@ -117,6 +117,26 @@ function diffView(diff) {
   return p;
 }
 
+function latestView(l, superseded, mine) {
+  const box = el("section", { class: "latest" });
+  box.append(el("h3", {}, superseded ? `Superseded by ${l.release.ref}` : `The latest release: ${l.release.ref}`));
+  const d = el("dl");
+  row(d, "Released", `${l.release.time} (as its signer claims)`);
+  row(d, "Released by", signer(l.release.signer));
+  row(d, "Its note", l.release.note ? `“${l.release.note}” (the signer's words)` : "(none)");
+  row(d, "Version", version(l.version));
+  if (l.words) row(d, "Changes", `${l.words.words_added} words added, ${l.words.words_removed} removed`);
+  box.append(d);
+  if (l.diff) {
+    box.append(el("p", {}, `What changed from ${mine ? mine.ref : "your copy's version"} (deleted) to ${l.version.ref} (inserted):`));
+    box.append(diffView(l.diff));
+    if (l.changes_omitted) box.append(el("p", {}, `${l.changes_omitted} more changes not shown.`));
+  } else {
+    box.append(el("p", {}, "No word diff: a text recorded by hash only cannot be rebuilt."));
+  }
+  return box;
+}
+
 function render(v) {
   const title = $("verdict-title");
   const body = $("verdict-body");
@@ -129,9 +149,13 @@ function render(v) {
     $("verdict-message").textContent = v.error;
     return;
   }
-  title.textContent = v.ok ? "✓ Verified" : "✗ Not verified";
+  const later = v.latest_release;
+  const superseded = v.status === "release.superseded" && later;
+  title.textContent = v.ok ? (superseded ? `✓ Verified — superseded by ${later.release.ref}` : "✓ Verified") : "✗ Not verified";
   title.className = v.ok ? "good" : "bad";
   $("verdict-message").textContent = v.message || "";
+  // A later release (spec/verify.md §2.8) is said first: which, when, why, what changed.
+  if (later) body.append(latestView(later, superseded, v.version));
   const dl = el("dl");
   row(dl, "Status", el("code", {}, v.status));
   if (v.level) row(dl, "Match", v.level === "exact" ? "exact bytes" : `equal under ${v.level}`);
@@ -141,6 +165,7 @@ function render(v) {
   const r = v.release;
   if (r) {
     row(dl, "Release", `${r.ref}${r.time ? `, ${r.time} (as its signer claims)` : ""}`);
+    if (r.note) row(dl, "Its note", `“${r.note}” (the signer's words)`);
     row(dl, "Released by", signer(r.signer));
     if (r.translation) row(dl, "Translation", version(r.translation));
     if (r.original) row(dl, "Original", version(r.original));
