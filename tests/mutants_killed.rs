@@ -866,3 +866,59 @@ fn a_copy_matches_at_the_strictest_level_and_a_mismatch_says_why() {
     let r = env.fails(&["--json", "verify", "crlf.txt", "--trust", "olga.pub", "--profile", "exact"], 1);
     r.assert_stdout("byte for byte (try without --profile exact");
 }
+
+/// Kills, in src/log/content.rs: `==` → `!=` in `if h == *hash` in `reconstruct_with` (a
+/// version recorded by hash only has no text, and its successor's base is "", spec/ledger.md
+/// §8.5, §8.6), and in `base_text` the match guard `code != Code::LedgerIo` → `true`, → `false`,
+/// and `!=` → `==` (a parent whose script does not reproduce its signed hash gives the base "";
+/// a line that is not the entry the index names is an error, never a silent "").
+#[test]
+fn texts_are_rebuilt_from_the_right_base() {
+    use colophon::format::entry::{TextRole, Version};
+    use colophon::format::hash::Digest;
+    use colophon::log::content::{ReconstructError, base_text, reconstruct};
+    let env = Env::new();
+    env.keygen("Olga", "olga");
+    env.ok(&["init", "--origin", "o/x", "--key", "olga.key"]);
+    env.write("it.txt", IT);
+    env.ok(&["record", "it.txt", "--work", "w", "--lang", "it", "--hash-only", "--key", "olga.key"]);
+    env.write("it.txt", format!("{IT}Fine.\n"));
+    env.ok(&["record", "it.txt", "--work", "w", "--lang", "it", "--key", "olga.key"]);
+    let bytes = env.ledger();
+    let index = colophon::log::audit::state_of(&bytes).expect("a valid ledger");
+    let hashes: Vec<Digest> = env.lines().iter().map(|l| Digest::of(l)).collect();
+    let (it1, it2) = (hashes[1], hashes[2]);
+    // it@1 has no text; it@2's script starts from "" and rebuilds its text.
+    assert!(matches!(reconstruct(&bytes, &index, &it1), Err(ReconstructError::NotStored(h)) if h == it1));
+    assert_eq!(reconstruct(&bytes, &index, &it2).ok().as_deref(), Some(format!("{IT}Fine.\n").as_str()));
+    // it@3, signed by hand, whose script does not give its signed hash: the base of a version
+    // after it is "" (its content cannot be rebuilt, §11 step 10).
+    let v3 = Version {
+        work: "w".into(),
+        role: TextRole::Original,
+        lang: "it".into(),
+        media_type: "text/plain; charset=utf-8".into(),
+        size: 3,
+        sha256: Digest::of(b"not what the script gives"),
+        norm: None,
+        parent: Some(it2),
+        of: None,
+        diff: Some(serde_json::json!([["-", 3], ["+", "X\n"]])),
+        note: None,
+    };
+    let (_, it3) = env.append_signed(Body::Version(Box::new(v3)), &env.secret("olga"));
+    let bytes = env.ledger();
+    let index = colophon::log::audit::state_of(&bytes).expect("a content problem keeps the entry in the state");
+    assert_eq!(base_text(&bytes, &index, Some(&it3)).ok().as_deref(), Some(""));
+    assert_eq!(base_text(&bytes, &index, Some(&it2)).ok().as_deref(), Some(format!("{IT}Fine.\n").as_str()));
+    // The same lookup over bytes where it@2's place holds other bytes (the ledger changed under
+    // the index): an error, not a silent "" that would make `record` write a script against the
+    // wrong base.
+    let mut changed = bytes.clone();
+    let at = bytes.windows(8).position(|w| w == b"\"work\":\"").expect("a version line") + 8;
+    changed[at] = b'v';
+    assert!(matches!(
+        base_text(&changed, &index, Some(&it2)),
+        Err(ReconstructError::Invalid { code, .. }) if code == colophon::format::status::Code::LedgerIo
+    ));
+}
