@@ -156,6 +156,16 @@ signed version and a word diff when nothing matches.")]
         #[arg(long)]
         work: Option<String>,
     },
+    /// Where each work stands: its latest release, translations that render an outdated original
+    /// (with what changed in it since), drafts not yet released, and the cosigners of releases.
+    #[command(after_help = "Examples:\n  colophon status\n  colophon status --work winter-sea --json\n\n\
+A report: exit 0 whatever it finds (2 when the ledger cannot be read). Every fact comes from the\n\
+ledger's signed lines.")]
+    Status {
+        /// Only this work.
+        #[arg(long)]
+        work: Option<String>,
+    },
     /// Rebuild a version's exact bytes from the ledger (or show any entry).
     #[command(
         after_help = "Examples:\n  colophon show winter-sea:en@1 -o first-draft.txt\n  colophon show winter-sea@v1"

@@ -40,6 +40,7 @@ mod keys;
 mod man;
 mod read;
 mod render;
+mod status;
 mod transparency;
 mod write;
 use args::*;
@@ -47,6 +48,7 @@ use keys::*;
 use man::*;
 use read::*;
 use render::*;
+use status::*;
 use transparency::*;
 use write::*;
 
@@ -214,6 +216,7 @@ fn command_name(c: &Command) -> &'static str {
         Command::Verify { .. } => "verify",
         Command::Log { .. } => "log",
         Command::Show { .. } => "show",
+        Command::Status { .. } => "status",
         Command::Diff { .. } => "diff",
         Command::Audit { .. } => "audit",
         Command::Checkpoint { .. } => "checkpoint",
@@ -271,6 +274,7 @@ fn run(cli: Cli, out: Out) -> Res {
             },
         ),
         Command::Log { work } => log_cmd(out, &ledger, work.as_deref()),
+        Command::Status { work } => status_cmd(out, &ledger, work.as_deref()),
         Command::Show { r#ref, output } => show_cmd(out, &ledger, &r#ref, output.as_deref()),
         Command::Diff { a, b, words } => diff_cmd(out, &ledger, &a, &b, words),
         Command::Audit { trust, since, tiles } => audit_cmd(out, &ledger, &trust, since.as_deref(), tiles.as_deref()),
