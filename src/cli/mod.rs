@@ -37,6 +37,7 @@ macro_rules! println {
 mod args;
 mod demo;
 mod keys;
+mod lang;
 mod man;
 mod read;
 mod render;

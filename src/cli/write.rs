@@ -89,6 +89,8 @@ pub(super) fn mode(dry_run: bool) -> ledger::Mode {
 
 pub(super) fn record_cmd(out: Out, ledger: PathBuf, args: RecordArgs) -> Res {
     let RecordArgs { file, work, lang, role, of, note, hash_only, media_type, key: key_path, dry_run } = args;
+    // A CLI check when writing (spec/cli.md §3): the format itself accepts any well-formed tag.
+    let lang = super::lang::check_lang(&lang)?;
     let key_path = signing_key(key_path)?;
     let key = unlock(&key_path)?;
     let content = file.as_deref().map(|f| read_with_progress(f, hash_only)).transpose()?;
