@@ -261,7 +261,12 @@ pub(super) fn key_revoke_cmd(
         Ok(Body::Revoke(r)) => r.key,
         _ => return Err(Fail::input("internal error: the revocation names no key")),
     };
-    let snap = if a.written { load(&ledger).ok() } else { None };
+    // After a dry run the state is read in memory too, so that nothing is written.
+    let snap = if a.written {
+        load(&ledger).ok()
+    } else {
+        ledger::load_with(&ledger, &colophon::store::cache::Cache::None).ok()
+    };
     let name = snap.and_then(|s| s.index.key(&id).map(|k| k.name.clone())).unwrap_or_default();
     out.say(format!(
         "{} {name} ({id}) as {} — entry #{}; it signs nothing after this entry",

@@ -190,10 +190,11 @@ pub fn status(signed: &Signed<'_>, work: Option<&str>) -> Result<StatusReport, S
     works.dedup();
     if let Some(w) = work {
         if !works.iter().any(|x| x == w) {
-            return Err(format!(
-                "no work named {w:?} in the ledger; its works: {}",
-                if works.is_empty() { "none yet".to_string() } else { works.join(", ") }
-            ));
+            return Err(if works.is_empty() {
+                format!("no work named {w:?} in the ledger, which has no works yet; record one with `colophon record`")
+            } else {
+                format!("no work named {w:?} in the ledger; give one of its works: {}", works.join(", "))
+            });
         }
         works.retain(|x| x == w);
     }
