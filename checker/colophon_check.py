@@ -1266,8 +1266,11 @@ class State:
                     return ("version.of.invalid",
                             "of does not name an original version of %s in another language"
                             % b["work"])
-            if latest is not None and self.versions[latest]["sha256"] == b["sha256"]:
-                return "version.unchanged", "sha256 equals the parent's"
+            # §6.5 rule 4: a translation whose `of` differs from its parent's is a re-pairing,
+            # which may keep the parent's sha256.
+            if (latest is not None and self.versions[latest]["sha256"] == b["sha256"]
+                    and self.versions[latest].get("of") == b.get("of")):
+                return "version.unchanged", "sha256 and of equal the parent's"
         elif t == "release":
             tr = self.versions.get(b["translation"])
             og = self.versions.get(b["original"])

@@ -207,6 +207,41 @@ fn the_independent_checker_agrees_on_ledgers_colophon_writes() {
     }
 }
 
+/// Re-pairings (spec/ledger.md §6.5 rule 4) as `record` writes them, and an unchanged version
+/// that names its parent's original again, appended by hand: both audits judge them alike.
+#[test]
+fn the_independent_checker_agrees_on_re_pairings() {
+    if !checker_available("the independent checker on re-pairings") {
+        return;
+    }
+    let env = Env::new();
+    rich(&env);
+    env.write("it.txt", "Il ponte di pietra.\n\nOgni mattina mia nonna attraversava il ponte — «così sia».\n");
+    env.ok(&["record", "it.txt", "--work", "w", "--lang", "it", "--key", "tina.key"]);
+    // Without FILE (the text rebuilt from the ledger), and with it.
+    env.ok(&["record", "--work", "w", "--lang", "en", "--of", "w:it@2", "--key", "tina.key"]);
+    env.ok(&["record", "fr.txt", "--work", "w", "--lang", "fr", "--of", "w:it@2", "--key", "tina.key"]);
+    env.ok(&["release", "--work", "w", "--tag", "v3", "--translation", "w:en", "--key", "tina.key"]);
+    agree(&env, LEDGER, "re-pairings of a stored translation, with and without FILE");
+    env.ok(&["audit"]);
+    // The same text and the same original as the parent: no re-pairing, `version.unchanged`.
+    let lines = env.lines();
+    let fr2 = colophon::format::entry::parse_line(&lines[lines.len() - 2]).expect("fr@2 parses");
+    let Body::Version(v) = &fr2.entry.body else { panic!("fr@2 is a version") };
+    let again = colophon::log::content::text_version(
+        "w",
+        TextRole::Translation,
+        "fr",
+        "Le pont de pierre.\n",
+        "Le pont de pierre.\n",
+        Some(fr2.hash),
+        v.of,
+    );
+    env.append_signed(Body::Version(Box::new(again)), &env.secret("tina"));
+    agree(&env, LEDGER, "an unchanged version naming its parent's original");
+    env.run(&["audit"]).assert_code(1).assert_stdout("version.unchanged");
+}
+
 #[test]
 fn the_independent_checker_agrees_on_lines_appended_by_hand() {
     if !checker_available("the independent checker on hand-appended lines") {

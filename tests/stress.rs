@@ -1979,6 +1979,22 @@ fn bad_input_suite(with_big_file: bool) -> Tally {
         ),
         (vec!["key", "revoke", "nobody", "--reason", "retired", "--key", "olga.key"], "nobody"),
         (vec!["diff", "ponte:it@1", "nosuch:it"], "nosuch:it"),
+        (vec!["status", "--work", "nosuch"], "nosuch"),
+        (
+            vec![
+                "record",
+                "bridge.en.txt",
+                "--work",
+                "ponte",
+                "--lang",
+                "english",
+                "--of",
+                "ponte:it",
+                "--key",
+                "tina.key",
+            ],
+            "english",
+        ),
     ];
     for (args, mention) in ref_cases {
         case(format!("REF: {}", args.join(" ")), strings(&args), E2, mention);

@@ -232,6 +232,8 @@ type JsonObject = serde_json::Map<String, serde_json::Value>;
 const ORIGINAL_V1: &str = "Il mare d'inverno\n\nIl mare d'inverno è un concetto\nche il pensiero non considera.\n";
 const TRANSLATION_V1: &str = "The Winter Sea\n\nThe winter sea is a notion\nthat thought does not regard.\n";
 const TRANSLATION_V2: &str = "The Winter Sea\n\nThe sea in winter is a notion\nthat thought does not consider.\n";
+/// A corrected original (one word of its last line): the translation needs no change, only a re-pairing.
+const ORIGINAL_V2: &str = "Il mare d'inverno\n\nIl mare d'inverno è un concetto\nche il pensiero non contempla.\n";
 
 fn genesis_body(origin: &str, key: &SecretKey) -> Body {
     Body::Genesis(Genesis { origin: origin.into(), name: key.name.clone(), key: key.public() })
@@ -825,6 +827,52 @@ fn ledger_cases() -> Vec<Case> {
                 },
                 &translator(),
             ),
+        ),
+        // §6.5 rule 4: a translation may keep its parent's text when it renders another original.
+        case(
+            "valid-repair-of",
+            Valid,
+            "the original corrected (it@2); the unchanged translation re-paired with it (en@3, same sha256, new of) and released as v2",
+            {
+                let mut g = h.full();
+                let original2 = g.push(
+                    version(TextRole::Original, "it", ORIGINAL_V1, ORIGINAL_V2, Some(h.original), None),
+                    &translator(),
+                );
+                let repaired = g.push(
+                    version(
+                        TextRole::Translation,
+                        "en",
+                        TRANSLATION_V2,
+                        TRANSLATION_V2,
+                        Some(h.corrected),
+                        Some(original2),
+                    ),
+                    &translator(),
+                );
+                g.then(release("v2", repaired, original2, "en"), &translator())
+            },
+        ),
+        case(
+            "reject-repair-same-of",
+            All(vec![(Code::VersionUnchanged, 10)]),
+            "the original corrected (it@2), but the unchanged translation names the same original as its parent: no re-pairing",
+            h.full()
+                .then(
+                    version(TextRole::Original, "it", ORIGINAL_V1, ORIGINAL_V2, Some(h.original), None),
+                    &translator(),
+                )
+                .then(
+                    version(
+                        TextRole::Translation,
+                        "en",
+                        TRANSLATION_V2,
+                        TRANSLATION_V2,
+                        Some(h.corrected),
+                        Some(h.original),
+                    ),
+                    &translator(),
+                ),
         ),
         case(
             "reject-duplicate-tag",

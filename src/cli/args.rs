@@ -62,6 +62,10 @@ The passphrase comes from COLOPHON_PASSPHRASE, or is asked twice on the terminal
         /// The owner's secret key (default: COLOPHON_KEY, else your default key, spec/cli.md §4).
         #[arg(long, value_name = "OWNER.key", env = "COLOPHON_KEY")]
         key: Option<PathBuf>,
+        /// Check everything as the real run would and print the entry it would append; write
+        /// nothing (spec/cli.md §3).
+        #[arg(long)]
+        dry_run: bool,
     },
     /// Register, revoke and list signing keys.
     #[command(subcommand)]
@@ -70,8 +74,11 @@ The passphrase comes from COLOPHON_PASSPHRASE, or is asked twice on the terminal
     #[command(after_help = "Examples:\n  colophon record mare.it.txt --work winter-sea --lang it --key tina.key\n  \
 colophon record sea.en.txt --work winter-sea --lang en --of winter-sea:it --key tina.key\n  \
 colophon record sea.en.txt --work winter-sea --lang en --note \"Fixed line 3\" --key tina.key\n\n\
+  colophon record --work winter-sea --lang en --of winter-sea:it@2 --key tina.key   (re-pair)\n\n\
 The parent is the latest version of WORK in LANG. A correction of a translation renders the same\n\
-original as the version before it unless --of says otherwise.")]
+original as the version before it unless --of says otherwise. Without FILE, the latest version's\n\
+text is recorded again, re-paired with the original --of names (a corrected original whose\n\
+translation needs no change).")]
     Record(RecordArgs),
     /// Sign a release: a translation version and the original version it renders.
     #[command(
@@ -90,6 +97,10 @@ original as the version before it unless --of says otherwise.")]
         /// Your secret key (default: COLOPHON_KEY, else your default key, spec/cli.md §4).
         #[arg(long, value_name = "KEY.key", env = "COLOPHON_KEY")]
         key: Option<PathBuf>,
+        /// Check everything as the real run would and print the entry it would append; write
+        /// nothing (spec/cli.md §3).
+        #[arg(long)]
+        dry_run: bool,
     },
     /// Write a reader's bundle: everything needed to verify a release offline, in one file.
     #[command(after_help = "Example:\n  colophon bundle winter-sea@v1 -o winter-sea-v1.bundle")]
@@ -151,6 +162,16 @@ signed version and a word diff when nothing matches.")]
         #[arg(long)]
         work: Option<String>,
     },
+    /// Where each work stands: its latest release, translations that render an outdated original
+    /// (with what changed in it since), drafts not yet released, and the cosigners of releases.
+    #[command(after_help = "Examples:\n  colophon status\n  colophon status --work winter-sea --json\n\n\
+A report: exit 0 whatever it finds (2 when the ledger cannot be read). Every fact comes from the\n\
+ledger's signed lines.")]
+    Status {
+        /// Only this work.
+        #[arg(long)]
+        work: Option<String>,
+    },
     /// Rebuild a version's exact bytes from the ledger, show a release, or show any entry.
     #[command(
         after_help = "Examples:\n  colophon show winter-sea:en@1 -o first-draft.txt\n  colophon show winter-sea@v1          (the release: tag, versions, note, signer, time)\n  colophon show winter-sea@v1 --text   (the release's translation text)"
@@ -205,6 +226,10 @@ carry it with an inclusion proof for every entry. Keep old checkpoints: `audit -
         /// Also write the checkpoint to FILE (default: print it).
         #[arg(long, short, value_name = "FILE")]
         output: Option<PathBuf>,
+        /// Check everything as the real run would and print the checkpoint it would sign; keep
+        /// and write nothing (spec/cli.md §3).
+        #[arg(long)]
+        dry_run: bool,
     },
     /// Print an inclusion proof of an entry, or a consistency proof between two checkpoints.
     #[command(subcommand)]
@@ -318,8 +343,9 @@ Readers list the witness with the line printed by `colophon vkey w.pub --name wi
 /// The arguments of `colophon record`.
 #[derive(Args, Debug)]
 pub(super) struct RecordArgs {
-    /// The file to record.
-    pub(super) file: PathBuf,
+    /// The file to record. Without it, the latest version's text is recorded again with the
+    /// original --of names: a re-pairing (spec/cli.md §3).
+    pub(super) file: Option<PathBuf>,
     /// Work id shared by an original and its translations, e.g. winter-sea.
     #[arg(long)]
     pub(super) work: String,
@@ -344,6 +370,10 @@ pub(super) struct RecordArgs {
     /// Your secret key (default: COLOPHON_KEY, else your default key, spec/cli.md §4).
     #[arg(long, value_name = "KEY.key", env = "COLOPHON_KEY")]
     pub(super) key: Option<PathBuf>,
+    /// Check everything as the real run would and print the entry it would append; write
+    /// nothing (spec/cli.md §3).
+    #[arg(long)]
+    pub(super) dry_run: bool,
 }
 
 /// The arguments of `colophon release`.
@@ -377,6 +407,10 @@ pub(super) struct ReleaseArgs {
     /// Your secret key (default: COLOPHON_KEY, else your default key, spec/cli.md §4).
     #[arg(long, value_name = "KEY.key", env = "COLOPHON_KEY")]
     pub(super) key: Option<PathBuf>,
+    /// Check everything as the real run would and print the entry it would append; write
+    /// nothing (spec/cli.md §3).
+    #[arg(long)]
+    pub(super) dry_run: bool,
 }
 
 #[derive(Subcommand, Debug)]
@@ -508,6 +542,10 @@ pub(super) enum KeyCommand {
         /// The owner's secret key (default: COLOPHON_KEY, else your default key, spec/cli.md §4).
         #[arg(long, value_name = "OWNER.key", env = "COLOPHON_KEY")]
         key: Option<PathBuf>,
+        /// Check everything as the real run would and print the entry it would append; write
+        /// nothing (spec/cli.md §3).
+        #[arg(long)]
+        dry_run: bool,
     },
     /// Retire a key; it signs nothing after this entry.
     #[command(after_help = "Example:\n  colophon key revoke f1cde99f --reason compromised --key olga.key")]
@@ -523,6 +561,10 @@ pub(super) enum KeyCommand {
         /// The owner's secret key (default: COLOPHON_KEY, else your default key, spec/cli.md §4).
         #[arg(long, value_name = "OWNER.key", env = "COLOPHON_KEY")]
         key: Option<PathBuf>,
+        /// Check everything as the real run would and print the entry it would append; write
+        /// nothing (spec/cli.md §3).
+        #[arg(long)]
+        dry_run: bool,
     },
     /// List registered keys.
     List,

@@ -183,7 +183,7 @@ pub(super) fn keygen_cmd(out: Out, name: String, output: Option<PathBuf>, unencr
     keygen(out, &name, &prefix, unencrypted)
 }
 
-pub(super) fn init_cmd(out: Out, ledger: PathBuf, origin: String, key: Option<PathBuf>) -> Res {
+pub(super) fn init_cmd(out: Out, ledger: PathBuf, origin: String, key: Option<PathBuf>, dry_run: bool) -> Res {
     let key = unlock(&signing_key(key)?)?;
     if ledger.exists() {
         return Err(Fail::input(format!(
@@ -191,18 +191,22 @@ pub(super) fn init_cmd(out: Out, ledger: PathBuf, origin: String, key: Option<Pa
             ledger.display()
         )));
     }
-    let a = append::init(&ledger, &origin, &key)?;
+    let a = append::init_mode(&ledger, &origin, &key, mode(dry_run))?;
     out.say(format!(
         "{} ledger {} with origin {origin}\n  owner: {} ({})\n  genesis entry: {}",
-        paint(GREEN, "Created"),
+        done(&a, "Created"),
         ledger.display(),
         key.name,
         key.id(),
         a.hash.short(16)
     ));
-    out.json(
-        json!({"ok": true, "command": "init", "ledger": ledger, "origin": origin, "owner": key.id(), "entry": a.hash}),
-    );
+    if !a.written {
+        say_dry_run(out, &a);
+    }
+    let mut j =
+        json!({"ok": true, "command": "init", "ledger": ledger, "origin": origin, "owner": key.id(), "entry": a.hash});
+    dry_run_json(&mut j, &a);
+    out.json(j);
     Ok(ExitCode::SUCCESS)
 }
 
@@ -212,6 +216,7 @@ pub(super) fn key_add_cmd(
     public: PathBuf,
     role: Vec<RoleKind>,
     key: Option<PathBuf>,
+    dry_run: bool,
 ) -> Res {
     let new = read_pub_file(&public)?;
     let key = signing_key(key)?;
@@ -224,18 +229,24 @@ pub(super) fn key_add_cmd(
             RoleKind::Owner => Role::Owner,
         })
         .collect();
-    let a = append::add_key(&ledger, &new, &roles, &owner).map_err(|e| signer_hint(e, &key, &owner))?;
+    let a =
+        append::add_key_mode(&ledger, &new, &roles, &owner, mode(dry_run)).map_err(|e| signer_hint(e, &key, &owner))?;
     let names: Vec<&str> = roles.iter().map(|r| r.as_str()).collect();
     out.say(format!(
         "{} {} ({}) as {} — entry #{} {}",
-        paint(GREEN, "Registered"),
+        done(&a, "Registered"),
         new.name,
         new.key.id(),
         names.join(", "),
         a.seq,
         a.hash.short(16)
     ));
-    out.json(json!({"ok": true, "command": "key add", "key_id": new.key.id(), "name": new.name, "roles": names, "seq": a.seq, "entry": a.hash}));
+    if !a.written {
+        say_dry_run(out, &a);
+    }
+    let mut j = json!({"ok": true, "command": "key add", "key_id": new.key.id(), "name": new.name, "roles": names, "seq": a.seq, "entry": a.hash});
+    dry_run_json(&mut j, &a);
+    out.json(j);
     Ok(ExitCode::SUCCESS)
 }
 
@@ -246,6 +257,7 @@ pub(super) fn key_revoke_cmd(
     reason: ReasonArg,
     note: Option<String>,
     key: Option<PathBuf>,
+    dry_run: bool,
 ) -> Res {
     let key = signing_key(key)?;
     let owner = unlock(&key)?;
@@ -253,16 +265,31 @@ pub(super) fn key_revoke_cmd(
         ReasonArg::Retired => RevokeReason::Retired,
         ReasonArg::Compromised => RevokeReason::Compromised,
     };
-    let a = append::revoke_key(&ledger, &keyid, reason, note, &owner).map_err(|e| signer_hint(e, &key, &owner))?;
-    let snap = load(&ledger)?;
-    let id = append::find_key(&snap.index, &keyid).map_err(Fail::input)?;
-    let name = snap.index.key(&id).map(|k| k.name.clone()).unwrap_or_default();
+    let a = append::revoke_key_mode(&ledger, &keyid, reason, note, &owner, mode(dry_run))
+        .map_err(|e| signer_hint(e, &key, &owner))?;
+    // The key revoked, as the entry names it (a dry run wrote nothing to look it up in).
+    let id = match parse_line(&a.line).map(|p| p.entry.body) {
+        Ok(Body::Revoke(r)) => r.key,
+        _ => return Err(Fail::input("internal error: the revocation names no key")),
+    };
+    // After a dry run the state is read in memory too, so that nothing is written.
+    let snap = if a.written {
+        load(&ledger).ok()
+    } else {
+        ledger::load_with(&ledger, &colophon::store::cache::Cache::None).ok()
+    };
+    let name = snap.and_then(|s| s.index.key(&id).map(|k| k.name.clone())).unwrap_or_default();
     out.say(format!(
         "{} {name} ({id}) as {} — entry #{}; it signs nothing after this entry",
-        paint(YELLOW, "Revoked"),
+        if a.written { paint(YELLOW, "Revoked") } else { done(&a, "Revoked") },
         reason.as_str(),
         a.seq
     ));
-    out.json(json!({"ok": true, "command": "key revoke", "key_id": id, "reason": reason.as_str(), "seq": a.seq, "entry": a.hash}));
+    if !a.written {
+        say_dry_run(out, &a);
+    }
+    let mut j = json!({"ok": true, "command": "key revoke", "key_id": id, "reason": reason.as_str(), "seq": a.seq, "entry": a.hash});
+    dry_run_json(&mut j, &a);
+    out.json(j);
     Ok(ExitCode::SUCCESS)
 }

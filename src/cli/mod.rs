@@ -38,9 +38,11 @@ mod args;
 mod demo;
 mod export;
 mod keys;
+mod lang;
 mod man;
 mod read;
 mod render;
+mod status;
 mod transparency;
 mod write;
 use args::*;
@@ -48,6 +50,7 @@ use keys::*;
 use man::*;
 use read::*;
 use render::*;
+use status::*;
 use transparency::*;
 use write::*;
 
@@ -215,6 +218,7 @@ fn command_name(c: &Command) -> &'static str {
         Command::Verify { .. } => "verify",
         Command::Log { .. } => "log",
         Command::Show { .. } => "show",
+        Command::Status { .. } => "status",
         Command::Diff { .. } => "diff",
         Command::Audit { .. } => "audit",
         Command::Checkpoint { .. } => "checkpoint",
@@ -240,15 +244,17 @@ fn run(cli: Cli, out: Out) -> Res {
     let ledger = cli.global.ledger;
     match cli.command {
         Command::Keygen { name, output, unencrypted } => keygen_cmd(out, name, output, unencrypted),
-        Command::Init { origin, key } => init_cmd(out, ledger, origin, key),
-        Command::Key(KeyCommand::Add { public, role, key }) => key_add_cmd(out, ledger, public, role, key),
-        Command::Key(KeyCommand::Revoke { keyid, reason, note, key }) => {
-            key_revoke_cmd(out, ledger, keyid, reason, note, key)
+        Command::Init { origin, key, dry_run } => init_cmd(out, ledger, origin, key, dry_run),
+        Command::Key(KeyCommand::Add { public, role, key, dry_run }) => {
+            key_add_cmd(out, ledger, public, role, key, dry_run)
+        }
+        Command::Key(KeyCommand::Revoke { keyid, reason, note, key, dry_run }) => {
+            key_revoke_cmd(out, ledger, keyid, reason, note, key, dry_run)
         }
         Command::Key(KeyCommand::List) => key_list(out, &ledger),
         Command::Record(args) => record_cmd(out, ledger, args),
         Command::Release(args) => release_cmd(out, ledger, args),
-        Command::Cosign { release, note, key } => cosign_cmd(out, ledger, release, note, key),
+        Command::Cosign { release, note, key, dry_run } => cosign_cmd(out, ledger, release, note, key, dry_run),
         Command::Bundle { release, output } => bundle_cmd(out, ledger, release, output),
         Command::Verify {
             copy,
@@ -278,10 +284,13 @@ fn run(cli: Cli, out: Out) -> Res {
             },
         ),
         Command::Log { work } => log_cmd(out, &ledger, work.as_deref()),
+        Command::Status { work } => status_cmd(out, &ledger, work.as_deref()),
         Command::Show { r#ref, output, text } => show_cmd(out, &ledger, &r#ref, output.as_deref(), text),
         Command::Diff { a, b, words } => diff_cmd(out, &ledger, &a, &b, words),
         Command::Audit { trust, since, tiles } => audit_cmd(out, &ledger, &trust, since.as_deref(), tiles.as_deref()),
-        Command::Checkpoint { key, output } => checkpoint_cmd(out, &ledger, &signing_key(key)?, output.as_deref()),
+        Command::Checkpoint { key, output, dry_run } => {
+            checkpoint_cmd(out, &ledger, &signing_key(key)?, output.as_deref(), dry_run)
+        }
         Command::Prove(p) => prove_cmd(out, &ledger, p),
         Command::VerifyProof { proof, trust, entry, old, new } => {
             verify_proof_cmd(out, &proof, &trust, entry.as_deref(), old.as_deref(), new.as_deref())

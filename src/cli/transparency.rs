@@ -37,14 +37,34 @@ pub(crate) fn witnesses_line(w: &[(String, u64)], quorum: usize) -> String {
     colophon::verify::verdict::witnesses_line(w, quorum)
 }
 
-pub(crate) fn checkpoint_cmd(out: Out, ledger_path: &Path, key: &Path, output: Option<&Path>) -> Res {
+pub(crate) fn checkpoint_cmd(out: Out, ledger_path: &Path, key: &Path, output: Option<&Path>, dry_run: bool) -> Res {
     // Check the output can be written before signing: a failing command changes nothing.
     if let Some(p) = output {
         check_writable_target(p)?;
     }
     let key = unlock(key)?;
     let colophon::store::transparency::Signed { note, checkpoint: cp, replaced } =
-        colophon::store::transparency::checkpoint_ledger(ledger_path, &key).map_err(Fail::input)?;
+        colophon::store::transparency::checkpoint_ledger_mode(ledger_path, &key, mode(dry_run)).map_err(Fail::input)?;
+    if dry_run {
+        let kept = colophon::store::transparency::checkpoint_path(ledger_path);
+        if let Some(what) = replaced {
+            anstream::eprintln!("{}: {what}; a real run would replace it", paint(YELLOW, "warning"));
+        }
+        out.say(format!(
+            "{} checkpoint of {} at {} entries, root {}\n{} nothing was kept in {} or written{}; the signed note it would keep:\n{}",
+            paint(YELLOW, "Would sign"),
+            cp.origin,
+            cp.size,
+            cp.root.short(16),
+            paint(YELLOW.bold(), "Dry run:"),
+            kept.display(),
+            output.map_or(String::new(), |p| format!(" to {}", p.display())),
+            String::from_utf8_lossy(&note).trim_end()
+        ));
+        out.json(json!({"ok": true, "command": "checkpoint", "origin": cp.origin, "size": cp.size,
+            "root": cp.root, "note": String::from_utf8_lossy(&note), "kept": null, "dry_run": true}));
+        return Ok(ExitCode::SUCCESS);
+    }
     if let Some(what) = replaced {
         anstream::eprintln!("{}: {what}; it was ignored and replaced by this checkpoint", paint(YELLOW, "warning"));
     }

@@ -57,12 +57,53 @@ pub(super) fn read_with_progress(path: &Path, hash_only: bool) -> Result<append:
     Ok(c)
 }
 
+/// What a dry run says after its summary (spec/cli.md §3): that nothing was written, and the
+/// line that would have been appended, byte for byte.
+pub(super) fn say_dry_run(out: Out, a: &ledger::Appended) {
+    out.say(format!(
+        "{} nothing was written; the line it would append (entry #{} {}):\n{}",
+        paint(YELLOW.bold(), "Dry run:"),
+        a.seq,
+        a.hash.short(16),
+        String::from_utf8_lossy(&a.line)
+    ));
+}
+
+/// Adds what a dry run says to a command's JSON: `dry_run`, and `line`, the canonical line that
+/// would have been appended (spec/cli-json.md).
+pub(super) fn dry_run_json(j: &mut Value, a: &ledger::Appended) {
+    j["dry_run"] = json!(!a.written);
+    if !a.written {
+        j["line"] = json!(String::from_utf8_lossy(&a.line));
+    }
+}
+
+/// The verb a summary starts with: what was done, or, in a dry run, what would be.
+pub(super) fn done(a: &ledger::Appended, verb: &str) -> String {
+    if a.written { paint(GREEN, verb) } else { paint(YELLOW, &format!("Would be {}", verb.to_lowercase())) }
+}
+
+pub(super) fn mode(dry_run: bool) -> ledger::Mode {
+    if dry_run { ledger::Mode::DryRun } else { ledger::Mode::Write }
+}
+
 pub(super) fn record_cmd(out: Out, ledger: PathBuf, args: RecordArgs) -> Res {
-    let RecordArgs { file, work, lang, role, of, note, hash_only, media_type, key: key_path } = args;
+    let RecordArgs { file, work, lang, role, of, note, hash_only, media_type, key: key_path, dry_run } = args;
+    // A CLI check when writing (spec/cli.md §3): the format itself accepts any well-formed tag.
+    let lang = super::lang::check_lang(&lang)?;
     let key_path = signing_key(key_path)?;
     let key = unlock(&key_path)?;
-    let content = read_with_progress(&file, hash_only)?;
-    let media_type = media_type.unwrap_or_else(|| append::guess_media_type(&file, content.text.is_some()));
+    let content = file.as_deref().map(|f| read_with_progress(f, hash_only)).transpose()?;
+    if file.is_none() && hash_only {
+        return Err(Fail::input(
+            "--hash-only needs a FILE: without one, record re-pairs the text already in the ledger",
+        ));
+    }
+    let media_type = match (media_type, &file, &content) {
+        (Some(m), _, _) => Some(m),
+        (None, Some(f), Some(c)) => Some(append::guess_media_type(f, c.text.is_some())),
+        _ => None,
+    };
     let req = RecordRequest {
         work: work.clone(),
         lang,
@@ -72,12 +113,13 @@ pub(super) fn record_cmd(out: Out, ledger: PathBuf, args: RecordArgs) -> Res {
         }),
         of,
         note,
-        media_type: Some(media_type),
+        media_type,
     };
-    let size = content.size;
-    let r = append::record(&ledger, content, &req, &key).map_err(|e| signer_hint(e, &key_path, &key))?;
+    let size = content.as_ref().map_or(0, |c| c.size);
+    let r = append::record(&ledger, content, &req, &key, mode(dry_run)).map_err(|e| signer_hint(e, &key_path, &key))?;
     let reference = format!("{work}:{}@{}", r.lang, r.number);
     let mut summary = match (r.stats, r.words, r.parent) {
+        _ if r.repaired => format!("text unchanged from version {}", r.number - 1),
         (Some(s), Some(w), Some(_)) => format!(
             "+{}/−{} lines, +{}/−{} words against version {}",
             s.lines_added,
@@ -95,23 +137,35 @@ pub(super) fn record_cmd(out: Out, ledger: PathBuf, args: RecordArgs) -> Res {
     if r.not_stored.is_some() && r.stats.is_none() {
         summary = format!("{summary}; {size} bytes");
     }
-    let snap = load(&ledger).ok();
-    let snap_of = match (r.of, &snap) {
-        (Some(h), Some(s)) => Some(format!("{} ({})", vref(&s.index, &h), h.short(16))),
-        _ => None,
-    };
+    let renders = r.renders.as_ref().map(|o| format!("{} ({})", o.reference, o.entry.short(16)));
     out.say(format!(
         "{} {reference} ({}) — entry #{} {}\n  {summary}{}",
-        paint(GREEN, "Recorded"),
+        done(&r.appended, "Recorded"),
         r.role.as_str(),
         r.appended.seq,
         r.appended.hash.short(16),
-        match (snap_of, r.of_inherited) {
-            (Some(o), true) => format!("\n  renders original {o} (same as the previous version; use --of to change)"),
-            (Some(o), false) => format!("\n  renders original {o}"),
+        match (renders, r.of_inherited, r.repaired) {
+            (Some(o), _, true) => format!("\n  re-paired: renders original {o}"),
+            (Some(o), true, _) =>
+                format!("\n  renders original {o} (same as the previous version; use --of to change)"),
+            (Some(o), false, _) => format!("\n  renders original {o}"),
             _ => String::new(),
         }
     ));
+    // A translation that renders an outdated original: said, not refused (spec/cli.md §3).
+    if let (Some(o), Some(n)) = (&r.renders, &r.newer_original) {
+        out.say(format!(
+            "  {} the original has a newer version, {}, than the {} this translation renders; once the \
+             translation follows it, record it with --of {} (without FILE if its text is unchanged)",
+            paint(YELLOW, "note:"),
+            n.reference,
+            o.reference,
+            n.reference
+        ));
+    }
+    if !r.appended.written {
+        say_dry_run(out, &r.appended);
+    }
     if let Some(p) = &r.appended.torn_saved {
         eprintln!(
             "{}: an interrupted earlier append left a torn line; it was moved to {}",
@@ -119,18 +173,31 @@ pub(super) fn record_cmd(out: Out, ledger: PathBuf, args: RecordArgs) -> Res {
             p.display()
         );
     }
-    out.json(json!({
+    let mut j = json!({
         "ok": true, "command": "record", "ref": reference, "entry": r.appended.hash, "seq": r.appended.seq,
         "role": r.role.as_str(), "lang": r.lang, "number": r.number, "parent": r.parent, "of": r.of,
         "of_inherited": r.of_inherited, "stats": r.stats, "words": r.words, "stored": r.not_stored.is_none(),
-        "not_stored_reason": r.not_stored,
-    }));
+        "not_stored_reason": r.not_stored, "repaired": r.repaired, "renders": r.renders,
+        "newer_original": r.newer_original,
+    });
+    dry_run_json(&mut j, &r.appended);
+    out.json(j);
     Ok(ExitCode::SUCCESS)
 }
 
 pub(super) fn release_cmd(out: Out, ledger: PathBuf, args: ReleaseArgs) -> Res {
-    let ReleaseArgs { release, work, tag, translation, original, urls, note, write_bundle: bundle_out, key: key_path } =
-        args;
+    let ReleaseArgs {
+        release,
+        work,
+        tag,
+        translation,
+        original,
+        urls,
+        note,
+        write_bundle: bundle_out,
+        key: key_path,
+        dry_run,
+    } = args;
     // A release is named WORK@TAG everywhere (spec/cli.md §2); --work/--tag say the same.
     let (work, tag) = match (release, work, tag) {
         (Some(r), _, _) => match r.split_once('@') {
@@ -148,7 +215,11 @@ pub(super) fn release_cmd(out: Out, ledger: PathBuf, args: ReleaseArgs) -> Res {
         check_writable_target(p)?;
     }
     let req = ReleaseRequest { work: work.clone(), tag: tag.clone(), translation, original, urls, note };
-    let a = append::release(&ledger, &req, &key).map_err(|e| signer_hint(e, &key_path, &key))?;
+    let released = append::release(&ledger, &req, &key, mode(dry_run)).map_err(|e| signer_hint(e, &key_path, &key))?;
+    let a = released.appended.clone();
+    if !a.written {
+        return release_dry_run(out, &work, &tag, &released, bundle_out.as_deref());
+    }
     let snap = load(&ledger)?;
     let rel = snap.index.release(&a.hash).ok_or_else(|| Fail::input("release vanished"))?;
     let t = snap.index.version(&rel.translation);
@@ -164,8 +235,10 @@ pub(super) fn release_cmd(out: Out, ledger: PathBuf, args: ReleaseArgs) -> Res {
         vref(t),
         vref(o)
     ));
+    say_outdated(out, &released);
     let mut j = json!({"ok": true, "command": "release", "ref": format!("{work}@{tag}"), "entry": a.hash, "seq": a.seq,
-        "translation": rel.translation, "original": rel.original});
+        "translation": rel.translation, "original": rel.original, "newer_original": released.newer_original,
+        "dry_run": false});
     // Discovery (spec/cli.md §3 verify): the page names its bundle, served beside it.
     let link = (!rel.urls.is_empty()).then(|| {
         let name = bundle_out
@@ -230,25 +303,66 @@ pub(super) fn release_cmd(out: Out, ledger: PathBuf, args: ReleaseArgs) -> Res {
     Ok(ExitCode::SUCCESS)
 }
 
+/// A hint, not an error: the release pairs a translation with an original that has a newer
+/// version (spec/cli.md §3).
+fn say_outdated(out: Out, r: &append::Released) {
+    if let Some(n) = &r.newer_original {
+        out.say(format!(
+            "  {} the original has a newer version, {}, than the released {}; `colophon status` shows what changed",
+            paint(YELLOW, "note:"),
+            n.reference,
+            r.original.reference
+        ));
+    }
+}
+
+fn release_dry_run(out: Out, work: &str, tag: &str, r: &append::Released, bundle_out: Option<&Path>) -> Res {
+    let a = &r.appended;
+    out.say(format!(
+        "{} {work}@{tag} — entry #{} {}\n  renders original {}",
+        done(a, "Released"),
+        a.seq,
+        a.hash.short(16),
+        r.original.reference
+    ));
+    say_outdated(out, r);
+    if let Some(p) = bundle_out {
+        out.say(format!("  would also write the reader's bundle {} (not written)", p.display()));
+    }
+    say_dry_run(out, a);
+    let mut j = json!({"ok": true, "command": "release", "ref": format!("{work}@{tag}"), "entry": a.hash, "seq": a.seq,
+        "original": r.original.entry, "newer_original": r.newer_original});
+    dry_run_json(&mut j, a);
+    out.json(j);
+    Ok(ExitCode::SUCCESS)
+}
+
 pub(super) fn cosign_cmd(
     out: Out,
     ledger: PathBuf,
     release: String,
     note: Option<String>,
     key_path: Option<PathBuf>,
+    dry_run: bool,
 ) -> Res {
     let key_path = signing_key(key_path)?;
     let key = unlock(&key_path)?;
-    let a = append::cosign(&ledger, &release, note, &key).map_err(|e| signer_hint(e, &key_path, &key))?;
+    let a =
+        append::cosign(&ledger, &release, note, &key, mode(dry_run)).map_err(|e| signer_hint(e, &key_path, &key))?;
     out.say(format!(
         "{} {release} as {} ({}) — entry #{} {}",
-        paint(GREEN, "Cosigned"),
+        done(&a, "Cosigned"),
         key.name,
         key.id(),
         a.seq,
         a.hash.short(16)
     ));
-    out.json(json!({"ok": true, "command": "cosign", "release": release, "entry": a.hash, "seq": a.seq}));
+    if !a.written {
+        say_dry_run(out, &a);
+    }
+    let mut j = json!({"ok": true, "command": "cosign", "release": release, "entry": a.hash, "seq": a.seq});
+    dry_run_json(&mut j, &a);
+    out.json(j);
     Ok(ExitCode::SUCCESS)
 }
 

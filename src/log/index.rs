@@ -561,12 +561,18 @@ impl Index {
                         }
                     }
                 }
+                // §6.5 rule 4: unchanged content is refused unless the version is a re-pairing, a
+                // translation that renders another original than its parent did.
                 if let Some(p) = latest_info.as_ref()
                     && p.sha256 == v.sha256
+                    && p.of == v.of
                 {
                     return Err((
                         Code::VersionUnchanged,
-                        format!("the content is identical to the parent version {}", p.hash),
+                        format!(
+                            "the content and the original it renders (`of`) are those of the parent version {}",
+                            p.hash
+                        ),
                     ));
                 }
                 Ok(())

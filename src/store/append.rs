@@ -9,10 +9,10 @@ use crate::format::hash::{Digest, sha256_stream};
 use crate::format::keys::{KeyError, KeyId, NamedKey, SecretKey};
 use crate::format::status::Code;
 use crate::format::status::io_hint;
-use crate::log::content::{MAX_STORED_TEXT, base_text, norm_hashes, signed_version};
+use crate::log::content::{MAX_STORED_TEXT, ReconstructError, base_text, norm_hashes, reconstruct, signed_version};
 use crate::log::index::Index;
 use crate::store::ledger::LedgerFile;
-use crate::store::ledger::{self, Appended, LedgerError};
+use crate::store::ledger::{self, Appended, LedgerError, Mode};
 use crate::verify::refs::resolve;
 use std::io::Read;
 use std::path::Path;
@@ -41,10 +41,15 @@ fn build_err(m: impl Into<String>) -> LedgerError {
 
 /// Creates a ledger whose genesis names `owner` (spec/ledger.md §6.2).
 pub fn init(path: &Path, origin: &str, owner: &SecretKey) -> Result<Appended, OpError> {
+    init_mode(path, origin, owner, Mode::Write)
+}
+
+/// As [`init`]; [`Mode::DryRun`] checks and makes no file.
+pub fn init_mode(path: &Path, origin: &str, owner: &SecretKey, mode: Mode) -> Result<Appended, OpError> {
     crate::format::entry::check_origin(origin).map_err(OpError::Input)?;
     let body = Body::Genesis(Genesis { origin: origin.to_string(), name: owner.name.clone(), key: owner.public() });
     let e = Entry::sign(0, None, now(), body, owner).map_err(OpError::Input)?;
-    Ok(ledger::create(path, &e)?)
+    Ok(ledger::create_mode(path, &e, mode)?)
 }
 
 fn sign_next(head: &ledger::Head, body: Body, key: &SecretKey) -> Result<Entry, LedgerError> {
@@ -53,13 +58,24 @@ fn sign_next(head: &ledger::Head, body: Body, key: &SecretKey) -> Result<Entry, 
 
 /// Registers a key (§6.3).
 pub fn add_key(path: &Path, new: &NamedKey, roles: &[Role], owner: &SecretKey) -> Result<Appended, OpError> {
+    add_key_mode(path, new, roles, owner, Mode::Write)
+}
+
+/// As [`add_key`], writing or only checking (`mode`).
+pub fn add_key_mode(
+    path: &Path,
+    new: &NamedKey,
+    roles: &[Role],
+    owner: &SecretKey,
+    mode: Mode,
+) -> Result<Appended, OpError> {
     let mut roles = roles.to_vec();
     roles.sort();
     roles.dedup();
     if roles.is_empty() {
         return Err(OpError::Input("give at least one --role (translator, editor or owner)".into()));
     }
-    Ok(ledger::append(path, |index, head| {
+    Ok(ledger::append_mode(path, mode, |index, head| {
         if let Some(k) = index.key(&new.key.id()) {
             return Err(rejected(
                 Code::KeyDuplicate,
@@ -88,7 +104,19 @@ pub fn revoke_key(
     note: Option<String>,
     owner: &SecretKey,
 ) -> Result<Appended, OpError> {
-    Ok(ledger::append(path, |index, head| {
+    revoke_key_mode(path, key_ref, reason, note, owner, Mode::Write)
+}
+
+/// As [`revoke_key`], writing or only checking (`mode`).
+pub fn revoke_key_mode(
+    path: &Path,
+    key_ref: &str,
+    reason: RevokeReason,
+    note: Option<String>,
+    owner: &SecretKey,
+    mode: Mode,
+) -> Result<Appended, OpError> {
+    Ok(ledger::append_mode(path, mode, |index, head| {
         let id = find_key(index, key_ref).map_err(build_err)?;
         let body = Body::Revoke(Revoke { key: id, reason, note: note.clone() });
         sign_next(head, body, owner)
@@ -192,11 +220,23 @@ pub struct RecordRequest {
     pub of: Option<String>,
     /// Note.
     pub note: Option<String>,
-    /// Media type; `None` = guessed.
+    /// Media type; `None` = the parent's when the content is the parent's, else guessed.
     pub media_type: Option<String>,
 }
 
-/// What `record` wrote.
+/// An original version, as its signed line states it: its entry and its REF `WORK:LANG@N`.
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
+pub struct OriginalRef {
+    /// Entry hash.
+    pub entry: Digest,
+    /// `WORK:LANG@N`.
+    #[serde(rename = "ref")]
+    pub reference: String,
+    /// N.
+    pub number: u64,
+}
+
+/// What `record` wrote (or, in a dry run, would write).
 #[derive(Debug)]
 pub struct Recorded {
     /// The append.
@@ -219,10 +259,48 @@ pub struct Recorded {
     pub words: Option<WordStats>,
     /// Why the content was not stored as a diff.
     pub not_stored: Option<String>,
+    /// The version is a re-pairing (spec/ledger.md §6.5 rule 4): the parent's content, another
+    /// original.
+    pub repaired: bool,
+    /// The original rendered, with its REF (translations).
+    pub renders: Option<OriginalRef>,
+    /// The latest version of the original, when it is newer than the one rendered.
+    pub newer_original: Option<OriginalRef>,
+}
+
+/// The original version `of` and, when the work's original has a later version, that latest
+/// version: both read from signed lines (spec/verify.md §4), the index only finding them.
+pub fn original_and_latest(
+    signed: &crate::verify::signed::Signed<'_>,
+    index: &Index,
+    of: &Digest,
+) -> Result<(OriginalRef, Option<OriginalRef>), String> {
+    let o = signed.version(of)?;
+    let mk = |v: &crate::log::index::VersionInfo| OriginalRef {
+        entry: v.hash,
+        reference: format!("{}:{}@{}", v.work, v.lang, v.number),
+        number: v.number,
+    };
+    let latest = match index.latest_version(&o.work, &o.lang) {
+        Some(l) if l.hash != o.hash => {
+            let l = signed.version(&l.hash)?;
+            (l.seq > o.seq).then(|| mk(&l))
+        }
+        _ => None,
+    };
+    Ok((mk(&o), latest))
 }
 
 /// Records a new version (§6.5). The parent is the latest version of the work in the language.
-pub fn record(path: &Path, content: Content, req: &RecordRequest, key: &SecretKey) -> Result<Recorded, OpError> {
+/// `content` `None` records the parent's content again, rebuilt from the ledger and checked
+/// against its signed hash: a re-pairing (§6.5 rule 4), which needs `--of` naming another original.
+pub fn record(
+    path: &Path,
+    content: Option<Content>,
+    req: &RecordRequest,
+    key: &SecretKey,
+    mode: Mode,
+) -> Result<Recorded, OpError> {
     crate::format::entry::check_work(&req.work).map_err(OpError::Input)?;
     let lang = crate::format::entry::canonical_lang(&req.lang).map_err(OpError::Input)?;
     if let Some(n) = &req.note
@@ -231,14 +309,50 @@ pub fn record(path: &Path, content: Content, req: &RecordRequest, key: &SecretKe
         return Err(OpError::Input("--note is empty".into()));
     }
     let mut out: Option<Recorded> = None;
-    let appended = ledger::append(path, |index, head| {
+    let from_parent = content.is_none();
+    let appended = ledger::append_mode(path, mode, |index, head| {
+        let lines = LedgerFile(path);
+        let signed = crate::verify::signed::Signed::new(index, crate::verify::signed::Store::Ledger(&lines));
         let versions = index.versions_of(&req.work, &lang);
         let parent = versions.last().and_then(|h| index.version(h));
         // The parent's facts that the new entry builds on come from its signed line, never from
         // the index alone (spec/verify.md §4): its hash, what it renders, its text.
         let signed_parent = match &parent {
-            Some(p) => Some(signed_version(&LedgerFile(path), index, &p.hash).map_err(|e| build_err(e.to_string()))?.0),
+            Some(p) => Some(signed_version(&lines, index, &p.hash).map_err(|e| build_err(e.to_string()))?.0),
             None => None,
+        };
+        // Without a file, the content is the parent's, rebuilt from the signed scripts (§8.5).
+        let rebuilt;
+        let content: &Content = match (&content, &parent, &signed_parent) {
+            (Some(c), _, _) => c,
+            (None, Some(p), Some(sp)) => {
+                if req.of.is_none() {
+                    return Err(build_err(format!(
+                        "without a FILE, record re-pairs the latest version of {}:{lang} with another original: \
+                         add --of REF (e.g. --of {}:LANG@N), or give the FILE to record",
+                        req.work, req.work
+                    )));
+                }
+                let text = reconstruct(&lines, index, &p.hash).map_err(|e| match e {
+                    ReconstructError::NotStored(_) => build_err(format!(
+                        "version {} of {}:{lang} was recorded by hash only, so its text is not in the ledger; \
+                         give the FILE to record",
+                        p.number, req.work
+                    )),
+                    e => build_err(e.to_string()),
+                })?;
+                if Digest::of(text.as_bytes()) != sp.sha256 {
+                    return Err(build_err("internal error: the rebuilt text does not have its signed hash"));
+                }
+                rebuilt = Content { size: text.len() as u64, sha256: sp.sha256, text: Some(text), not_stored: None };
+                &rebuilt
+            }
+            (None, _, _) => {
+                return Err(build_err(format!(
+                    "{}:{lang} has no version yet, so there is no text to re-pair: give the FILE to record",
+                    req.work
+                )));
+            }
         };
         let existing_role = versions.first().and_then(|h| index.version(h)).map(|v| v.role);
         let role = match (req.role, existing_role) {
@@ -310,23 +424,47 @@ pub fn record(path: &Path, content: Content, req: &RecordRequest, key: &SecretKe
                 None => return Err(rejected(Code::VersionOfInvalid, format!("--of {of} is not a version entry"))),
             }
         }
+        let (renders, newer_original) = match &of {
+            Some(of) => {
+                let (o, newer) = original_and_latest(&signed, index, of).map_err(build_err)?;
+                (Some(o), newer)
+            }
+            None => (None, None),
+        };
+        // §6.5 rule 4: the parent's content again is a re-pairing when it renders another original.
+        let mut repaired = false;
         if let (Some(p), Some(sp)) = (&parent, &signed_parent)
             && sp.sha256 == content.sha256
         {
-            return Err(rejected(
-                Code::VersionUnchanged,
-                format!(
-                    "this content is identical to the latest version of {}:{lang} (version {}, {}); nothing to record",
-                    req.work,
-                    p.number,
-                    p.hash.short(16)
-                ),
-            ));
+            if role == TextRole::Translation && sp.of != of {
+                repaired = true;
+            } else {
+                let (renders_too, hint) = match (&renders, &newer_original) {
+                    (Some(o), Some(n)) => (
+                        format!(", which already renders original {}", o.reference),
+                        format!(
+                            ". To pair this text with the newer original {}, give --of {} (no FILE needed)",
+                            n.reference, n.reference
+                        ),
+                    ),
+                    (Some(o), None) => (format!(", which already renders original {}", o.reference), String::new()),
+                    _ => (String::new(), String::new()),
+                };
+                return Err(rejected(
+                    Code::VersionUnchanged,
+                    format!(
+                        "this content is identical to the latest version of {}:{lang} (version {}, {}){renders_too}: nothing to record{hint}",
+                        req.work,
+                        p.number,
+                        p.hash.short(16)
+                    ),
+                ));
+            }
         }
         // §8.5: the script's base is the parent's reconstructed text, or "" when there is none.
         let base = match &parent {
             Some(p) if content.text.is_some() && content.not_stored.is_none() => {
-                base_text(&LedgerFile(path), index, Some(&p.hash)).map_err(|e| build_err(e.to_string()))?
+                base_text(&lines, index, Some(&p.hash)).map_err(|e| build_err(e.to_string()))?
             }
             _ => String::new(),
         };
@@ -343,8 +481,11 @@ pub fn record(path: &Path, content: Content, req: &RecordRequest, key: &SecretKe
             }
             None => (None, None, None),
         };
-        let media_type =
-            req.media_type.clone().unwrap_or_else(|| guess_media_type(Path::new(""), content.text.is_some()));
+        let media_type = match (&req.media_type, signed_parent.as_ref().filter(|_| from_parent)) {
+            (Some(m), _) => m.clone(),
+            (None, Some(p)) => p.media_type.clone(),
+            (None, None) => guess_media_type(Path::new(""), content.text.is_some()),
+        };
         let body = Body::Version(Box::new(Version {
             work: req.work.clone(),
             role,
@@ -360,7 +501,7 @@ pub fn record(path: &Path, content: Content, req: &RecordRequest, key: &SecretKe
         }));
         let entry = sign_next(head, body, key)?;
         out = Some(Recorded {
-            appended: Appended { seq: 0, hash: Digest([0; 32]), line: Vec::new(), torn_saved: None },
+            appended: Appended { seq: 0, hash: Digest([0; 32]), line: Vec::new(), torn_saved: None, written: false },
             number: versions.len() as u64 + 1,
             role,
             lang: lang.clone(),
@@ -370,6 +511,9 @@ pub fn record(path: &Path, content: Content, req: &RecordRequest, key: &SecretKe
             stats,
             words,
             not_stored: content.not_stored.clone(),
+            repaired,
+            renders,
+            newer_original,
         });
         Ok(entry)
     })?;
@@ -396,11 +540,23 @@ pub struct ReleaseRequest {
     pub note: Option<String>,
 }
 
+/// What `release` wrote (or, in a dry run, would write).
+#[derive(Debug)]
+pub struct Released {
+    /// The append.
+    pub appended: Appended,
+    /// The original released, with its REF.
+    pub original: OriginalRef,
+    /// The latest version of the original, when it is newer than the one released.
+    pub newer_original: Option<OriginalRef>,
+}
+
 /// Signs a release (§6.6).
-pub fn release(path: &Path, req: &ReleaseRequest, key: &SecretKey) -> Result<Appended, OpError> {
+pub fn release(path: &Path, req: &ReleaseRequest, key: &SecretKey, mode: Mode) -> Result<Released, OpError> {
     crate::format::entry::check_work(&req.work).map_err(OpError::Input)?;
     crate::format::entry::check_tag(&req.tag).map_err(OpError::Input)?;
-    Ok(ledger::append(path, |index, head| {
+    let mut found: Option<(OriginalRef, Option<OriginalRef>)> = None;
+    let appended = ledger::append_mode(path, mode, |index, head| {
         if index.release_by_tag(&req.work, &req.tag).is_some() {
             return Err(rejected(
                 Code::ReleaseTagDuplicate,
@@ -430,15 +586,26 @@ pub fn release(path: &Path, req: &ReleaseRequest, key: &SecretKey) -> Result<App
         };
         if original != renders {
             let o = index.version(&renders);
+            let given = index.version(&original).filter(|g| g.role == TextRole::Original && g.work == req.work);
+            let repair = given.map_or(String::new(), |g| {
+                format!(
+                    "; if the translation {}:{}@{} also renders {}:{}@{}, re-pair it first: \
+                     `colophon record --work {} --lang {} --of {}:{}@{}` (no FILE needed when its text is unchanged)",
+                    t.work, t.lang, t.number, g.work, g.lang, g.number, t.work, t.lang, g.work, g.lang, g.number
+                )
+            });
             return Err(rejected(
                 Code::ReleaseRefInvalid,
                 format!(
-                    "the translation renders {} ({}), not the --original given; a release pairs a translation with the exact original it renders",
+                    "the translation renders {} ({}), not the --original given; a release pairs a translation with the exact original it renders{repair}",
                     o.map_or(renders.short(16), |o| format!("{}:{}@{}", o.work, o.lang, o.number)),
                     renders.short(16)
                 ),
             ));
         }
+        let lines = LedgerFile(path);
+        let signed = crate::verify::signed::Signed::new(index, crate::verify::signed::Store::Ledger(&lines));
+        found = Some(original_and_latest(&signed, index, &original).map_err(build_err)?);
         let o = index
             .version(&original)
             .ok_or_else(|| rejected(Code::ReleaseRefInvalid, "the original is not a version entry"))?;
@@ -452,7 +619,9 @@ pub fn release(path: &Path, req: &ReleaseRequest, key: &SecretKey) -> Result<App
             note: req.note.clone(),
         });
         sign_next(head, body, key)
-    })?)
+    })?;
+    let (original, newer_original) = found.ok_or_else(|| OpError::Input("release produced no entry".into()))?;
+    Ok(Released { appended, original, newer_original })
 }
 
 fn latest_translation(index: &Index, work: &str) -> Result<Digest, String> {
@@ -473,8 +642,14 @@ fn latest_translation(index: &Index, work: &str) -> Result<Digest, String> {
 }
 
 /// Countersigns a release (§6.7).
-pub fn cosign(path: &Path, release_ref: &str, note: Option<String>, key: &SecretKey) -> Result<Appended, OpError> {
-    Ok(ledger::append(path, |index, head| {
+pub fn cosign(
+    path: &Path,
+    release_ref: &str,
+    note: Option<String>,
+    key: &SecretKey,
+    mode: Mode,
+) -> Result<Appended, OpError> {
+    Ok(ledger::append_mode(path, mode, |index, head| {
         let release = resolve(index, release_ref).map_err(build_err)?;
         let r = index.release(&release).ok_or_else(|| {
             rejected(

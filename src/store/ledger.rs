@@ -431,7 +431,18 @@ fn finish(path: &Path, snap: Snapshot) -> Result<Snapshot, LedgerError> {
     Ok(snap)
 }
 
-/// What an append wrote.
+/// Whether an append writes (spec/cli.md §3, `--dry-run`).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum Mode {
+    /// Check the entry and write it.
+    #[default]
+    Write,
+    /// Check the entry exactly as [`Mode::Write`] would, then write nothing: not the ledger, not
+    /// the index in the cache (the state is built in memory), not a torn line's copy.
+    DryRun,
+}
+
+/// What an append wrote (or, in [`Mode::DryRun`], would have written).
 #[derive(Clone, Debug)]
 pub struct Appended {
     /// The new entry's seq.
@@ -442,6 +453,8 @@ pub struct Appended {
     pub line: Vec<u8>,
     /// Where a torn line found before appending was saved, if any.
     pub torn_saved: Option<PathBuf>,
+    /// Whether the line was written ([`Mode::Write`]) or only checked ([`Mode::DryRun`]).
+    pub written: bool,
 }
 
 /// Validates a new entry against the state exactly as a verifier would (§11), so that nothing a
@@ -551,8 +564,30 @@ fn check_signed(path: &Path, index: &Index, p: &ParsedLine) -> Result<(), Ledger
 
 /// Creates a new ledger holding only `genesis` (§7.3). Refuses to overwrite anything.
 pub fn create(path: &Path, genesis: &Entry) -> Result<Appended, LedgerError> {
+    create_mode(path, genesis, Mode::Write)
+}
+
+/// As [`create`]; in [`Mode::DryRun`] the same checks (the entry, and that nothing is at `path`
+/// and its directory exists), and no file is made.
+pub fn create_mode(path: &Path, genesis: &Entry, mode: Mode) -> Result<Appended, LedgerError> {
     let p = validate_new(&Index::new(), None, genesis, None)?;
     let line = genesis.to_line().map_err(LedgerError::Build)?;
+    if mode == Mode::DryRun {
+        if std::fs::symlink_metadata(path).is_ok() {
+            return Err(LedgerError::Exists { path: path.to_path_buf() });
+        }
+        let dir = match path.parent() {
+            Some(d) if !d.as_os_str().is_empty() => d,
+            _ => Path::new("."),
+        };
+        if !dir.is_dir() {
+            return Err(LedgerError::Io {
+                path: path.to_path_buf(),
+                source: io::Error::other("its directory does not exist; create the directory first"),
+            });
+        }
+        return Ok(Appended { seq: 0, hash: p.hash, line, torn_saved: None, written: false });
+    }
     let mut f = OpenOptions::new().write(true).create_new(true).open(path).map_err(|e| match e.kind() {
         io::ErrorKind::AlreadyExists => LedgerError::Exists { path: path.to_path_buf() },
         io::ErrorKind::NotFound => LedgerError::Io {
@@ -573,7 +608,7 @@ pub fn create(path: &Path, genesis: &Entry) -> Result<Appended, LedgerError> {
         let _ = std::fs::remove_file(path);
         return Err(LedgerError::io(path)(e));
     }
-    Ok(Appended { seq: 0, hash: p.hash, line, torn_saved: None })
+    Ok(Appended { seq: 0, hash: p.hash, line, torn_saved: None, written: true })
 }
 
 fn sync_parent_dir(path: &Path) -> io::Result<()> {
@@ -588,14 +623,38 @@ fn sync_parent_dir(path: &Path) -> io::Result<()> {
 /// entry; it runs under the exclusive lock, so the state it sees is the state the entry follows.
 pub fn append(
     path: &Path,
+    build: impl FnMut(&Index, &Head) -> Result<Entry, LedgerError>,
+) -> Result<Appended, LedgerError> {
+    append_mode(path, Mode::Write, build)
+}
+
+/// As [`append`]; in [`Mode::DryRun`] every check runs as it would for the real append (under the
+/// lock, on the state an audit builds, the script replayed on its signed base), and nothing is
+/// written: the ledger is opened read-only and the state is built in memory, so neither the
+/// ledger, nor the index in the cache, nor a torn line's copy is touched.
+pub fn append_mode(
+    path: &Path,
+    mode: Mode,
     mut build: impl FnMut(&Index, &Head) -> Result<Entry, LedgerError>,
 ) -> Result<Appended, LedgerError> {
     let io = LedgerError::io(path);
-    let mut file = OpenOptions::new().read(true).append(true).open(path).map_err(io)?;
-    file.lock().map_err(LedgerError::io(path))?;
+    let dry = mode == Mode::DryRun;
+    let mut file = if dry {
+        OpenOptions::new().read(true).open(path).map_err(io)?
+    } else {
+        OpenOptions::new().read(true).append(true).open(path).map_err(io)?
+    };
+    if file.metadata().is_ok_and(|m| m.is_dir()) {
+        return Err(LedgerError::Io {
+            path: path.to_path_buf(),
+            source: io::Error::other("is a directory, not a ledger file"),
+        });
+    }
+    // A dry run takes the shared lock: it waits for an append under way, and writes nothing.
+    if dry { file.lock_shared() } else { file.lock() }.map_err(LedgerError::io(path))?;
     // The lock is released when `file` is dropped, on every path out of this function.
     let len_now = file.metadata().map_err(LedgerError::io(path))?.len();
-    let cache = Cache::from_env();
+    let cache = if dry { Cache::None } else { Cache::from_env() };
     let mut attempt = 0;
     let (mut snap, head, entry, p) = loop {
         let snap = load_upto(path, len_now, &cache)?;
@@ -624,6 +683,10 @@ pub fn append(
     // An index that failed to answer may have hidden a rule violation: write nothing.
     if let Some(f) = snap.index.failure() {
         return Err(LedgerError::Build(f));
+    }
+    if dry {
+        let line = p_line(&entry)?;
+        return Ok(Appended { seq: p.entry.seq, hash: p.hash, line, torn_saved: None, written: false });
     }
 
     let torn_saved = match snap.torn {
@@ -658,9 +721,9 @@ pub fn append(
                 db.checkpoint_if_large();
             }
         }
-        return Ok(Appended { seq, hash, line: buf, torn_saved });
+        return Ok(Appended { seq, hash, line: buf, torn_saved, written: true });
     }
-    Ok(Appended { seq: p.entry.seq, hash: p.hash, line: buf, torn_saved })
+    Ok(Appended { seq: p.entry.seq, hash: p.hash, line: buf, torn_saved, written: true })
 }
 
 fn p_line(entry: &Entry) -> Result<Vec<u8>, LedgerError> {

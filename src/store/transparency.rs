@@ -39,7 +39,19 @@ pub struct Signed {
 /// keys (anyone who can write the directory can put a file there); anything else is replaced,
 /// and the caller is told what it was.
 pub fn checkpoint_ledger(ledger: &std::path::Path, key: &SecretKey) -> Result<Signed, String> {
-    let snap = crate::store::ledger::load(ledger).map_err(|e| e.to_string())?;
+    checkpoint_ledger_mode(ledger, key, crate::store::ledger::Mode::Write)
+}
+
+/// As [`checkpoint_ledger`]; in [`crate::store::ledger::Mode::DryRun`] every check runs and the
+/// checkpoint is signed, but it is not kept, and the state is built in memory (no index written).
+pub fn checkpoint_ledger_mode(
+    ledger: &std::path::Path,
+    key: &SecretKey,
+    mode: crate::store::ledger::Mode,
+) -> Result<Signed, String> {
+    let dry = mode == crate::store::ledger::Mode::DryRun;
+    let cache = if dry { crate::store::cache::Cache::None } else { crate::store::cache::Cache::from_env() };
+    let snap = crate::store::ledger::load_with(ledger, &cache).map_err(|e| e.to_string())?;
     let keep = checkpoint_path(ledger);
     let mut replaced = None;
     if std::fs::symlink_metadata(&keep).is_ok_and(|m| m.file_type().is_symlink()) {
@@ -91,7 +103,9 @@ pub fn checkpoint_ledger(ledger: &std::path::Path, key: &SecretKey) -> Result<Si
                 .into(),
         );
     }
-    write_file_atomic(&keep, &note)?;
+    if !dry {
+        write_file_atomic(&keep, &note)?;
+    }
     Ok(Signed { note, checkpoint, replaced })
 }
 

@@ -8,6 +8,7 @@
 //! | [`clearsigned`] | spec/exports.md §4.3 clear-signed copies | `tests/exports.rs` |
 //! | [`refs`] | spec/cli.md §3 references (`WORK@TAG`, `WORK:LANG@N`, hash prefixes) | `tests/cli.rs` |
 //! | [`verdict`] | §2–§4, transparency.md §3–§6: the whole policy | `tests/verdict.rs` |
+//! | [`work_status`] | spec/cli.md §3 `status`: where each work's translations stand, from signed lines | `tests/status.rs` |
 //! | [`site`] | spec/cli.md §3 `publish --site`, §6: a static site of the published log, from signed lines | `tests/site.rs` |
 
 pub mod bundle;
@@ -17,5 +18,6 @@ pub mod refs;
 pub mod signed;
 pub mod site;
 pub mod verdict;
+pub mod work_status;
 
 pub use verdict::{Source, Verdict, VerifyOptions, verify};
