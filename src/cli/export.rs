@@ -11,8 +11,7 @@ pub(super) fn minisig_cmd(
     output: Option<PathBuf>,
     key: Option<PathBuf>,
 ) -> Res {
-    let key_path = signing_key(key)?;
-    let key = unlock(&key_path)?;
+    let key = unlock(&signing_key(key)?)?;
     let m = colophon::store::export::minisig(ledger, release, &key).map_err(Fail::input)?;
     let text_path = output.unwrap_or_else(|| default_name(&m.release_label, &m.lang, &m.media_type));
     let mut sig_path = text_path.clone().into_os_string();
@@ -163,8 +162,7 @@ pub(super) fn clearsign_cmd(
     output: Option<PathBuf>,
     key: Option<PathBuf>,
 ) -> Res {
-    let key_path = signing_key(key)?;
-    let key = unlock(&key_path)?;
+    let key = unlock(&signing_key(key)?)?;
     let c = colophon::store::export::clearsign(ledger, release, &key).map_err(Fail::input)?;
     let path = output.unwrap_or_else(|| default_name(&c.release_label, &c.lang, &c.media_type));
     write_out(Some(&path), c.copy.as_bytes())?;

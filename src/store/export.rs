@@ -325,12 +325,9 @@ fn audited(
     Ok((report, state))
 }
 
-/// The ledger's provenance graph as W3C PROV-JSON (spec/exports.md §3), from the audited ledger:
-/// versions and releases are entities, signing keys agents, a translation derives from the
-/// original version it renders through a translate activity, a version is a revision of its
-/// parent, a release is a collection of its two versions, and cosigns are attributions.
-pub fn prov(ledger_path: &Path, work: Option<&str>) -> Result<serde_json::Value, ExportError> {
-    use serde_json::{Map, Value, json};
+/// Reads the ledger at `ledger_path` once and audits those bytes ([`audited`], in a private
+/// temporary copy); `work`, when given, must be one of its works. Returns the bytes and their state.
+fn audited_file(ledger_path: &Path, work: Option<&str>) -> Result<(Vec<u8>, crate::log::index::Index), ExportError> {
     let bytes =
         std::fs::read(ledger_path).map_err(|e| ExportError::Input(format!("{}: {e}", ledger_path.display())))?;
     let tmp = tempfile::tempdir().map_err(|e| ExportError::Input(format!("temporary directory: {e}")))?;
@@ -342,6 +339,16 @@ pub fn prov(ledger_path: &Path, work: Option<&str>) -> Result<serde_json::Value,
     {
         return Err(ExportError::Input(format!("no work {w:?} in the ledger; `colophon log` lists the works")));
     }
+    Ok((bytes, index))
+}
+
+/// The ledger's provenance graph as W3C PROV-JSON (spec/exports.md §3), from the audited ledger:
+/// versions and releases are entities, signing keys agents, a translation derives from the
+/// original version it renders through a translate activity, a version is a revision of its
+/// parent, a release is a collection of its two versions, and cosigns are attributions.
+pub fn prov(ledger_path: &Path, work: Option<&str>) -> Result<serde_json::Value, ExportError> {
+    use serde_json::{Map, Value, json};
+    let (_, index) = audited_file(ledger_path, work)?;
     let qname = |q: &str| json!({"$": q, "type": "xsd:QName"});
     let time = |t: &str| json!({"$": t, "type": "xsd:dateTime"});
     let (mut entity, mut agent, mut activity) = (Map::new(), Map::new(), Map::new());
@@ -531,17 +538,7 @@ fn xml(s: &str) -> String {
 /// rebuilding its text from the audited ledger and comparing it with the signed hash; the agent
 /// is this colophon. From a ledger whose audit finds no problem, as [`prov`].
 pub fn premis(ledger_path: &Path, work: Option<&str>) -> Result<String, ExportError> {
-    let bytes =
-        std::fs::read(ledger_path).map_err(|e| ExportError::Input(format!("{}: {e}", ledger_path.display())))?;
-    let tmp = tempfile::tempdir().map_err(|e| ExportError::Input(format!("temporary directory: {e}")))?;
-    let copy = tmp.path().join("ledger.jsonl");
-    std::fs::write(&copy, &bytes).map_err(|e| ExportError::Input(format!("{}: {e}", copy.display())))?;
-    let (_, index) = audited(&bytes, &copy, ledger_path)?;
-    if let Some(w) = work
-        && !index.work_langs().iter().any(|(pw, _)| pw == w)
-    {
-        return Err(ExportError::Input(format!("no work {w:?} in the ledger; `colophon log` lists the works")));
-    }
+    let (bytes, index) = audited_file(ledger_path, work)?;
     let now = crate::store::append::now();
     let agent = format!("colophon {}", env!("CARGO_PKG_VERSION"));
     let (mut objects, mut events) = (String::new(), String::new());
