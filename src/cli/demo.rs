@@ -128,22 +128,31 @@ fn steps(dir: &std::path::Path) -> Res {
     cmd("record ponte.it.txt --work ponte --lang it --key tina.key", 0)?;
     cmd("record bridge.en.txt --work ponte --lang en --of ponte:it --key tina.key", 0)?;
 
-    heading("2. A month later she corrects a mistranslated sentence, releases, and an editor cosigns");
+    cmd("release ponte@v1 --note \"First edition\" --url https://blog.example/the-stone-bridge --key tina.key", 0)?;
+
+    heading("2. A month later she corrects a mistranslated sentence, releases v2, and an editor cosigns");
     write("bridge.en.txt", TRANSLATION_EN_2)?;
     cmd(
         "record bridge.en.txt --work ponte --lang en --note \"eventualmente means if need be, not eventually\" --key tina.key",
         0,
     )?;
     cmd("diff ponte:en@1 ponte:en@2 --words", 0)?;
-    cmd("release ponte@v1 --url https://blog.example/the-stone-bridge --key tina.key", 0)?;
-    cmd("cosign ponte@v1 --key edo.key", 0)?;
-    println!("{}", paint(DIM, "(the publisher signs a checkpoint of the log, so the bundle carries inclusion proofs)"));
+    cmd(
+        "release ponte@v2 --note \"Corrects line 5: eventualmente means if need be\" --url https://blog.example/the-stone-bridge --key tina.key",
+        0,
+    )?;
+    cmd("cosign ponte@v2 --key edo.key", 0)?;
+    println!("{}", paint(DIM, "(the publisher signs a checkpoint of the log, so bundles carry inclusion proofs)"));
     cmd("checkpoint --key olga.key -o march.checkpoint", 0)?;
+    cmd("bundle ponte@v2 -o ponte-v2.bundle", 0)?;
     cmd("bundle ponte@v1 -o ponte-v1.bundle", 0)?;
 
     heading("3. A reader checks copies with the bundle and the publisher's public key");
     write("copy-faithful.txt", TRANSLATION_EN_2)?;
-    cmd("verify copy-faithful.txt --bundle ponte-v1.bundle --trust olga.pub", 0)?;
+    cmd("verify copy-faithful.txt --bundle ponte-v2.bundle --trust olga.pub", 0)?;
+    println!("{}", paint(DIM, "(a copy of the first edition still verifies, and says at once that v2 corrected it:)"));
+    write("copy-first-edition.txt", TRANSLATION_EN_1)?;
+    cmd("verify copy-first-edition.txt --bundle ponte-v1.bundle --trust olga.pub", 0)?;
     // A blog engine re-typeset it: CRLF line ends, curly quotes, decomposed accents.
     let retypeset: String = TRANSLATION_EN_2
         .nfd()
@@ -152,23 +161,24 @@ fn steps(dir: &std::path::Path) -> Res {
         .replacen('"', "\u{201d}", 1)
         .replace('\n', "\r\n");
     write("copy-retypeset.txt", &retypeset)?;
-    cmd("verify copy-retypeset.txt --bundle ponte-v1.bundle --trust olga.pub", 0)?;
-    cmd("verify copy-retypeset.txt --bundle ponte-v1.bundle --trust olga.pub --profile exact", 1)?;
+    cmd("verify copy-retypeset.txt --bundle ponte-v2.bundle --trust olga.pub", 0)?;
+    cmd("verify copy-retypeset.txt --bundle ponte-v2.bundle --trust olga.pub --profile exact", 1)?;
     let tampered =
         TRANSLATION_EN_2.replace("is closed", "was demolished").replace("to go to the market", "to go to church");
     write("copy-tampered.txt", &tampered)?;
-    cmd("verify copy-tampered.txt --bundle ponte-v1.bundle --trust olga.pub", 1)?;
+    cmd("verify copy-tampered.txt --bundle ponte-v2.bundle --trust olga.pub", 1)?;
     println!("{}", paint(DIM, "(a valid signature by a key the reader does not trust is not enough:)"));
     cmd("keygen --name \"Somebody Else\" -o stranger --unencrypted", 0)?;
-    cmd("verify copy-faithful.txt --bundle ponte-v1.bundle --trust stranger.pub", 1)?;
+    cmd("verify copy-faithful.txt --bundle ponte-v2.bundle --trust stranger.pub", 1)?;
 
     heading("4. The archivist audits the whole history");
     cmd("log", 0)?;
+    cmd("status", 0)?;
     cmd("show ponte:en@1 -o first-draft.txt", 0)?;
     cmd("audit --trust olga.pub --since march.checkpoint", 0)?;
 
     println!(
-        "\n{} all three journeys ran: signed (keys, ledger, versions, release, bundle), verified (exact, re-typeset, tampered, untrusted) and audited.",
+        "\n{} all three journeys ran: signed (keys, ledger, versions, two releases, bundles), verified (exact, a corrected first edition, re-typeset, tampered, untrusted) and audited.",
         paint(super::GREEN.bold(), "✓ demo complete:")
     );
     Ok(ExitCode::SUCCESS)
