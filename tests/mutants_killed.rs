@@ -922,3 +922,49 @@ fn texts_are_rebuilt_from_the_right_base() {
         Err(ReconstructError::Invalid { code, .. }) if code == colophon::format::status::Code::LedgerIo
     ));
 }
+
+/// Kills, in src/log/audit.rs `Auditor::check_item`: `+=` → `-=` and → `*=` in `slot.0 += 1`
+/// (the count of entries per untrusted signer, `audit --trust`).
+#[test]
+fn audit_counts_the_entries_of_each_untrusted_signer() {
+    let env = setup();
+    let j = env.ok(&["--json", "audit", "--trust", "tina.pub"]).json();
+    let olga = colophon::store::keyfile::read_pub_file(&env.path("olga.pub")).expect("olga.pub").key.id();
+    assert_eq!(j["untrusted_signers"].as_array().map(Vec::len), Some(1), "{j}");
+    assert_eq!(j["untrusted_signers"][0]["key_id"], olga.to_string());
+    assert_eq!(j["untrusted_signers"][0]["entries"], 2, "the genesis and Tina's registration: {j}");
+    env.ok(&["audit", "--trust", "tina.pub"]).assert_stdout("untrusted: 2 entries signed by");
+}
+
+/// Kills, in src/log/audit.rs `Auditor::check_item`: `delete !` in
+/// `if !self.texts.contains_key(&slot) && let Some(kept) = …latest_text(…)` (a state resumed from
+/// the index rebuilds the next version from the text the index kept, spec/ledger.md §8.5).
+#[test]
+fn a_version_appended_by_another_writer_is_rebuilt_from_the_kept_text() {
+    use colophon::format::diff::Script;
+    use colophon::format::entry::{TextRole, Version};
+    use colophon::format::hash::Digest;
+    let env = setup();
+    // The index holds w:it@1 and its text; the next version is appended by hand, so the next
+    // command catches the index up from the text it kept.
+    let it2 = format!("{IT}Fine.\n");
+    let it1 = env.ok(&["--json", "show", "w:it@1"]).json()["entry"].as_str().expect("entry").to_string();
+    let v = Version {
+        work: "w".into(),
+        role: TextRole::Original,
+        lang: "it".into(),
+        media_type: "text/plain; charset=utf-8".into(),
+        size: it2.len() as u64,
+        sha256: Digest::of(it2.as_bytes()),
+        norm: Some(colophon::log::content::norm_hashes(&it2)),
+        parent: Some(it1.parse().expect("hash")),
+        of: None,
+        diff: Some(Script::compute(IT, &it2).to_json()),
+        note: None,
+    };
+    env.append_signed(Body::Version(Box::new(v)), &env.secret("tina"));
+    let r = env.ok(&["show", "w:it@2"]);
+    assert_eq!(r.stdout, it2, "the text, rebuilt and checked");
+    r.assert_lacks("warning");
+    env.ok(&["audit"]).assert_stdout("6 lines, 6 valid lines, 3 texts rebuilt");
+}

@@ -556,6 +556,43 @@ mod line_limit_tests {
             assert_eq!((report.lines, report.valid_entries, report.root), (3, 1, None), "seq {seq}, prev {prev}");
             // The key entry is authentic: it entered the state despite its chain problem (§11).
             assert!(report.index.key(&other.id()).is_some(), "seq {seq}, prev {prev}");
+            // The prev problem says why no `prev` can match, whether or not the seq was right.
+            let prev_msg =
+                report.problems.iter().rfind(|p| p.code == Code::EntryPrevMismatch).map(|p| p.message.clone());
+            assert_eq!(
+                prev_msg.as_deref(),
+                Some("the previous line is over the length limit and was not hashed, so no `prev` matches it"),
+                "seq {seq}, prev {prev}"
+            );
+            // An old checkpoint of this ledger cannot be compared with it (the root is unknown):
+            // that is what `--since` reports, not a rewritten history, at the ledger's size and
+            // below it (transparency.md §8).
+            for size in [2u64, 3] {
+                let cp = crate::log::checkpoint::Checkpoint {
+                    origin: "t.example/x".into(),
+                    size,
+                    root: Digest([9; 32]),
+                    extensions: Vec::new(),
+                };
+                let text = cp.to_text();
+                let sig = crate::log::note::sign(&text, "t.example/x", &k.signing).unwrap();
+                let note = crate::log::note::Note { text, sigs: vec![sig] }.to_bytes();
+                let r = audit_since(&bytes[..], None, Some(&note));
+                let codes: Vec<Code> = r.problems.iter().filter(|p| p.line.is_none()).map(|p| p.code).collect();
+                assert_eq!(codes, vec![Code::LineTooLong], "checkpoint of size {size}: {:?}", r.problems);
+            }
+        }
+        // An ordinary broken chain says what `prev` must be, nothing about a line's length, with
+        // a right seq and with a wrong one.
+        for seq in [1, 5] {
+            let line = Entry::sign(seq, Some(Digest([0; 32])), time(), key(), &k).unwrap().to_line().unwrap();
+            let mut bytes = genesis.clone();
+            bytes.push(b'\n');
+            bytes.extend_from_slice(&line);
+            bytes.push(b'\n');
+            let report = audit(&bytes[..], None);
+            let p = report.problems.iter().find(|p| p.code == Code::EntryPrevMismatch).expect("a prev problem");
+            assert!(p.message.starts_with("`prev` must be "), "seq {seq}: {}", p.message);
         }
     }
 }

@@ -436,8 +436,10 @@ impl Index {
         let Some(k) = self.key(&e.signer) else {
             return Err((Code::EntrySignerUnknown, format!("signer {} is not a registered key", e.signer)));
         };
+        // §6.4: a revocation takes effect after its own position; [`KeyInfo::active_at`] is the
+        // one statement of that rule (trust decisions and the append-time re-check use it too).
         if let Some(r) = k.revoked
-            && e.seq > r.seq
+            && !k.active_at(e.seq)
         {
             return Err((
                 Code::EntrySignerRevoked,
