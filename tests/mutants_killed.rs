@@ -968,3 +968,24 @@ fn a_version_appended_by_another_writer_is_rebuilt_from_the_kept_text() {
     r.assert_lacks("warning");
     env.ok(&["audit"]).assert_stdout("6 lines, 6 valid lines, 3 texts rebuilt");
 }
+
+/// Kills, in src/log/index.rs: `>` → `>=` in the revocation check of `check_signer` (now
+/// `KeyInfo::active_at`'s `<=` → `<`): an owner may revoke its own key (spec/ledger.md §6.4), in
+/// an entry that key signs at the revocation's own position, which the revocation does not reach
+/// (also when trust is judged, L§10.2, with the revocation already in the state).
+#[test]
+fn an_owner_revokes_its_own_key() {
+    let env = setup();
+    env.keygen("Oscar", "oscar");
+    env.ok(&["key", "add", "oscar.pub", "--role", "owner", "--key", "olga.key"]);
+    let olga = colophon::store::keyfile::read_pub_file(&env.path("olga.pub")).expect("olga.pub").key.id();
+    env.ok(&["key", "revoke", &olga.to_string(), "--reason", "retired", "--key", "olga.key"]);
+    let j = env.ok(&["--json", "audit"]).json();
+    assert_eq!((j["lines"].as_u64(), j["valid_entries"].as_u64()), (Some(7), Some(7)), "{j}");
+    // Trust is judged with the revocation in the state: the revoking entry itself, at the
+    // revocation's position, is still Olga's trusted signature.
+    let j = env.ok(&["--json", "audit", "--trust", "olga.pub"]).json();
+    assert_eq!(j["untrusted_signers"], serde_json::json!([]), "{j}");
+    // The revocation reaches every later entry of that key.
+    env.fails(&["key", "add", "mal.pub", "--role", "editor", "--key", "olga.key"], 2).assert_stderr("revoked");
+}
