@@ -989,3 +989,30 @@ fn an_owner_revokes_its_own_key() {
     // The revocation reaches every later entry of that key.
     env.fails(&["key", "add", "mal.pub", "--role", "editor", "--key", "olga.key"], 2).assert_stderr("revoked");
 }
+
+/// Kills, in src/log/index.rs `Index::check_body`: the second `||` → `&&` in the release's
+/// translation check and in its original check (a release whose `lang` names another language
+/// than its translation's, or than its original's, is `release.ref.invalid`, spec/ledger.md §6.6).
+#[test]
+fn a_release_must_name_its_versions_languages() {
+    for (original, translation) in [("it", "de"), ("fr", "en")] {
+        let env = setup();
+        let hash = |r: &str| -> colophon::format::hash::Digest {
+            env.ok(&["--json", "show", r]).json()["entry"].as_str().expect("entry").parse().expect("hash")
+        };
+        let rel = Release {
+            work: "w".into(),
+            tag: "v2".into(),
+            translation: hash("w:en@1"),
+            original: hash("w:it@1"),
+            lang: ReleaseLangs { original: original.into(), translation: translation.into() },
+            urls: None,
+            note: None,
+        };
+        env.append_signed(Body::Release(rel), &env.secret("tina"));
+        let j = env.fails(&["--json", "audit"], 1).json();
+        assert_eq!(j["problems"][0]["code"], "release.ref.invalid", "{original}/{translation}: {j}");
+        assert_eq!(j["problems"][0]["line"], 6, "{original}/{translation}: {j}");
+        assert_eq!(j["problems"].as_array().map(Vec::len), Some(1), "{j}");
+    }
+}
