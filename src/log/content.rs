@@ -41,6 +41,7 @@ pub fn text_version(
         parent,
         of,
         diff: Some(Script::compute(base, text).to_json()),
+        diff_sha256: None,
         note: None,
     }
 }
@@ -99,6 +100,10 @@ pub enum ReconstructError {
     /// The version (or an ancestor) stores no diff: binary or hash-only.
     #[error("version {0} was recorded without its content (binary or --hash-only); only its hash is in the ledger")]
     NotStored(Digest),
+    /// The version's line, or an ancestor's, is in committed form (§3.4): its text exists but is
+    /// not here, so neither it nor any later text of the chain can be rebuilt.
+    #[error("the text of version {0} is withheld (its line carries only the hash of its script)")]
+    Withheld(Digest),
     /// The scripts do not reproduce the signed hash: the ledger is damaged.
     #[error("{code}: version {hash}: {message}; run `colophon audit`")]
     Invalid {
@@ -128,7 +133,7 @@ pub fn signed_version(
 }
 
 fn parse_version(hash: &Digest, line: &[u8]) -> Result<(crate::format::entry::Version, u64), ReconstructError> {
-    if Digest::of(line) != *hash {
+    if crate::format::hash::entry_hash(line) != *hash {
         return Err(ReconstructError::Invalid {
             hash: *hash,
             code: Code::LedgerIo,
@@ -188,6 +193,10 @@ pub fn reconstruct_with(
     let mut cur = Some(*hash);
     while let Some(h) = cur {
         let (v, _) = parse_version(&h, &fetch(&h)?)?;
+        // §8.5: a withheld text is not "no text": the base of its child is unknown, not "".
+        if v.withheld() {
+            return Err(ReconstructError::Withheld(h));
+        }
         if v.diff.is_none() {
             if h == *hash {
                 return Err(ReconstructError::NotStored(h));
