@@ -216,3 +216,49 @@ pub fn reconstruct_with(
     }
     Ok(text)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::format::entry::{Entry, TextRole};
+    use crate::format::hash::{committed_form, entry_hash};
+    use crate::format::keys::SecretKey;
+
+    /// Two versions of one text, as ledger lines: the second's script is against the first.
+    fn two_versions() -> (Vec<u8>, Vec<u8>) {
+        let k = SecretKey::from_seed(&[7; 32], "T");
+        let sign = |seq, v| {
+            Entry::sign(seq, None, "2026-01-01T00:00:00Z".into(), Body::Version(Box::new(v)), &k)
+                .and_then(|e| e.to_line())
+                .unwrap_or_default()
+        };
+        let first = sign(0, text_version("w", TextRole::Original, "it", "", "a\nb\n", None, None));
+        let h = entry_hash(&first);
+        let second = sign(1, text_version("w", TextRole::Original, "it", "a\nb\n", "a\nc\n", Some(h), None));
+        (first, second)
+    }
+
+    #[test]
+    fn a_withheld_ancestor_is_not_an_empty_base() {
+        let (first, second) = two_versions();
+        let (h1, h2) = (entry_hash(&first), entry_hash(&second));
+        let lines = |withhold: bool| {
+            let first = if withhold { committed_form(&first).into_owned() } else { first.clone() };
+            let second = second.clone();
+            move |h: &Digest| -> Result<Vec<u8>, ReconstructError> {
+                if *h == h1 {
+                    Ok(first.clone())
+                } else if *h == h2 {
+                    Ok(second.clone())
+                } else {
+                    Err(ReconstructError::NotAVersion(*h))
+                }
+            }
+        };
+        assert_eq!(reconstruct_with(&h2, lines(false)).ok().as_deref(), Some("a\nc\n"));
+        // §8.5: the parent's text exists but is not here: its child cannot be rebuilt either, and
+        // is never rebuilt against "" (which would fail its hash, or worse, pass with another base).
+        assert!(matches!(reconstruct_with(&h2, lines(true)), Err(ReconstructError::Withheld(h)) if h == h1));
+        assert!(matches!(reconstruct_with(&h1, lines(true)), Err(ReconstructError::Withheld(h)) if h == h1));
+    }
+}
