@@ -285,9 +285,12 @@ pub fn build_carrying(
                 texts.insert(h, text);
                 carried.texts.push(name(&h, true));
             }
-            // Binary or hash-only content: the bundle holds its hashes, as the ledger does (L§8.6).
-            Err(crate::log::content::ReconstructError::NotStored(_)) => {}
-            Err(e) => return Err(format!("the text of {} cannot be rebuilt: {e}", name(&h, true))),
+            Err(crate::log::content::ReconstructError::Read(e)) => {
+                return Err(format!("the text of {} cannot be read: {e}", name(&h, true)));
+            }
+            // Binary or hash-only content (L§8.6), or a script that does not reproduce its signed
+            // hash (L§11 step 10): the bundle holds the version's hashes, and no text.
+            Err(_) => {}
         }
     }
     if !carry.drafts {
