@@ -287,7 +287,7 @@ _ESC = {'"': '"', "\\": "\\", "/": "/", "b": "\b", "f": "\f", "n": "\n", "r": "\
 MAX_SAFE = 2 ** 53 - 1
 
 
-def json_parse(s, numbers=None, top_names=None):
+def json_parse(s, numbers=None, top_names=None, texts_names=None):
     """Parse a complete JSON text (str). Objects become dicts (a repeated name keeps the last
     value: the serialization then differs from the input, L§2.3), integers written as plain
     digits become int, other numbers JNum. Raises JSONError.
@@ -296,7 +296,8 @@ def json_parse(s, numbers=None, top_names=None):
     the format (L§2.1: sign, fraction, exponent, or above 2^53 - 1), including those inside a
     member that a repeated name later replaces.
     top_names: an optional list that receives the member names of the outermost object, as
-    written, repeats included (V§3.3)."""
+    written, repeats included (V§3.3).
+    texts_names: likewise for the object that is the value of the outermost member "texts"."""
     n = len(s)
     i = 0
 
@@ -378,6 +379,9 @@ def json_parse(s, numbers=None, top_names=None):
                 stack.append([{}, key])
                 if top_names is not None and len(stack) == 1:
                     top_names.append(key)
+                if (texts_names is not None and len(stack) == 2 and isinstance(stack[0][0], dict)
+                        and stack[0][1] == "texts"):
+                    texts_names.append(key)
                 value_done = False
         elif c == "[":
             i = skip_ws(i + 1)
@@ -434,6 +438,9 @@ def json_parse(s, numbers=None, top_names=None):
                     frame[1] = key
                     if top_names is not None and len(stack) == 1:
                         top_names.append(key)
+                    if (texts_names is not None and len(stack) == 2 and isinstance(stack[0][0], dict)
+                            and stack[0][1] == "texts"):
+                        texts_names.append(key)
                     break  # parse next value
                 if i < n and s[i] == "}":
                     i += 1
@@ -950,7 +957,7 @@ def pae(payload_type, body):
 
 class Entry:
     __slots__ = ("obj", "raw", "hash", "type", "body", "seq", "signer", "sig", "pub",
-                 "extension")
+                 "extension", "committed")
 
 
 def _body_members(body, required, optional):
@@ -1023,7 +1030,7 @@ def check_body(etype, body):
             return "entry.schema.invalid", "note is not a valid note"
     elif etype == "version":
         m = _body_members(body, ("work", "role", "lang", "media_type", "size", "sha256"),
-                          ("norm", "parent", "of", "diff", "note"))
+                          ("norm", "parent", "of", "diff", "diff_sha256", "note"))
         if m:
             return "entry.schema.invalid", m
         if not is_work(body["work"]):
@@ -1057,6 +1064,10 @@ def check_body(etype, body):
             return "entry.schema.invalid", "of is not a hash"
         if "diff" in body and not isinstance(body["diff"], list):
             return "entry.schema.invalid", "diff is not a JSON array"
+        if "diff_sha256" in body and not is_hash(body["diff_sha256"]):
+            return "entry.schema.invalid", "diff_sha256 is not a hash"
+        if "diff" in body and "diff_sha256" in body:  # L§3.4
+            return "entry.schema.invalid", "both diff and diff_sha256"
         if "note" in body and not is_note(body["note"]):
             return "entry.schema.invalid", "note is not a valid note"
     elif etype == "release":
@@ -1147,7 +1158,9 @@ def check_envelope(obj, raw):
     e = Entry()
     e.obj = obj
     e.raw = raw
-    e.hash = hashlib.sha256(raw).hexdigest()
+    c = committed_object(obj)
+    e.committed = raw if c is obj else canonical(c)
+    e.hash = hashlib.sha256(e.committed).hexdigest()
     e.type = etype
     e.body = obj["body"]
     e.seq = obj["seq"]
@@ -1159,8 +1172,32 @@ def check_envelope(obj, raw):
 
 
 def signed_body(obj):
-    """L§4.2: the canonical serialization without `sig`."""
-    return canonical({k: v for k, v in obj.items() if k != "sig"})
+    """L§4.2: the canonical serialization of the committed form (L§3.4) without `sig`."""
+    return canonical({k: v for k, v in committed_object(obj).items() if k != "sig"})
+
+
+def committed_object(obj):
+    """L§3.4 on a parsed line that passed L§2.3: a `version` entry whose body has `diff` (and no
+    `diff_sha256`) with `diff` replaced by `diff_sha256`, the SHA-256 of the script's canonical
+    serialization; any other object as it is."""
+    body = obj.get("body")
+    if (obj.get("type") == "version" and isinstance(body, dict) and "diff" in body
+            and "diff_sha256" not in body):
+        b = {k: v for k, v in body.items() if k != "diff"}
+        b["diff_sha256"] = hashlib.sha256(canonical(body["diff"])).hexdigest()
+        c = dict(obj)
+        c["body"] = b
+        return c
+    return obj
+
+
+def committed_form(raw):
+    """L§3.4: the bytes entry hash, leaf hash and signature are over."""
+    code, _, value = check_line(raw)
+    if code:
+        return raw
+    c = committed_object(value)
+    return raw if c is value else canonical(c)
 
 
 # ---------------------------------------------------------------------------
@@ -1297,6 +1334,8 @@ class State:
     def content_check(self, e):
         """Returns (code, message, output or None, norm_skipped)."""
         b = e.body
+        if "diff_sha256" in b:  # L§3.4, L§11 step 10: a ledger keeps every script
+            return "diff.withheld", "the line carries diff_sha256, not its script", None, False
         if "diff" not in b:
             return None, None, None, False
         base = b""
@@ -1307,30 +1346,8 @@ class State:
         code, msg, out = apply_script(b["diff"], base)
         if code:
             return code, msg, None, False
-        if len(out) != b["size"]:
-            return ("content.size.mismatch", "rebuilt content has %d bytes, size says %d"
-                    % (len(out), b["size"]), None, False)
-        if hashlib.sha256(out).hexdigest() != b["sha256"]:
-            return "content.hash.mismatch", "rebuilt content has another SHA-256", None, False
-        norm = b.get("norm")
-        if norm is None:
-            return "content.norm.mismatch", "norm is missing for a version with a diff", None, False
-        if "text/v1" not in norm:
-            return "content.norm.mismatch", "norm lacks text/v1", None, False
-        if "words/v2" not in norm and "words/v1" not in norm:
-            return "content.norm.mismatch", "norm lacks words/v2 and words/v1", None, False
-        if not UNICODE_OK:
-            return None, None, out, True
-        text = out.decode("utf-8")
-        for pid in sorted(norm):
-            f = PROFILES.get(pid)
-            if f is None:
-                continue
-            h = hashlib.sha256(f(text).encode("utf-8")).hexdigest()
-            if h != norm[pid]:
-                return ("content.norm.mismatch", "the %s hash differs%s" % (pid, unassigned_note(text)),
-                        None, False)
-        return None, None, out, False
+        return content_facts(out, b)
+
 
     # -- step 11 -----------------------------------------------------------
     def admit(self, e, pos):
@@ -1361,6 +1378,35 @@ class State:
             self.tags.add((b["work"], b["tag"]))
         elif t == "cosign":
             self.cosigns.add((b["release"], e.signer))
+
+
+def content_facts(out, b):
+    """L§6.5 content rules: bytes `out` against a version body's size, sha256 and norm.
+    Returns (code, message, output or None, norm_skipped)."""
+    if len(out) != b["size"]:
+        return ("content.size.mismatch", "rebuilt content has %d bytes, size says %d"
+                % (len(out), b["size"]), None, False)
+    if hashlib.sha256(out).hexdigest() != b["sha256"]:
+        return "content.hash.mismatch", "rebuilt content has another SHA-256", None, False
+    norm = b.get("norm")
+    if norm is None:
+        return "content.norm.mismatch", "norm is missing for a version with a diff", None, False
+    if "text/v1" not in norm:
+        return "content.norm.mismatch", "norm lacks text/v1", None, False
+    if "words/v2" not in norm and "words/v1" not in norm:
+        return "content.norm.mismatch", "norm lacks words/v2 and words/v1", None, False
+    if not UNICODE_OK:
+        return None, None, out, True
+    text = out.decode("utf-8")
+    for pid in sorted(norm):
+        f = PROFILES.get(pid)
+        if f is None:
+            continue
+        h = hashlib.sha256(f(text).encode("utf-8")).hexdigest()
+        if h != norm[pid]:
+            return ("content.norm.mismatch", "the %s hash differs%s" % (pid, unassigned_note(text)),
+                    None, False)
+    return None, None, out, False
 
 
 # ---------------------------------------------------------------------------
@@ -1417,8 +1463,9 @@ def audit_bytes(data, max_lines=None):
             prev_hash, prev_seq = None, expected_seq
             res.root_known = False
             continue
-        res.leaves.append(leaf_hash(raw))
-        this_hash = hashlib.sha256(raw).hexdigest()
+        committed = committed_form(raw)  # L§3.4
+        res.leaves.append(leaf_hash(committed))
+        this_hash = hashlib.sha256(committed).hexdigest()
         # step 3
         code, msg, obj = check_line(raw)
         e = None
@@ -1777,7 +1824,7 @@ def check_proof(data, line, keyring_keys, origin=None):
         raise Reject("proof.inclusion", "the line is not an entry (%s: %s)" % (code, msg))
     if e.seq != index:
         raise Reject("proof.inclusion", "index %d is not the seq (%d) of the line" % (index, e.seq))
-    if not verify_inclusion(index, size, leaf_hash(line), hashes, root):
+    if not verify_inclusion(index, size, leaf_hash(committed_form(line)), hashes, root):
         raise Reject("proof.inclusion", "the audit path does not verify")
     return index, size
 
@@ -1786,10 +1833,10 @@ def check_proof(data, line, keyring_keys, origin=None):
 # Bundles (V§3.3, T§6)
 # ---------------------------------------------------------------------------
 
-BUNDLE_MEMBERS = ("format", "origin", "release", "entries", "checkpoint", "proofs")
+BUNDLE_MEMBERS = ("format", "origin", "release", "entries", "checkpoint", "proofs", "texts")
 
 
-def bundle_wrapper_problem(obj, names):
+def bundle_wrapper_problem(obj, names, texts_names=()):
     """V§3.3, the wrapper check made before any entry (every failure is bundle.invalid).
     names: the member names as written. Returns a message or None."""
     if not isinstance(obj, dict):
@@ -1812,17 +1859,23 @@ def bundle_wrapper_problem(obj, names):
         return "proofs is present and not an array of strings"
     if "checkpoint" in obj and ("proofs" not in obj or len(obj["proofs"]) != len(obj["entries"])):
         return "with a checkpoint, proofs must hold one proof per entry"
+    if "texts" in obj:
+        t = obj["texts"]
+        if not isinstance(t, dict) or not all(isinstance(x, str) for x in t.values()):
+            return "texts is present and not an object of strings"
+        if len(texts_names) != len(set(texts_names)):
+            return "a member name of texts appears twice"
     return None
 
 
 def open_bundle(data, accept_unanchored=False):
     """V§3.3. Raises Reject (with .entry for per-entry checks); returns the State."""
-    names = []
+    names, texts_names = [], []
     try:
-        obj = json_parse(data.decode("utf-8"), top_names=names)
+        obj = json_parse(data.decode("utf-8"), top_names=names, texts_names=texts_names)
     except (UnicodeDecodeError, JSONError) as ex:
         raise Reject("bundle.invalid", "not a JSON text: %s" % ex)
-    p = bundle_wrapper_problem(obj, names)
+    p = bundle_wrapper_problem(obj, names, texts_names)
     if p:
         raise Reject("bundle.invalid", p)
     st = State()
@@ -1860,6 +1913,7 @@ def open_bundle(data, accept_unanchored=False):
     # check 8 (T§6); proofs without a checkpoint anchor nothing
     if "checkpoint" not in obj:
         if accept_unanchored:
+            check_bundle_texts(obj, entries)
             return st
         raise Reject("bundle.unanchored", "the bundle carries no checkpoint")
     proofs = obj["proofs"]  # one per entry, as the wrapper check made sure
@@ -1889,9 +1943,25 @@ def open_bundle(data, accept_unanchored=False):
             raise Reject("proof.inclusion", "the proof's checkpoint is not the bundle's", n)
         if index != e.seq:
             raise Reject("proof.inclusion", "index %d is not seq %d" % (index, e.seq), n)
-        if not verify_inclusion(index, size, leaf_hash(e.raw), hs, root):
+        if not verify_inclusion(index, size, leaf_hash(e.committed), hs, root):
             raise Reject("proof.inclusion", "the audit path does not verify", n)
+    check_bundle_texts(obj, entries)
     return st
+
+
+def check_bundle_texts(obj, entries):
+    """V§3.3 check 9, member by member in name order: each names a version entry of the bundle,
+    and its UTF-8 bytes pass the content rules of L§6.5 against that entry."""
+    by_hash = {e.hash: (n, e) for n, e in enumerate(entries, 1)}
+    texts = obj.get("texts", {})
+    for name in sorted(texts):
+        found = by_hash.get(name)
+        if found is None or found[1].type != "version":
+            raise Reject("bundle.invalid", "texts names %r, not a version entry of the bundle" % name[:64])
+        n, e = found
+        code, msg, _, _ = content_facts(texts[name].encode("utf-8"), e.body)
+        if code:
+            raise Reject(code, "the text for entry %d: %s" % (n, msg), n)
 
 
 # ---------------------------------------------------------------------------

@@ -29,6 +29,11 @@ def h(b):
     return hashlib.sha256(b).hexdigest()
 
 
+def eh(line):
+    """The entry hash of a line (L§3.1): of its committed form (L§3.4)."""
+    return h(cc.committed_form(line))
+
+
 class Builder:
     """Builds a ledger line by line, signing each entry (seq and prev filled in unless given)."""
 
@@ -45,12 +50,12 @@ class Builder:
                "signer": KID[who], "time": "2026-01-15T10:%02d:00Z" % (self.t % 60), "body": body}
         self.t += 1
         if self.lines and prev is None:
-            obj["prev"] = h(self.lines[-1])
+            obj["prev"] = eh(self.lines[-1])
         elif prev not in (None, "omit"):
             obj["prev"] = prev
         if extra:
             obj.update(extra)
-        msg = cc.pae(cc.PAYLOAD_TYPE, cc.canonical(obj))
+        msg = cc.pae(cc.PAYLOAD_TYPE, cc.signed_body(obj))
         obj["sig"] = b64(Ed25519PrivateKey.from_private_bytes(
             SEEDS[sign_with or who]).sign(msg))
         line = cc.canonical(obj)
@@ -97,7 +102,7 @@ class LedgerRules(unittest.TestCase):
         b = Builder()
         b.genesis()
         b.key("translator", ["translator"])
-        o = h(b.version(b"Ciao\n"))
+        o = eh(b.version(b"Ciao\n"))
         b.version(b"Hello\n", lang="en", role="translation", of=o, who="translator")
         self.assertEqual(b.problems(), [])
 
@@ -105,21 +110,39 @@ class LedgerRules(unittest.TestCase):
         # L§8.5: the parent has no diff, so the next script is written against ""
         b = Builder()
         b.genesis()
-        p = h(b.version(b"a\nb\n", diff=False))
+        p = eh(b.version(b"a\nb\n", diff=False))
         b.version(b"a\nc\n", parent=p)
         self.assertEqual(b.problems(), [])
         b2 = Builder()
         b2.genesis()
-        p = h(b2.version(b"a\nb\n", diff=False))
+        p = eh(b2.version(b"a\nb\n", diff=False))
         b2.version(b"a\nc\n", parent=p, script=[["=", 1], ["-", 1], ["+", "c\n"]])
         self.assertEqual(b2.problems(), ["diff.base.mismatch@3"])
+
+    def test_committed_form_keeps_hash_leaf_and_signature(self):
+        # L§3.4: a version line and its committed form have one entry hash, leaf and signature
+        b = Builder()
+        b.genesis()
+        full = b.version(b"Ciao\n")
+        c = cc.committed_form(full)
+        self.assertNotEqual(c, full)
+        self.assertNotIn(b"Ciao", c)
+        self.assertEqual(cc.committed_form(c), c)
+        self.assertEqual(eh(full), eh(c))
+        self.assertEqual(cc.leaf_hash(cc.committed_form(full)), cc.leaf_hash(cc.committed_form(c)))
+        # ... and a ledger keeps every script: the withheld line is diff.withheld, nothing else
+        b.lines[1] = c
+        b.version(b"Ciao!\n", parent=eh(c))
+        self.assertEqual(b.problems(), ["diff.withheld@2"])
+        # a line that is not canonical is its own committed form
+        self.assertEqual(cc.committed_form(full + b" "), full + b" ")
 
     def test_base_is_empty_after_a_content_problem(self):
         # L§11 step 10: a version with a content problem is in the state, not reconstructible
         b = Builder()
         b.genesis()
         body_ok = b"x\n"
-        p = h(b.version(body_ok, norm={"text/v1": "0" * 64, "words/v2": "0" * 64}))
+        p = eh(b.version(body_ok, norm={"text/v1": "0" * 64, "words/v2": "0" * 64}))
         b.version(b"y\n", parent=p)  # written against "" as the rule requires
         self.assertEqual(b.problems(), ["content.norm.mismatch@2"])
 

@@ -48,7 +48,7 @@ fn main() {
     let mut emit = |body: Body, key: &SecretKey| -> Digest {
         let e = Entry::sign(seq, prev, "2026-01-01T00:00:00Z".into(), body, key).unwrap_or_else(|e| panic!("{e}"));
         let line = e.to_line().unwrap_or_default();
-        let h = Digest::of(&line);
+        let h = colophon::format::hash::entry_hash(&line);
         out.write_all(&line).and_then(|()| out.write_all(b"\n")).unwrap_or_else(|e| panic!("{e}"));
         prev = Some(h);
         seq += 1;

@@ -247,6 +247,8 @@ fn resign(line: &[u8], prev: Option<Digest>, keys: &[SecretKey]) -> Vec<u8> {
     let signer = obj.get("signer").and_then(Value::as_str).unwrap_or_default();
     let key = keys.iter().find(|k| k.id().to_hex() == signer).unwrap_or(&keys[0]);
     let Ok(body) = colophon::format::jcs::to_vec(&Value::Object(obj.clone())) else { return line.to_vec() };
+    // spec/ledger.md §4.2: the signature covers the committed form (§3.4).
+    let body = colophon::format::hash::committed_form(&body).into_owned();
     let sig = colophon::format::signing::sign_entry(&key.signing, &body);
     obj.insert("sig".into(), Value::from(base64::engine::general_purpose::STANDARD.encode(sig)));
     colophon::format::jcs::to_vec(&Value::Object(obj)).unwrap_or_else(|_| line.to_vec())

@@ -1220,10 +1220,12 @@ fn fail_verify_with_a_tampered_bundle() {
             let v = versions(e);
             e[v[2]] = e[v[1]].clone();
         }),
-        // A word edited inside the signed diff script of ponte:en@2.
+        // The signed hash of ponte:en@2's withheld script edited (spec/ledger.md §3.4).
         tamper_bundle(env, "edited.bundle", |e| {
             let v = versions(e);
-            e[v[2]] = e[v[2]].replace("If it happened to rain", "If it happened to snow");
+            let at = e[v[2]].find("\"diff_sha256\":\"").unwrap() + 15;
+            let digit = if e[v[2]].as_bytes()[at] == b'0' { "1" } else { "0" };
+            e[v[2]].replace_range(at..at + 1, digit);
         }),
         // The release line edited (its tag).
         tamper_bundle(env, "retagged.bundle", |e| {

@@ -250,7 +250,7 @@ fn the_independent_checker_agrees_on_lines_appended_by_hand() {
     let base = Env::new();
     rich(&base);
     let lines = base.lines();
-    let hash = |i: usize| Digest::of(&lines[i]);
+    let hash = |i: usize| colophon::format::hash::entry_hash(&lines[i]);
     // Line numbers (1-based) of entries of the rich ledger: 5 it, 6 en@1, 7 v1, 9 en@2.
     let (it1, en1, v1, en2) = (hash(4), hash(5), hash(6), hash(8));
     type Make = Box<dyn Fn(&Env) -> Option<Vec<u8>>>;

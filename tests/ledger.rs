@@ -65,7 +65,8 @@ fn concurrent_appends_are_serialized() {
     let report = audit_file(&path, None).unwrap();
     assert!(report.is_clean(), "{:?}", report.problems);
     assert_eq!(report.lines, 101);
-    let present: std::collections::HashSet<Digest> = lines(&path).iter().map(|l| Digest::of(l)).collect();
+    let present: std::collections::HashSet<Digest> =
+        lines(&path).iter().map(|l| colophon::format::hash::entry_hash(l)).collect();
     assert_eq!(present.len(), 101, "no duplicated lines");
     for h in acked {
         assert!(present.contains(&h), "acknowledged entry {h} missing");
@@ -254,7 +255,7 @@ fn parallel_audit_reports_exactly_what_the_sequential_one_does() {
     let mut lines: Vec<Vec<u8>> = good.split(|&b| b == b'\n').filter(|l| !l.is_empty()).map(<[u8]>::to_vec).collect();
     for i in 0..5000u64 {
         let seq = lines.len() as u64;
-        let prev = Some(Digest::of(lines.last().unwrap()));
+        let prev = Some(colophon::format::hash::entry_hash(lines.last().unwrap()));
         let body = Body::Unknown { kind: "x-note".into(), value: serde_json::json!({ "n": i }) };
         let mut e = Entry::sign(seq, prev, "2026-01-01T00:00:00Z".into(), body, &keys[(i % 40) as usize]).unwrap();
         e.critical = false;

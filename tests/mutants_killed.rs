@@ -904,6 +904,7 @@ fn texts_are_rebuilt_from_the_right_base() {
         parent: Some(it2),
         of: None,
         diff: Some(serde_json::json!([["-", 3], ["+", "X\n"]])),
+        diff_sha256: None,
         note: None,
     };
     let (_, it3) = env.append_signed(Body::Version(Box::new(v3)), &env.secret("olga"));
@@ -960,6 +961,7 @@ fn a_version_appended_by_another_writer_is_rebuilt_from_the_kept_text() {
         parent: Some(it1.parse().expect("hash")),
         of: None,
         diff: Some(Script::compute(IT, &it2).to_json()),
+        diff_sha256: None,
         note: None,
     };
     env.append_signed(Body::Version(Box::new(v)), &env.secret("tina"));

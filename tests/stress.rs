@@ -1980,6 +1980,12 @@ fn bad_input_suite(with_big_file: bool) -> Tally {
         (vec!["key", "revoke", "nobody", "--reason", "retired", "--key", "olga.key"], "nobody"),
         (vec!["diff", "ponte:it@1", "nosuch:it"], "nosuch:it"),
         (vec!["status", "--work", "nosuch"], "nosuch"),
+        (vec!["export", "minisig", "nosuch@v1", "--key", "tina.key"], "nosuch@v1"),
+        (vec!["export", "clearsign", "ponte:it@1", "--key", "tina.key"], "ponte:it@1"),
+        (vec!["export", "prov", "--work", "nosuch"], "nosuch"),
+        (vec!["export", "premis", "--work", "nosuch"], "nosuch"),
+        (vec!["export", "bagit", "bag-out", "nosuch"], "nosuch"),
+        (vec!["export", "minisign-key", "nosuch.pub"], "nosuch.pub"),
         (
             vec![
                 "record",

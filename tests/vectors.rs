@@ -15,7 +15,7 @@ use colophon::format::diff::Script;
 use colophon::format::entry::{
     self, Body, Cosign, Entry, Genesis, KeyReg, Release, ReleaseLangs, Revoke, RevokeReason, Role, TextRole, Version,
 };
-use colophon::format::hash::Digest;
+use colophon::format::hash::{Digest, committed_form};
 use colophon::format::keys::{KeyId, NamedKey, PublicKey, SecretKey};
 use colophon::format::normalize::Profile;
 use colophon::format::signing;
@@ -119,7 +119,7 @@ struct Gen {
 
 impl Gen {
     fn head(&self) -> Option<Digest> {
-        self.lines.last().map(|l| Digest::of(l))
+        self.lines.last().map(|l| colophon::format::hash::entry_hash(l))
     }
     fn entry(&self, body: Body, key: &SecretKey) -> Entry {
         let seq = self.lines.len() as u64;
@@ -127,7 +127,7 @@ impl Gen {
     }
     fn push_entry(&mut self, e: &Entry) -> Digest {
         let line = e.to_line().unwrap();
-        let h = Digest::of(&line);
+        let h = colophon::format::hash::entry_hash(&line);
         self.lines.push(line);
         h
     }
@@ -742,6 +742,31 @@ fn ledger_cases() -> Vec<Case> {
             All(vec![(Code::EntrySchemaInvalid, 6)]),
             "a diff that is an object, not an array: a schema problem",
             h.correction(|v| v.diff = Some(serde_json::json!({"=": 4}))),
+        ),
+        // §3.4: a line in committed form (its script withheld) has the hash, leaf and signature of
+        // the full line, so the chain holds; but a ledger keeps every script (§11 step 10).
+        case(
+            "reject-diff-withheld",
+            All(vec![(Code::DiffWithheld, 6)]),
+            "a version line in committed form: diff_sha256 in place of its script",
+            h.full().edit_with(6, |l| String::from_utf8(committed_form(l.as_bytes()).into_owned()).unwrap()),
+        ),
+        // ... and its text counts as not reconstructible, so its child's script meets base "".
+        case(
+            "reject-diff-withheld-parent",
+            All(vec![(Code::DiffWithheld, 5), (Code::DiffBaseMismatch, 6)]),
+            "the first translation's script withheld: the correction's script does not fit base \"\"",
+            h.full().edit_with(5, |l| String::from_utf8(committed_form(l.as_bytes()).into_owned()).unwrap()),
+        ),
+        case(
+            "reject-diff-and-diff-sha256",
+            All(vec![(Code::EntrySchemaInvalid, 6)]),
+            "a body with both diff and diff_sha256 (§3.4: exclusive)",
+            h.first(5).then_json(Body::Version(Box::new(h.correction_body(|_| {}))), &translator(), true, |o| {
+                let body = o.get_mut("body").unwrap().as_object_mut().unwrap();
+                let script = colophon::format::jcs::to_vec(&body["diff"]).unwrap();
+                body.insert("diff_sha256".into(), Digest::of(&script).to_hex().into());
+            }),
         ),
         case(
             "reject-norm-mismatch",
@@ -1786,6 +1811,15 @@ fn proof_vectors() {
 /// The bundle of release `winter-sea@v1` of a ledger vector, with a checkpoint of `size` signed by
 /// `signer` and every entry's inclusion proof, or with neither.
 fn bundle_of(ledger: &[u8], anchor: Option<(u64, &SecretKey)>) -> colophon::verify::bundle::BundleFile {
+    bundle_carrying(ledger, anchor, colophon::verify::bundle::Carry::default())
+}
+
+/// As [`bundle_of`], carrying drafts or the original as `carry` asks (spec/verify.md §3.2).
+fn bundle_carrying(
+    ledger: &[u8],
+    anchor: Option<(u64, &SecretKey)>,
+    carry: colophon::verify::bundle::Carry,
+) -> colophon::verify::bundle::BundleFile {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("colophon.jsonl");
     std::fs::write(&path, ledger).unwrap();
@@ -1793,11 +1827,12 @@ fn bundle_of(ledger: &[u8], anchor: Option<(u64, &SecretKey)>) -> colophon::veri
     let note = anchor.map(|(size, key)| {
         signed_note(&checkpoint_text(ORIGIN, size, root_of(ledger, size)), ORIGIN, &[key]).to_bytes()
     });
-    colophon::verify::bundle::build_with_checkpoint(
+    colophon::verify::bundle::build_carrying(
         &colophon::store::ledger::LedgerFile(&path),
         &snap.index,
         &history().release,
         note.as_deref(),
+        carry,
     )
     .unwrap()
 }
@@ -1808,7 +1843,9 @@ fn resigned(line: &str, key: &SecretKey, edit: impl FnOnce(&mut serde_json::Map<
     let mut obj = serde_json::from_str::<serde_json::Value>(line).unwrap().as_object().unwrap().clone();
     edit(&mut obj);
     obj.remove("sig");
-    let signed = colophon::format::jcs::to_vec(&serde_json::Value::Object(obj.clone())).unwrap();
+    // spec/ledger.md §4.2: the signature covers the committed form (§3.4).
+    let signed =
+        committed_form(&colophon::format::jcs::to_vec(&serde_json::Value::Object(obj.clone())).unwrap()).into_owned();
     let sig = signing::sign_entry(&key.signing, &signed);
     obj.insert("sig".into(), base64::engine::general_purpose::STANDARD.encode(sig).into());
     String::from_utf8(colophon::format::jcs::to_vec(&serde_json::Value::Object(obj)).unwrap()).unwrap()
@@ -1845,9 +1882,82 @@ fn bundle_cases() -> Vec<(String, Vec<u8>)> {
     let anchored = bundle_of(&history, Some((8, &owner())));
     case(
         "valid-anchored",
-        "release winter-sea@v1 of ledger/valid-history with the owner's checkpoint of size 8 and an inclusion proof for every entry",
+        "release winter-sea@v1 of ledger/valid-history with the owner's checkpoint of size 8 and an inclusion proof for every entry; as colophon writes it by default (verify.md 3.2): every version entry in committed form (ledger.md 3.4), the released translation's text in texts",
         None,
         pretty(&anchored),
+    );
+    assert!(anchored.entries.iter().all(|l| !l.contains("\"diff\":")), "the default bundle withholds every script");
+    let full = bundle_carrying(
+        &history,
+        Some((8, &owner())),
+        colophon::verify::bundle::Carry { drafts: true, original: true },
+    );
+    assert_eq!(full.texts.len(), 2);
+    case(
+        "valid-anchored-with-drafts-and-original",
+        "the same release with every version entry as in the ledger (scripts included) and the texts of the released translation and original",
+        None,
+        pretty(&full),
+    );
+    let mut old_style = full.clone();
+    old_style.texts.clear();
+    case(
+        "valid-anchored-without-texts",
+        "the same release as bundles were written before texts existed: full ledger lines and no texts member",
+        None,
+        pretty(&old_style),
+    );
+    // verify.md §3.3 check 9: texts are trusted only once they have their version's signed hashes.
+    let translation_at = |b: &colophon::verify::bundle::BundleFile| {
+        b.entries.iter().position(|l| colophon::format::hash::entry_hash(l.as_bytes()) == crate::history().corrected)
+    };
+    let at = translation_at(&anchored).unwrap() as u64 + 1;
+    case(
+        "reject-texts-hash-mismatch",
+        "the released translation's text with one word changed, same length: not the signed sha256",
+        Some((Code::ContentHashMismatch, Some(at))),
+        edited(&anchored, &|v| {
+            let t = v["texts"].as_object_mut().unwrap().values_mut().next().unwrap();
+            *t = t.as_str().unwrap().replacen("winter", "summer", 1).into();
+        }),
+    );
+    case(
+        "reject-texts-size-mismatch",
+        "the released translation's text with a line added: not the signed size",
+        Some((Code::ContentSizeMismatch, Some(at))),
+        edited(&anchored, &|v| {
+            let t = v["texts"].as_object_mut().unwrap().values_mut().next().unwrap();
+            *t = format!("{}A line no one signed.\n", t.as_str().unwrap()).into();
+        }),
+    );
+    case(
+        "reject-texts-key-not-in-entries",
+        "a text under a hash that is not the entry hash of any entry of the bundle",
+        Some((Code::BundleInvalid, None)),
+        edited(&anchored, &|v| {
+            let texts = v["texts"].as_object_mut().unwrap();
+            let t = texts.values().next().unwrap().clone();
+            texts.insert(Digest::of(b"no such entry").to_hex(), t);
+        }),
+    );
+    case(
+        "reject-texts-key-not-a-version",
+        "a text under the entry hash of the release entry, which is not a version entry",
+        Some((Code::BundleInvalid, None)),
+        edited(&anchored, &|v| {
+            let texts = v["texts"].as_object_mut().unwrap();
+            let t = texts.values().next().unwrap().clone();
+            texts.insert(crate::history().release.to_hex(), t);
+        }),
+    );
+    case(
+        "reject-texts-not-strings",
+        "texts whose value is null rather than a string (verify.md 3.3, the wrapper)",
+        Some((Code::BundleInvalid, None)),
+        edited(&anchored, &|v| {
+            let t = v["texts"].as_object_mut().unwrap().values_mut().next().unwrap();
+            *t = serde_json::Value::Null;
+        }),
     );
     let mut unanchored = anchored.clone();
     unanchored.checkpoint = None;

@@ -103,13 +103,21 @@ translation needs no change).")]
         dry_run: bool,
     },
     /// Write a reader's bundle: everything needed to verify a release offline, in one file.
-    #[command(after_help = "Example:\n  colophon bundle winter-sea@v1 -o winter-sea-v1.bundle")]
+    #[command(after_help = "Example:\n  colophon bundle winter-sea@v1 -o winter-sea-v1.bundle\n\n\
+The bundle carries the full text of the released translation only; earlier versions (drafts) and\n\
+the original are present as their signed hashes (spec/verify.md §3.2).")]
     Bundle {
         /// The release (REF).
         release: String,
         /// Output file (default: stdout).
         #[arg(long, short, alias = "out", value_name = "FILE")]
         output: Option<PathBuf>,
+        /// Also carry every earlier version of the translation (their diff scripts).
+        #[arg(long)]
+        with_drafts: bool,
+        /// Also carry the original: its versions' scripts and the released original's text.
+        #[arg(long)]
+        with_original: bool,
     },
     /// Check a copy of a text against the signed releases.
     #[command(after_help = "Examples:\n  colophon verify copy.txt --bundle winter-sea-v1.bundle --trust olga.pub\n  \
@@ -404,6 +412,12 @@ pub(super) struct ReleaseArgs {
     /// an owner of the log).
     #[arg(long, alias = "bundle", value_name = "FILE")]
     pub(super) write_bundle: Option<PathBuf>,
+    /// With --write-bundle: also carry every earlier version of the translation.
+    #[arg(long, requires = "write_bundle")]
+    pub(super) with_drafts: bool,
+    /// With --write-bundle: also carry the original (its scripts and the released text).
+    #[arg(long, requires = "write_bundle")]
+    pub(super) with_original: bool,
     /// Your secret key (default: COLOPHON_KEY, else your default key, spec/cli.md §4).
     #[arg(long, value_name = "KEY.key", env = "COLOPHON_KEY")]
     pub(super) key: Option<PathBuf>,

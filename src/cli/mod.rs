@@ -255,7 +255,13 @@ fn run(cli: Cli, out: Out) -> Res {
         Command::Record(args) => record_cmd(out, ledger, args),
         Command::Release(args) => release_cmd(out, ledger, args),
         Command::Cosign { release, note, key, dry_run } => cosign_cmd(out, ledger, release, note, key, dry_run),
-        Command::Bundle { release, output } => bundle_cmd(out, ledger, release, output),
+        Command::Bundle { release, output, with_drafts, with_original } => bundle_cmd(
+            out,
+            ledger,
+            release,
+            output,
+            colophon::verify::bundle::Carry { drafts: with_drafts, original: with_original },
+        ),
         Command::Verify {
             copy,
             bundle,

@@ -291,12 +291,12 @@ pub(crate) fn verify_proof_cmd(
         paint(GREEN.bold(), "✓ included:"),
         proof.index,
         parsed.as_ref().map_or("?".into(), |p| p.entry.body.kind().to_string()),
-        Digest::of(&line).short(16),
+        colophon::format::hash::entry_hash(&line).short(16),
         checked.origin,
         checked.size,
         witnesses_line(&checked.witnesses, checked.quorum)
     ));
-    out.json(json!({"ok": true, "command": "verify-proof", "kind": "inclusion", "index": proof.index, "entry": Digest::of(&line),
+    out.json(json!({"ok": true, "command": "verify-proof", "kind": "inclusion", "index": proof.index, "entry": colophon::format::hash::entry_hash(&line),
         "checkpoint": checked}));
     Ok(ExitCode::SUCCESS)
 }

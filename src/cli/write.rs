@@ -195,6 +195,8 @@ pub(super) fn release_cmd(out: Out, ledger: PathBuf, args: ReleaseArgs) -> Res {
         urls,
         note,
         write_bundle: bundle_out,
+        with_drafts,
+        with_original,
         key: key_path,
         dry_run,
     } = args;
@@ -279,7 +281,8 @@ pub(super) fn release_cmd(out: Out, ledger: PathBuf, args: ReleaseArgs) -> Res {
             ));
             snap = load(&ledger)?;
         }
-        let written = bundle::build(&ledger, &snap.index, &a.hash)
+        let carry = colophon::verify::bundle::Carry { drafts: with_drafts, original: with_original };
+        let written = bundle::build(&ledger, &snap.index, &a.hash, carry)
             .map_err(Fail::input)
             .and_then(|b| write_bundle(&path, &b).map(|()| b));
         let b = written.map_err(|f| {
@@ -289,10 +292,11 @@ pub(super) fn release_cmd(out: Out, ledger: PathBuf, args: ReleaseArgs) -> Res {
             ))
         })?;
         out.say(format!(
-            "  bundle for readers: {} ({} entries{})",
+            "  bundle for readers: {} ({} entries{}); it {}",
             path.display(),
             b.entries.len(),
-            if b.checkpoint.is_some() { ", a signed checkpoint and an inclusion proof for each" } else { "" }
+            if b.checkpoint.is_some() { ", a signed checkpoint and an inclusion proof for each" } else { "" },
+            b.carried.describe()
         ));
         if b.checkpoint.is_none() {
             eprintln!("{}", incomplete_bundle(&format!("{work}@{tag}"), &path));
@@ -366,8 +370,14 @@ pub(super) fn cosign_cmd(
     Ok(ExitCode::SUCCESS)
 }
 
-pub(super) fn bundle_cmd(out: Out, ledger: PathBuf, release: String, path: Option<PathBuf>) -> Res {
-    let (b, ledger_len) = bundle::build_from_ledger(&ledger, &release).map_err(Fail::input)?;
+pub(super) fn bundle_cmd(
+    out: Out,
+    ledger: PathBuf,
+    release: String,
+    path: Option<PathBuf>,
+    carry: colophon::verify::bundle::Carry,
+) -> Res {
+    let (b, ledger_len) = bundle::build_from_ledger(&ledger, &release, carry).map_err(Fail::input)?;
     if let Some(size) = b.checkpoint_size().filter(|&s| s < ledger_len) {
         eprintln!(
             "{} the bundle is the ledger as of its kept checkpoint ({size} of {ledger_len} entries): later \
@@ -391,17 +401,20 @@ pub(super) fn bundle_cmd(out: Out, ledger: PathBuf, release: String, path: Optio
                 },
                 p.display()
             ));
+            out.say(format!("  the bundle {}", b.carried.describe()));
             if b.checkpoint.is_none() {
                 eprintln!("{}", incomplete_bundle(&release, &p));
             }
             out.json(
                 json!({"ok": true, "command": "bundle", "release": b.release, "out": p, "entries": b.entries.len(),
-                "checkpoint": b.checkpoint.is_some()}),
+                "checkpoint": b.checkpoint.is_some(), "texts": b.carried.texts,
+                "withheld": {"drafts": b.carried.drafts_withheld, "original": b.carried.original_withheld}}),
             );
         }
         None => {
             let text = serde_json::to_string_pretty(&b).map_err(|e| Fail::input(e.to_string()))?;
             println!("{text}");
+            eprintln!("{} the bundle {}", paint(YELLOW, "note:"), b.carried.describe());
         }
     }
     Ok(ExitCode::SUCCESS)

@@ -143,9 +143,21 @@ pub struct Version {
     /// The edit script from the base (§8); absent for binary or hash-only content.
     #[serde(default, skip_serializing_if = "Option::is_none", deserialize_with = "no_null_value")]
     pub diff: Option<Value>,
+    /// In a line in committed form (§3.4), with its script withheld: SHA-256 of the canonical
+    /// serialization of the script. Never together with `diff`; never in a ledger (§11 step 10).
+    #[serde(default, skip_serializing_if = "Option::is_none", deserialize_with = "no_null")]
+    pub diff_sha256: Option<Digest>,
     /// Free text.
     #[serde(default, skip_serializing_if = "Option::is_none", deserialize_with = "no_null")]
     pub note: Option<String>,
+}
+
+impl Version {
+    /// Whether the line carries `diff_sha256` in place of its script (§3.4): its text exists but
+    /// is not here, unlike a version recorded without a diff (§8.6).
+    pub fn withheld(&self) -> bool {
+        self.diff_sha256.is_some()
+    }
 }
 
 /// The two languages of a release (§6.6).
@@ -310,9 +322,11 @@ impl Entry {
         Ok(Value::Object(m))
     }
 
-    /// The bytes the signature covers: JCS of the entry without `sig`.
+    /// The bytes the signature covers (§4.2): JCS of the entry without `sig`, in committed form
+    /// (§3.4).
     pub fn signed_bytes(&self) -> Result<Vec<u8>, String> {
-        jcs::to_vec(&self.envelope(false)?).map_err(|e| e.to_string())
+        let bytes = jcs::to_vec(&self.envelope(false)?).map_err(|e| e.to_string())?;
+        Ok(crate::format::hash::committed_form(&bytes).into_owned())
     }
 
     /// The ledger line (without its newline).
@@ -344,10 +358,22 @@ pub fn parse_line(line: &[u8]) -> Result<ParsedLine, EntryError> {
         }
         None => return Err((Code::EntryVersionUnsupported, "the `v` field is missing".into())),
     }
+    // §3.4: hashes and signature are over the committed form.
+    let committed = crate::format::hash::committed_from_object(line, &obj);
+    let basis: &[u8] = committed.as_deref().unwrap_or(line);
     let sig_value = obj.remove("sig");
-    let signed_bytes = match signed_by_cut(line, sig_value.as_ref()) {
+    let signed_bytes = match signed_by_cut(basis, sig_value.as_ref()) {
         Some(b) => b,
-        None => jcs::to_vec(&Value::Object(obj.clone())).map_err(|e| (Code::LineNumber, e.to_string()))?,
+        None => {
+            let mut unsigned = match &committed {
+                Some(c) => jcs::parse_canonical(c).map_err(|e| (Code::LineNumber, e.to_string()))?,
+                None => Value::Object(obj.clone()),
+            };
+            if let Value::Object(m) = &mut unsigned {
+                m.remove("sig");
+            }
+            jcs::to_vec(&unsigned).map_err(|e| (Code::LineNumber, e.to_string()))?
+        }
     };
     let schema = |m: String| (Code::EntrySchemaInvalid, m);
     const FIELDS: [&str; 8] = ["v", "seq", "prev", "type", "critical", "signer", "time", "body"];
@@ -428,10 +454,10 @@ pub fn parse_line(line: &[u8]) -> Result<ParsedLine, EntryError> {
     let entry = Entry { seq, prev, critical, signer, time: time.to_string(), body, sig };
     Ok(ParsedLine {
         entry,
-        hash: crate::format::hash::entry_hash(line),
+        hash: Digest::of(basis),
         signed_bytes,
         len: line.len() as u64,
-        leaf: crate::format::hash::leaf_hash(line),
+        leaf: crate::format::hash::leaf_hash_of_committed(basis),
     })
 }
 
@@ -645,6 +671,10 @@ fn check_fields(body: &Body) -> Result<(), String> {
             if v.diff.as_ref().is_some_and(|d| !d.is_array()) {
                 return Err("`diff` must be an array of operations".into());
             }
+            // §3.4: `diff_sha256` stands for a withheld `diff`, never beside it.
+            if v.diff.is_some() && v.diff_sha256.is_some() {
+                return Err("`diff` and `diff_sha256` are exclusive: a line carries its script or its hash".into());
+            }
             match (v.role, v.of) {
                 (TextRole::Translation, None) => {
                     return Err("a translation must name the original version it renders in `of`".into());
@@ -787,5 +817,86 @@ mod tests {
         assert!(check_lang("EN").is_err());
         assert!(check_lang("english!").is_err());
         assert_eq!(canonical_lang("PT-br").unwrap(), "pt-BR");
+    }
+}
+
+#[cfg(test)]
+mod committed_tests {
+    use super::*;
+    use crate::format::hash::{committed_form, entry_hash, leaf_hash};
+
+    fn version_line(text: &str) -> (Entry, Vec<u8>) {
+        let k = SecretKey::from_seed(&[9; 32], "Owner");
+        let v = Version {
+            work: "w".into(),
+            role: TextRole::Original,
+            lang: "it".into(),
+            media_type: "text/plain; charset=utf-8".into(),
+            size: text.len() as u64,
+            sha256: Digest::of(text.as_bytes()),
+            norm: None,
+            parent: None,
+            of: None,
+            diff: Some(serde_json::json!([["+", text]])),
+            diff_sha256: None,
+            note: None,
+        };
+        let e = Entry::sign(3, Some(Digest([1; 32])), "2026-01-01T00:00:00Z".into(), Body::Version(Box::new(v)), &k)
+            .unwrap();
+        let line = e.to_line().unwrap();
+        (e, line)
+    }
+
+    /// §3.4 as the spec words it: replace `body.diff` by its hash and serialize canonically.
+    fn by_definition(line: &[u8]) -> Vec<u8> {
+        let mut v = jcs::parse_canonical(line).unwrap();
+        let body = v.get_mut("body").unwrap().as_object_mut().unwrap();
+        let diff = body.remove("diff").unwrap();
+        body.insert("diff_sha256".into(), Value::from(Digest::of(&jcs::to_vec(&diff).unwrap()).to_hex()));
+        jcs::to_vec(&v).unwrap()
+    }
+
+    #[test]
+    fn a_line_and_its_committed_form_have_one_hash_leaf_and_signature() {
+        let (e, line) = version_line("Quel ramo \"del\" lago\\\ndi Como\n");
+        let committed = committed_form(&line).into_owned();
+        assert_eq!(committed, by_definition(&line));
+        assert!(!committed.windows(9).any(|w| w == b"Quel ramo"));
+        assert_eq!(committed_form(&committed), committed.as_slice());
+        assert_eq!(entry_hash(&line), entry_hash(&committed));
+        assert_eq!(entry_hash(&line), Digest::of(&committed));
+        assert_eq!(leaf_hash(&line), leaf_hash(&committed));
+        let (full, withheld) = (parse_line(&line).unwrap(), parse_line(&committed).unwrap());
+        assert_eq!(full.signed_bytes, e.signed_bytes().unwrap());
+        assert_eq!(withheld.signed_bytes, full.signed_bytes);
+        assert_eq!((withheld.hash, withheld.leaf), (full.hash, full.leaf));
+        let Body::Version(v) = &withheld.entry.body else { panic!("a version") };
+        assert!(v.withheld() && v.diff.is_none());
+        let Body::Version(v) = &full.entry.body else { panic!("a version") };
+        assert!(!v.withheld() && v.diff.is_some());
+    }
+
+    #[test]
+    fn other_lines_are_their_own_committed_form() {
+        let (_, line) = version_line("a\n");
+        // Not canonical: its bytes.
+        let mut spaced = line.clone();
+        spaced.push(b' ');
+        assert_eq!(committed_form(&spaced), spaced.as_slice());
+        // Not a version: its bytes, even with a `diff` member.
+        let other = br#"{"body":{"diff":[]},"type":"x.y"}"#;
+        assert_eq!(committed_form(other), &other[..]);
+        // Both members: its bytes (and `entry.schema.invalid`).
+        let both = br#"{"body":{"diff":[],"diff_sha256":"00"},"type":"version"}"#;
+        assert_eq!(committed_form(both), &both[..]);
+    }
+
+    #[test]
+    fn a_member_between_diff_and_diff_sha256_takes_the_general_path() {
+        let line = br#"{"body":{"diff":[["+","a\n"]],"diff_a":1,"lang":"it"},"type":"version"}"#;
+        assert_eq!(committed_form(line).into_owned(), by_definition(line));
+        // A member sorting before `diff` (no prefix) too.
+        let line = br#"{"body":{"a":1,"diff":[["+","a\n"]]},"type":"version"}"#;
+        assert_eq!(committed_form(line).into_owned(), by_definition(line));
     }
 }

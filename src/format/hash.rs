@@ -88,17 +88,120 @@ impl<'de> serde::Deserialize<'de> for Digest {
     }
 }
 
-/// Entry hash (§3.1): SHA-256 of the exact line bytes, without the terminating newline.
+/// Entry hash (§3.1): SHA-256 of the line's committed form (§3.4; for every line but a `version`
+/// line with its script, the exact line bytes), without the terminating newline.
 pub fn entry_hash(line: &[u8]) -> Digest {
-    Digest::of(line)
+    Digest::of(&committed_form(line))
 }
 
-/// Merkle leaf hash (§3.2): SHA-256(0x00 || line bytes), the RFC 6962 leaf of this entry.
+/// Merkle leaf hash (§3.2): SHA-256(0x00 || committed form of the line, §3.4), the RFC 6962 leaf
+/// of this entry.
 pub fn leaf_hash(line: &[u8]) -> Digest {
+    leaf_hash_of_committed(&committed_form(line))
+}
+
+/// SHA-256(0x00 || bytes): the RFC 6962 leaf hash of bytes already in committed form.
+pub fn leaf_hash_of_committed(bytes: &[u8]) -> Digest {
     let mut h = Sha256::new();
     h.update([0u8]);
-    h.update(line);
+    h.update(bytes);
     Digest(h.finalize().into())
+}
+
+/// How every canonical `version` line with a script begins (§3.4): `body` is the first member of
+/// an entry and `diff` the first member of a version body.
+const COMMITTED_PREFIX: &[u8] = b"{\"body\":{\"diff\":";
+
+/// The committed form of a line (§3.4): for a line that passes §2.3 and is a `version` entry whose
+/// body has a `diff` (and no `diff_sha256`), the line with `body.diff` replaced by `body.diff_sha256`,
+/// the SHA-256 of the canonical serialization of the script; every other line as it is. Entry hash
+/// (§3.1), leaf hash (§3.2) and signed body (§4.2) are taken over the committed form, so a line and
+/// the same line with its script withheld have one hash, one leaf and one signature.
+pub fn committed_form(line: &[u8]) -> std::borrow::Cow<'_, [u8]> {
+    use std::borrow::Cow;
+    // Cheap test first: a line that names no `diff` member is its own committed form.
+    if !line.starts_with(COMMITTED_PREFIX) && !line.windows(7).any(|w| w == b"\"diff\":") {
+        return Cow::Borrowed(line);
+    }
+    match crate::format::jcs::parse_canonical(line) {
+        Ok(serde_json::Value::Object(obj)) => committed_from_object(line, &obj).map_or(Cow::Borrowed(line), Cow::Owned),
+        Ok(_) => Cow::Borrowed(line),
+        Err(_) => Cow::Borrowed(line),
+    }
+}
+
+/// [`committed_form`] of a line that passed §2.3 with the object `obj`: `None` when the line is
+/// its own committed form.
+pub(crate) fn committed_from_object(line: &[u8], obj: &serde_json::Map<String, serde_json::Value>) -> Option<Vec<u8>> {
+    if obj.get("type").and_then(serde_json::Value::as_str) != Some("version") {
+        return None;
+    }
+    let body = obj.get("body")?.as_object()?;
+    let diff = body.get("diff")?;
+    if body.contains_key("diff_sha256") {
+        return None;
+    }
+    // Fast path: the script's canonical bytes are the line's bytes right after the prefix (a
+    // canonical line nests canonical values), and `diff_sha256` sorts into the place of `diff`
+    // unless a member name falls between the two.
+    let between = body.keys().any(|k| k.as_str() > "diff" && k.as_str() < "diff_sha256");
+    if line.starts_with(COMMITTED_PREFIX)
+        && !between
+        && let Some(end) = json_value_end(line, COMMITTED_PREFIX.len())
+    {
+        let h = Digest::of(&line[COMMITTED_PREFIX.len()..end]).to_hex();
+        let rest = &line[end..];
+        let mut out = Vec::with_capacity(rest.len() + 90);
+        out.extend_from_slice(b"{\"body\":{\"diff_sha256\":\"");
+        out.extend_from_slice(h.as_bytes());
+        out.push(b'"');
+        out.extend_from_slice(rest);
+        return Some(out);
+    }
+    let script = crate::format::jcs::to_vec(diff).ok()?;
+    let mut committed = serde_json::Value::Object(obj.clone());
+    let body = committed.get_mut("body")?.as_object_mut()?;
+    body.remove("diff");
+    body.insert("diff_sha256".into(), serde_json::Value::from(Digest::of(&script).to_hex()));
+    crate::format::jcs::to_vec(&committed).ok()
+}
+
+/// The end (exclusive) of the JSON value that starts at `start` in canonical bytes: a string,
+/// array, object or scalar. `None` when the bytes end first.
+fn json_value_end(b: &[u8], start: usize) -> Option<usize> {
+    let mut depth = 0usize;
+    let mut i = start;
+    let mut in_string = false;
+    while i < b.len() {
+        let c = b[i];
+        if in_string {
+            match c {
+                b'\\' => i += 1,
+                b'"' => {
+                    in_string = false;
+                    if depth == 0 {
+                        return Some(i + 1);
+                    }
+                }
+                _ => {}
+            }
+        } else {
+            match c {
+                b'"' => in_string = true,
+                b'[' | b'{' => depth += 1,
+                b']' | b'}' if depth > 0 => {
+                    depth -= 1;
+                    if depth == 0 {
+                        return Some(i + 1);
+                    }
+                }
+                b',' | b']' | b'}' if depth == 0 => return Some(i),
+                _ => {}
+            }
+        }
+        i += 1;
+    }
+    None
 }
 
 /// Read buffer for streaming content hashes: large enough that syscalls are noise next to SHA-256,

@@ -101,6 +101,9 @@ codes! {
     DiffMalformed => "diff.malformed",
     /// A diff script does not consume exactly the lines of its base.
     DiffBaseMismatch => "diff.base.mismatch",
+    /// A `version` line in a ledger carries `diff_sha256` (its committed form, §3.4) instead of
+    /// its script: the ledger keeps every script.
+    DiffWithheld => "diff.withheld",
     /// The reconstructed content does not have the signed sha256.
     ContentHashMismatch => "content.hash.mismatch",
     /// The reconstructed content does not have the signed size.

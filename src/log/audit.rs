@@ -420,6 +420,16 @@ impl<'k> Auditor<'k> {
                 self.texts.insert(slot.clone(), kept);
             }
             let new_text = match &v.diff {
+                // §3.4, §11 step 10: a ledger keeps every script; a line in committed form has
+                // its text elsewhere, so its content counts as not reconstructible.
+                None if v.withheld() => {
+                    let msg = "the line carries `diff_sha256` in place of its script (its committed form); \
+                               a ledger keeps every version's script"
+                        .to_string();
+                    content_problem = Some(format!("{}: {msg}; its text cannot be rebuilt", Code::DiffWithheld));
+                    problem(Code::DiffWithheld, msg);
+                    None
+                }
                 None => None,
                 Some(diff) => {
                     let content_problem = &mut content_problem;

@@ -41,6 +41,7 @@ pub fn text_version(
         parent,
         of,
         diff: Some(Script::compute(base, text).to_json()),
+        diff_sha256: None,
         note: None,
     }
 }
@@ -99,6 +100,10 @@ pub enum ReconstructError {
     /// The version (or an ancestor) stores no diff: binary or hash-only.
     #[error("version {0} was recorded without its content (binary or --hash-only); only its hash is in the ledger")]
     NotStored(Digest),
+    /// The version's line, or an ancestor's, is in committed form (§3.4): its text exists but is
+    /// not here, so neither it nor any later text of the chain can be rebuilt.
+    #[error("the text of version {0} is withheld (its line carries only the hash of its script)")]
+    Withheld(Digest),
     /// The scripts do not reproduce the signed hash: the ledger is damaged.
     #[error("{code}: version {hash}: {message}; run `colophon audit`")]
     Invalid {
@@ -128,7 +133,7 @@ pub fn signed_version(
 }
 
 fn parse_version(hash: &Digest, line: &[u8]) -> Result<(crate::format::entry::Version, u64), ReconstructError> {
-    if Digest::of(line) != *hash {
+    if crate::format::hash::entry_hash(line) != *hash {
         return Err(ReconstructError::Invalid {
             hash: *hash,
             code: Code::LedgerIo,
@@ -188,6 +193,10 @@ pub fn reconstruct_with(
     let mut cur = Some(*hash);
     while let Some(h) = cur {
         let (v, _) = parse_version(&h, &fetch(&h)?)?;
+        // §8.5: a withheld text is not "no text": the base of its child is unknown, not "".
+        if v.withheld() {
+            return Err(ReconstructError::Withheld(h));
+        }
         if v.diff.is_none() {
             if h == *hash {
                 return Err(ReconstructError::NotStored(h));
@@ -206,4 +215,50 @@ pub fn reconstruct_with(
         check_facts(&text, v.size, &v.sha256, v.norm.as_ref()).map_err(invalid)?;
     }
     Ok(text)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::format::entry::{Entry, TextRole};
+    use crate::format::hash::{committed_form, entry_hash};
+    use crate::format::keys::SecretKey;
+
+    /// Two versions of one text, as ledger lines: the second's script is against the first.
+    fn two_versions() -> (Vec<u8>, Vec<u8>) {
+        let k = SecretKey::from_seed(&[7; 32], "T");
+        let sign = |seq, v| {
+            Entry::sign(seq, None, "2026-01-01T00:00:00Z".into(), Body::Version(Box::new(v)), &k)
+                .and_then(|e| e.to_line())
+                .unwrap_or_default()
+        };
+        let first = sign(0, text_version("w", TextRole::Original, "it", "", "a\nb\n", None, None));
+        let h = entry_hash(&first);
+        let second = sign(1, text_version("w", TextRole::Original, "it", "a\nb\n", "a\nc\n", Some(h), None));
+        (first, second)
+    }
+
+    #[test]
+    fn a_withheld_ancestor_is_not_an_empty_base() {
+        let (first, second) = two_versions();
+        let (h1, h2) = (entry_hash(&first), entry_hash(&second));
+        let lines = |withhold: bool| {
+            let first = if withhold { committed_form(&first).into_owned() } else { first.clone() };
+            let second = second.clone();
+            move |h: &Digest| -> Result<Vec<u8>, ReconstructError> {
+                if *h == h1 {
+                    Ok(first.clone())
+                } else if *h == h2 {
+                    Ok(second.clone())
+                } else {
+                    Err(ReconstructError::NotAVersion(*h))
+                }
+            }
+        };
+        assert_eq!(reconstruct_with(&h2, lines(false)).ok().as_deref(), Some("a\nc\n"));
+        // §8.5: the parent's text exists but is not here: its child cannot be rebuilt either, and
+        // is never rebuilt against "" (which would fail its hash, or worse, pass with another base).
+        assert!(matches!(reconstruct_with(&h2, lines(true)), Err(ReconstructError::Withheld(h)) if h == h1));
+        assert!(matches!(reconstruct_with(&h1, lines(true)), Err(ReconstructError::Withheld(h)) if h == h1));
+    }
 }

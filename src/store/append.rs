@@ -497,6 +497,7 @@ pub fn record(
             parent: parent.as_ref().map(|p| p.hash),
             of,
             diff,
+            diff_sha256: None,
             note: req.note.clone(),
         }));
         let entry = sign_next(head, body, key)?;

@@ -215,10 +215,10 @@ mod spill_tests {
         let k = SecretKey::from_seed(&[4; 32], "Owner");
         let mut lines: Vec<Vec<u8>> = Vec::new();
         let push = |body: Body, lines: &mut Vec<Vec<u8>>| -> Digest {
-            let prev = lines.last().map(|l| Digest::of(l));
+            let prev = lines.last().map(|l| crate::format::hash::entry_hash(l));
             let e = Entry::sign(lines.len() as u64, prev, "2026-01-01T00:00:00Z".into(), body, &k).unwrap();
             let line = e.to_line().unwrap();
-            let h = Digest::of(&line);
+            let h = crate::format::hash::entry_hash(&line);
             lines.push(line);
             h
         };
@@ -272,7 +272,7 @@ mod spill_tests {
         assert!(report.is_clean(), "{:?}", report.problems);
         // A release naming a translation as its original, long spilled by then, is refused.
         let mut bad = lines.clone();
-        let first_translation = Digest::of(&lines[2]);
+        let first_translation = crate::format::hash::entry_hash(&lines[2]);
         push(release(first_translation), &mut bad);
         let report = spilled_audit(&bytes(&bad));
         assert_eq!(report.problems.first().map(|p| p.code), Some(Code::ReleaseRefInvalid), "{:?}", report.problems);

@@ -52,7 +52,7 @@ fn signed_release(path: &Path, release_ref: &str, key: &SecretKey, what: &str) -
     let file = LedgerFile(path);
     let loc = index.entry(&h).ok_or_else(|| format!("{release_ref}: not in the ledger"))?;
     let line = file.line_at(loc.offset, loc.len)?;
-    if Digest::of(&line) != h {
+    if crate::format::hash::entry_hash(&line) != h {
         return Err(format!("{release_ref}: the ledger changed while it was read; try again"));
     }
     let p = parse_line(&line).map_err(|(c, m)| format!("{release_ref}: {c}: {m}"))?;

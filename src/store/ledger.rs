@@ -269,7 +269,8 @@ fn sync(path: &Path, len: u64, mut index: Index) -> Result<Snapshot, SyncError> 
         && match covered.head {
             None => covered.len == 0,
             Some((_, hash, off, l)) => {
-                off + l + 1 == covered.len && read_line_at(path, off, l).is_ok_and(|line| Digest::of(&line) == hash)
+                off + l + 1 == covered.len
+                    && read_line_at(path, off, l).is_ok_and(|line| crate::format::hash::entry_hash(&line) == hash)
             }
         };
     let mut snap = Snapshot { index, head: None, len: 0, torn: None, warnings: Vec::new() };
@@ -481,6 +482,15 @@ fn validate_new(
     index.check_body(&p.entry).map_err(rejected)?;
     if let Some(path) = path {
         check_signed(path, index, &p)?;
+    }
+    // §3.4, §11 step 10: a ledger keeps every script; a line in committed form is never appended.
+    if let crate::format::entry::Body::Version(v) = &p.entry.body
+        && v.withheld()
+    {
+        return Err(rejected((
+            Code::DiffWithheld,
+            "a version line in a ledger carries its script, not `diff_sha256`".into(),
+        )));
     }
     if let (Some(path), crate::format::entry::Body::Version(v)) = (path, &p.entry.body)
         && let Some(diff) = &v.diff

@@ -198,7 +198,7 @@ pub fn publish_ledger(
                 let (h, loc) = index.entry_at(seq).ok_or_else(|| format!("entry {seq} is not indexed"))?;
                 let line =
                     crate::store::ledger::read_line_at(ledger, loc.offset, loc.len).map_err(|e| e.to_string())?;
-                if Digest::of(&line) != h {
+                if crate::format::hash::entry_hash(&line) != h {
                     return Err(format!("entry {seq} changed on disk while publishing"));
                 }
                 Ok(line)

@@ -577,6 +577,15 @@ fn verify_signed(signed: &Signed<'_>, roots: &Keyring, copy: &CopyFacts, opts: O
             _ => format!("the copy matches no signed version, even under {}", loosest.id()),
         };
         report.closest = closest(signed, roots, copy);
+        // spec/verify.md §3.6: a text withheld from a bundle is not an empty text; say it was
+        // not compared.
+        let withheld = withheld_candidates(signed);
+        if withheld > 0 {
+            report.notes.push(format!(
+                "the texts of {withheld} signed version{} are not in the bundle (withheld; their hashes are), so the closest version is sought only among the texts it carries",
+                if withheld == 1 { "" } else { "s" }
+            ));
+        }
         // Say when a looser level the reader excluded would have matched: the copy is probably
         // the signed text re-typeset, which is worth knowing even when it is not accepted.
         for level in [Level::TEXT, Level::WORDS].into_iter().filter(|l| *l > loosest) {
@@ -682,7 +691,7 @@ fn judge_hits(
             }
         }
     }
-    if matches!(signed.store, Store::Bundle(_)) {
+    if matches!(signed.store, Store::Bundle(..)) {
         // §3.4, §2.8: a bundle proves what it holds, not that nothing was left out.
         report.notes.push(
             "revocations, cosignatures and later releases are those the bundle holds; for any left out or made \
@@ -736,6 +745,11 @@ fn cap_diff(diff: &mut Vec<Chunk>, max: usize) -> u64 {
 /// the first version, each step checked against its signed size and hash. `None` when a version
 /// of the chain was recorded by hash only, or a script does not reproduce its hash.
 fn text_of(signed: &Signed<'_>, h: &Digest) -> Option<String> {
+    // A text a bundle carries, checked against its signed hashes when the bundle was opened
+    // (spec/verify.md §3.6): a later release's drafts may be withheld, its own text is not.
+    if let Some(t) = signed.store.text(h) {
+        return Some(t.to_string());
+    }
     let mut chain: Vec<crate::format::entry::Version> = Vec::new();
     let mut cur = Some(*h);
     while let Some(x) = cur {
@@ -859,8 +873,19 @@ fn closest(signed: &Signed<'_>, roots: &Keyring, copy: &CopyFacts) -> Option<Clo
     })
 }
 
-/// Calls `f(hash, seq, text)` for every candidate of §2.5, its text rebuilt from signed lines.
-fn for_each_candidate(signed: &Signed<'_>, mut f: impl FnMut(&Digest, u64, &str)) {
+/// The candidates of §2.5 whose texts are not in a bundle: their scripts are withheld and `texts`
+/// does not hold them (spec/verify.md §3.6).
+fn withheld_candidates(signed: &Signed<'_>) -> usize {
+    candidates(signed)
+        .iter()
+        .filter(|h| signed.store.text(h).is_none())
+        .filter(|h| signed.parsed(h).is_ok_and(|p| matches!(&p.entry.body, Body::Version(v) if v.withheld())))
+        .count()
+}
+
+/// The candidates of §2.5: the versions in releases and the latest version of every work and
+/// language, at most [`CLOSEST_CANDIDATES`].
+fn candidates(signed: &Signed<'_>) -> BTreeSet<Digest> {
     let index = signed.index;
     let mut candidates: BTreeSet<Digest> = BTreeSet::new();
     for r in index.releases(None) {
@@ -872,7 +897,13 @@ fn for_each_candidate(signed: &Signed<'_>, mut f: impl FnMut(&Digest, u64, &str)
             candidates.insert(v.hash);
         }
     }
-    let candidates: BTreeSet<Digest> = candidates.into_iter().take(CLOSEST_CANDIDATES).collect();
+    candidates.into_iter().take(CLOSEST_CANDIDATES).collect()
+}
+
+/// Calls `f(hash, seq, text)` for every candidate of §2.5, its text rebuilt from signed lines or
+/// taken from a bundle's checked `texts`.
+fn for_each_candidate(signed: &Signed<'_>, mut f: impl FnMut(&Digest, u64, &str)) {
+    let candidates = candidates(signed);
     // The latest candidate of each chain: replaying up to it passes every other candidate of the
     // same work and language.
     let mut tips: BTreeMap<(String, String), (u64, Digest)> = BTreeMap::new();
@@ -886,30 +917,46 @@ fn for_each_candidate(signed: &Signed<'_>, mut f: impl FnMut(&Digest, u64, &str)
         }
     }
     for (_, tip) in tips.values() {
-        // Walk back along signed `parent` members to the first version whose base is "".
-        let mut chain: Vec<(Digest, crate::format::entry::Version, u64)> = Vec::new();
+        // Walk back along signed `parent` members to a version whose text is known: one whose
+        // text the bundle carries (spec/verify.md §3.6), or one whose base is "" (L§8.5). A
+        // version whose script is withheld, without its text, ends the walk with the base
+        // unknown: nothing after it is shown, and nothing is taken for an empty text.
+        let mut chain: Vec<(Digest, crate::format::entry::Version, u64, Option<&str>)> = Vec::new();
+        let mut base_known = true;
         let mut cur = Some(*tip);
         while let Some(h) = cur {
             let Ok(p) = signed.parsed(&h) else { break };
             let Body::Version(v) = &p.entry.body else { break };
+            if let Some(text) = signed.store.text(&h) {
+                chain.push((h, (**v).clone(), p.entry.seq, Some(text)));
+                break;
+            }
+            if v.withheld() {
+                base_known = false;
+                break;
+            }
             if v.diff.is_none() {
                 break;
             }
             cur = v.parent;
-            chain.push((h, (**v).clone(), p.entry.seq));
+            chain.push((h, (**v).clone(), p.entry.seq, None));
+        }
+        if !base_known {
+            continue;
         }
         let mut current = String::new();
-        for (h, v, seq) in chain.iter().rev() {
-            let Some(next) = v
-                .diff
-                .as_ref()
-                .and_then(|d| crate::format::diff::Script::from_json(d).ok())
-                .and_then(|s| s.apply(&current).ok())
-                .filter(|t| t.len() as u64 == v.size && Digest::of(t.as_bytes()) == v.sha256)
-            else {
-                // A script that does not reproduce its signed hash: nothing after it is shown.
-                break;
+        for (h, v, seq, text) in chain.iter().rev() {
+            let next = match text {
+                Some(t) => Some(t.to_string()),
+                None => v
+                    .diff
+                    .as_ref()
+                    .and_then(|d| crate::format::diff::Script::from_json(d).ok())
+                    .and_then(|s| s.apply(&current).ok())
+                    .filter(|t| t.len() as u64 == v.size && Digest::of(t.as_bytes()) == v.sha256),
             };
+            // A script that does not reproduce its signed hash: nothing after it is shown.
+            let Some(next) = next else { break };
             current = next;
             if candidates.contains(h) {
                 f(h, *seq, &current);
@@ -1073,6 +1120,13 @@ fn verify_page(signed: &Signed<'_>, roots: &Keyring, copy: &CopyFacts, opts: Opt
         l => format!("the page holds no signed version as one contiguous region, even under {}", l.id()),
     };
     report.closest = closest_in_page(signed, roots, &page, &candidates);
+    let withheld = withheld_candidates(signed);
+    if withheld > 0 {
+        report.notes.push(format!(
+            "the texts of {withheld} signed version{} are not in the bundle (withheld; their hashes are), so the page was searched only for the texts it carries",
+            if withheld == 1 { "" } else { "s" }
+        ));
+    }
     report
 }
 

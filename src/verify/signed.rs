@@ -20,11 +20,20 @@ use std::collections::BTreeMap;
 pub enum Store<'a> {
     /// A ledger (a file, or its bytes) whose entries the index locates.
     Ledger(&'a dyn LineAt),
-    /// Lines of a verified bundle, by entry hash.
-    Bundle(&'a BTreeMap<Digest, Vec<u8>>),
+    /// Lines of a verified bundle, by entry hash (version lines perhaps in committed form,
+    /// spec/ledger.md §3.4), and the texts it carries, checked against their signed hashes.
+    Bundle(&'a BTreeMap<Digest, Vec<u8>>, &'a BTreeMap<Digest, String>),
 }
 
-impl Store<'_> {
+impl<'a> Store<'a> {
+    /// A version's text as the bundle's `texts` gives it (spec/verify.md §3.6); a ledger has none.
+    pub fn text(&self, h: &Digest) -> Option<&'a str> {
+        match self {
+            Store::Ledger(_) => None,
+            Store::Bundle(_, texts) => texts.get(h).map(String::as_str),
+        }
+    }
+
     /// The bytes of an entry's line; the caller checks they hash to `h`.
     fn line(&self, index: &Index, h: &Digest) -> Result<Vec<u8>, String> {
         match self {
@@ -32,7 +41,7 @@ impl Store<'_> {
                 let loc = index.entry(h).ok_or_else(|| format!("entry {} not found", h.short(16)))?;
                 lines.line_at(loc.offset, loc.len)
             }
-            Store::Bundle(lines) => {
+            Store::Bundle(lines, _) => {
                 lines.get(h).cloned().ok_or_else(|| format!("entry {} not in the bundle", h.short(16)))
             }
         }
@@ -86,7 +95,7 @@ impl<'a> Signed<'a> {
                 self.disagree(format!("the index knows entry {} but not where its line is", h.short(16)));
             }
         })?;
-        if Digest::of(&line) != *h {
+        if crate::format::hash::entry_hash(&line) != *h {
             self.disagree(format!("the line found for entry {} has another hash", h.short(16)));
             return Err(format!("entry {} is not where the index says (the ledger changed?)", h.short(16)));
         }

@@ -199,7 +199,7 @@ pub fn verify(copy: &CopyFacts, source: Source<'_>, roots: &Keyring, opts: &Veri
             let ordered = opened.checkpoint.is_some();
             let r = verify_copy_with(
                 &opened.index,
-                Store::Bundle(&opened.lines),
+                Store::Bundle(&opened.lines, &opened.texts),
                 roots,
                 copy,
                 Options { loosest, ordered, html },

@@ -518,7 +518,7 @@ impl Env {
             Entry::sign(head.entry.seq + 1, Some(head.hash), "2026-06-01T00:00:00Z".into(), body, key).expect("sign");
         let line = e.to_line().expect("line");
         self.append_raw(&line);
-        let h = Digest::of(&line);
+        let h = colophon::format::hash::entry_hash(&line);
         (line, h)
     }
 
@@ -569,9 +569,9 @@ pub fn lines_of(bytes: &[u8]) -> Vec<Vec<u8>> {
     bytes.split(|&b| b == b'\n').filter(|l| !l.is_empty()).map(<[u8]>::to_vec).collect()
 }
 
-/// The entry hash of a ledger line.
+/// The entry hash of a ledger line (spec/ledger.md §3.1: of its committed form, §3.4).
 pub fn hash_of(line: &[u8]) -> Digest {
-    Digest::of(line)
+    colophon::format::hash::entry_hash(line)
 }
 
 /// Reads a file's mode bits.
