@@ -26,7 +26,24 @@ struct Server {
     busy: Arc<(AtomicUsize, AtomicUsize)>,
 }
 
+type Busy = Arc<(AtomicUsize, AtomicUsize)>;
+
+thread_local! {
+    /// The server's count of requests being served, held by the thread serving one until its
+    /// response starts: a client that sends its next request only after reading a response is
+    /// then never counted twice, however the threads are scheduled.
+    static SERVING: std::cell::RefCell<Option<Busy>> = const { std::cell::RefCell::new(None) };
+}
+
+/// The request this thread serves is done being worked on: count it out.
+fn served() {
+    if let Some(c) = SERVING.with(|s| s.borrow_mut().take()) {
+        c.0.fetch_sub(1, Ordering::SeqCst);
+    }
+}
+
 fn respond(s: &mut TcpStream, status: &str, headers: &[(&str, String)], body: &[u8]) {
+    served();
     let mut head = format!("HTTP/1.1 {status}\r\nConnection: close\r\nContent-Length: {}\r\n", body.len());
     for (k, v) in headers {
         head.push_str(&format!("{k}: {v}\r\n"));
@@ -108,7 +125,7 @@ impl Server {
     fn start(root: PathBuf) -> Server {
         let l = TcpListener::bind("127.0.0.1:0").unwrap();
         let port = l.local_addr().unwrap().port();
-        let busy = Arc::new((AtomicUsize::new(0), AtomicUsize::new(0)));
+        let busy: Busy = Arc::new((AtomicUsize::new(0), AtomicUsize::new(0)));
         let counts = busy.clone();
         std::thread::spawn(move || {
             for s in l.incoming().flatten() {
@@ -117,8 +134,9 @@ impl Server {
                 std::thread::spawn(move || {
                     let now = counts.0.fetch_add(1, Ordering::SeqCst) + 1;
                     counts.1.fetch_max(now, Ordering::SeqCst);
+                    SERVING.with(|c| *c.borrow_mut() = Some(counts.clone()));
                     handle(s, root);
-                    counts.0.fetch_sub(1, Ordering::SeqCst);
+                    served();
                 });
             }
         });

@@ -886,7 +886,7 @@ fn texts_are_rebuilt_from_the_right_base() {
     env.ok(&["record", "it.txt", "--work", "w", "--lang", "it", "--key", "olga.key"]);
     let bytes = env.ledger();
     let index = colophon::log::audit::state_of(&bytes).expect("a valid ledger");
-    let hashes: Vec<Digest> = env.lines().iter().map(|l| Digest::of(l)).collect();
+    let hashes: Vec<Digest> = env.lines().iter().map(|l| colophon::format::hash::entry_hash(l)).collect();
     let (it1, it2) = (hashes[1], hashes[2]);
     // it@1 has no text; it@2's script starts from "" and rebuilds its text.
     assert!(matches!(reconstruct(&bytes, &index, &it1), Err(ReconstructError::NotStored(h)) if h == it1));

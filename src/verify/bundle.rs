@@ -288,6 +288,13 @@ pub fn build_carrying(
     let mut texts = BTreeMap::new();
     let mut carried = Carried::default();
     let mut wanted = vec![rel.translation];
+    // The texts of the later releases it carries (§2.8): published too, and what the reader of an
+    // older copy is shown the changes against.
+    for later in releases.iter().skip(1) {
+        if by_seq_has(&by_seq, &later.translation) {
+            wanted.push(later.translation);
+        }
+    }
     if carry.original {
         wanted.push(rel.original);
     } else {
