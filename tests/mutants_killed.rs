@@ -1018,3 +1018,25 @@ fn a_release_must_name_its_versions_languages() {
         assert_eq!(j["problems"].as_array().map(Vec::len), Some(1), "{j}");
     }
 }
+
+/// Kills, in src/store/audit.rs: `verify_jobs` → `true`, and `delete !` in
+/// `if !failed… && !verify_jobs(&jobs)` (the signatures the fast path defers are checked to the
+/// last one): a forged signature on the ledger's last line, which no later `prev` exposes, fails
+/// the audit.
+#[test]
+fn a_forged_signature_on_the_last_line_fails_the_audit() {
+    let env = setup();
+    let mut lines = env.lines();
+    let last = lines.last_mut().expect("a line");
+    let at = last.windows(7).position(|w| w == b"\"sig\":\"").expect("a sig") + 7 + 10;
+    last[at] = if last[at] == b'B' { b'C' } else { b'B' };
+    let mut bytes = Vec::new();
+    for l in &lines {
+        bytes.extend_from_slice(l);
+        bytes.push(b'\n');
+    }
+    env.write("colophon.jsonl", bytes);
+    let j = env.fails(&["--json", "audit"], 1).json();
+    assert_eq!(j["problems"][0]["code"], "entry.signature.invalid", "{j}");
+    assert_eq!(j["problems"][0]["line"], 5, "{j}");
+}
