@@ -1160,6 +1160,20 @@ fn ledger_cases() -> Vec<Case> {
             h.full().then_signed(ext("X-Note", serde_json::json!({})), &owner(), |e| e.critical = false),
         ),
         case(
+            "reject-extension-name-digit-first",
+            All(vec![(Code::EntrySchemaInvalid, 9)]),
+            "a non-critical extension entry whose type name starts with a digit: a type name starts with a letter (§6.1)",
+            h.full().then_signed(ext("1-note", serde_json::json!({})), &owner(), |e| e.critical = false),
+        ),
+        case(
+            "reject-extension-name-too-long",
+            All(vec![(Code::EntrySchemaInvalid, 9)]),
+            "a non-critical extension entry whose type name has 65 characters, all allowed: a type name has 1-64 (§6.1)",
+            h.full().then_signed(ext(&format!("x-{}", "a".repeat(63)), serde_json::json!({})), &owner(), |e| {
+                e.critical = false
+            }),
+        ),
+        case(
             "reject-torn-only",
             All(vec![(Code::LineTorn, 1)]),
             "a file whose only bytes are a torn line",
