@@ -1159,6 +1159,88 @@ fn ledger_cases() -> Vec<Case> {
             "an extension type name with capital letters",
             h.full().then_signed(ext("X-Note", serde_json::json!({})), &owner(), |e| e.critical = false),
         ),
+        // §6.1 field formats, each on its own line 9 (an original of another work, or a release).
+        case(
+            "reject-work-id-space",
+            All(vec![(Code::EntrySchemaInvalid, 9)]),
+            "a version whose work id has a space: a work id is 1-128 of A-Z a-z 0-9 . _ / -",
+            h.full().then(
+                Body::Version(Box::new(version_body(
+                    "winter sea",
+                    TextRole::Original,
+                    "it",
+                    "",
+                    ORIGINAL_V2,
+                    None,
+                    None,
+                ))),
+                &translator(),
+            ),
+        ),
+        case(
+            "reject-work-id-first-character",
+            All(vec![(Code::EntrySchemaInvalid, 9)]),
+            "a version whose work id starts with a hyphen: the first character is a letter or a digit",
+            h.full().then(
+                Body::Version(Box::new(version_body(
+                    "-winter-sea",
+                    TextRole::Original,
+                    "it",
+                    "",
+                    ORIGINAL_V2,
+                    None,
+                    None,
+                ))),
+                &translator(),
+            ),
+        ),
+        case(
+            "reject-work-id-too-long",
+            All(vec![(Code::EntrySchemaInvalid, 9)]),
+            "a version whose work id has 129 characters, all allowed: at most 128",
+            h.full().then(
+                Body::Version(Box::new(version_body(
+                    &format!("w{}", "a".repeat(128)),
+                    TextRole::Original,
+                    "it",
+                    "",
+                    ORIGINAL_V2,
+                    None,
+                    None,
+                ))),
+                &translator(),
+            ),
+        ),
+        case(
+            "reject-tag-slash",
+            All(vec![(Code::EntrySchemaInvalid, 9)]),
+            "a release whose tag has a slash: a tag is 1-64 of A-Z a-z 0-9 . _ -",
+            h.full().then(release("v/2", h.corrected, h.original, "en"), &translator()),
+        ),
+        case(
+            "valid-origin-255",
+            Valid,
+            "a genesis whose origin has 255 characters, the most allowed",
+            Gen::default().then(genesis_body(&format!("example.org/{}", "a".repeat(243)), &owner()), &owner()),
+        ),
+        case(
+            "reject-origin-too-long",
+            All(vec![(Code::EntrySchemaInvalid, 1)]),
+            "a genesis whose origin has 256 characters: at most 255",
+            Gen::default().then(genesis_body(&format!("example.org/{}", "a".repeat(244)), &owner()), &owner()),
+        ),
+        case(
+            "reject-origin-plus",
+            All(vec![(Code::EntrySchemaInvalid, 1)]),
+            "a genesis whose origin has a '+', which signed-note key names cannot hold",
+            Gen::default().then(genesis_body("example.org/a+b", &owner()), &owner()),
+        ),
+        case(
+            "valid-time-leap-day",
+            Valid,
+            "a cosign claimed on 29 February of a leap year",
+            h.full().then_signed(cosign(h.release), &owner(), |e| e.time = "2028-02-29T10:00:00Z".into()),
+        ),
         case(
             "reject-extension-name-digit-first",
             All(vec![(Code::EntrySchemaInvalid, 9)]),
