@@ -6,6 +6,10 @@
 
 mod cli;
 
+// See Cargo.toml: lines parsed on one thread are freed on another during an audit.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 fn main() -> std::process::ExitCode {
     cli::main()
 }

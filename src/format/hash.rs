@@ -17,7 +17,15 @@ impl Digest {
 
     /// Lowercase hex.
     pub fn to_hex(&self) -> String {
-        hex::encode(self.0)
+        // Not `hex::encode`, which builds the string a char at a time: every version line's
+        // committed form needs one (bench/README.md, P2).
+        const HEX: &[u8; 16] = b"0123456789abcdef";
+        let mut s = String::with_capacity(64);
+        for b in self.0 {
+            s.push(char::from(HEX[usize::from(b >> 4)]));
+            s.push(char::from(HEX[usize::from(b & 0xf)]));
+        }
+        s
     }
 
     /// The first `n` hex characters, for display.
@@ -56,23 +64,31 @@ impl FromStr for Digest {
 /// (uppercase included: the format has one spelling per value). Every entry holds several
 /// hashes, so this is on the audit's hot path.
 pub fn lower_hex_into(s: &[u8], out: &mut [u8]) -> bool {
-    fn nibble(c: u8) -> Option<u8> {
-        match c {
-            b'0'..=b'9' => Some(c - b'0'),
-            b'a'..=b'f' => Some(c - b'a' + 10),
-            _ => None,
+    // A table rather than a match per digit, and one test for the whole string at the end.
+    const NIBBLE: [u8; 256] = {
+        let mut t = [0xff; 256];
+        let mut c = 0;
+        while c < 10 {
+            t[b'0' as usize + c] = c as u8;
+            c += 1;
         }
-    }
+        let mut c = 0;
+        while c < 6 {
+            t[b'a' as usize + c] = 10 + c as u8;
+            c += 1;
+        }
+        t
+    };
     if s.len() != out.len() * 2 {
         return false;
     }
+    let mut bad = 0u8;
     for (o, pair) in out.iter_mut().zip(s.chunks_exact(2)) {
-        match (nibble(pair[0]), nibble(pair[1])) {
-            (Some(h), Some(l)) => *o = h << 4 | l,
-            _ => return false,
-        }
+        let (h, l) = (NIBBLE[usize::from(pair[0])], NIBBLE[usize::from(pair[1])]);
+        bad |= h | l;
+        *o = h << 4 | (l & 0xf);
     }
-    true
+    bad & 0xf0 == 0
 }
 
 impl serde::Serialize for Digest {
@@ -83,8 +99,19 @@ impl serde::Serialize for Digest {
 
 impl<'de> serde::Deserialize<'de> for Digest {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Digest, D::Error> {
-        let s = String::deserialize(d)?;
-        s.parse().map_err(serde::de::Error::custom)
+        // A visitor rather than `String::deserialize`: every entry holds several hashes, and the
+        // audit's hot path should not allocate a string for each (bench/README.md, P2).
+        struct Hex;
+        impl serde::de::Visitor<'_> for Hex {
+            type Value = Digest;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("64 lowercase hex characters")
+            }
+            fn visit_str<E: serde::de::Error>(self, s: &str) -> Result<Digest, E> {
+                s.parse().map_err(E::custom)
+            }
+        }
+        d.deserialize_str(Hex)
     }
 }
 
@@ -145,17 +172,7 @@ pub(crate) fn committed_from_object(line: &[u8], obj: &serde_json::Map<String, s
     // canonical line nests canonical values), and `diff_sha256` sorts into the place of `diff`
     // unless a member name falls between the two.
     let between = body.keys().any(|k| k.as_str() > "diff" && k.as_str() < "diff_sha256");
-    if line.starts_with(COMMITTED_PREFIX)
-        && !between
-        && let Some(end) = json_value_end(line, COMMITTED_PREFIX.len())
-    {
-        let h = Digest::of(&line[COMMITTED_PREFIX.len()..end]).to_hex();
-        let rest = &line[end..];
-        let mut out = Vec::with_capacity(rest.len() + 90);
-        out.extend_from_slice(b"{\"body\":{\"diff_sha256\":\"");
-        out.extend_from_slice(h.as_bytes());
-        out.push(b'"');
-        out.extend_from_slice(rest);
+    if !between && let Some(out) = committed_version_line(line) {
         return Some(out);
     }
     let script = crate::format::jcs::to_vec(diff).ok()?;
@@ -166,9 +183,35 @@ pub(crate) fn committed_from_object(line: &[u8], obj: &serde_json::Map<String, s
     crate::format::jcs::to_vec(&committed).ok()
 }
 
+/// The committed form (§3.4) of a canonical `version` line whose body begins with its `diff` and
+/// has no member named between `diff` and `diff_sha256`: the script's canonical bytes are the
+/// line's bytes right after [`COMMITTED_PREFIX`] (a canonical line nests canonical values), and
+/// `diff_sha256` sorts into the place of `diff`. `None` when the line does not begin so.
+pub(crate) fn committed_version_line(line: &[u8]) -> Option<Vec<u8>> {
+    if !line.starts_with(COMMITTED_PREFIX) {
+        return None;
+    }
+    committed_with_script_end(line, json_value_end(line, COMMITTED_PREFIX.len())?)
+}
+
+/// [`committed_version_line`] when the script is known to end at `end` (exclusive).
+pub(crate) fn committed_with_script_end(line: &[u8], end: usize) -> Option<Vec<u8>> {
+    if !line.starts_with(COMMITTED_PREFIX) {
+        return None;
+    }
+    let h = Digest::of(line.get(COMMITTED_PREFIX.len()..end)?).to_hex();
+    let rest = line.get(end..)?;
+    let mut out = Vec::with_capacity(rest.len() + 90);
+    out.extend_from_slice(b"{\"body\":{\"diff_sha256\":\"");
+    out.extend_from_slice(h.as_bytes());
+    out.push(b'"');
+    out.extend_from_slice(rest);
+    Some(out)
+}
+
 /// The end (exclusive) of the JSON value that starts at `start` in canonical bytes: a string,
 /// array, object or scalar. `None` when the bytes end first.
-fn json_value_end(b: &[u8], start: usize) -> Option<usize> {
+pub(crate) fn json_value_end(b: &[u8], start: usize) -> Option<usize> {
     let mut depth = 0usize;
     let mut i = start;
     let mut in_string = false;

@@ -74,6 +74,220 @@ pub fn parse_canonical(bytes: &[u8]) -> Result<Value, JcsError> {
     Ok(value)
 }
 
+/// Where [`canonical_layout`] found the first member of the top-level object and the first member
+/// of that member's value (for an entry: `body`, and `diff` in a version's body). Byte ranges of
+/// the text: each member's name (without quotes) and value.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Layout {
+    /// The top-level object's first member: (name, value).
+    pub first: Option<(std::ops::Range<usize>, std::ops::Range<usize>)>,
+    /// The first member of the first member's value, when that is an object: (name, value).
+    pub first_of_first: Option<(std::ops::Range<usize>, std::ops::Range<usize>)>,
+}
+
+/// Whether `text` is, byte for byte, the canonical serialization (§2.1) of a JSON object the
+/// format allows, decided in one pass without building the value; `Some` with where its first
+/// members are when it is. This is the audit's fast path ([`crate::format::entry::parse_line`]):
+/// `None` means "not shown canonical here", never "not canonical", and the caller then runs
+/// [`parse_canonical`], which alone decides why a line is rejected. Only the common shapes are
+/// accepted: member names of printable ASCII without escapes (whose UTF-16 order, §2.1, is their
+/// byte order), strings escaped exactly as [`write_string`] escapes them, integers as
+/// [`write_value`] writes them, at most 64 levels deep (serde_json's limit is 128). Whatever it
+/// accepts, serde_json parses and [`write_value`] writes back unchanged: the two paths are
+/// compared on every line the test suite parses (a debug assertion in `parse_line`).
+pub fn canonical_layout(text: &str) -> Option<Layout> {
+    let mut v = Validator { b: text.as_bytes(), i: 0, layout: Layout::default() };
+    (v.b.first() == Some(&b'{') && v.object(0, true) && v.i == text.len()).then_some(v.layout)
+}
+
+struct Validator<'a> {
+    b: &'a [u8],
+    i: usize,
+    layout: Layout,
+}
+
+/// Eight bytes at a time, the position of the first `"`, `\` or control character (< 0x20) at
+/// or after `i` (Mycroft's zero-byte test, as serde_json scans strings): no false positive
+/// before the first true one, so the lowest flagged byte is the answer.
+fn next_special(b: &[u8], mut i: usize) -> usize {
+    const ONES: u64 = u64::MAX / 255;
+    while let Some(chunk) = b.get(i..i + 8) {
+        let mut word = [0u8; 8];
+        word.copy_from_slice(chunk);
+        let x = u64::from_le_bytes(word);
+        let ctrl = x.wrapping_sub(ONES * 0x20) & !x;
+        let q = x ^ (ONES * u64::from(b'"'));
+        let quote = q.wrapping_sub(ONES) & !q;
+        let s = x ^ (ONES * u64::from(b'\\'));
+        let slash = s.wrapping_sub(ONES) & !s;
+        let hit = (ctrl | quote | slash) & (ONES << 7);
+        if hit != 0 {
+            return i + hit.trailing_zeros() as usize / 8;
+        }
+        i += 8;
+    }
+    while b.get(i).is_some_and(|&c| c >= 0x20 && c != b'"' && c != b'\\') {
+        i += 1;
+    }
+    i
+}
+
+impl Validator<'_> {
+    fn peek(&self) -> Option<u8> {
+        self.b.get(self.i).copied()
+    }
+
+    fn value(&mut self, depth: usize) -> bool {
+        match self.peek() {
+            Some(b'{') => self.object(depth, false),
+            Some(b'[') => self.array(depth),
+            Some(b'"') => self.string().is_some(),
+            Some(b't') => self.literal(b"true"),
+            Some(b'f') => self.literal(b"false"),
+            Some(b'n') => self.literal(b"null"),
+            Some(b'0'..=b'9') => self.number(),
+            _ => false,
+        }
+    }
+
+    fn literal(&mut self, word: &[u8]) -> bool {
+        let ok = self.b.get(self.i..).is_some_and(|rest| rest.starts_with(word));
+        self.i += if ok { word.len() } else { 0 };
+        ok
+    }
+
+    /// `0` or a digit 1-9 and more digits, at most [`MAX_SAFE_INTEGER`]; never a sign, fraction
+    /// or exponent (§2.1).
+    fn number(&mut self) -> bool {
+        let start = self.i;
+        if self.peek() == Some(b'0') {
+            self.i += 1;
+        } else {
+            while matches!(self.peek(), Some(b'0'..=b'9')) {
+                self.i += 1;
+            }
+        }
+        let digits = self.b.get(start..self.i).unwrap_or_default();
+        let n = digits.iter().try_fold(0u64, |n, d| n.checked_mul(10)?.checked_add(u64::from(d - b'0')));
+        n.is_some_and(|n| n <= MAX_SAFE_INTEGER) && !matches!(self.peek(), Some(b'0'..=b'9' | b'.' | b'e' | b'E'))
+    }
+
+    /// A string as [`write_string`] writes it. Returns where its contents are and whether they
+    /// are printable ASCII without escapes.
+    fn string(&mut self) -> Option<(usize, usize, bool)> {
+        self.i += 1;
+        let start = self.i;
+        let mut escaped = false;
+        loop {
+            self.i = next_special(self.b, self.i);
+            match *self.b.get(self.i)? {
+                b'"' => {
+                    self.i += 1;
+                    let end = self.i - 1;
+                    let plain = !escaped && self.b.get(start..end).is_some_and(<[u8]>::is_ascii);
+                    return Some((start, end, plain));
+                }
+                b'\\' => {
+                    escaped = true;
+                    match *self.b.get(self.i + 1)? {
+                        b'"' | b'\\' | b'b' | b'f' | b'n' | b'r' | b't' => self.i += 2,
+                        b'u' => {
+                            // Only `\u00xx` in lowercase hex, for a control without a short form.
+                            let cp = match self.b.get(self.i + 2..self.i + 6)? {
+                                [b'0', b'0', hi @ b'0'..=b'1', lo @ (b'0'..=b'9' | b'a'..=b'f')] => {
+                                    (hi - b'0') << 4 | if *lo <= b'9' { lo - b'0' } else { lo - b'a' + 10 }
+                                }
+                                _ => return None,
+                            };
+                            if matches!(cp, 0x08 | 0x09 | 0x0a | 0x0c | 0x0d) {
+                                return None;
+                            }
+                            self.i += 6;
+                        }
+                        _ => return None,
+                    }
+                }
+                // A control character written as itself.
+                _ => return None,
+            }
+        }
+    }
+
+    /// An object; `first_path` for the top-level object and the value of its first member, whose
+    /// first members [`Layout`] records.
+    fn object(&mut self, depth: usize, first_path: bool) -> bool {
+        if depth >= 64 {
+            return false;
+        }
+        self.i += 1;
+        if self.peek() == Some(b'}') {
+            self.i += 1;
+            return true;
+        }
+        let mut last: Option<(usize, usize)> = None;
+        loop {
+            if self.peek() != Some(b'"') {
+                return false;
+            }
+            let Some((start, end, true)) = self.string() else { return false };
+            // Strictly increasing: sorted (§2.1) and no name twice.
+            if last.is_some_and(|(s, e)| self.b.get(s..e) >= self.b.get(start..end)) || self.peek() != Some(b':') {
+                return false;
+            }
+            self.i += 1;
+            let value_start = self.i;
+            let ok = if first_path && last.is_none() && depth == 0 && self.peek() == Some(b'{') {
+                self.object(depth + 1, true)
+            } else {
+                self.value(depth + 1)
+            };
+            if !ok {
+                return false;
+            }
+            if first_path && last.is_none() {
+                let member = Some((start..end, value_start..self.i));
+                match depth {
+                    0 => self.layout.first = member,
+                    _ => self.layout.first_of_first = member,
+                }
+            }
+            last = Some((start, end));
+            match self.peek() {
+                Some(b',') => self.i += 1,
+                Some(b'}') => {
+                    self.i += 1;
+                    return true;
+                }
+                _ => return false,
+            }
+        }
+    }
+
+    fn array(&mut self, depth: usize) -> bool {
+        if depth >= 64 {
+            return false;
+        }
+        self.i += 1;
+        if self.peek() == Some(b']') {
+            self.i += 1;
+            return true;
+        }
+        loop {
+            if !self.value(depth + 1) {
+                return false;
+            }
+            match self.peek() {
+                Some(b',') => self.i += 1,
+                Some(b']') => {
+                    self.i += 1;
+                    return true;
+                }
+                _ => return false,
+            }
+        }
+    }
+}
+
 /// The first number token of `json` (text that parsed as JSON) that is not written as the format
 /// allows (§2.1): with a sign, a fraction or an exponent, or above [`MAX_SAFE_INTEGER`].
 fn bad_number_as_written(json: &[u8]) -> Option<String> {
@@ -292,5 +506,81 @@ mod tests {
             assert_eq!(parse_canonical(dup.as_bytes()), Err(JcsError::NotCanonical), "{dup}");
         }
         assert!(matches!(parse_canonical(br#"{"a":"\ud800","a":"x"}"#), Err(JcsError::NotJson(_))));
+    }
+    /// The one-pass check never vouches for text the exact check rejects, and recognizes the
+    /// canonical forms it is meant for: escapes, numbers, order, nesting, trailing bytes.
+    #[test]
+    fn the_one_pass_check_accepts_only_what_parse_canonical_accepts() {
+        let cases: &[(&str, bool)] = &[
+            (r#"{"a":1,"b":[true,false,null,"x"],"c":{"d":0}}"#, true),
+            ("{\"s\":\"\\n\\t\\r\\b\\f\\\"\\\\\\u0001\\u001f/\u{7f}é\u{2028}\"}", true),
+            (r#"{"a":9007199254740991}"#, true),
+            (r#"{}"#, true),
+            (r#"{"a":[]}"#, true),
+            (r#"{"a":9007199254740992}"#, false),
+            (r#"{"a":01}"#, false),
+            (r#"{"a":-0}"#, false),
+            (r#"{"a":-1}"#, false),
+            (r#"{"a":1.0}"#, false),
+            (r#"{"a":1e3}"#, false),
+            (r#"{"a":99999999999999999999}"#, false),
+            (r#"{"b":1,"a":2}"#, false),
+            (r#"{"a":1,"a":1}"#, false),
+            (r#"{"a":1 }"#, false),
+            (r#"{ "a":1}"#, false),
+            ("{\"a\":1}\r", false),
+            ("{\"a\":1}\n", false),
+            (r#"{"a":1}x"#, false),
+            (r#"{"a":"\u000a"}"#, false),
+            (r#"{"a":"\u001F"}"#, false),
+            (r#"{"a":"\u0041"}"#, false),
+            (r#"{"a":"\/"}"#, false),
+            (r#"{"a":"\ud83d\ude00"}"#, false),
+            ("{\"a\":\"\u{1}\"}", false),
+            ("{\"a\":\"\t\"}", false),
+            (r#"{"é":1}"#, false),
+            (r#"{"a\n":1}"#, false),
+            (r#"{"a":tru}"#, false),
+            (r#"{"a":[1,]}"#, false),
+            (r#"{"a":}"#, false),
+            (r#"{"a":1,}"#, false),
+            (r#"[1]"#, false),
+            (r#""x""#, false),
+            (r#"{"a":"#, false),
+            (r#"{"a":"x"#, false),
+        ];
+        for (text, simple) in cases {
+            let got = canonical_layout(text).is_some();
+            assert_eq!(got, *simple, "{text}");
+            if got {
+                assert!(parse_canonical(text.as_bytes()).is_ok(), "{text}");
+            }
+        }
+        // Nesting: accepted to 64 levels, then left to the exact check.
+        let deep = |n: usize| format!("{}0{}", r#"{"a":"#.repeat(n), "}".repeat(n));
+        assert!(canonical_layout(&deep(64)).is_some());
+        assert!(canonical_layout(&deep(65)).is_none());
+        assert!(parse_canonical(deep(65).as_bytes()).is_ok());
+        // Where the first members are.
+        let text = r#"{"body":{"diff":[["=",1]],"z":2},"v":1}"#;
+        let layout = canonical_layout(text).unwrap();
+        let (name, value) = layout.first.unwrap();
+        assert_eq!((&text[name], &text[value]), ("body", r#"{"diff":[["=",1]],"z":2}"#));
+        let (name, value) = layout.first_of_first.unwrap();
+        assert_eq!((&text[name], &text[value]), ("diff", r#"[["=",1]]"#));
+        // Every single-byte change of a canonical text is either accepted by both checks or left
+        // to the exact one.
+        let line = r#"{"a":[1,"x\ny"],"b":{"c":"\u0000","d":true},"e":9007199254740991}"#;
+        assert!(canonical_layout(line).is_some());
+        for i in 0..line.len() {
+            for b in [b'"', b'\\', b'0', b'9', b'a', b'{', b'}', b',', b' ', 0x01, b'e', b'-', b'u'] {
+                let mut bytes = line.as_bytes().to_vec();
+                bytes[i] = b;
+                let Ok(t) = std::str::from_utf8(&bytes) else { continue };
+                if canonical_layout(t).is_some() {
+                    assert!(parse_canonical(&bytes).is_ok(), "{t}");
+                }
+            }
+        }
     }
 }
