@@ -167,6 +167,56 @@ pub fn reconstruct(lines: &dyn LineAt, index: &Index, hash: &Digest) -> Result<S
     })
 }
 
+/// Rebuilds many versions, one after another, as [`reconstruct`] does each: when a version's
+/// parent is the version rebuilt just before it, its script is applied to that text instead of
+/// replaying the chain from its first version. A work's versions in order then cost one pass over
+/// their texts, where rebuilding each from scratch costs versions × versions (1,000 versions of a
+/// 100 KB text: half a million script applications). Exports walk every version this way.
+pub struct Replay<'a> {
+    lines: &'a dyn LineAt,
+    index: &'a Index,
+    last: Option<(Digest, String)>,
+}
+
+impl<'a> Replay<'a> {
+    /// Nothing rebuilt yet.
+    pub fn new(lines: &'a dyn LineAt, index: &'a Index) -> Replay<'a> {
+        Replay { lines, index, last: None }
+    }
+
+    /// The text of version `hash`, with the outcome [`reconstruct`] gives.
+    pub fn text(&mut self, hash: &Digest) -> Result<String, ReconstructError> {
+        let next = match self.last.take() {
+            Some((last, base)) => {
+                let (v, _) = signed_version(self.lines, self.index, hash)?;
+                match &v.diff {
+                    // §8.5: the script is against the parent's text, which is `base`.
+                    Some(diff) if v.parent == Some(last) => {
+                        let invalid =
+                            |(code, message): (Code, String)| ReconstructError::Invalid { hash: *hash, code, message };
+                        Script::from_json(diff)
+                            .and_then(|s| s.apply(&base))
+                            .map_err(|e| invalid((e.code, e.message)))
+                            .and_then(|t| {
+                                check_facts(&t, v.size, &v.sha256, v.norm.as_ref()).map_err(invalid).map(|()| t)
+                            })
+                    }
+                    _ => reconstruct(self.lines, self.index, hash),
+                }
+            }
+            None => reconstruct(self.lines, self.index, hash),
+        };
+        debug_assert_eq!(
+            next.as_ref().map_err(ToString::to_string),
+            reconstruct(self.lines, self.index, hash).as_ref().map_err(ToString::to_string)
+        );
+        if let Ok(t) = &next {
+            self.last = Some((*hash, t.clone()));
+        }
+        next
+    }
+}
+
 /// The base of a new version's script (§8.5): the reconstructed content of `parent`, or `""`
 /// when there is no parent or its content cannot be reconstructed (no diff, or a script that
 /// does not reproduce its signed hash, §11 step 10).

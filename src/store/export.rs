@@ -216,6 +216,7 @@ pub fn bag(ledger_path: &Path, dir: &Path, works: &[String]) -> Result<Bag, Expo
     let stems = crate::verify::site::stems(pairs.iter().map(|(w, _)| w.as_str()));
     let mut tsv = String::from("work\tlang\tnumber\trole\tentry\tsha256\tsize\tfile\n");
     let (mut texts, mut hash_only) = (0u64, 0u64);
+    let mut replay = crate::log::content::Replay::new(&bytes, index);
     for (work, lang) in &pairs {
         for h in index.versions_of(work, lang) {
             let v = index.version(&h).ok_or_else(|| Input(format!("version {} vanished", h.short(16))))?;
@@ -224,7 +225,7 @@ pub fn bag(ledger_path: &Path, dir: &Path, works: &[String]) -> Result<Bag, Expo
                 crate::format::entry::TextRole::Translation => "translation",
             };
             let stem = stems.get(work).cloned().unwrap_or_else(|| crate::verify::site::file_stem(work));
-            let path = match crate::log::content::reconstruct(&bytes, index, &h) {
+            let path = match replay.text(&h) {
                 Ok(text) => {
                     let rel = format!("data/texts/{stem}/{lang}/{}.{}", v.number, text_ext(&v.media_type));
                     payload.push((rel.clone(), text.into_bytes()));
@@ -542,13 +543,14 @@ pub fn premis(ledger_path: &Path, work: Option<&str>) -> Result<String, ExportEr
     let now = crate::store::append::now();
     let agent = format!("colophon {}", env!("CARGO_PKG_VERSION"));
     let (mut objects, mut events) = (String::new(), String::new());
+    let mut replay = crate::log::content::Replay::new(&bytes, &index);
     for (w, lang) in index.work_langs() {
         if work.is_some_and(|x| x != w) {
             continue;
         }
         for h in index.versions_of(&w, &lang) {
             let Some(v) = index.version(&h) else { continue };
-            let (outcome, note) = match crate::log::content::reconstruct(&bytes, &index, &h) {
+            let (outcome, note) = match replay.text(&h) {
                 Ok(t) if Digest::of(t.as_bytes()) == v.sha256 => {
                     ("pass", "rebuilt from the ledger's diff scripts; its SHA-256 is the one its signed entry states")
                 }
