@@ -209,9 +209,12 @@ ledger's signed lines.")]
         words: bool,
     },
     /// Verify the whole ledger: canonical form, chain, signatures, keys, references, every text.
-    #[command(
-        after_help = "Example:\n  colophon audit --trust keys.txt\n\nExit 0 when clean, 1 when any problem is found."
-    )]
+    #[command(after_help = "Examples:\n  colophon audit --trust keys.txt\n  \
+colophon audit --trust keys.txt --checkpoint 2026-03.checkpoint --save-state archive.state\n  \
+colophon audit --trust keys.txt --since 2026-03.checkpoint --state archive.state\n\n\
+--save-state keeps the audit's state as of a signed checkpoint; --state with that checkpoint as\n\
+--since later audits only the lines appended since (spec/transparency.md §8.1).\n\n\
+Exit 0 when clean, 1 when any problem is found.")]
     Audit {
         /// Also report entries whose signers do not chain to these trusted keys.
         #[arg(long, value_name = "KEYRING", env = "COLOPHON_TRUST", value_delimiter = ':')]
@@ -220,8 +223,18 @@ ledger's signed lines.")]
         #[arg(long, value_name = "CHECKPOINT")]
         since: Option<PathBuf>,
         /// Audit a published tiles directory (`colophon publish`) instead of the ledger file.
-        #[arg(long, value_name = "DIR")]
+        #[arg(long, value_name = "DIR", conflicts_with_all = ["state", "save_state"])]
         tiles: Option<String>,
+        /// Resume from this state file (saved by `--save-state` at the `--since` checkpoint): audit
+        /// only the lines appended after it.
+        #[arg(long, value_name = "FILE", requires = "since")]
+        state: Option<PathBuf>,
+        /// Save the audit's state as of the `--checkpoint` checkpoint to FILE, for `--state`.
+        #[arg(long, value_name = "FILE", requires = "checkpoint")]
+        save_state: Option<PathBuf>,
+        /// The signed checkpoint the saved state is bound to (the state is the audit's as of its size).
+        #[arg(long, value_name = "CHECKPOINT", requires = "save_state")]
+        checkpoint: Option<PathBuf>,
     },
     /// Sign a checkpoint (tree size and Merkle root) of the ledger with an owner key.
     #[command(after_help = "Example:\n  colophon checkpoint --key olga.key -o 2026-03.checkpoint\n\n\

@@ -293,7 +293,14 @@ fn run(cli: Cli, out: Out) -> Res {
         Command::Status { work } => status_cmd(out, &ledger, work.as_deref()),
         Command::Show { r#ref, output, text } => show_cmd(out, &ledger, &r#ref, output.as_deref(), text),
         Command::Diff { a, b, words } => diff_cmd(out, &ledger, &a, &b, words),
-        Command::Audit { trust, since, tiles } => audit_cmd(out, &ledger, &trust, since.as_deref(), tiles.as_deref()),
+        Command::Audit { trust, since, tiles, state, save_state, checkpoint } => audit_cmd(
+            out,
+            &ledger,
+            &trust,
+            since.as_deref(),
+            tiles.as_deref(),
+            read::StateFlags { state: state.as_deref(), save: save_state.as_deref().zip(checkpoint.as_deref()) },
+        ),
         Command::Checkpoint { key, output, dry_run } => {
             checkpoint_cmd(out, &ledger, &signing_key(key)?, output.as_deref(), dry_run)
         }

@@ -639,21 +639,22 @@ pub(super) fn diff_cmd(out: Out, ledger_path: &Path, a: &str, b: &str, words: bo
     Ok(ExitCode::SUCCESS)
 }
 
-pub(super) fn audit_cmd(
-    out: Out,
-    ledger_path: &Path,
-    trust: &[PathBuf],
-    since: Option<&Path>,
-    tiles: Option<&str>,
-) -> Res {
-    let roots = load_keyrings(trust)?;
-    let since_bytes = since.map(|p| read_small(p, "checkpoint")).transpose()?;
-    // A file that is not a signed note at all is bad input (exit 2); a note that is not a valid
-    // checkpoint, is not signed by an owner, or does not match the ledger is an audit finding
-    // (exit 1, spec/transparency.md §8).
-    if let (Some(p), Some(b)) = (since, &since_bytes)
-        && let Err(e) = colophon::log::note::Note::parse(b)
-    {
+/// `audit --state FILE` and `audit --save-state FILE --checkpoint CHECKPOINT`
+/// (spec/transparency.md §8.1).
+#[derive(Clone, Copy, Debug, Default)]
+pub(super) struct StateFlags<'a> {
+    /// The state file to resume from (with `--since`).
+    pub(super) state: Option<&'a Path>,
+    /// The state file to save, and the checkpoint to bind it to.
+    pub(super) save: Option<(&'a Path, &'a Path)>,
+}
+
+/// Reads a checkpoint file given to `audit`: a file that is not a signed note at all is bad input
+/// (exit 2); a note that is not a valid checkpoint, is not signed by an owner, or does not match
+/// the ledger is an audit finding (exit 1, spec/transparency.md §8).
+fn read_audit_checkpoint(p: &Path) -> Result<Vec<u8>, Fail> {
+    let b = read_small(p, "checkpoint")?;
+    if let Err(e) = colophon::log::note::Note::parse(&b) {
         return Err(Fail {
             code: 2,
             status: Some(Code::CheckpointMalformed),
@@ -663,6 +664,59 @@ pub(super) fn audit_cmd(
             ),
         });
     }
+    Ok(b)
+}
+
+/// Audits with a state file (spec/transparency.md §8.1): resumes from `flags.state` (bound to the
+/// `--since` checkpoint) and/or saves the state at `flags.save`'s checkpoint.
+fn audit_with_state(
+    ledger_path: &Path,
+    roots: &Keyring,
+    since: Option<(&Path, &[u8])>,
+    flags: StateFlags<'_>,
+) -> Result<Report, Fail> {
+    use colophon::store::resume::{Resume, ResumeError, Save, audit_file_with_state, load_state};
+    let save_bytes = flags.save.map(|(_, cp)| read_audit_checkpoint(cp)).transpose()?;
+    let save = flags.save.zip(save_bytes.as_deref()).map(|((path, _), checkpoint)| Save { path, checkpoint });
+    let resume = match flags.state {
+        None => None,
+        Some(path) => {
+            let (_, checkpoint) = since.ok_or_else(|| {
+                Fail::input("--state needs --since CHECKPOINT, the checkpoint the state was saved at")
+            })?;
+            let state = load_state(path).map_err(resume_fail)?;
+            Some(Resume { state, path, checkpoint })
+        }
+    };
+    let trust = (!roots.is_empty()).then_some(roots);
+    let full_since = if resume.is_some() { None } else { since.map(|(_, b)| b) };
+    return audit_file_with_state(ledger_path, trust, full_since, resume, save).map_err(resume_fail);
+
+    fn resume_fail(e: ResumeError) -> Fail {
+        match e {
+            ResumeError::Ledger(e) => e.into(),
+            // The state or its binding is bad input; a checkpoint that does not vouch for it, or
+            // a ledger that does not hold its history, is a failed verification.
+            ResumeError::Refused(code, message) => Fail {
+                code: if matches!(code, Code::AuditStateInvalid | Code::AuditStateMismatch) { 2 } else { 1 },
+                status: Some(code),
+                message,
+            },
+            ResumeError::Input(m) => Fail::input(m),
+        }
+    }
+}
+
+pub(super) fn audit_cmd(
+    out: Out,
+    ledger_path: &Path,
+    trust: &[PathBuf],
+    since: Option<&Path>,
+    tiles: Option<&str>,
+    flags: StateFlags<'_>,
+) -> Res {
+    let roots = load_keyrings(trust)?;
+    let since_bytes = since.map(read_audit_checkpoint).transpose()?;
     // A tiles directory is audited by rebuilding the ledger's bytes from it (every line checked
     // against the tiles on the way) into a temporary file, then auditing that exactly like a file.
     let mut rebuilt = None;
@@ -673,11 +727,15 @@ pub(super) fn audit_cmd(
         rebuilt = Some((r.tmp, r.ledger));
     }
     let audited: &Path = rebuilt.as_ref().map_or(ledger_path, |(_, l)| l.as_path());
-    let mut report: Report = colophon::store::audit::audit_file_since(
-        audited,
-        (!roots.is_empty()).then_some(&roots),
-        since_bytes.as_deref(),
-    )?;
+    let mut report: Report = if flags.state.is_some() || flags.save.is_some() {
+        audit_with_state(audited, &roots, since.zip(since_bytes.as_deref()), flags)?
+    } else {
+        colophon::store::audit::audit_file_since(
+            audited,
+            (!roots.is_empty()).then_some(&roots),
+            since_bytes.as_deref(),
+        )?
+    };
     if let Some((dir, src)) = &tiles_source {
         // The published checkpoint must be the log's own, and describe exactly these lines.
         let origin = report.index.origin().unwrap_or_default();
@@ -702,6 +760,12 @@ pub(super) fn audit_cmd(
         let mut j = report.to_json();
         j["command"] = json!("audit");
         j["ledger"] = json!(ledger_path);
+        if let (Some(p), Some(r)) = (flags.state, j.get_mut("resumed").filter(|r| r.is_object())) {
+            r["state"] = json!(p);
+        }
+        if let (Some((p, _)), Some(r)) = (flags.save, j.get_mut("state_saved").filter(|r| r.is_object())) {
+            r["state"] = json!(p);
+        }
         out.json(j);
     } else {
         // A damaged entry early in a ledger makes every later entry that depends on it fail the
@@ -743,7 +807,7 @@ pub(super) fn audit_cmd(
             if let Some(r) = report.root {
                 println!("  Merkle root of its {} lines: {}", report.lines, r);
             }
-            if let Some(s) = &report.since {
+            if let Some(s) = report.since.as_ref().filter(|_| report.resumed.is_none()) {
                 println!(
                     "  {} the ledger is an append-only extension of the checkpoint of size {} (signed by {}; {})",
                     paint(GREEN, "✓"),
@@ -758,6 +822,29 @@ pub(super) fn audit_cmd(
                 paint(RED.bold(), "✗ audit:"),
                 report.problems.len(),
                 ledger_path.display()
+            );
+        }
+        if let (Some(r), Some(s), Some(p)) = (&report.resumed, &report.since, flags.state) {
+            println!(
+                "  {} resumed from {}: line {} of this file is the last of the checkpoint of size {} (signed by {}; {}); {} audited now, lines 1–{} as when the state was saved (a full audit reads them again)",
+                paint(GREEN, "✓"),
+                p.display(),
+                r.size,
+                r.size,
+                s.signed_by.first().map_or("?", |(_, n)| n.as_str()),
+                witnesses_line(&s.witnesses, s.quorum),
+                plural(r.lines_audited, "new line"),
+                r.size
+            );
+        }
+        if let (Some(saved), Some((p, cp))) = (&report.saved, flags.save) {
+            println!(
+                "  state saved to {} at the checkpoint of size {} ({} bytes); later: colophon audit --since {} --state {}",
+                p.display(),
+                saved.size,
+                saved.bytes,
+                cp.display(),
+                p.display()
             );
         }
     }

@@ -154,6 +154,12 @@ codes! {
     ProofInclusion => "proof.inclusion",
     /// A consistency proof does not verify (or is missing).
     ProofConsistency => "proof.consistency",
+    /// An incremental audit's state file is not one, is damaged or truncated (its checksum
+    /// fails), or describes an impossible tree (spec/transparency.md §8.1).
+    AuditStateInvalid => "audit_state.invalid",
+    /// An incremental audit's state file is bound to another checkpoint, log or keyring than
+    /// the audit was given (spec/transparency.md §8.1).
+    AuditStateMismatch => "audit_state.mismatch",
     // §10 trust
     /// The signature is valid but the key does not chain to a trust root.
     TrustUntrusted => "trust.untrusted",

@@ -38,6 +38,10 @@ pub struct Report {
     pub root: Option<Digest>,
     /// The outcome of `--since`: the old checkpoint, checked against this ledger.
     pub since: Option<crate::log::transparency::CheckedCheckpoint>,
+    /// An incremental audit: the state it resumed from (spec/transparency.md §8.1).
+    pub resumed: Option<crate::log::resume::Resumed>,
+    /// The state file this audit saved, if it saved one.
+    pub saved: Option<crate::log::resume::Saved>,
 }
 
 impl Report {
@@ -51,7 +55,7 @@ impl Report {
             "texts_verified": self.texts_verified, "head": self.head.map(|h| json!({"seq": h.seq, "entry": h.hash})),
             "origin": self.index.origin(), "problems": self.problems, "torn": self.torn,
             "untrusted_signers": self.untrusted.iter().map(|(k, n, why)| json!({"key_id": k, "entries": n, "reason": why})).collect::<Vec<_>>(),
-            "merkle_root": self.root, "since": self.since,
+            "merkle_root": self.root, "since": self.since, "resumed": self.resumed, "state_saved": self.saved,
         })
     }
 
@@ -245,6 +249,8 @@ impl<'k> Auditor<'k> {
                 untrusted: Vec::new(),
                 root: None,
                 since: None,
+                resumed: None,
+                saved: None,
             },
             trust,
             since_cp: since.and_then(crate::log::checkpoint::Checkpoint::in_note),
@@ -484,6 +490,111 @@ impl<'k> Auditor<'k> {
         report.untrusted =
             self.untrusted_order.iter().filter_map(|k| untrusted.remove(k).map(|(n, why)| (*k, n, why))).collect();
         self.report
+    }
+}
+
+/// The state file of an incremental audit (spec/transparency.md §8.1): what an audit keeps
+/// beyond the lean state (`index::audit_state`), in the encoding of `log::resume`.
+#[cfg_attr(not(feature = "store"), allow(dead_code))]
+impl<'k> Auditor<'k> {
+    /// The state file of the lines audited so far, bound to `binding` (whose signature and root
+    /// the caller has checked against this state): `head_offset` is where the last line read
+    /// starts, `offset` where the next one would. `None` when no state can be kept: the Merkle
+    /// root is unknown (a line over the length limit), nothing entered the state, or the
+    /// versions moved to disk cannot be read back.
+    pub(crate) fn state_file(
+        &self,
+        binding: &crate::log::resume::Binding,
+        head_offset: u64,
+        offset: u64,
+    ) -> Option<Vec<u8>> {
+        use crate::log::state_codec::Enc;
+        if !self.merkle_known || self.prev_unknown || self.frontier.size() != binding.size {
+            return None;
+        }
+        let head = self.prev_line?;
+        let state = self.report.index.audit_state()?;
+        let mut e = Enc::default();
+        let r = &self.report;
+        e.u64(r.lines);
+        e.u64(r.valid_entries);
+        e.u64(r.texts_verified);
+        // The problems of the lines so far; general ones belong to this run's checkpoints.
+        let problems: Vec<&Problem> =
+            r.problems.iter().filter(|p| p.line.is_some() && p.code != Code::LineTorn).collect();
+        e.u64(problems.len() as u64);
+        for p in problems {
+            e.u64(p.line.unwrap_or(0));
+            e.str(p.code.as_str());
+            e.str(&p.message);
+        }
+        e.u64(self.frontier.peaks().len() as u64);
+        for d in self.frontier.peaks() {
+            e.digest(d);
+        }
+        e.u64(self.frontier.last_path().len() as u64);
+        for d in self.frontier.last_path() {
+            e.digest(d);
+        }
+        e.u64(head.seq);
+        e.digest(&head.hash);
+        let mut texts: Vec<_> = self.texts.iter().collect();
+        texts.sort_unstable_by(|a, b| a.0.cmp(b.0));
+        e.u64(texts.len() as u64);
+        for ((w, l), t) in texts {
+            e.str(w);
+            e.str(l);
+            e.opt_str(t.as_deref());
+        }
+        e.u64(self.untrusted_order.len() as u64);
+        for k in &self.untrusted_order {
+            let (n, why) = self.untrusted.get(k).cloned().unwrap_or_default();
+            e.key_id(k);
+            e.u64(n);
+            e.str(&why);
+        }
+        state.encode(&mut e);
+        let versions = crate::log::index::audit_state::VersionTable::encode(state.all_versions()?);
+        let trust = crate::log::resume::trust_fingerprint(self.trust);
+        Some(crate::log::resume::encode(binding, head_offset, offset, trust.as_ref(), &e.0, &versions))
+    }
+
+    /// An audit that goes on from a state file's parts: the next line it is fed is the one
+    /// after the state's head.
+    pub(crate) fn resumed(parts: crate::log::resume::Parts, trust: Option<&'k Keyring>) -> Auditor<'k> {
+        let crate::log::resume::Parts {
+            lines,
+            valid_entries,
+            texts_verified,
+            problems,
+            index,
+            frontier,
+            head,
+            texts,
+            untrusted,
+        } = parts;
+        let mut a = Auditor::with_state(index, Some(head), trust, None);
+        a.report.lines = lines;
+        a.report.valid_entries = valid_entries;
+        a.report.texts_verified = texts_verified;
+        a.report.problems = problems;
+        a.frontier = frontier;
+        a.texts = texts;
+        for (k, n, why) in untrusted {
+            a.untrusted_order.push(k);
+            a.untrusted.insert(k, (n, why));
+        }
+        a
+    }
+
+    /// The Merkle frontier so far.
+    pub(crate) fn frontier(&self) -> &crate::log::merkle::Frontier {
+        &self.frontier
+    }
+
+    /// Whether every line so far could be hashed (none over the length limit).
+    pub(crate) fn merkle_known(&self) -> bool {
+        self.merkle_known && !self.prev_unknown
     }
 }
 

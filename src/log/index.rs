@@ -269,6 +269,20 @@ impl Index {
         Index { backend: Backend::AuditState(Box::new(l)) }
     }
 
+    /// An audit's lean state restored from a state file (spec/transparency.md §8.1).
+    pub(crate) fn from_audit_state(state: audit_state::AuditState) -> Index {
+        Index { backend: Backend::AuditState(Box::new(state)) }
+    }
+
+    /// The lean state, when this is an audit's.
+    #[cfg_attr(not(feature = "store"), allow(dead_code))]
+    pub(crate) fn audit_state(&self) -> Option<&audit_state::AuditState> {
+        match &self.backend {
+            Backend::AuditState(a) => Some(a),
+            Backend::Mem(_) | Backend::Db(_) => None,
+        }
+    }
+
     /// Wraps a persistent index.
     pub fn persistent(db: Box<dyn Persistent>) -> Index {
         Index { backend: Backend::Db(db) }

@@ -77,6 +77,10 @@ pub struct Frontier {
     size: u64,
     /// Roots of the perfect subtrees, largest (leftmost) first; one per set bit of `size`.
     peaks: Vec<Digest>,
+    /// The inclusion path of the last leaf inside the smallest perfect subtree (the peaks the
+    /// last push merged with), from the leaf's sibling up: with the other peaks it is the last
+    /// leaf's audit path, which an incremental audit checks (spec/transparency.md §8.1).
+    last_path: Vec<Digest>,
 }
 
 impl Frontier {
@@ -90,9 +94,13 @@ impl Frontier {
         // Adding a leaf is binary increment: each trailing 1 bit of `size` is a perfect subtree of the
         // same height as the one being carried, and the two merge into one twice the size.
         let mut carry = leaf;
+        self.last_path.clear();
         for _ in 0..self.size.trailing_ones() {
             match self.peaks.pop() {
-                Some(left) => carry = node_hash(&left, &carry),
+                Some(left) => {
+                    self.last_path.push(left);
+                    carry = node_hash(&left, &carry);
+                }
                 None => break, // unreachable while peaks.len() == size.count_ones()
             }
         }
@@ -108,6 +116,31 @@ impl Frontier {
     /// The RFC 6962 §2.1 Merkle Tree Hash of the leaves so far; [`empty_root`] for none.
     pub fn root(&self) -> Digest {
         fold_right(&self.peaks).unwrap_or_else(empty_root)
+    }
+
+    /// The roots of the perfect subtrees, largest first.
+    pub fn peaks(&self) -> &[Digest] {
+        &self.peaks
+    }
+
+    /// The part of the last leaf's audit path inside its perfect subtree, from its sibling up.
+    pub fn last_path(&self) -> &[Digest] {
+        &self.last_path
+    }
+
+    /// The audit path (§2.2) of the last leaf, `size − 1`, in the tree of `size` leaves: the path
+    /// inside its perfect subtree, then the other subtrees' roots from right to left.
+    pub fn last_leaf_proof(&self) -> Vec<Digest> {
+        let mut proof = self.last_path.clone();
+        proof.extend(self.peaks.iter().rev().skip(1).copied());
+        proof
+    }
+
+    /// A frontier from its parts, as [`Frontier::peaks`] and [`Frontier::last_path`] gave them
+    /// for a tree of `size` leaves; `None` when they cannot be those of such a tree.
+    pub fn from_parts(size: u64, peaks: Vec<Digest>, last_path: Vec<Digest>) -> Option<Frontier> {
+        (size > 0 && peaks.len() == size.count_ones() as usize && last_path.len() == size.trailing_zeros() as usize)
+            .then_some(Frontier { size, peaks, last_path })
     }
 }
 
@@ -945,7 +978,15 @@ mod tests {
             assert_eq!(f.size(), i + 1);
             assert_eq!(f.root(), tree_hash(i + 1, &s).unwrap());
             assert_eq!(f.peaks.len() as u32, f.size.count_ones());
+            // The last leaf's audit path is the one the stored hashes give, and verifies.
+            assert_eq!(f.last_leaf_proof(), prove_inclusion(i + 1, i, &s).unwrap(), "size {}", i + 1);
+            assert!(verify_inclusion(&leaf_hash(&i.to_be_bytes()), i, i + 1, &f.last_leaf_proof(), &f.root()));
+            let again = Frontier::from_parts(f.size(), f.peaks().to_vec(), f.last_path().to_vec()).unwrap();
+            assert_eq!(again.root(), f.root());
         }
+        assert!(Frontier::from_parts(0, Vec::new(), Vec::new()).is_none());
+        assert!(Frontier::from_parts(3, vec![empty_root()], Vec::new()).is_none());
+        assert!(Frontier::from_parts(4, vec![empty_root()], vec![empty_root()]).is_none());
     }
 
     #[test]

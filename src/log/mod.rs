@@ -22,6 +22,8 @@ pub mod index;
 pub mod lines;
 pub mod merkle;
 pub mod note;
+pub mod resume;
+pub(crate) mod state_codec;
 pub mod tiles;
 pub mod transparency;
 pub mod trust;

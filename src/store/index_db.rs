@@ -989,6 +989,31 @@ impl Spill for DiskSpill {
     fn get(&self, h: &Digest) -> Option<Version> {
         self.get_one(h)
     }
+
+    fn all(&self) -> Option<Vec<(Digest, Version)>> {
+        let mut st = self.conn.prepare("SELECT hash, work, lang, role, of FROM v").ok()?;
+        let rows = st
+            .query_map([], |r| {
+                let h: Vec<u8> = r.get(0)?;
+                let of: Option<Vec<u8>> = r.get(4)?;
+                Ok((
+                    h,
+                    Version {
+                        work: r.get(1)?,
+                        lang: r.get(2)?,
+                        role: if r.get::<_, u8>(3)? == 1 { TextRole::Original } else { TextRole::Translation },
+                        of: of.and_then(|b| b.as_slice().try_into().ok().map(Digest)),
+                    },
+                ))
+            })
+            .ok()?;
+        let mut out = Vec::new();
+        for row in rows {
+            let (h, v) = row.ok()?;
+            out.push((Digest(h.as_slice().try_into().ok()?), v));
+        }
+        Some(out)
+    }
 }
 
 /// Makes the on-disk spill of an audit's state.

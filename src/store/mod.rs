@@ -14,6 +14,7 @@ pub mod http;
 pub mod index_db;
 pub mod keyfile;
 pub mod ledger;
+pub mod resume;
 pub mod site;
 pub mod tiles;
 pub mod transparency;

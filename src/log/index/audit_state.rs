@@ -34,6 +34,84 @@ pub(crate) trait Spill: std::fmt::Debug + Send {
     fn put(&self, batch: &HashMap<Digest, Version>) -> bool;
     /// A version stored earlier.
     fn get(&self, h: &Digest) -> Option<Version>;
+    #[cfg_attr(not(feature = "store"), allow(dead_code))]
+    /// Every version stored, for a state file (spec/transparency.md §8.1); `None` if they cannot
+    /// be read.
+    fn all(&self) -> Option<Vec<(Digest, Version)>>;
+}
+
+/// The length of a version record in a state file: the entry hash, work and language ids (u32
+/// little-endian), the role (0 original, 1 translation), whether `of` is present, and `of` (zeros
+/// when absent).
+const RECORD: usize = 32 + 4 + 4 + 1 + 1 + 32;
+
+/// The versions of a state file (spec/transparency.md §8.1): records sorted by entry hash, found
+/// by binary search, so loading a state never decodes them as a whole.
+#[derive(Debug)]
+pub(crate) struct VersionTable {
+    bytes: Vec<u8>,
+}
+
+impl VersionTable {
+    /// Records as [`VersionTable::encode`] wrote them; `None` unless every record is well formed
+    /// and the hashes strictly increase.
+    pub(crate) fn new(bytes: Vec<u8>) -> Option<VersionTable> {
+        if !bytes.len().is_multiple_of(RECORD) {
+            return None;
+        }
+        let mut last: Option<&[u8]> = None;
+        for r in bytes.chunks_exact(RECORD) {
+            if r[40] > 1 || r[41] > 1 || last.is_some_and(|l| l >= &r[..32]) {
+                return None;
+            }
+            last = Some(&r[..32]);
+        }
+        Some(VersionTable { bytes })
+    }
+
+    pub(crate) fn len(&self) -> usize {
+        self.bytes.len() / RECORD
+    }
+
+    fn record(&self, i: usize) -> Option<(Digest, Version)> {
+        let r = self.bytes.get(i * RECORD..(i + 1) * RECORD)?;
+        let u32_at = |at: usize| r.get(at..at + 4).and_then(|b| b.try_into().ok()).map(u32::from_le_bytes);
+        let digest_at = |at: usize| r.get(at..at + 32).and_then(|b| b.try_into().ok()).map(Digest);
+        let role = if r[40] == 0 { TextRole::Original } else { TextRole::Translation };
+        let of = if r[41] == 1 { Some(digest_at(42)?) } else { None };
+        Some((digest_at(0)?, Version { work: u32_at(32)?, lang: u32_at(36)?, role, of }))
+    }
+
+    fn get(&self, h: &Digest) -> Option<Version> {
+        let (mut lo, mut hi) = (0, self.len());
+        while lo < hi {
+            let mid = lo + (hi - lo) / 2;
+            let at = self.bytes.get(mid * RECORD..mid * RECORD + 32)?;
+            match at.cmp(&h.0[..]) {
+                std::cmp::Ordering::Less => lo = mid + 1,
+                std::cmp::Ordering::Greater => hi = mid,
+                std::cmp::Ordering::Equal => return self.record(mid).map(|(_, v)| v),
+            }
+        }
+        None
+    }
+
+    /// The records of `versions`, sorted by hash.
+    #[cfg_attr(not(feature = "store"), allow(dead_code))]
+    pub(crate) fn encode(mut versions: Vec<(Digest, Version)>) -> Vec<u8> {
+        versions.sort_unstable_by_key(|a| a.0);
+        versions.dedup_by(|a, b| a.0 == b.0);
+        let mut out = Vec::with_capacity(versions.len() * RECORD);
+        for (h, v) in versions {
+            out.extend_from_slice(&h.0);
+            out.extend_from_slice(&v.work.to_le_bytes());
+            out.extend_from_slice(&v.lang.to_le_bytes());
+            out.push(u8::from(v.role == TextRole::Translation));
+            out.push(u8::from(v.of.is_some()));
+            out.extend_from_slice(&v.of.map_or([0; 32], |d| d.0));
+        }
+        out
+    }
 }
 
 /// Makes a [`Spill`] when the first one is needed; `None` if none can be made.
@@ -50,7 +128,7 @@ struct Release {
 }
 
 #[derive(Debug, Default)]
-pub(super) struct AuditState {
+pub(crate) struct AuditState {
     origin: Option<String>,
     owner: Option<KeyId>,
     count: u64,
@@ -60,6 +138,8 @@ pub(super) struct AuditState {
     name_ids: HashMap<Box<str>, u32>,
     versions: HashMap<Digest, Version>,
     spill: Option<Box<dyn Spill>>,
+    /// The versions of the state file an incremental audit resumed from (spec/transparency.md §8.1).
+    base: Option<VersionTable>,
     /// How to make the spill (none: keep every version in memory).
     pub(super) spill_factory: Option<SpillFactory>,
     /// The spill could not be created or written: keep everything in memory instead.
@@ -155,7 +235,11 @@ impl AuditState {
     }
 
     fn lookup(&self, hash: &Digest) -> Option<Version> {
-        self.versions.get(hash).copied().or_else(|| self.spill.as_ref().and_then(|s| s.get(hash)))
+        self.versions
+            .get(hash)
+            .copied()
+            .or_else(|| self.spill.as_ref().and_then(|s| s.get(hash)))
+            .or_else(|| self.base.as_ref().and_then(|b| b.get(hash)))
     }
 
     pub(super) fn version(&self, hash: &Digest) -> Option<VersionInfo> {
@@ -306,5 +390,190 @@ impl AuditState {
             id,
             std::sync::Arc::new(KeyInfo { key, name, roles, seq, registered_by: by, entry, revoked: None }),
         );
+    }
+}
+
+/// The state file's encoding of the lean state (spec/transparency.md §8.1): everything but the
+/// versions, which [`AuditState::all_versions`] gives for a [`VersionTable`].
+#[cfg_attr(not(feature = "store"), allow(dead_code))]
+impl AuditState {
+    pub(crate) fn encode(&self, e: &mut crate::log::state_codec::Enc) {
+        e.opt_str(self.origin.as_deref());
+        e.u8(u8::from(self.owner.is_some()));
+        if let Some(o) = &self.owner {
+            e.key_id(o);
+        }
+        e.u64(self.count);
+        e.u64(self.key_order.len() as u64);
+        for id in &self.key_order {
+            let Some(k) = self.keys.get(id) else { continue };
+            e.0.extend_from_slice(k.key.0.as_bytes());
+            e.str(&k.name);
+            e.u64(k.roles.len() as u64);
+            for r in &k.roles {
+                e.u8(match r {
+                    Role::Editor => 0,
+                    Role::Owner => 1,
+                    Role::Translator => 2,
+                });
+            }
+            e.u64(k.seq);
+            e.key_id(&k.registered_by);
+            e.digest(&k.entry);
+            match &k.revoked {
+                None => e.u8(0),
+                Some(r) => {
+                    e.u8(1);
+                    e.u64(r.seq);
+                    e.u8(u8::from(r.reason == crate::format::entry::RevokeReason::Compromised));
+                    e.digest(&r.entry);
+                }
+            }
+        }
+        e.u64(self.names.len() as u64);
+        for n in &self.names {
+            e.str(n);
+        }
+        let mut latest: Vec<_> = self.latest.iter().collect();
+        latest.sort_unstable_by_key(|(k, _)| **k);
+        e.u64(latest.len() as u64);
+        for ((w, l), (h, sha, n)) in latest {
+            e.u32(*w);
+            e.u32(*l);
+            e.digest(h);
+            e.digest(sha);
+            e.u32(*n);
+        }
+        let mut originals: Vec<_> = self.originals.iter().collect();
+        originals.sort_unstable();
+        e.u64(originals.len() as u64);
+        for (w, l) in originals {
+            e.u32(*w);
+            e.u32(*l);
+        }
+        let mut releases: Vec<_> = self.releases.iter().collect();
+        releases.sort_unstable_by_key(|(h, _)| **h);
+        e.u64(releases.len() as u64);
+        for (h, r) in releases {
+            e.digest(h);
+            e.u32(r.work);
+            e.str(&r.tag);
+            e.digest(&r.translation);
+            e.digest(&r.original);
+            e.key_id(&r.signer);
+            e.u64(r.cosigners.len() as u64);
+            for c in &r.cosigners {
+                e.key_id(c);
+            }
+        }
+    }
+
+    pub(crate) fn decode(
+        d: &mut crate::log::state_codec::Dec<'_>,
+        base: VersionTable,
+        spill_factory: Option<SpillFactory>,
+    ) -> Option<AuditState> {
+        let mut s = AuditState { spill_factory, ..AuditState::default() };
+        s.origin = d.opt_str()?;
+        s.owner = match d.u8()? {
+            0 => None,
+            1 => Some(d.key_id()?),
+            _ => return None,
+        };
+        s.count = d.u64()?;
+        for _ in 0..d.count()? {
+            let pk: [u8; 32] = d.take(32)?.try_into().ok()?;
+            let key = PublicKey(ed25519_dalek::VerifyingKey::from_bytes(&pk).ok()?);
+            let name = d.str()?;
+            let mut roles = Vec::new();
+            for _ in 0..d.count()? {
+                roles.push(match d.u8()? {
+                    0 => Role::Editor,
+                    1 => Role::Owner,
+                    2 => Role::Translator,
+                    _ => return None,
+                });
+            }
+            let seq = d.u64()?;
+            let registered_by = d.key_id()?;
+            let entry = d.digest()?;
+            let revoked = match d.u8()? {
+                0 => None,
+                1 => Some(Revocation {
+                    seq: d.u64()?,
+                    reason: match d.u8()? {
+                        0 => crate::format::entry::RevokeReason::Retired,
+                        1 => crate::format::entry::RevokeReason::Compromised,
+                        _ => return None,
+                    },
+                    entry: d.digest()?,
+                }),
+                _ => return None,
+            };
+            let id = key.id();
+            if s.keys.contains_key(&id) {
+                return None;
+            }
+            s.key_order.push(id);
+            s.keys.insert(id, std::sync::Arc::new(KeyInfo { key, name, roles, seq, registered_by, entry, revoked }));
+        }
+        let n_names = d.count()?;
+        for _ in 0..n_names {
+            let n = d.str()?;
+            s.intern(&n);
+        }
+        if s.names.len() != n_names {
+            return None;
+        }
+        let names = s.names.len() as u32;
+        let known = |i: u32| (i < names).then_some(i);
+        for _ in 0..d.count()? {
+            let w = known(d.u32()?)?;
+            let l = known(d.u32()?)?;
+            s.latest.insert((w, l), (d.digest()?, d.digest()?, d.u32()?));
+        }
+        for _ in 0..d.count()? {
+            let w = known(d.u32()?)?;
+            s.originals.insert(w, known(d.u32()?)?);
+        }
+        for _ in 0..d.count()? {
+            let h = d.digest()?;
+            let work = known(d.u32()?)?;
+            let tag: Box<str> = d.str()?.into();
+            let translation = d.digest()?;
+            let original = d.digest()?;
+            let signer = d.key_id()?;
+            let mut cosigners = Vec::new();
+            for _ in 0..d.count()? {
+                cosigners.push(d.key_id()?);
+            }
+            s.tags.insert((work, tag.clone()));
+            s.releases.insert(h, Release { work, tag, translation, original, signer, cosigners });
+        }
+        if base.bytes.chunks_exact(RECORD).any(|r| {
+            let id = |at: usize| u32::from_le_bytes([r[at], r[at + 1], r[at + 2], r[at + 3]]);
+            id(32) >= names || id(36) >= names
+        }) {
+            return None;
+        }
+        s.base = Some(base);
+        Some(s)
+    }
+
+    /// Every version in the state (the resumed state file's, those moved to the spill and those
+    /// in memory), for a new state file; `None` if the spill cannot be read.
+    pub(crate) fn all_versions(&self) -> Option<Vec<(Digest, Version)>> {
+        let mut all: Vec<(Digest, Version)> = Vec::new();
+        if let Some(b) = &self.base {
+            all.reserve(b.len());
+            for i in 0..b.len() {
+                all.push(b.record(i)?);
+            }
+        }
+        if let Some(sp) = &self.spill {
+            all.extend(sp.all()?);
+        }
+        all.extend(self.versions.iter().map(|(h, v)| (*h, *v)));
+        Some(all)
     }
 }
