@@ -192,14 +192,20 @@ pub(crate) fn decode_spilling(
     let head_offset = d.u64().ok_or_else(damaged)?;
     let offset = d.u64().ok_or_else(damaged)?;
     let trust = d.opt_digest().ok_or_else(damaged)?;
-    let parts = d.bytes().ok_or_else(damaged)?;
-    let versions = d.bytes().ok_or_else(damaged)?;
+    let parts = d.bytes().ok_or_else(damaged)?.to_vec();
+    let versions_len = d.bytes().ok_or_else(damaged)?.len();
     if !d.is_empty() {
         return Err(damaged());
     }
-    let table = crate::log::index::audit_state::VersionTable::new(versions.to_vec()).ok_or_else(damaged)?;
+    // The version records end just before the checksum: the file's own buffer becomes the
+    // table, without a copy of the (large) records.
+    let file_len = bytes.len() as u64;
+    let mut versions = bytes;
+    versions.truncate(body_len);
+    versions.drain(..body_len - versions_len);
+    let table = crate::log::index::audit_state::VersionTable::new(versions).ok_or_else(damaged)?;
     let n_versions = table.len() as u64;
-    let parts = decode_parts(parts, table, spill).ok_or_else(damaged)?;
+    let parts = decode_parts(&parts, table, spill).ok_or_else(damaged)?;
     let binding = Binding { origin, size, root };
     // The tree the state holds must be the checkpoint's, its head the last line.
     if parts.frontier.size() != size
@@ -210,7 +216,7 @@ pub(crate) fn decode_spilling(
     {
         return Err(invalid("its tree, head or origin do not agree with the checkpoint it is bound to"));
     }
-    Ok(SavedState { binding, head_offset, offset, trust, file_len: bytes.len() as u64, versions: n_versions, parts })
+    Ok(SavedState { binding, head_offset, offset, trust, file_len, versions: n_versions, parts })
 }
 
 /// What an incremental audit resumed from (`audit --json`, `resumed`).
