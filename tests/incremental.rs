@@ -359,3 +359,23 @@ fn a_checkpoint_not_signed_by_an_owner_is_refused() {
     assert_eq!(codes(&r.json()), ["checkpoint.inconsistent"]);
     assert!(!env.path("bad.state").exists());
 }
+
+#[test]
+fn a_state_that_cannot_be_written_is_an_input_error() {
+    let env = standard();
+    let r = env.fails_unchanged(
+        &["audit", "--checkpoint", "old.cp", "--save-state", "no/such/dir/old.state"],
+        &[],
+        2,
+        &["cannot write the state file", "no state was saved"],
+    );
+    r.assert_no_panic();
+    // A checkpoint file that is no signed note is bad input, as for --since.
+    env.write("junk.cp", "not a note\n");
+    env.fails_unchanged(
+        &["audit", "--checkpoint", "junk.cp", "--save-state", "s"],
+        &[],
+        2,
+        &["junk.cp", "not a checkpoint"],
+    );
+}

@@ -85,7 +85,7 @@ pub fn audit_file_with_state(
     let mut saver = match save {
         Some(s) => {
             let size = Binding::of_note(s.checkpoint).map(|b| b.size);
-            Some(Saver { save: s, size, trust, outcome: None })
+            Some(Saver { save: s, size, trust, outcome: None, write_error: None })
         }
         None => None,
     };
@@ -94,7 +94,7 @@ pub fn audit_file_with_state(
         let lines = Lines::new(BufReader::with_capacity(1 << 20, file.take(len)));
         drive(lines, &mut a, saver.as_mut(), None);
         let mut report = a.finish(since);
-        settle(&mut report, saver);
+        settle(&mut report, saver)?;
         return Ok(report);
     };
     let Resume { state, path: state_path, checkpoint } = resume;
@@ -167,7 +167,7 @@ pub fn audit_file_with_state(
     report.since = Some(checked);
     report.resumed =
         Some(Resumed { size: b.size, root: b.root, offset, lines_audited: report.lines.saturating_sub(b.size) });
-    settle(&mut report, saver);
+    settle(&mut report, saver)?;
     Ok(report)
 }
 
@@ -194,6 +194,8 @@ struct Saver<'a> {
     size: Option<u64>,
     trust: Option<&'a Keyring>,
     outcome: Option<Result<Saved, Problem>>,
+    /// The state could not be written: an I/O error (exit 2), not an audit finding.
+    write_error: Option<String>,
 }
 
 impl Saver<'_> {
@@ -201,7 +203,7 @@ impl Saver<'_> {
     /// against them and write the state. `at`: where the last line read starts and where the next
     /// one does.
     fn after(&mut self, a: &Auditor<'_>, at: Option<(u64, u64)>) {
-        if self.outcome.is_some() || self.size != Some(a.report.lines) {
+        if self.outcome.is_some() || self.write_error.is_some() || self.size != Some(a.report.lines) {
             return;
         }
         let not_saved = |mut p: Problem| {
@@ -231,18 +233,23 @@ impl Saver<'_> {
                     offset: at.map_or(0, |(_, n)| n),
                     bytes: bytes.len() as u64,
                 }),
-                Err(e) => Err(Problem::general(
-                    Code::LedgerIo,
-                    format!("--save-state: cannot write the state file {e}; the state was not saved"),
-                )),
+                Err(e) => {
+                    self.write_error = Some(format!(
+                        "--save-state: cannot write the state file {e}; no state was saved (the audit itself ran: run it again once the file can be written)"
+                    ));
+                    return;
+                }
             },
         });
     }
 }
 
 /// Adds what saving came to: the saved state, or why it was not saved.
-fn settle(report: &mut Report, saver: Option<Saver<'_>>) {
-    let Some(s) = saver else { return };
+fn settle(report: &mut Report, saver: Option<Saver<'_>>) -> Result<(), ResumeError> {
+    let Some(s) = saver else { return Ok(()) };
+    if let Some(e) = s.write_error {
+        return Err(ResumeError::Input(e));
+    }
     match s.outcome {
         Some(Ok(saved)) => report.saved = Some(saved),
         Some(Err(p)) => report.problems.push(p),
@@ -265,6 +272,7 @@ fn settle(report: &mut Report, saver: Option<Saver<'_>>) {
                 .push(Problem { message: format!("--checkpoint: {}; the state was not saved", p.message), ..p });
         }
     }
+    Ok(())
 }
 
 /// Lines handed from the reading thread to the state thread.
