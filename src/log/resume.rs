@@ -89,7 +89,13 @@ impl SavedState {
         let leaf =
             crate::format::entry::parse_line(line).map_or_else(|_| crate::format::hash::leaf_hash(line), |p| p.leaf);
         let size = self.binding.size;
-        if !crate::log::merkle::verify_inclusion(&leaf, size - 1, size, &self.last_leaf_proof(), &self.binding.root) {
+        if !crate::log::merkle::verify_inclusion(
+            &leaf,
+            size.saturating_sub(1),
+            size,
+            &self.last_leaf_proof(),
+            &self.binding.root,
+        ) {
             return Err(format!("line {size} is not the last leaf of the checkpoint's tree of size {size}"));
         }
         Ok(())
@@ -212,6 +218,7 @@ pub(crate) fn decode_spilling(
         || parts.lines != size
         || parts.frontier.root() != root
         || head_offset >= offset
+        || offset - head_offset > crate::log::lines::MAX_LINE_LEN as u64 + 1
         || parts.index.origin().as_deref() != Some(binding.origin.as_str())
     {
         return Err(invalid("its tree, head or origin do not agree with the checkpoint it is bound to"));
