@@ -89,7 +89,7 @@ pub(crate) fn audit_since_spilling(
     let mut a = Auditor::spilling(trust, since, spill);
     for item in Lines::new(r) {
         match item {
-            Ok(item) => a.item(item, None, None),
+            Ok(item) => a.item(item, None),
             Err(e) => {
                 a.report.problems.push(Problem::general(Code::LedgerIo, format!("reading the ledger failed: {e}")));
                 break;
@@ -183,7 +183,7 @@ impl Admission {
     /// Checks one line that parsed (`p`) and enters it into the state, or records it as rejected.
     /// Returns the problems an audit reports for it (empty: a valid line).
     pub fn line(&mut self, line: crate::log::lines::RawLine, p: ParsedLine) -> Vec<Problem> {
-        self.auditor.item(Item::Line(line), Some(Ok(p)), None);
+        self.auditor.item(Item::Line(line), Some(Ok(p)));
         std::mem::take(&mut self.auditor.report.problems)
     }
 
@@ -191,14 +191,6 @@ impl Admission {
     pub fn finish(self) -> Index {
         self.auditor.report.index
     }
-}
-
-/// A signature whose check was deferred to the verifying threads (the fast path of [`audit_file_since`]).
-#[cfg_attr(not(feature = "store"), allow(dead_code))]
-pub(crate) struct SigJob {
-    pub(crate) key: ed25519_dalek::VerifyingKey,
-    pub(crate) message: Vec<u8>,
-    pub(crate) sig: [u8; 64],
 }
 
 /// The state of one audit pass (§11), fed one line at a time.
@@ -267,30 +259,18 @@ impl<'k> Auditor<'k> {
     }
 
     /// Checks one line (§11). `parsed` is the line already parsed (by the parallel path), or
-    /// `None` to parse here. With `defer`, the signature check is queued there instead of done,
-    /// on the assumption that it will pass; the caller verifies the queue and discards this pass
-    /// if it does not.
-    pub(crate) fn item(
-        &mut self,
-        item: Item,
-        parsed: Option<Result<ParsedLine, crate::format::entry::EntryError>>,
-        defer: Option<&mut Vec<SigJob>>,
-    ) {
+    /// `None` to parse here.
+    pub(crate) fn item(&mut self, item: Item, parsed: Option<Result<ParsedLine, crate::format::entry::EntryError>>) {
         // §11: a valid line is a complete line for which no check reports a problem.
         let complete = !matches!(item, Item::Torn(_));
         let before = self.report.problems.len();
-        self.check_item(item, parsed, defer);
+        self.check_item(item, parsed);
         if complete && self.report.problems.len() == before {
             self.report.valid_entries += 1;
         }
     }
 
-    fn check_item(
-        &mut self,
-        item: Item,
-        parsed: Option<Result<ParsedLine, crate::format::entry::EntryError>>,
-        defer: Option<&mut Vec<SigJob>>,
-    ) {
+    fn check_item(&mut self, item: Item, parsed: Option<Result<ParsedLine, crate::format::entry::EntryError>>) {
         let report = &mut self.report;
         let line = match item {
             Item::Line(l) => l,
@@ -387,28 +367,17 @@ impl<'k> Auditor<'k> {
             problem(Code::EntrySignerUnknown, msg);
             return;
         };
-        match defer {
-            None => {
-                let verdict = match self.presigned.take() {
-                    Some((h, pk, ok)) if h == parsed.hash && pk == *key.0.as_bytes() => ok,
-                    _ => signing::verify_entry(&key.0, &parsed.signed_bytes, &e.sig),
-                };
-                if !verdict {
-                    let msg = format!("the signature does not verify under key {}", e.signer);
-                    report.index.apply_rejected(
-                        &parsed,
-                        line.offset,
-                        &format!("{}: {msg}", Code::EntrySignatureInvalid),
-                    );
-                    problem(Code::EntrySignatureInvalid, msg);
-                    return;
-                }
-            }
-            Some(queue) => queue.push(SigJob {
-                key: key.0,
-                message: signing::pae(signing::PAYLOAD_TYPE, &std::mem::take::<Vec<u8>>(&mut parsed.signed_bytes)),
-                sig: e.sig,
-            }),
+        // A signature already checked on another core counts only if it was checked under
+        // exactly the key the state gives for the signer now.
+        let verdict = match self.presigned.take() {
+            Some((h, pk, ok)) if h == parsed.hash && pk == *key.0.as_bytes() => ok,
+            _ => signing::verify_entry(&key.0, &parsed.signed_bytes, &e.sig),
+        };
+        if !verdict {
+            let msg = format!("the signature does not verify under key {}", e.signer);
+            report.index.apply_rejected(&parsed, line.offset, &format!("{}: {msg}", Code::EntrySignatureInvalid));
+            problem(Code::EntrySignatureInvalid, msg);
+            return;
         }
         let e = &parsed.entry;
         if let Err((code, msg)) = report.index.check_body(e) {

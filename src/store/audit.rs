@@ -1,12 +1,13 @@
 //! The audit of a ledger file on every core (spec/ledger.md §11): the same rules as
-//! [`crate::log::audit`], which decides every verdict, with the lines parsed and the signatures
-//! verified on every core. The parallel paths only ever answer for clean input; at the first
-//! problem they give up and the sequential audit reports it with its line.
+//! [`crate::log::audit`], which decides every verdict, fed in order on one thread while the lines
+//! are parsed and their signatures checked on every core ahead of it. Incremental audits
+//! (`store::resume`) run the same pipeline from a saved state.
 
 use crate::format::entry::{Body, ParsedLine, parse_line};
+use crate::format::keys::KeyId;
 use crate::format::signing;
-use crate::format::status::Problem;
-use crate::log::audit::{Admission, Auditor, Report, SigJob, audit_since_spilling};
+use crate::format::status::{Code, Problem};
+use crate::log::audit::{Admission, Auditor, Report};
 use crate::log::lines::{Item, Lines};
 use crate::log::trust::Keyring;
 use crate::store::index_db::spill;
@@ -24,73 +25,80 @@ pub fn audit_file(path: &Path, trust: Option<&Keyring>) -> Result<Report, Ledger
 /// (spec/transparency.md §8).
 pub fn audit_file_since(path: &Path, trust: Option<&Keyring>, since: Option<&[u8]>) -> Result<Report, LedgerError> {
     let (file, len) = open_for_read(path)?;
-    if let Some(report) = audit_fast(BufReader::with_capacity(1 << 20, file.take(len)), trust, since) {
-        return Ok(report);
-    }
-    // Something is wrong: read the same bytes again on the exact path, which reports every
-    // problem with its line.
-    let (file, _) = open_for_read(path)?;
-    Ok(audit_since_spilling(BufReader::with_capacity(1 << 20, file.take(len)), trust, since, Some(spill)))
+    let mut a = Auditor::spilling(trust, since, Some(spill));
+    drive_with(Lines::new(BufReader::with_capacity(1 << 20, file.take(len))), &mut a, None, &mut |_, _| {});
+    Ok(a.finish(since))
 }
 
-/// Lines parsed together: large enough that spreading the parsing over threads pays, small
-/// enough that memory stays flat.
+/// What [`drive_with`] calls on the state thread before the first line and after each.
+pub(crate) type After<'f> = dyn FnMut(&Auditor<'_>, Option<(u64, u64)>) + Send + 'f;
+
+/// Lines parsed and signatures checked together: enough to keep every core busy, few enough that
+/// memory stays flat.
 const CHUNK: usize = 4096;
 
-/// The fast path (§11, reference implementation notes in bench/README.md): lines are parsed in
-/// parallel, the state rules run in order on one thread while the previous chunk's signatures are
-/// verified on every core. It only ever answers for a clean ledger: at the first
-/// problem or signature failure it gives up (`None`), and the caller runs the exact path.
-fn audit_fast(r: impl BufRead, trust: Option<&Keyring>, since: Option<&[u8]>) -> Option<Report> {
+/// Feeds `lines` to the audit in order (spec/ledger.md §11): this thread reads them, parses them
+/// and checks their signatures on every core, while a state thread applies the rules, taking a
+/// signature's verdict only when the state gives exactly the key it was checked with. `after` is
+/// called on the state thread before the first line (with `start`: where the state's head and the
+/// next line start, when the audit resumes from a saved state) and after each line (with where it
+/// starts and where the next one does).
+///
+/// Every verdict is the sequential audit's: the rules run in order on one thread, so a damaged
+/// ledger is reported in the same pass, line by line, as a clean one is checked. Signatures are
+/// checked with `verify_strict` (§4.3), never a batch check: a small-order component T in R
+/// survives a randomized batch only as z·T, which vanishes when z is a multiple of T's order, so a
+/// batch passes, at random, signatures that `verify_strict` rejects (tests/stress.rs,
+/// `audit_rejects_an_r_with_a_small_order_component`; vector `reject-mixed-order-r`).
+pub(crate) fn drive_with<R: BufRead>(
+    mut lines: Lines<R>,
+    a: &mut Auditor<'_>,
+    start: Option<(u64, u64)>,
+    after: &mut After<'_>,
+) {
     use rayon::prelude::*;
-    use std::sync::atomic::{AtomicBool, Ordering};
     use std::sync::mpsc;
-    type Parsed = Vec<(Item, Option<Result<ParsedLine, crate::format::entry::EntryError>>)>;
-    // Three stages on two cores: this thread reads and parses (on every core) and verifies
-    // signatures (on every core); a state thread applies the rules in order. A bounded
-    // queue keeps the reader at most a few chunks ahead, so memory stays flat.
-    let failed = AtomicBool::new(false);
-    let (to_state, from_reader) = mpsc::sync_channel::<Parsed>(2);
-    let (to_verifier, from_state) = mpsc::sync_channel::<Vec<SigJob>>(4);
-    let mut a = Auditor::spilling(trust, since, Some(spill));
+    // Keys kept decompressed: decompressing a key is a square root, a fifth of a signature check.
+    let mut keys: HashMap<KeyId, ed25519_dalek::VerifyingKey> =
+        a.report.index.keys().into_iter().map(|k| (k.key.id(), k.key.0)).collect();
+    let (tx, rx) = mpsc::sync_channel::<Result<Vec<(Prepared, Option<(u64, u64)>)>, String>>(2);
     std::thread::scope(|scope| {
-        let failed = &failed;
-        let state = scope.spawn(move || {
-            for chunk in from_reader {
-                let mut jobs = Vec::with_capacity(CHUNK);
-                for (item, p) in chunk {
-                    a.item(item, p, Some(&mut jobs));
-                }
-                if !a.report.problems.is_empty() {
-                    failed.store(true, Ordering::Relaxed);
-                }
-                if to_verifier.send(jobs).is_err() {
-                    break;
+        scope.spawn(move || {
+            after(a, start);
+            for chunk in rx {
+                match chunk {
+                    Ok(chunk) => {
+                        for ((item, parsed, presigned), at) in chunk {
+                            a.presigned = presigned;
+                            a.item(item, parsed);
+                            after(a, at);
+                        }
+                    }
+                    Err(e) => {
+                        a.report
+                            .problems
+                            .push(Problem::general(Code::LedgerIo, format!("reading the ledger failed: {e}")));
+                        break;
+                    }
                 }
             }
-            a
         });
-        let mut lines = Lines::new(r);
-        let verify_ready = |from_state: &mpsc::Receiver<Vec<SigJob>>| {
-            while let Ok(jobs) = from_state.try_recv() {
-                if !verify_jobs(&jobs) {
-                    failed.store(true, Ordering::Relaxed);
-                }
-            }
-        };
-        while !failed.load(Ordering::Relaxed) {
-            verify_ready(&from_state);
+        loop {
             let mut chunk = Vec::with_capacity(CHUNK);
+            let mut failed = None;
             for item in lines.by_ref().take(CHUNK) {
                 match item {
                     Ok(i) => chunk.push(i),
-                    Err(_) => failed.store(true, Ordering::Relaxed),
+                    Err(e) => {
+                        failed = Some(e.to_string());
+                        break;
+                    }
                 }
             }
-            if chunk.is_empty() {
+            if chunk.is_empty() && failed.is_none() {
                 break;
             }
-            let parsed: Parsed = chunk
+            let parsed: Vec<(Item, Option<Result<ParsedLine, _>>)> = chunk
                 .into_par_iter()
                 .map(|item| {
                     let p = match &item {
@@ -100,58 +108,51 @@ fn audit_fast(r: impl BufRead, trust: Option<&Keyring>, since: Option<&[u8]>) ->
                     (item, p)
                 })
                 .collect();
-            // Never block on a full queue while the state thread may be waiting for us to take
-            // its signatures: verify them while waiting.
-            let mut parsed = parsed;
-            loop {
-                match to_state.try_send(parsed) {
-                    Ok(()) => break,
-                    Err(mpsc::TrySendError::Full(back)) => {
-                        parsed = back;
-                        match from_state.recv_timeout(std::time::Duration::from_millis(1)) {
-                            Ok(jobs) => {
-                                if !verify_jobs(&jobs) {
-                                    failed.store(true, Ordering::Relaxed);
-                                }
-                            }
-                            Err(mpsc::RecvTimeoutError::Timeout) => {}
-                            Err(mpsc::RecvTimeoutError::Disconnected) => break,
-                        }
+            // A key's id is derived from the key, so any line that names it gives the same key.
+            for (_, p) in &parsed {
+                match p.as_ref().and_then(|p| p.as_ref().ok()).map(|p| &p.entry.body) {
+                    Some(Body::Genesis(g)) => {
+                        keys.entry(g.key.id()).or_insert(g.key.0);
                     }
-                    Err(mpsc::TrySendError::Disconnected(_)) => break,
+                    Some(Body::Key(k)) => {
+                        keys.entry(k.key.id()).or_insert(k.key.0);
+                    }
+                    _ => {}
                 }
             }
-        }
-        drop(to_state);
-        // Every deferred signature is checked, the last chunk's included: a forged signature on
-        // the last line is exposed by no later `prev` (tests/mutants_killed.rs).
-        for jobs in from_state.iter() {
-            if !verify_jobs(&jobs) {
-                failed.store(true, Ordering::Relaxed);
+            let keys = &keys;
+            let prepared: Vec<(Prepared, Option<(u64, u64)>)> = parsed
+                .into_par_iter()
+                .map(|(item, p)| {
+                    let presigned = p.as_ref().and_then(|p| p.as_ref().ok()).and_then(|p| {
+                        let vk = keys.get(&p.entry.signer)?;
+                        Some((p.hash, *vk.as_bytes(), signing::verify_entry(vk, &p.signed_bytes, &p.entry.sig)))
+                    });
+                    let at = match &item {
+                        Item::Line(l) => Some((l.offset, l.offset + l.bytes.len() as u64 + 1)),
+                        _ => None,
+                    };
+                    ((item, p, presigned), at)
+                })
+                .collect();
+            if tx.send(Ok(prepared)).is_err() {
+                break;
+            }
+            if let Some(e) = failed {
+                let _ = tx.send(Err(e));
+                break;
             }
         }
-        let a = state.join().ok()?;
-        if failed.load(Ordering::Relaxed) {
-            return None;
-        }
-        let report = a.finish(since);
-        report.problems.is_empty().then_some(report)
-    })
+        drop(tx);
+    });
 }
 
-/// Checks the deferred signatures with `verify_strict` (§4.3) on every core. Not batch
-/// verification: a small-order component T in R survives a randomized batch only as z·T, which
-/// vanishes when z is a multiple of T's order, so a batch passes, at random, signatures that
-/// `verify_strict` rejects (tests/stress.rs, `audit_rejects_an_r_with_a_small_order_component`;
-/// vector `reject-mixed-order-r`). Any failure makes the whole fast path give up, and the exact
-/// path names the entry.
-fn verify_jobs(jobs: &[SigJob]) -> bool {
-    use rayon::prelude::*;
-    jobs.par_iter().all(|j| {
-        let sig = ed25519_dalek::Signature::from_bytes(&j.sig);
-        j.key.verify_strict(&j.message, &sig).is_ok()
-    })
-}
+/// Lines handed from the reading thread to the state thread.
+type Prepared = (
+    Item,
+    Option<Result<ParsedLine, crate::format::entry::EntryError>>,
+    Option<(crate::format::hash::Digest, [u8; 32], bool)>,
+);
 
 impl Admission {
     /// As [`Admission::line`] for many lines in order, with their signatures checked on every core
@@ -160,19 +161,19 @@ impl Admission {
     /// exactly that key when the line's turn comes. Returns each line's problems.
     pub fn lines(&mut self, lines: Vec<(crate::store::ledger::RawLine, ParsedLine)>) -> Vec<Vec<Problem>> {
         use rayon::prelude::*;
-        let mut keys: HashMap<crate::format::keys::KeyId, [u8; 32]> = HashMap::new();
+        let mut keys: HashMap<KeyId, ed25519_dalek::VerifyingKey> = HashMap::new();
         for (_, p) in &lines {
             if !keys.contains_key(&p.entry.signer)
                 && let Some(k) = self.auditor.report.index.key(&p.entry.signer)
             {
-                keys.insert(p.entry.signer, *k.key.0.as_bytes());
+                keys.insert(p.entry.signer, k.key.0);
             }
             match &p.entry.body {
                 Body::Genesis(g) => {
-                    keys.entry(g.key.id()).or_insert(*g.key.0.as_bytes());
+                    keys.entry(g.key.id()).or_insert(g.key.0);
                 }
                 Body::Key(k) => {
-                    keys.entry(k.key.id()).or_insert(*k.key.0.as_bytes());
+                    keys.entry(k.key.id()).or_insert(k.key.0);
                 }
                 _ => {}
             }
@@ -180,9 +181,8 @@ impl Admission {
         let verdicts: Vec<Option<([u8; 32], bool)>> = lines
             .par_iter()
             .map(|(_, p)| {
-                let pk = keys.get(&p.entry.signer)?;
-                let vk = ed25519_dalek::VerifyingKey::from_bytes(pk).ok()?;
-                Some((*pk, signing::verify_entry(&vk, &p.signed_bytes, &p.entry.sig)))
+                let vk = keys.get(&p.entry.signer)?;
+                Some((*vk.as_bytes(), signing::verify_entry(vk, &p.signed_bytes, &p.entry.sig)))
             })
             .collect();
         lines
@@ -209,7 +209,7 @@ mod spill_tests {
     /// More versions than the lean state keeps in memory (32 under test): references to versions
     /// that were moved to disk still resolve, and a bad one is still caught.
     fn spilled_audit(b: &[u8]) -> Report {
-        audit_since_spilling(b, None, None, Some(spill))
+        crate::log::audit::audit_since_spilling(b, None, None, Some(spill))
     }
 
     #[test]

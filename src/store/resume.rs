@@ -4,17 +4,15 @@
 //! signatures checked on every core ahead of it, each check used only when the state gives exactly
 //! the key it was made with.
 
-use crate::format::entry::{Body, ParsedLine, parse_line};
-use crate::format::keys::KeyId;
-use crate::format::signing;
+use crate::format::entry::{Body, parse_line};
 use crate::format::status::{Code, Problem, io_hint};
 use crate::log::audit::{Auditor, Report};
 use crate::log::lines::{Item, Lines};
 use crate::log::resume::{Binding, Resumed, Saved, SavedState};
 use crate::log::trust::Keyring;
+use crate::store::audit::drive_with;
 use crate::store::index_db::spill;
 use crate::store::ledger::{LedgerError, open_for_read};
-use std::collections::HashMap;
 use std::io::{BufRead, BufReader, Read, Seek};
 use std::path::Path;
 
@@ -187,6 +185,14 @@ fn genesis_origin(path: &Path) -> Result<Option<String>, ResumeError> {
     })
 }
 
+/// [`drive_with`], saving the state when the audit reaches the checkpoint's size.
+fn drive<R: BufRead>(lines: Lines<R>, a: &mut Auditor<'_>, saver: Option<&mut Saver<'_>>, start: Option<(u64, u64)>) {
+    match saver {
+        Some(s) => drive_with(lines, a, start, &mut |a, at| s.after(a, at)),
+        None => drive_with(lines, a, start, &mut |_, _| {}),
+    }
+}
+
 /// Saving the state when the audit reaches the checkpoint's size.
 struct Saver<'a> {
     save: Save<'a>,
@@ -273,122 +279,6 @@ fn settle(report: &mut Report, saver: Option<Saver<'_>>) -> Result<(), ResumeErr
         }
     }
     Ok(())
-}
-
-/// Lines handed from the reading thread to the state thread.
-type Prepared = (
-    Item,
-    Option<Result<ParsedLine, crate::format::entry::EntryError>>,
-    Option<(crate::format::hash::Digest, [u8; 32], bool)>,
-);
-
-/// Lines parsed and signatures checked together: enough to keep every core busy, few enough that
-/// memory stays flat.
-const CHUNK: usize = 4096;
-
-/// Feeds `lines` to the audit in order (spec/ledger.md §11): this thread reads them, parses them
-/// and checks their signatures on every core, while a state thread applies the rules, taking a
-/// signature's verdict only when the state gives exactly the key it was checked with. `start`:
-/// where the state's head and the next line start, when the audit resumes from one.
-fn drive<R: BufRead>(
-    mut lines: Lines<R>,
-    a: &mut Auditor<'_>,
-    mut saver: Option<&mut Saver<'_>>,
-    start: Option<(u64, u64)>,
-) {
-    use rayon::prelude::*;
-    use std::sync::mpsc;
-    let mut keys: HashMap<KeyId, [u8; 32]> =
-        a.report.index.keys().into_iter().map(|k| (k.key.id(), *k.key.0.as_bytes())).collect();
-    let (tx, rx) = mpsc::sync_channel::<Result<Vec<(Prepared, Option<(u64, u64)>)>, String>>(2);
-    std::thread::scope(|scope| {
-        scope.spawn(move || {
-            if let Some(s) = saver.as_deref_mut() {
-                s.after(a, start);
-            }
-            for chunk in rx {
-                match chunk {
-                    Ok(chunk) => {
-                        for ((item, parsed, presigned), at) in chunk {
-                            a.presigned = presigned;
-                            a.item(item, parsed, None);
-                            if let Some(s) = saver.as_deref_mut() {
-                                s.after(a, at);
-                            }
-                        }
-                    }
-                    Err(e) => {
-                        a.report
-                            .problems
-                            .push(Problem::general(Code::LedgerIo, format!("reading the ledger failed: {e}")));
-                        break;
-                    }
-                }
-            }
-        });
-        loop {
-            let mut chunk = Vec::with_capacity(CHUNK);
-            let mut failed = None;
-            for item in lines.by_ref().take(CHUNK) {
-                match item {
-                    Ok(i) => chunk.push(i),
-                    Err(e) => {
-                        failed = Some(e.to_string());
-                        break;
-                    }
-                }
-            }
-            if chunk.is_empty() && failed.is_none() {
-                break;
-            }
-            let parsed: Vec<(Item, Option<Result<ParsedLine, _>>)> = chunk
-                .into_par_iter()
-                .map(|item| {
-                    let p = match &item {
-                        Item::Line(l) => Some(parse_line(&l.bytes)),
-                        _ => None,
-                    };
-                    (item, p)
-                })
-                .collect();
-            // A key's id is derived from the key, so any line that names it gives the same key.
-            for (_, p) in &parsed {
-                match p.as_ref().and_then(|p| p.as_ref().ok()).map(|p| &p.entry.body) {
-                    Some(Body::Genesis(g)) => {
-                        keys.entry(g.key.id()).or_insert(*g.key.0.as_bytes());
-                    }
-                    Some(Body::Key(k)) => {
-                        keys.entry(k.key.id()).or_insert(*k.key.0.as_bytes());
-                    }
-                    _ => {}
-                }
-            }
-            let keys = &keys;
-            let prepared: Vec<(Prepared, Option<(u64, u64)>)> = parsed
-                .into_par_iter()
-                .map(|(item, p)| {
-                    let presigned = p.as_ref().and_then(|p| p.as_ref().ok()).and_then(|p| {
-                        let pk = keys.get(&p.entry.signer)?;
-                        let vk = ed25519_dalek::VerifyingKey::from_bytes(pk).ok()?;
-                        Some((p.hash, *pk, signing::verify_entry(&vk, &p.signed_bytes, &p.entry.sig)))
-                    });
-                    let at = match &item {
-                        Item::Line(l) => Some((l.offset, l.offset + l.bytes.len() as u64 + 1)),
-                        _ => None,
-                    };
-                    ((item, p, presigned), at)
-                })
-                .collect();
-            if tx.send(Ok(prepared)).is_err() {
-                break;
-            }
-            if let Some(e) = failed {
-                let _ = tx.send(Err(e));
-                break;
-            }
-        }
-        drop(tx);
-    });
 }
 
 #[cfg(test)]
