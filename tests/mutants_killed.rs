@@ -1040,3 +1040,39 @@ fn a_forged_signature_on_the_last_line_fails_the_audit() {
     assert_eq!(j["problems"][0]["code"], "entry.signature.invalid", "{j}");
     assert_eq!(j["problems"][0]["line"], 5, "{j}");
 }
+
+/// The tags of the release entries a bundle carries, and how many texts it holds.
+fn bundle_releases(env: &Env, name: &str) -> (Vec<String>, usize) {
+    let b = read_bundle(env, name);
+    let tags = b["entries"]
+        .as_array()
+        .expect("entries")
+        .iter()
+        .filter_map(|e| serde_json::from_str::<Value>(e.as_str()?).ok())
+        .filter(|e| e["type"] == "release")
+        .map(|e| e["body"]["tag"].as_str().expect("a tag").to_string())
+        .collect();
+    (tags, b["texts"].as_object().map_or(0, |t| t.len()))
+}
+
+/// A bundle carries its release and the later releases of the same work whose translation is in
+/// the same language (spec/verify.md §2.8, §3.2), and by default the text of no version released
+/// earlier: v2's bundle holds neither v1's release entry nor its text, and v1's holds v2's but
+/// not a later release in another language.
+///
+/// Kills, in src/verify/bundle.rs `build_carrying`: each of the three `&&` → `||` in the filter of
+/// later releases (`r.work == rel.work && r.seq > rel.seq && lang.is_some() && lang_of(…) == lang`).
+#[test]
+fn a_bundle_carries_only_the_later_releases_of_its_language() {
+    let env = setup();
+    env.write("en2.txt", "The stone bridge.\nEvery morning my grandmother walked over the bridge.\n");
+    env.write("de.txt", "Die Steinbrücke.\nJeden Morgen ging meine Großmutter über die Brücke.\n");
+    env.ok(&["record", "en2.txt", "--work", "w", "--lang", "en", "--key", "tina.key"]);
+    env.ok(&["release", "w@v2", "--translation", "w:en", "--key", "tina.key"]);
+    env.ok(&["record", "de.txt", "--work", "w", "--lang", "de", "--of", "w:it", "--key", "tina.key"]);
+    env.ok(&["release", "w@de1", "--translation", "w:de", "--key", "tina.key"]);
+    env.ok(&["bundle", "w@v2", "-o", "v2.bundle"]);
+    assert_eq!(bundle_releases(&env, "v2.bundle"), (vec!["v2".to_string()], 1), "v1 is earlier, de1 in German");
+    env.ok(&["bundle", "w@v1", "-o", "v1.bundle"]);
+    assert_eq!(bundle_releases(&env, "v1.bundle"), (vec!["v1".to_string(), "v2".to_string()], 2), "de1 is in German");
+}

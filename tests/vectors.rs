@@ -1422,7 +1422,224 @@ fn ledger_cases() -> Vec<Case> {
                 &translator(),
             ),
         ),
+        // §6.1 field formats at their bounds: each rule with a valid case at its limit and an
+        // invalid one just past it, on line 9 (a cosign, an original of another work or a release).
+        case(
+            "valid-time-february-28",
+            Valid,
+            "a cosign claimed on 28 February of a common year, the last day of its February",
+            h.full().then_signed(cosign(h.release), &owner(), |e| e.time = "2026-02-28T10:00:00Z".into()),
+        ),
+        case(
+            "reject-time-february-29",
+            All(vec![(Code::EntryTimeInvalid, 9)]),
+            "a correctly signed cosign claimed on 29 February 2026, a common year",
+            h.full().then_signed(cosign(h.release), &owner(), |e| e.time = "2026-02-29T10:00:00Z".into()),
+        ),
+        case(
+            "valid-time-30-day-month",
+            Valid,
+            "a cosign claimed on 30 April, the last day of a 30-day month",
+            h.full().then_signed(cosign(h.release), &owner(), |e| e.time = "2026-04-30T10:00:00Z".into()),
+        ),
+        case(
+            "reject-time-april-31",
+            All(vec![(Code::EntryTimeInvalid, 9)]),
+            "a correctly signed cosign claimed on 31 April: April has 30 days",
+            h.full().then_signed(cosign(h.release), &owner(), |e| e.time = "2026-04-31T10:00:00Z".into()),
+        ),
+        // §6.2, §11 step 4: the body's key.weak comes before the genesis signer (step 6) and the
+        // signature (step 7), which no signature under a small-order key passes (§4.3).
+        case(
+            "reject-genesis-small-order-key",
+            All(vec![(Code::KeyWeak, 1)]),
+            "a genesis whose key is the identity point, of small order, and whose signer is that key's id",
+            Gen::default().then_signed(
+                Body::Genesis(Genesis { origin: ORIGIN.into(), name: "Weak".into(), key: identity_point_key() }),
+                &owner(),
+                |e| e.signer = identity_point_key().id(),
+            ),
+        ),
+        // §6.5: `of` is forbidden for an original.
+        case(
+            "reject-original-with-of",
+            All(vec![(Code::EntrySchemaInvalid, 9)]),
+            "a correction of the original (its parent the first original) that names the first original in of, which only a translation has",
+            h.full().then(
+                version(TextRole::Original, "it", ORIGINAL_V1, ORIGINAL_V2, Some(h.original), Some(h.original)),
+                &translator(),
+            ),
+        ),
+        case(
+            "valid-media-type-255",
+            Valid,
+            "an original of another work whose media type has 255 characters, the most allowed",
+            h.full().then(other_original(|v| v.media_type = media_type_of(255)), &translator()),
+        ),
+        case(
+            "reject-media-type-256",
+            All(vec![(Code::EntrySchemaInvalid, 9)]),
+            "an original of another work whose media type has 256 characters: at most 255",
+            h.full().then(other_original(|v| v.media_type = media_type_of(256)), &translator()),
+        ),
+        case(
+            "reject-media-type-no-slash",
+            All(vec![(Code::EntrySchemaInvalid, 9)]),
+            "an original of another work whose media type, textplain, has no slash",
+            h.full().then(other_original(|v| v.media_type = "textplain".into()), &translator()),
+        ),
+        case(
+            "reject-media-type-tab",
+            All(vec![(Code::EntrySchemaInvalid, 9)]),
+            "an original of another work whose media type has a tab (U+0009) for the space: printable ASCII is 0x20-0x7E",
+            h.full().then(other_original(|v| v.media_type = "text/plain;\tcharset=utf-8".into()), &translator()),
+        ),
+        // §9.3: a profile id is 1-32 characters; an unknown one is ignored.
+        case(
+            "valid-norm-id-32",
+            Valid,
+            "an original of another work whose norm also has a member for a profile no verifier knows, its id of 32 characters, the most allowed",
+            h.full().then(other_original(|v| add_norm(v, &format!("example/{}", "a".repeat(24)))), &translator()),
+        ),
+        case(
+            "reject-norm-id-33",
+            All(vec![(Code::EntrySchemaInvalid, 9)]),
+            "an original of another work whose norm has a member whose id has 33 characters, all allowed: at most 32",
+            h.full().then(other_original(|v| add_norm(v, &format!("example/{}", "a".repeat(25)))), &translator()),
+        ),
+        case(
+            "reject-norm-id-empty",
+            All(vec![(Code::EntrySchemaInvalid, 9)]),
+            "an original of another work whose norm has a member named by the empty string: a profile id has 1-32 characters",
+            h.full().then(other_original(|v| add_norm(v, "")), &translator()),
+        ),
+        // §2.1, §6.5: `size` is any integer of the format, up to 2^53 - 1.
+        case(
+            "valid-version-size-max",
+            Valid,
+            "a hash-only original of another work (no diff, no norm) whose size is 2^53 - 1, the largest integer of the format",
+            h.full().then(other_original(hash_only_max_size), &translator()),
+        ),
+        case(
+            "reject-version-size-too-large",
+            All(vec![(Code::LineNumber, 9)]),
+            "the line of valid-version-size-max with its size raised to 2^53: a number above 2^53 - 1 (2.3 step 3, before anything else of the line)",
+            h.full().then(other_original(hash_only_max_size), &translator()).edit(
+                9,
+                "\"size\":9007199254740991",
+                "\"size\":9007199254740992",
+            ),
+        ),
+        // §6.6: `urls` holds 1-16 URLs, each 9-2048 printable ASCII characters other than space,
+        // beginning https:// or http://.
+        case(
+            "valid-release-urls-16",
+            Valid,
+            "a release with 16 URLs, the most allowed",
+            h.full().then(
+                release_with_urls(&h, (1..=16).map(|i| format!("https://example.org/winter-sea/{i}")).collect()),
+                &translator(),
+            ),
+        ),
+        case(
+            "reject-release-urls-17",
+            All(vec![(Code::EntrySchemaInvalid, 9)]),
+            "a release with 17 URLs: at most 16",
+            h.full().then(
+                release_with_urls(&h, (1..=17).map(|i| format!("https://example.org/winter-sea/{i}")).collect()),
+                &translator(),
+            ),
+        ),
+        case(
+            "reject-release-urls-empty",
+            All(vec![(Code::EntrySchemaInvalid, 9)]),
+            "a release whose urls is the empty array: urls is absent rather than empty",
+            h.full().then(release_with_urls(&h, Vec::new()), &translator()),
+        ),
+        case(
+            "valid-url-9-characters",
+            Valid,
+            "a release whose URL is https://a, 9 characters, the fewest allowed",
+            h.full().then(release_with_urls(&h, vec!["https://a".into()]), &translator()),
+        ),
+        case(
+            "reject-url-8-characters",
+            All(vec![(Code::EntrySchemaInvalid, 9)]),
+            "a release whose URL is https:// alone, 8 characters: at least 9",
+            h.full().then(release_with_urls(&h, vec!["https://".into()]), &translator()),
+        ),
+        case(
+            "valid-url-2048-characters",
+            Valid,
+            "a release whose URL has 2048 characters, the most allowed",
+            h.full().then(release_with_urls(&h, vec![url_of(2048)]), &translator()),
+        ),
+        case(
+            "reject-url-2049-characters",
+            All(vec![(Code::EntrySchemaInvalid, 9)]),
+            "a release whose URL has 2049 characters: at most 2048",
+            h.full().then(release_with_urls(&h, vec![url_of(2049)]), &translator()),
+        ),
+        case(
+            "reject-url-scheme",
+            All(vec![(Code::EntrySchemaInvalid, 9)]),
+            "a release whose URL begins ftp://: a URL begins https:// or http://",
+            h.full().then(release_with_urls(&h, vec!["ftp://example.org/winter-sea".into()]), &translator()),
+        ),
+        case(
+            "reject-url-space",
+            All(vec![(Code::EntrySchemaInvalid, 9)]),
+            "a release whose URL has a space: a URL is printable ASCII other than space",
+            h.full().then(release_with_urls(&h, vec!["https://example.org/winter sea".into()]), &translator()),
+        ),
     ]
+}
+
+/// The first version of an original of another work, `summer-sea`, as `edit` changes it: line 9
+/// of the field-format cases.
+fn other_original(edit: impl FnOnce(&mut Version)) -> Body {
+    let mut v = version_body("summer-sea", TextRole::Original, "it", "", ORIGINAL_V2, None, None);
+    edit(&mut v);
+    Body::Version(Box::new(v))
+}
+
+/// A media type of `len` characters: `text/plain; charset=utf-8; x=aaa…`.
+fn media_type_of(len: usize) -> String {
+    let p = "text/plain; charset=utf-8; x=";
+    format!("{p}{}", "a".repeat(len - p.len()))
+}
+
+/// Adds a `norm` member with profile id `id` (a profile no verifier knows).
+fn add_norm(v: &mut Version, id: &str) {
+    v.norm.as_mut().unwrap().insert(id.into(), Digest::of(b"the output of a profile no verifier knows"));
+}
+
+/// Makes `v` a hash-only version (§8.6) of the largest size the format can write.
+fn hash_only_max_size(v: &mut Version) {
+    v.media_type = "application/octet-stream".into();
+    v.size = colophon::format::jcs::MAX_SAFE_INTEGER;
+    v.sha256 = Digest::of(b"a content too large to hold");
+    v.norm = None;
+    v.diff = None;
+}
+
+/// Release `v2` of the corrected translation, published at `urls`.
+fn release_with_urls(h: &History, urls: Vec<String>) -> Body {
+    Body::Release(Release {
+        work: "winter-sea".into(),
+        tag: "v2".into(),
+        translation: h.corrected,
+        original: h.original,
+        lang: ReleaseLangs { original: "it".into(), translation: "en".into() },
+        urls: Some(urls),
+        note: None,
+    })
+}
+
+/// A URL of `len` characters: `https://example.org/aaa…`.
+fn url_of(len: usize) -> String {
+    let p = "https://example.org/";
+    format!("{p}{}", "a".repeat(len - p.len()))
 }
 
 /// The identity point as a public key: of order 1.
