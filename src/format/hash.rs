@@ -99,20 +99,29 @@ impl serde::Serialize for Digest {
 
 impl<'de> serde::Deserialize<'de> for Digest {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Digest, D::Error> {
-        // A visitor rather than `String::deserialize`: every entry holds several hashes, and the
-        // audit's hot path should not allocate a string for each (bench/README.md, P2).
-        struct Hex;
-        impl serde::de::Visitor<'_> for Hex {
-            type Value = Digest;
-            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-                f.write_str("64 lowercase hex characters")
-            }
-            fn visit_str<E: serde::de::Error>(self, s: &str) -> Result<Digest, E> {
-                s.parse().map_err(E::custom)
-            }
-        }
-        d.deserialize_str(Hex)
+        deserialize_parsed(d, "64 lowercase hex characters")
     }
+}
+
+/// Deserializes a value written as a string through its `FromStr`, with a visitor rather than
+/// `String::deserialize`: every entry holds several hashes and a key id, and the audit's hot path
+/// should not allocate a string for each (bench/README.md, P2).
+pub(crate) fn deserialize_parsed<'de, D, T>(d: D, expecting: &'static str) -> Result<T, D::Error>
+where
+    D: serde::Deserializer<'de>,
+    T: FromStr<Err = String>,
+{
+    struct Parsed<T>(&'static str, std::marker::PhantomData<T>);
+    impl<T: FromStr<Err = String>> serde::de::Visitor<'_> for Parsed<T> {
+        type Value = T;
+        fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+            f.write_str(self.0)
+        }
+        fn visit_str<E: serde::de::Error>(self, s: &str) -> Result<T, E> {
+            s.parse().map_err(E::custom)
+        }
+    }
+    d.deserialize_str(Parsed(expecting, std::marker::PhantomData))
 }
 
 /// Entry hash (§3.1): SHA-256 of the line's committed form (§3.4; for every line but a `version`

@@ -69,18 +69,7 @@ impl Serialize for KeyId {
 
 impl<'de> Deserialize<'de> for KeyId {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<KeyId, D::Error> {
-        // A visitor, so no string is allocated per entry on the audit's hot path.
-        struct Hex;
-        impl serde::de::Visitor<'_> for Hex {
-            type Value = KeyId;
-            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-                f.write_str("a key id of 32 lowercase hex characters")
-            }
-            fn visit_str<E: serde::de::Error>(self, s: &str) -> Result<KeyId, E> {
-                s.parse().map_err(E::custom)
-            }
-        }
-        d.deserialize_str(Hex)
+        crate::format::hash::deserialize_parsed(d, "a key id of 32 lowercase hex characters")
     }
 }
 
