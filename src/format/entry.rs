@@ -809,6 +809,20 @@ fn check_fields(body: &Body) -> Result<(), String> {
 mod tests {
     use super::*;
 
+    /// `signed_by_cut` takes `,"sig":"<sig>"` out of a line only when the member holds exactly
+    /// the signature named and ends at its quote; anything else is `None`, and the caller
+    /// serializes the object instead. (Both give the same bytes on a canonical line, so no audit
+    /// tells the two paths apart: this pins the cut itself.)
+    #[test]
+    fn the_signature_member_is_cut_only_when_it_holds_the_signature_named() {
+        let line = br#"{"a":1,"sig":"abc"}"#;
+        assert_eq!(signed_by_cut(line, Some("abc")).as_deref(), Some(&br#"{"a":1}"#[..]));
+        assert_eq!(signed_by_cut(line, Some("abd")), None, "another value of the same length");
+        assert_eq!(signed_by_cut(br#"{"a":1,"sig":"abcd"}"#, Some("abc")), None, "a longer value");
+        assert_eq!(signed_by_cut(br#"{"a":1,"sig":"ab"}"#, Some("abc")), None, "a shorter value");
+        assert_eq!(signed_by_cut(line, None), None);
+    }
+
     fn genesis_line() -> (SecretKey, Vec<u8>) {
         let k = SecretKey::from_seed(&[9; 32], "Owner");
         let body = Body::Genesis(Genesis { origin: "example.org/t".into(), name: "Owner".into(), key: k.public() });
