@@ -1076,3 +1076,22 @@ fn a_bundle_carries_only_the_later_releases_of_its_language() {
     env.ok(&["bundle", "w@v1", "-o", "v1.bundle"]);
     assert_eq!(bundle_releases(&env, "v1.bundle"), (vec!["v1".to_string(), "v2".to_string()], 2), "de1 is in German");
 }
+
+/// Kills: delete the match arm `Body::Release(body) => body.note.clone()` in `release_view`
+/// (src/verify/copy.rs). A release's note is signed in its entry, and the verdict shows it with
+/// the release: without the arm every release would show none.
+#[test]
+fn the_verdict_shows_the_note_signed_in_the_release() {
+    let env = Env::new();
+    env.keygen("Olga", "olga");
+    env.ok(&["init", "--origin", "o/x", "--key", "olga.key"]);
+    env.write("it.txt", IT);
+    env.write("en.txt", EN);
+    env.ok(&["record", "it.txt", "--work", "w", "--lang", "it", "--key", "olga.key"]);
+    env.ok(&["record", "en.txt", "--work", "w", "--lang", "en", "--of", "w:it", "--key", "olga.key"]);
+    env.ok(&["release", "--work", "w", "--tag", "v1", "--note", "Prima edizione", "--key", "olga.key"]);
+    let r = env.run(&["--json", "verify", "en.txt", "--trust", "olga.pub"]);
+    r.assert_code(0).assert_status("copy.verified");
+    assert_eq!(r.json()["release"]["note"], "Prima edizione");
+    env.ok(&["verify", "en.txt", "--trust", "olga.pub"]).assert_stdout("Prima edizione");
+}
