@@ -756,3 +756,32 @@ pub(crate) fn release_info(p: &ParsedLine, r: &crate::format::entry::Release) ->
         cosigners: Vec::new(),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::format::keys::SecretKey;
+
+    /// §6.4: a revocation takes effect after its own entry. The audit never admits an entry by a
+    /// key revoked before it, so the trust walk (`trust::decide_with`) and the append check meet a
+    /// revoked key only through a library caller or a damaged index: this pins the boundary.
+    #[test]
+    fn a_key_is_active_up_to_its_revocation_entry() {
+        let k = SecretKey::from_seed(&[7; 32], "Tina").public();
+        let mut info = KeyInfo {
+            key: k,
+            name: "Tina".into(),
+            roles: vec![Role::Translator],
+            seq: 1,
+            registered_by: k.id(),
+            entry: Digest([1; 32]),
+            revoked: None,
+        };
+        assert!(info.active_at(1) && info.active_at(u64::MAX), "never revoked");
+        for reason in [RevokeReason::Retired, RevokeReason::Compromised] {
+            info.revoked = Some(Revocation { seq: 5, reason, entry: Digest([2; 32]) });
+            assert!(info.active_at(4) && info.active_at(5), "up to and at the revocation entry");
+            assert!(!info.active_at(6) && !info.active_at(u64::MAX), "after it");
+        }
+    }
+}
