@@ -1095,3 +1095,71 @@ fn the_verdict_shows_the_note_signed_in_the_release() {
     assert_eq!(r.json()["release"]["note"], "Prima edizione");
     env.ok(&["verify", "en.txt", "--trust", "olga.pub"]).assert_stdout("Prima edizione");
 }
+
+/// Kills `!=` → `==` in `r.entry != check.entry` in `judge_hits` (src/verify/copy.rs): the
+/// verdict names the release that vouches for the copy and lists the *other* releases holding the
+/// version; with the mutant it listed the vouching release as another.
+#[test]
+fn other_releases_are_those_besides_the_one_that_vouches() {
+    let env = setup();
+    env.ok(&["release", "--work", "w", "--tag", "v2", "--key", "tina.key"]);
+    let r = env.run(&["--json", "verify", "en.txt", "--trust", "olga.pub"]);
+    r.assert_code(0).assert_status("copy.verified");
+    let j = r.json();
+    assert_eq!(j["release"]["ref"], "w@v2", "{j}");
+    assert_eq!(j["other_releases"], serde_json::json!(["w@v1"]), "{j}");
+}
+
+/// Kills `==` → `!=` in `check.status == Code::TrustUntrusted` in `judge_hits`: a reader whose
+/// keyring vouches for no signer of the release is told what to add (with no keyring at all, a
+/// different hint), and only then.
+#[test]
+fn an_untrusted_verdict_says_which_keys_to_add() {
+    let env = setup();
+    let r = env.run(&["--json", "verify", "en.txt", "--trust", "mal.pub"]);
+    r.assert_code(1).assert_status("trust.untrusted");
+    let notes = r.json()["notes"].clone();
+    assert!(
+        notes.as_array().expect("notes").iter().any(|n| n.as_str().is_some_and(|s| s.starts_with("add the signer's"))),
+        "{notes}"
+    );
+    let ok = env.run(&["--json", "verify", "en.txt", "--trust", "olga.pub"]).json();
+    assert_eq!(ok["notes"], serde_json::json!([]), "{ok}");
+}
+
+/// Kills the deleted match arm `Code::EntrySignatureInvalid` in `judge_hits`: when an entry the
+/// verdict rests on does not check out against its signed line (spec/verify.md §2.3: the index
+/// only finds lines), the message says so and sends the reader to the audit; the bare reason
+/// alone does not say what to do. Here an index forged to name the translation's version line as
+/// the release `w@v1`.
+#[test]
+fn a_release_whose_signed_line_does_not_check_out_sends_the_reader_to_the_audit() {
+    let env = setup();
+    let en1 = common::hash_of(&env.lines()[3]);
+    let index = env.index_file().expect("the ledger has an index in the cache");
+    rusqlite::Connection::open(index)
+        .expect("open the index")
+        .execute_batch(&format!("UPDATE releases SET hash=X'{}' WHERE tag='v1';", en1.to_hex()))
+        .expect("forge the index");
+    let r = env.run(&["--json", "verify", "en.txt", "--trust", "olga.pub"]);
+    r.assert_code(1).assert_status("entry.signature.invalid");
+    let m = r.json()["message"].as_str().unwrap_or_default().to_string();
+    assert!(
+        m.starts_with("a signature the verdict rests on is invalid:") && m.ends_with("run `colophon audit`"),
+        "{m}"
+    );
+}
+
+/// Kills `>` → `>=` in `withheld > 0` in `verify_signed` (src/verify/copy.rs): a mismatch says
+/// that texts were withheld from the bundle (spec/verify.md §3.6) only when some were; against a
+/// ledger, which holds every text, it says nothing of the kind.
+#[test]
+fn a_mismatch_with_no_text_withheld_says_nothing_of_withheld_texts() {
+    let env = setup();
+    env.write("other.txt", "Something else entirely.\n");
+    let r = env.run(&["--json", "verify", "other.txt", "--trust", "olga.pub"]);
+    r.assert_code(1).assert_status("copy.mismatch");
+    let j = r.json();
+    let notes = j["notes"].as_array().expect("notes");
+    assert!(!notes.iter().any(|n| n.as_str().is_some_and(|s| s.contains("withheld"))), "{j}");
+}
