@@ -553,6 +553,14 @@ mod tests {
             ("{\"a\":1}\n", false),
             (r#"{"a":1}x"#, false),
             (r#"{"a":"\u000a"}"#, false),
+            // Every control character without a short form is `\u00xx`, those of the second
+            // sixteen too (whose low digit alone names one with a short form: 0x18 is not 0x08).
+            (r#"{"a":"\u0010\u0018\u0019\u001a\u001b\u001c\u001d\u001e"}"#, true),
+            (r#"{"a":"\u0018"}"#, true),
+            (r#"{"a":"\u0008"}"#, false),
+            (r#"{"a":"\u0009"}"#, false),
+            (r#"{"a":"\u000c"}"#, false),
+            (r#"{"a":"\u000d"}"#, false),
             (r#"{"a":"\u001F"}"#, false),
             (r#"{"a":"\u0041"}"#, false),
             (r#"{"a":"\/"}"#, false),
