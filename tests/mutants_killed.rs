@@ -1157,9 +1157,13 @@ fn a_release_whose_signed_line_does_not_check_out_sends_the_reader_to_the_audit(
 fn a_mismatch_with_no_text_withheld_says_nothing_of_withheld_texts() {
     let env = setup();
     env.write("other.txt", "Something else entirely.\n");
-    let r = env.run(&["--json", "verify", "other.txt", "--trust", "olga.pub"]);
-    r.assert_code(1).assert_status("copy.mismatch");
-    let j = r.json();
-    let notes = j["notes"].as_array().expect("notes");
-    assert!(!notes.iter().any(|n| n.as_str().is_some_and(|s| s.contains("withheld"))), "{j}");
+    env.write("post.html", "<html><body><article><p>Something else entirely.</p></article></body></html>");
+    // Kills the same mutant of `withheld > 0` in `verify_page` too.
+    for copy in ["other.txt", "post.html"] {
+        let r = env.run(&["--json", "verify", copy, "--trust", "olga.pub"]);
+        r.assert_code(1).assert_status("copy.mismatch");
+        let j = r.json();
+        let notes = j["notes"].as_array().expect("notes");
+        assert!(!notes.iter().any(|n| n.as_str().is_some_and(|s| s.contains("withheld"))), "{copy}: {j}");
+    }
 }

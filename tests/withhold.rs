@@ -237,6 +237,17 @@ fn a_withheld_text_is_not_an_empty_text() {
     env.write("tampered.txt", EN_4.replace("is closed", "was demolished"));
     let r = env.fails(&["verify", "tampered.txt", "--bundle", "b.bundle", "--trust", "olga.pub"], 1);
     r.assert_stdout("closest signed version: ponte:en@4").assert_stdout("not in the bundle (withheld");
+    // So does a web page holding none of the texts the bundle carries (spec/verify.md §3.6, §4).
+    env.write("post.html", format!("<html><body><article><p>{}</p></article></body></html>", "Nothing signed here."));
+    let j = env.fails(&["--json", "verify", "post.html", "--bundle", "b.bundle", "--trust", "olga.pub"], 1).json();
+    assert_eq!(j["status"], "copy.mismatch", "{j}");
+    let notes = j["notes"].as_array().expect("notes");
+    assert!(
+        notes
+            .iter()
+            .any(|n| n.as_str().is_some_and(|s| s.contains("the page was searched only for the texts it carries"))),
+        "{j}"
+    );
     // A copy of the original matches its signed hashes, which the bundle carries: no text needed.
     env.write("it.txt", ORIGINAL_IT);
     env.ok(&["verify", "it.txt", "--bundle", "b.bundle", "--trust", "olga.pub"]).assert_stdout("ponte:it@1");

@@ -590,6 +590,11 @@ mod tests {
         assert!(canonical_layout(&deep(64)).is_some());
         assert!(canonical_layout(&deep(65)).is_none());
         assert!(parse_canonical(deep(65).as_bytes()).is_ok());
+        // Arrays count as levels too.
+        let deep_array = |n: usize| format!("{{\"a\":{}0{}}}", "[".repeat(n), "]".repeat(n));
+        assert!(canonical_layout(&deep_array(63)).is_some());
+        assert!(canonical_layout(&deep_array(64)).is_none());
+        assert!(parse_canonical(deep_array(64).as_bytes()).is_ok());
         // Where the first members are.
         let text = r#"{"body":{"diff":[["=",1]],"z":2},"v":1}"#;
         let layout = canonical_layout(text).unwrap();
