@@ -285,6 +285,29 @@ pub fn sha256_stream(mut reader: impl Read, mut progress: impl FnMut(u64)) -> io
 mod tests {
     use super::*;
 
+    /// The digit table reads exactly `0-9a-f`: every other byte (`:` and `g` just past the two
+    /// ranges, the uppercase letters, anything else) makes the string invalid, at either place in
+    /// a pair.
+    #[test]
+    fn lower_hex_reads_exactly_the_sixteen_digits() {
+        for b in 0..=255u8 {
+            let want = match b {
+                b'0'..=b'9' => Some(b - b'0'),
+                b'a'..=b'f' => Some(b - b'a' + 10),
+                _ => None,
+            };
+            let mut out = [0u8; 1];
+            assert_eq!(lower_hex_into(&[b'0', b], &mut out), want.is_some(), "{b:#x} second");
+            if let Some(v) = want {
+                assert_eq!(out[0], v, "{b:#x}");
+            }
+            assert_eq!(lower_hex_into(&[b, b'0'], &mut out), want.is_some(), "{b:#x} first");
+            if let Some(v) = want {
+                assert_eq!(out[0], v << 4, "{b:#x}");
+            }
+        }
+    }
+
     #[test]
     fn known_answers() {
         assert_eq!(Digest::of(b"").to_hex(), "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855");

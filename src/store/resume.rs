@@ -369,6 +369,49 @@ mod tests {
         assert_eq!((a.head, a.root), (b.head, b.root));
     }
 
+    /// §7.2, transparency.md §8.1: a line over the length limit leaves the Merkle root unknown,
+    /// so a checkpoint at or past it cannot be checked and no state is saved there (whatever root
+    /// the checkpoint claims), with the length as the reason, whether the long line is the last
+    /// one read or not; at a checkpoint before it the state is saved.
+    #[test]
+    fn no_state_is_saved_at_a_checkpoint_past_a_too_long_line() {
+        let dir = tempfile::tempdir().unwrap();
+        let k = SecretKey::from_seed(&[4; 32], "Owner");
+        let all = ledger(&k, 1);
+        let mut lines = all[..3].to_vec();
+        lines.push(vec![b'x'; crate::log::lines::MAX_LINE_LEN + 1]);
+        lines.push(all[3].clone());
+        let ledger_path = dir.path().join("l.jsonl");
+        write(&ledger_path, &lines);
+        let state = dir.path().join("s");
+        let saved = |cp: &[u8]| {
+            let r = audit_file_with_state(&ledger_path, None, None, None, Some(Save { path: &state, checkpoint: cp }));
+            r.unwrap()
+        };
+        for size in [4u64, 5] {
+            let cp = crate::log::checkpoint::Checkpoint {
+                origin: "t.example/x".into(),
+                size,
+                root: Digest([9; 32]),
+                extensions: Vec::new(),
+            };
+            let text = cp.to_text();
+            let sig = crate::log::note::sign(&text, "t.example/x", &k.signing).unwrap();
+            let note = crate::log::note::Note { text, sigs: vec![sig] }.to_bytes();
+            let r = saved(&note);
+            assert!(r.saved.is_none(), "size {size}");
+            let general: Vec<(Code, &str)> =
+                r.problems.iter().filter(|p| p.line.is_none()).map(|p| (p.code, p.message.as_str())).collect();
+            assert_eq!(general.len(), 1, "size {size}: {general:?}");
+            assert_eq!(general[0].0, Code::LineTooLong, "size {size}: {general:?}");
+            assert!(general[0].1.ends_with("the state was not saved"), "size {size}: {general:?}");
+            assert!(!state.exists(), "size {size}");
+        }
+        let r = saved(&checkpoint(&k, &lines[..3]));
+        assert_eq!(r.saved.as_ref().map(|s| s.size), Some(3));
+        assert!(state.exists());
+    }
+
     #[test]
     fn states_with_spilled_versions_resume_and_chain() {
         let dir = tempfile::tempdir().unwrap();
