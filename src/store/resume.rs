@@ -412,6 +412,51 @@ mod tests {
         assert!(state.exists());
     }
 
+    /// §8.1: a state whose checksum matches is still refused when what it holds does not agree
+    /// with the checkpoint it names (someone who can write the file can recompute the checksum).
+    /// Each forgery below breaks one agreement: the lines read, the root, where the head is.
+    #[test]
+    fn a_state_whose_contents_disagree_with_its_binding_is_refused() {
+        let dir = tempfile::tempdir().unwrap();
+        let k = SecretKey::from_seed(&[4; 32], "Owner");
+        let all = ledger(&k, 1);
+        let ledger_path = dir.path().join("l.jsonl");
+        write(&ledger_path, &all);
+        let state = dir.path().join("s");
+        let cp = checkpoint(&k, &all);
+        let r = audit_file_with_state(&ledger_path, None, None, None, Some(Save { path: &state, checkpoint: &cp }));
+        assert_eq!(r.unwrap().saved.map(|s| s.size), Some(all.len() as u64));
+        let good = std::fs::read(&state).unwrap();
+        assert!(crate::log::resume::decode(good.clone()).is_ok());
+        // The layout (log::resume::encode): magic, origin (length, bytes), size, root, head
+        // offset, offset, trust (tag 0: none), parts (length, bytes; the lines read first).
+        let at_size = crate::log::resume::MAGIC.len() + 8 + "t.example/x".len();
+        let (at_root, at_head, at_offset) = (at_size + 8, at_size + 40, at_size + 48);
+        assert_eq!(good[at_size + 56], 0, "no trust fingerprint");
+        let at_lines = at_size + 57 + 8;
+        let u64_at = |b: &[u8], i: usize| u64::from_le_bytes(b[i..i + 8].try_into().unwrap());
+        assert_eq!(u64_at(&good, at_lines), all.len() as u64);
+        let forged = |edit: &dyn Fn(&mut Vec<u8>)| {
+            let mut b = good[..good.len() - 32].to_vec();
+            edit(&mut b);
+            let sum = Digest::of(&b);
+            b.extend_from_slice(&sum.0);
+            crate::log::resume::decode(b).map(|_| ()).map_err(|(code, _)| code)
+        };
+        let set = |b: &mut Vec<u8>, i: usize, v: u64| b[i..i + 8].copy_from_slice(&v.to_le_bytes());
+        let refused = Err(Code::AuditStateInvalid);
+        assert_eq!(forged(&|_| {}), Ok(()));
+        assert_eq!(forged(&|b| set(b, at_lines, u64_at(b, at_lines) + 1)), refused, "lines read");
+        assert_eq!(forged(&|b| b[at_root] ^= 1), refused, "root");
+        let (head, offset) = (u64_at(&good, at_head), u64_at(&good, at_offset));
+        assert!(head > 0 && head < offset);
+        assert_eq!(forged(&|b| set(b, at_head, offset)), refused, "head at the end");
+        // The head line is at most MAX_LINE_LEN bytes and its newline.
+        let max = crate::log::lines::MAX_LINE_LEN as u64 + 1;
+        assert_eq!(forged(&|b| set(b, at_offset, head + max)), Ok(()), "the longest head line");
+        assert_eq!(forged(&|b| set(b, at_offset, head + max + 1)), refused, "a head line too long");
+    }
+
     #[test]
     fn states_with_spilled_versions_resume_and_chain() {
         let dir = tempfile::tempdir().unwrap();
