@@ -285,6 +285,55 @@ pub fn sha256_stream(mut reader: impl Read, mut progress: impl FnMut(u64)) -> io
 mod tests {
     use super::*;
 
+    /// A hash written as another JSON type is refused with what was expected (the message an
+    /// entry's schema problem carries).
+    #[test]
+    fn a_hash_of_another_json_type_says_what_was_expected() {
+        let e = serde_json::from_str::<Digest>("1").unwrap_err().to_string();
+        assert!(e.contains("expected 64 lowercase hex characters"), "{e}");
+    }
+
+    /// The committed form (§3.4) by its definition: the object with `body.diff` replaced by
+    /// `body.diff_sha256`, the hash of the script's canonical bytes, serialized canonically.
+    fn committed_by_definition(line: &[u8]) -> Vec<u8> {
+        let mut v = crate::format::jcs::parse_canonical(line).unwrap();
+        let body = v["body"].as_object_mut().unwrap();
+        let script = crate::format::jcs::to_vec(&body.remove("diff").unwrap()).unwrap();
+        body.insert("diff_sha256".into(), Digest::of(&script).to_hex().into());
+        crate::format::jcs::to_vec(&v).unwrap()
+    }
+
+    /// `committed_form` and its fast paths give the bytes the definition gives, for a line that
+    /// begins with its script (the fast path), one with a member name between `diff` and
+    /// `diff_sha256` (which must sort after it), and one whose script is not first; and leave
+    /// every other line as it is.
+    #[test]
+    fn the_committed_form_fast_paths_give_the_defined_bytes() {
+        let first: &[u8] = br#"{"body":{"diff":[["=",1],["+","a\"]}"]],"lang":"en"},"type":"version","v":1}"#;
+        let between: &[u8] = br#"{"body":{"diff":[["=",1]],"diff_a":1},"type":"version"}"#;
+        let not_first: &[u8] = br#"{"a":1,"body":{"diff":[["=",1]]},"type":"version"}"#;
+        for line in [first, between, not_first] {
+            let want = committed_by_definition(line);
+            assert_eq!(committed_form(line).as_ref(), &want[..], "{}", String::from_utf8_lossy(line));
+        }
+        let want = committed_by_definition(first);
+        assert_eq!(committed_version_line(first).as_deref(), Some(&want[..]));
+        let end = first.windows(6).position(|w| w == br#"],"lan"#).unwrap() + 1;
+        assert_eq!(json_value_end(first, COMMITTED_PREFIX.len()), Some(end));
+        assert_eq!(committed_with_script_end(first, end).as_deref(), Some(&want[..]));
+        assert_eq!(committed_version_line(not_first), None);
+        assert_eq!(committed_with_script_end(not_first, 20), None);
+        assert_eq!(json_value_end(br#"[["+","]"#, 0), None, "the bytes end inside the value");
+        for same in [
+            &br#"{"body":{"diff":[["=",1]]},"type":"key"}"#[..],
+            br#"{"body":{"diff":[["=",1]],"diff_sha256":"00"},"type":"version"}"#,
+            br#"{"body":{"lang":"en"},"type":"version"}"#,
+            br#"{"a":"diff","type":"version"}"#,
+        ] {
+            assert_eq!(committed_form(same).as_ref(), same, "{}", String::from_utf8_lossy(same));
+        }
+    }
+
     /// The digit table reads exactly `0-9a-f`: every other byte (`:` and `g` just past the two
     /// ranges, the uppercase letters, anything else) makes the string invalid, at either place in
     /// a pair.
