@@ -412,6 +412,34 @@ mod tests {
         assert!(state.exists());
     }
 
+    /// §8.1: the state is saved only at a checkpoint whose root is the ledger's: one the owner
+    /// signed for another history (here, any other root) is `checkpoint.inconsistent`, and no
+    /// file is written.
+    #[test]
+    fn no_state_is_saved_at_a_checkpoint_of_another_history() {
+        let dir = tempfile::tempdir().unwrap();
+        let k = SecretKey::from_seed(&[4; 32], "Owner");
+        let all = ledger(&k, 1);
+        let ledger_path = dir.path().join("l.jsonl");
+        write(&ledger_path, &all);
+        let state = dir.path().join("s");
+        let cp = crate::log::checkpoint::Checkpoint {
+            origin: "t.example/x".into(),
+            size: all.len() as u64,
+            root: Digest([9; 32]),
+            extensions: Vec::new(),
+        };
+        let text = cp.to_text();
+        let sig = crate::log::note::sign(&text, "t.example/x", &k.signing).unwrap();
+        let note = crate::log::note::Note { text, sigs: vec![sig] }.to_bytes();
+        let r = audit_file_with_state(&ledger_path, None, None, None, Some(Save { path: &state, checkpoint: &note }));
+        let r = r.unwrap();
+        assert!(r.saved.is_none());
+        let general: Vec<Code> = r.problems.iter().filter(|p| p.line.is_none()).map(|p| p.code).collect();
+        assert_eq!(general, vec![Code::CheckpointInconsistent]);
+        assert!(!state.exists());
+    }
+
     /// §8.1: a state whose checksum matches is still refused when what it holds does not agree
     /// with the checkpoint it names (someone who can write the file can recompute the checksum).
     /// Each forgery below breaks one agreement: the lines read, the root, where the head is.
