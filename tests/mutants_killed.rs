@@ -1167,3 +1167,19 @@ fn a_mismatch_with_no_text_withheld_says_nothing_of_withheld_texts() {
         assert!(!notes.iter().any(|n| n.as_str().is_some_and(|s| s.contains("withheld"))), "{copy}: {j}");
     }
 }
+
+/// Kills the match guard `!d.as_os_str().is_empty()` → `true` and → `false` in `create_mode`
+/// (src/store/ledger.rs): a dry run of `init` checks the directory the ledger would be created
+/// in, which for a bare file name is the current one (spec/cli.md §3.1: a dry run fails where the
+/// command would).
+#[test]
+fn a_dry_run_of_init_checks_the_ledgers_directory() {
+    let env = Env::new();
+    env.keygen("Olga", "olga");
+    env.ok(&["--ledger", "new.jsonl", "init", "--origin", "o/x", "--key", "olga.key", "--dry-run"]);
+    assert!(!env.path("new.jsonl").exists(), "a dry run writes nothing");
+    env.run(&["--ledger", "nosuch/new.jsonl", "init", "--origin", "o/x", "--key", "olga.key", "--dry-run"])
+        .assert_code(2)
+        .assert_stderr("its directory does not exist");
+    env.run(&["--ledger", "nosuch/new.jsonl", "init", "--origin", "o/x", "--key", "olga.key"]).assert_code(2);
+}

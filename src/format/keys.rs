@@ -108,16 +108,6 @@ impl PublicKey {
         PublicKey::from_bytes(&arr)
     }
 
-    /// The OpenSSH public key blob of this key (RFC 8709 §4).
-    pub fn to_openssh_blob(&self) -> Vec<u8> {
-        let mut b = Vec::with_capacity(51);
-        b.extend_from_slice(&[0, 0, 0, 11]);
-        b.extend_from_slice(OPENSSH_ED25519.as_bytes());
-        b.extend_from_slice(&[0, 0, 0, 32]);
-        b.extend_from_slice(self.0.as_bytes());
-        b
-    }
-
     /// Decodes raw key bytes to a point (§5.2); see [`PublicKey::check_strong`].
     pub fn from_bytes(bytes: &[u8; 32]) -> Result<PublicKey, String> {
         let vk = VerifyingKey::from_bytes(bytes).map_err(|_| "public key is not a valid Ed25519 point".to_string())?;

@@ -440,6 +440,62 @@ mod tests {
         assert!(!state.exists());
     }
 
+    /// §8.1: a state at a checkpoint of one line (its head at offset 0) resumes; one whose head
+    /// line is no longer a whole line of the file (the newline before it replaced, so the file
+    /// has a line fewer, though the head's bytes are where they were) is refused; and a resumed
+    /// audit saves only at a checkpoint as new as its state or newer.
+    #[test]
+    fn a_state_resumes_only_from_a_whole_head_line() {
+        let dir = tempfile::tempdir().unwrap();
+        let k = SecretKey::from_seed(&[4; 32], "Owner");
+        let all = ledger(&k, 1);
+        let ledger_path = dir.path().join("l.jsonl");
+        write(&ledger_path, &all);
+        let full = crate::store::audit::audit_file(&ledger_path, None).unwrap();
+        for size in [1usize, 3] {
+            let state = dir.path().join(format!("s{size}"));
+            let cp = checkpoint(&k, &all[..size]);
+            let r = audit_file_with_state(&ledger_path, None, None, None, Some(Save { path: &state, checkpoint: &cp }));
+            assert_eq!(r.unwrap().saved.map(|s| s.size), Some(size as u64));
+            let resume = Resume { state: load_state(&state).unwrap(), path: &state, checkpoint: &cp };
+            same(&audit_file_with_state(&ledger_path, None, None, Some(resume), None).unwrap(), &full);
+        }
+        // Saving at the state's own checkpoint goes on; at an older one it is refused.
+        let s3 = dir.path().join("s3");
+        let (cp1, cp3) = (checkpoint(&k, &all[..1]), checkpoint(&k, &all[..3]));
+        let again = dir.path().join("again");
+        let resume = Resume { state: load_state(&s3).unwrap(), path: &s3, checkpoint: &cp3 };
+        let r = audit_file_with_state(
+            &ledger_path,
+            None,
+            None,
+            Some(resume),
+            Some(Save { path: &again, checkpoint: &cp3 }),
+        );
+        assert!(r.is_ok(), "{:?}", r.err());
+        let resume = Resume { state: load_state(&s3).unwrap(), path: &s3, checkpoint: &cp3 };
+        let r = audit_file_with_state(
+            &ledger_path,
+            None,
+            None,
+            Some(resume),
+            Some(Save { path: &again, checkpoint: &cp1 }),
+        );
+        assert!(matches!(r, Err(ResumeError::Input(ref m)) if m.contains("older than the state's")), "{r:?}");
+        // The newline before the head line (line 3) becomes a space.
+        let mut bytes = std::fs::read(&ledger_path).unwrap();
+        let before_head = all[0].len() + 1 + all[1].len();
+        assert_eq!(bytes[before_head], b'\n');
+        bytes[before_head] = b' ';
+        std::fs::write(&ledger_path, &bytes).unwrap();
+        let resume = Resume { state: load_state(&s3).unwrap(), path: &s3, checkpoint: &cp3 };
+        let r = audit_file_with_state(&ledger_path, None, None, Some(resume), None);
+        assert!(
+            matches!(r, Err(ResumeError::Refused(Code::CheckpointInconsistent, ref m)) if m.contains("not one whole line")),
+            "{r:?}"
+        );
+    }
+
     /// §8.1: a state whose checksum matches is still refused when what it holds does not agree
     /// with the checkpoint it names (someone who can write the file can recompute the checksum).
     /// Each forgery below breaks one agreement: the lines read, the root, where the head is.
