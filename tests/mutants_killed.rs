@@ -1183,3 +1183,23 @@ fn a_dry_run_of_init_checks_the_ledgers_directory() {
         .assert_stderr("its directory does not exist");
     env.run(&["--ledger", "nosuch/new.jsonl", "init", "--origin", "o/x", "--key", "olga.key"]).assert_code(2);
 }
+
+/// Kills `==` → `!=` in `o.lang == v.lang` in `latest_release` (src/verify/copy.rs): a copy of
+/// the *original* a release vouches for is superseded, like its translation, when a later release
+/// of the work pairs a newer original (spec/verify.md §2.8); the verdict names that release.
+#[test]
+fn a_copy_of_the_original_learns_of_the_later_release() {
+    let env = setup();
+    let it2 = IT.replace("Ogni mattina", "Ogni sera");
+    let en2 = EN.replace("Every morning", "Every evening");
+    env.write("it2.txt", &it2);
+    env.write("en2.txt", &en2);
+    env.ok(&["record", "it2.txt", "--work", "w", "--lang", "it", "--key", "tina.key"]);
+    env.ok(&["record", "en2.txt", "--work", "w", "--lang", "en", "--of", "w:it", "--key", "tina.key"]);
+    env.ok(&["release", "--work", "w", "--tag", "v2", "--key", "tina.key"]);
+    let r = env.run(&["--json", "verify", "it.txt", "--trust", "olga.pub"]);
+    r.assert_code(0).assert_status("release.superseded");
+    let j = r.json();
+    assert_eq!(j["release"]["ref"], "w@v1", "{j}");
+    assert_eq!(j["latest_release"]["release"]["ref"], "w@v2", "{j}");
+}
