@@ -1203,3 +1203,47 @@ fn a_copy_of_the_original_learns_of_the_later_release() {
     assert_eq!(j["release"]["ref"], "w@v1", "{j}");
     assert_eq!(j["latest_release"]["release"]["ref"], "w@v2", "{j}");
 }
+
+/// Kills `>` → `<` and `>` → `==` in `v.seq > slot.0` in `for_each_candidate`
+/// (src/verify/copy.rs): a page is searched for every released version, which the search reaches
+/// by replaying each work and language's chain up to its latest candidate; from an earlier one
+/// (the first, or the first in hash order), the later versions are never rebuilt, and a page
+/// holding one of them would not verify. Versions are added until the latest is not the first
+/// in hash order, so that both mutants start from an earlier one.
+#[test]
+fn a_page_holding_any_released_version_verifies() {
+    let env = setup();
+    let mut texts = vec![EN.to_string()];
+    let en_versions = |env: &Env| -> Vec<colophon::format::hash::Digest> {
+        env.lines()
+            .iter()
+            .filter(|l| {
+                let v: Value = serde_json::from_slice(l).expect("a line is JSON");
+                v["type"] == "version" && v["body"]["lang"] == "en"
+            })
+            .map(|l| common::hash_of(l))
+            .collect()
+    };
+    let words = ["evening", "night", "noon", "dawn", "dusk", "midday", "sunset", "sunrise"];
+    for (i, word) in words.iter().enumerate() {
+        let en = EN.replace("morning", word);
+        env.write("en.txt", &en);
+        env.ok(&["record", "en.txt", "--work", "w", "--lang", "en", "--key", "tina.key"]);
+        env.ok(&["release", "--work", "w", "--tag", &format!("v{}", i + 2), "--key", "tina.key"]);
+        texts.push(en);
+        let hashes = en_versions(&env);
+        if i >= 2 && hashes.iter().min() != hashes.last() {
+            break;
+        }
+    }
+    let hashes = en_versions(&env);
+    assert_ne!(hashes.iter().min(), hashes.last(), "the latest version is not the first in hash order");
+    for (i, text) in texts.iter().enumerate() {
+        let body: String = text.lines().map(|l| format!("<p>{l}</p>")).collect();
+        env.write("post.html", format!("<html><body><nav>Home</nav><article>{body}</article></body></html>"));
+        let r = env.run(&["--json", "verify", "post.html", "--trust", "olga.pub"]);
+        let j = r.json();
+        assert_eq!(j["version"]["ref"], format!("w:en@{}", i + 1), "{j}");
+        r.assert_code(0);
+    }
+}
