@@ -869,6 +869,18 @@ mod tests {
     use super::*;
     use crate::format::hash::leaf_hash;
 
+    /// A frontier is of a tree of at least one leaf: the parts of an empty tree are refused even
+    /// when their counts fit `size = 0` (no peak, and as many path hashes as 0 has trailing zero
+    /// bits, 64), as a forged state file could hold them.
+    #[test]
+    fn a_frontier_from_parts_has_at_least_one_leaf() {
+        assert!(Frontier::from_parts(0, vec![], vec![Digest([0; 32]); 64]).is_none());
+        assert!(Frontier::from_parts(0, vec![], vec![]).is_none());
+        let one = Frontier::from_parts(1, vec![Digest([1; 32])], vec![]).expect("a tree of one leaf");
+        assert_eq!((one.size(), one.root()), (1, Digest([1; 32])));
+        assert!(Frontier::from_parts(3, vec![Digest([1; 32])], vec![]).is_none(), "3 leaves have two peaks");
+    }
+
     fn stored(n: u64) -> Vec<Digest> {
         let mut s = Vec::new();
         for i in 0..n {
