@@ -1247,3 +1247,56 @@ fn a_page_holding_any_released_version_verifies() {
         r.assert_code(0);
     }
 }
+
+/// Kills `&&` → `||` in the check of a rebuilt text against its signed size *and* hash, in
+/// `text_of` and `for_each_candidate` (src/verify/copy.rs). A version whose signed script does not
+/// reproduce its signed hash is in the state (spec/ledger.md §11: a content problem keeps no
+/// authentic entry out) but its text cannot be rebuilt (§8.5): here tina signs `w:en@2` with the
+/// hash of one text and a script that writes another of the same length, and releases it. A page
+/// holding the text the script writes must not verify as that release.
+#[test]
+fn a_text_whose_script_misses_its_signed_hash_is_never_matched() {
+    use colophon::format::entry::{Release, ReleaseLangs, TextRole};
+    let env = setup();
+    let tina = env.secret("tina");
+    let lines = env.lines();
+    let (it1, en1) = (common::hash_of(&lines[2]), common::hash_of(&lines[3]));
+    let signed_text = EN.replace("morning", "evening");
+    let written = EN.replace("morning", "mornin_");
+    assert_eq!(signed_text.len(), written.len());
+    let mut v =
+        colophon::log::content::text_version("w", TextRole::Translation, "en", EN, &written, Some(en1), Some(it1));
+    // Every signed fact but the script is of the signed text (the normalized hashes too).
+    let facts = colophon::log::content::text_version("w", TextRole::Translation, "en", EN, &signed_text, None, None);
+    v.sha256 = facts.sha256;
+    v.norm = facts.norm;
+    let (_, en2) = env.append_signed(Body::Version(Box::new(v)), &tina);
+    let r = Release {
+        work: "w".into(),
+        tag: "v2".into(),
+        translation: en2,
+        original: it1,
+        lang: ReleaseLangs { original: "it".into(), translation: "en".into() },
+        urls: None,
+        note: None,
+    };
+    env.append_signed(Body::Release(r), &tina);
+    let audit = env.run(&["--json", "audit"]);
+    audit.assert_code(1);
+    assert!(audit.all().contains("content.hash.mismatch"), "{}", audit.all());
+    let body: String = written.lines().map(|l| format!("<p>{l}</p>")).collect();
+    env.write("post.html", format!("<html><body><article>{body}</article></body></html>"));
+    env.write("written.txt", &written);
+    for copy in ["post.html", "written.txt"] {
+        let r = env.run(&["--json", "verify", copy, "--trust", "olga.pub"]);
+        let j = r.json();
+        assert_ne!(j["version"]["ref"], "w:en@2", "{copy}: {j}");
+        r.assert_code(1);
+    }
+    // A copy of v1 learns of v2, with no diff to a text that cannot be rebuilt.
+    let r = env.run(&["--json", "verify", "en.txt", "--trust", "olga.pub"]);
+    r.assert_code(0).assert_status("release.superseded");
+    let j = r.json();
+    assert_eq!(j["latest_release"]["release"]["ref"], "w@v2", "{j}");
+    assert!(j["latest_release"]["diff"].is_null(), "{j}");
+}
