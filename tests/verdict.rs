@@ -69,6 +69,9 @@ fn the_binary_prints_the_librarys_verdict_for_a_ledger() {
         let v = verify(&facts(&env, copy), source, &ring(&env, roots), &VerifyOptions::default()).expect("verdict");
         let lib = serde_json::to_value(&v).expect("json");
         assert_eq!(binary(&env, &[copy, "--trust", &format!("{roots}.pub")]), lib, "{copy} trusting {roots}");
+        // The library's own answers agree with the status it serializes.
+        assert_eq!(v.superseded(), lib["status"] == "release.superseded", "{copy} trusting {roots}");
+        assert_eq!(v.ok(), lib["status"] == "copy.verified", "{copy} trusting {roots}");
     }
 }
 

@@ -354,6 +354,8 @@ mod tests {
             if let Some(v) = want {
                 assert_eq!(out[0], v << 4, "{b:#x}");
             }
+            // Twice the same byte: two bad digits must not cancel out.
+            assert_eq!(lower_hex_into(&[b, b], &mut out), want.is_some(), "{b:#x} twice");
         }
     }
 
