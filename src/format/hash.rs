@@ -324,6 +324,23 @@ mod tests {
         assert_eq!(committed_version_line(not_first), None);
         assert_eq!(committed_with_script_end(not_first, 20), None);
         assert_eq!(json_value_end(br#"[["+","]"#, 0), None, "the bytes end inside the value");
+        // Every kind of value, where it ends (exclusive), in what may follow it in an object.
+        for (text, end) in [
+            (&br#""a\"]}","#[..], 7),
+            (br#""","#, 2),
+            (br#"12,"#, 2),
+            (br#"12}"#, 2),
+            (br#"7]"#, 1),
+            (br#"true,"#, 4),
+            (br#"["]",{"b":"}"}],"#, 15),
+            (br#"{"a":[1,[2]],"c":{}}}"#, 20),
+            (br#"[[],[[]]],"#, 9),
+        ] {
+            assert_eq!(json_value_end(text, 0), Some(end), "{}", String::from_utf8_lossy(text));
+        }
+        for truncated in [&br#""abc"#[..], br#"[1,"#, br#"{"a":["#, br#"12"#] {
+            assert_eq!(json_value_end(truncated, 0), None, "{}", String::from_utf8_lossy(truncated));
+        }
         for same in [
             &br#"{"body":{"diff":[["=",1]]},"type":"key"}"#[..],
             br#"{"body":{"diff":[["=",1]],"diff_sha256":"00"},"type":"version"}"#,
