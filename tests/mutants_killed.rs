@@ -1299,4 +1299,28 @@ fn a_text_whose_script_misses_its_signed_hash_is_never_matched() {
     let j = r.json();
     assert_eq!(j["latest_release"]["release"]["ref"], "w@v2", "{j}");
     assert!(j["latest_release"]["diff"].is_null(), "{j}");
+    // And the next version is recorded against the empty text (§8.5: the base of a version whose
+    // parent's text cannot be rebuilt is ""), which kills `code != Code::LedgerIo` → `false` and
+    // `!=` → `==` in `base_text` (src/log/content.rs).
+    let en3 = EN.replace("morning", "night");
+    env.write("en3.txt", &en3);
+    env.ok(&["record", "en3.txt", "--work", "w", "--lang", "en", "--key", "tina.key"]);
+    env.ok(&["show", "w:en@3"]).assert_stdout("Every night my grandmother");
+}
+
+/// Kills `==` → `!=` in `h == *hash` in `reconstruct_with` (src/log/content.rs): a version recorded
+/// by hash only has no text to show, and one recorded after it is rebuilt from the empty text its
+/// script starts from (spec/ledger.md §8.5).
+#[test]
+fn a_hash_only_version_has_no_text_and_its_successor_starts_from_empty() {
+    let env = setup();
+    let en2 = EN.replace("morning", "evening");
+    env.write("en2.txt", &en2);
+    env.ok(&["record", "en2.txt", "--work", "w", "--lang", "en", "--hash-only", "--key", "tina.key"]);
+    let en3 = EN.replace("morning", "night");
+    env.write("en3.txt", &en3);
+    env.ok(&["record", "en3.txt", "--work", "w", "--lang", "en", "--key", "tina.key"]);
+    env.run(&["show", "w:en@2"]).assert_code(2);
+    let shown = env.ok(&["show", "w:en@3"]);
+    shown.assert_stdout("Every night my grandmother").assert_code(0);
 }
