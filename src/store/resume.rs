@@ -496,6 +496,32 @@ mod tests {
         );
     }
 
+    /// §8.1, §8: at a checkpoint larger than the ledger no state is saved; the signature decides
+    /// first (a checkpoint no owner signed is `checkpoint.signature`), then the history is
+    /// rewritten; either way the message says the state was not saved.
+    #[test]
+    fn no_state_is_saved_at_a_checkpoint_past_the_ledger() {
+        let dir = tempfile::tempdir().unwrap();
+        let k = SecretKey::from_seed(&[4; 32], "Owner");
+        let all = ledger(&k, 1);
+        let ledger_path = dir.path().join("l.jsonl");
+        write(&ledger_path, &all[..3]);
+        let state = dir.path().join("s");
+        let other = SecretKey::from_seed(&[5; 32], "Other");
+        for (signer, want) in [(&k, Code::CheckpointInconsistent), (&other, Code::CheckpointSignature)] {
+            let cp = checkpoint(signer, &all);
+            let r = audit_file_with_state(&ledger_path, None, None, None, Some(Save { path: &state, checkpoint: &cp }));
+            let r = r.unwrap();
+            assert!(r.saved.is_none());
+            let general: Vec<&Problem> = r.problems.iter().filter(|p| p.line.is_none()).collect();
+            assert_eq!(general.len(), 1, "{general:?}");
+            assert_eq!(general[0].code, want, "{general:?}");
+            assert!(general[0].message.starts_with("--checkpoint: "), "{general:?}");
+            assert!(general[0].message.ends_with("; the state was not saved"), "{general:?}");
+            assert!(!state.exists());
+        }
+    }
+
     /// §8.1: a state whose checksum matches is still refused when what it holds does not agree
     /// with the checkpoint it names (someone who can write the file can recompute the checksum).
     /// Each forgery below breaks one agreement: the lines read, the root, where the head is.
