@@ -344,12 +344,13 @@ mod tests {
         for l in lines {
             f.push(parse_line(l).unwrap().leaf);
         }
-        let cp = crate::log::checkpoint::Checkpoint {
-            origin: "t.example/x".into(),
-            size: lines.len() as u64,
-            root: f.root(),
-            extensions: Vec::new(),
-        };
+        signed_checkpoint(k, lines.len() as u64, f.root())
+    }
+
+    /// A checkpoint of origin `t.example/x` with any size and root, signed by `k`.
+    fn signed_checkpoint(k: &SecretKey, size: u64, root: Digest) -> Vec<u8> {
+        let cp =
+            crate::log::checkpoint::Checkpoint { origin: "t.example/x".into(), size, root, extensions: Vec::new() };
         let text = cp.to_text();
         let sig = crate::log::note::sign(&text, "t.example/x", &k.signing).unwrap();
         crate::log::note::Note { text, sigs: vec![sig] }.to_bytes()
@@ -389,15 +390,7 @@ mod tests {
             r.unwrap()
         };
         for size in [4u64, 5] {
-            let cp = crate::log::checkpoint::Checkpoint {
-                origin: "t.example/x".into(),
-                size,
-                root: Digest([9; 32]),
-                extensions: Vec::new(),
-            };
-            let text = cp.to_text();
-            let sig = crate::log::note::sign(&text, "t.example/x", &k.signing).unwrap();
-            let note = crate::log::note::Note { text, sigs: vec![sig] }.to_bytes();
+            let note = signed_checkpoint(&k, size, Digest([9; 32]));
             let r = saved(&note);
             assert!(r.saved.is_none(), "size {size}");
             let general: Vec<(Code, &str)> =
@@ -423,15 +416,7 @@ mod tests {
         let ledger_path = dir.path().join("l.jsonl");
         write(&ledger_path, &all);
         let state = dir.path().join("s");
-        let cp = crate::log::checkpoint::Checkpoint {
-            origin: "t.example/x".into(),
-            size: all.len() as u64,
-            root: Digest([9; 32]),
-            extensions: Vec::new(),
-        };
-        let text = cp.to_text();
-        let sig = crate::log::note::sign(&text, "t.example/x", &k.signing).unwrap();
-        let note = crate::log::note::Note { text, sigs: vec![sig] }.to_bytes();
+        let note = signed_checkpoint(&k, all.len() as u64, Digest([9; 32]));
         let r = audit_file_with_state(&ledger_path, None, None, None, Some(Save { path: &state, checkpoint: &note }));
         let r = r.unwrap();
         assert!(r.saved.is_none());
